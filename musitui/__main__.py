@@ -1,0 +1,3 @@
+from musitui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,132 @@
+"""The ``musitui`` command line: ``musitui [FOLDER]`` opens the player, subcommands do the rest.
+
+Every subcommand module is imported to build its parser, so they keep heavy imports inside
+``run``. Any unexpected error becomes one line on stderr (the traceback goes to a log file
+in the data folder), Ctrl-C exits with status 130.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import traceback
+from types import ModuleType
+
+from musitui import __version__
+
+# name -> module; order is the order shown in --help.
+COMMANDS: dict[str, str] = {
+    "ui": "musitui.commands.ui",
+    "scan": "musitui.commands.scan",
+    "analyze": "musitui.commands.analyze",
+    "tracks": "musitui.commands.tracks",
+    "info": "musitui.commands.info",
+    "play": "musitui.commands.play",
+    "devices": "musitui.commands.devices",
+    "recommend": "musitui.commands.recommend",
+    "moods": "musitui.commands.moods",
+    "history": "musitui.commands.history",
+    "event": "musitui.commands.event",
+    "demo": "musitui.commands.demo",
+    "config": "musitui.commands.config",
+}
+
+DESCRIPTION = """\
+A keyboard-driven terminal music player for your local music folder that learns what to
+play next.
+
+  musitui [FOLDER]        open the player (scans FOLDER and remembers it)
+  musitui COMMAND --help  help on one command
+"""
+
+
+def _common_options(suppress: bool) -> argparse.ArgumentParser:
+    default = argparse.SUPPRESS if suppress else None
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--home", metavar="DIR", default=default,
+                        help="keep config, catalog, features and history under DIR "
+                             "(default: $MUSITUI_HOME, else your XDG folders)")
+    return common
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
+    parser = argparse.ArgumentParser(
+        prog="musitui", description=DESCRIPTION, parents=[_common_options(False)],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"musitui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    modules: dict[str, ModuleType] = {}
+    for name, module_name in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        modules[name] = module
+        command_parser = sub.add_parser(name, help=module.HELP, description=module.HELP,
+                                        parents=[_common_options(True)])
+        module.add_arguments(command_parser)
+    return parser, modules
+
+
+def _with_default_command(argv: list[str]) -> list[str]:
+    """Insert ``ui`` when the first positional word is not a command (``musitui ~/Music``)."""
+    takes_value = {"--home"}
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        if token in ("-h", "--help", "--version"):
+            return argv
+        if token in takes_value:
+            index += 2
+            continue
+        if token.startswith("-"):
+            # An option of the player itself (e.g. --device null): the ui command owns it.
+            return argv[:index] + ["ui"] + argv[index:]
+        if token in COMMANDS:
+            return argv
+        return argv[:index] + ["ui"] + argv[index:]
+    return argv + ["ui"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser, modules = build_parser()
+    args = parser.parse_args(_with_default_command(argv))
+    from musitui.commands import Context
+    from musitui.paths import resolve_home
+
+    try:
+        home = resolve_home(args.home).ensure()
+    except OSError as exc:
+        print(f"musitui: cannot use data folder: {exc}", file=sys.stderr)
+        return 2
+    context = Context(home=home)
+    try:
+        return int(modules[args.command].run(args, context) or 0)
+    except KeyboardInterrupt:
+        print("\nmusitui: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # e.g. `musitui tracks | head`: the reader left; not an error worth a message.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # the last line of defence: one line, never a traceback
+        log = _log_crash(home)
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"musitui: error: {first} (details in {log})", file=sys.stderr)
+        return 1
+
+
+def _log_crash(home) -> str:
+    path = home.data_dir / "crash.log"
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(traceback.format_exc())
+            handle.write("\n")
+    except OSError:
+        return "stderr"
+    return str(path)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,31 @@
+"""Command-line subcommands: each module has HELP, add_arguments(parser) and run(args, ctx).
+
+Modules here must import nothing heavy at the top (no librosa, scikit-learn, Textual,
+sounddevice): ``musitui --help`` builds every parser and must start in well under 0.3 s.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from musitui.config import Config, load_config
+from musitui.paths import Home
+
+
+@dataclass
+class Context:
+    home: Home
+    warnings: list[str] = field(default_factory=list)
+
+    @cached_property
+    def config(self) -> Config:
+        config = load_config(self.home)
+        if config.problem:
+            warn(config.problem)
+        return config
+
+
+def warn(message: str) -> None:
+    print(f"musitui: {message}", file=sys.stderr)

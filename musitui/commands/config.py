@@ -1,0 +1,36 @@
+"""musitui config: print the effective configuration and where it is read from."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+HELP = "show the effective configuration and where files live"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON")
+
+
+def run(args: argparse.Namespace, ctx) -> int:
+    config = ctx.config
+    home = ctx.home
+    where = {
+        "config_file": str(home.config_file),
+        "catalog": str(home.catalog_file),
+        "features": str(home.features_dir),
+        "history": str(home.history_dir),
+        "state": str(home.state_file),
+    }
+    if args.json:
+        print(json.dumps({"paths": where, "config": config.values}, indent=2, ensure_ascii=False))
+        return 0
+    for key, value in where.items():
+        print(f"{key:12} {value}")
+    print()
+    for section, values in config.values.items():
+        print(f"[{section}]")
+        for key, value in values.items():
+            print(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+        print()
+    return 0

@@ -1,0 +1,81 @@
+"""The catalog's record of one track. Plain data, shared by every layer."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+UNKNOWN_ARTIST = "Unknown artist"
+
+
+@dataclass
+class Analysis:
+    """The scalar summary of a track's audio analysis (the vectors live in the feature store)."""
+
+    feature_version: int
+    tempo: float
+    key: str
+    mode: str
+    valence: float
+    arousal: float
+    mood: str
+    style: str = ""
+    style_confidence: float = 0.0
+    style_source: str = ""  # "tag", "classifier" or "cluster"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Analysis:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass
+class Track:
+    id: int
+    path: str
+    size: int = 0
+    mtime_ns: int = 0
+    title: str = ""
+    artist: str = UNKNOWN_ARTIST
+    album: str = ""
+    albumartist: str = ""
+    genre: str = ""
+    track_no: int | None = None
+    disc_no: int | None = None
+    year: int | None = None
+    duration: float = 0.0
+    codec: str = ""
+    sample_rate: int | None = None
+    channels: int | None = None
+    lyrics: str | None = None
+    replaygain: dict[str, float] = field(default_factory=dict)
+    missing: bool = False
+    added_at: float = 0.0
+    analysis: Analysis | None = None
+
+    @property
+    def analyzed(self) -> bool:
+        return self.analysis is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        if self.analysis is None:
+            data["analysis"] = None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Track:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        raw_analysis = values.get("analysis")
+        values["analysis"] = Analysis.from_dict(raw_analysis) if raw_analysis else None
+        return cls(**values)
+
+    def public_dict(self) -> dict[str, Any]:
+        """The flat JSON shape of ``musitui tracks --json`` / ``info --json``."""
+        data = self.to_dict()
+        analysis = data.pop("analysis") or {}
+        data["analyzed"] = self.analyzed
+        for key in ("tempo", "key", "mode", "valence", "arousal", "mood", "style", "style_confidence"):
+            data[key] = analysis.get(key)
+        return data

@@ -1,0 +1,58 @@
+"""Layer rules: checked in fresh interpreters by looking at what ended up in sys.modules."""
+
+from __future__ import annotations
+
+import json
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+import musitui
+
+
+def modules_after(code: str) -> set[str]:
+    probe = code + "\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def package_modules(prefix: str) -> list[str]:
+    names = [m.name for m in pkgutil.walk_packages(musitui.__path__, "musitui.")]
+    return [n for n in names if n == prefix or n.startswith(prefix + ".")]
+
+
+def heavy(mods: set[str], *roots: str) -> set[str]:
+    return {m for m in mods if m.split(".")[0] in roots}
+
+
+def test_nothing_below_tui_imports_textual() -> None:
+    below = [m for m in package_modules("musitui") if not m.startswith("musitui.tui")
+             and not m.startswith("musitui.commands.ui")]
+    code = "\n".join(f"import {m}" for m in below)
+    assert heavy(modules_after(code), "textual") == set()
+
+
+def test_only_playback_imports_sounddevice() -> None:
+    others = [m for m in package_modules("musitui")
+              if not m.startswith(("musitui.playback", "musitui.tui", "musitui.commands",
+                                   "musitui.session", "musitui.cli"))]
+    code = "\n".join(f"import {m}" for m in others)
+    assert heavy(modules_after(code), "sounddevice") == set()
+
+
+def test_recommender_is_pure_numpy() -> None:
+    mods = modules_after("\n".join(f"import {m}" for m in package_modules("musitui.recommend")))
+    assert heavy(mods, "sounddevice", "soundfile", "av", "librosa", "sklearn", "textual",
+                 "tinydb", "mutagen", "scipy") == set()
+    touched = {m for m in mods if m.startswith("musitui.") and not m.startswith("musitui.recommend")}
+    assert touched <= {"musitui.moods"}, touched
+
+
+@pytest.mark.parametrize("module", ["musitui.cli", "musitui.session"])
+def test_light_paths_do_not_import_heavy_libraries(module: str) -> None:
+    if module == "musitui.session" and not package_modules("musitui.session"):
+        pytest.fail("musitui.session is missing")
+    mods = modules_after(f"import {module}\nimport musitui.cli as c\nc.build_parser()")
+    assert heavy(mods, "librosa", "sklearn", "textual", "numba") == set()
