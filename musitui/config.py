@@ -57,6 +57,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "artist_spacing": 1,
         # Maximal-marginal-relevance trade-off: 1 = pure score, 0 = pure diversity.
         "mmr_lambda": 0.75,
+        # w_mood is multiplied by this when a mood is picked (not "auto").
+        "explicit_mood_boost": 2.0,
         "up_next_length": 20,
         "seed": 0,
     },

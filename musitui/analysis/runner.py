@@ -1,0 +1,243 @@
+"""Analyse the catalog's tracks in worker processes; keep the results as they come.
+
+The calling process never imports librosa: workers (``spawn`` context) do the decoding and
+feature extraction; the parent collects vectors into the feature store, and at every
+checkpoint (every few seconds, and at the end) recomputes the library-relative mood and the
+style labels of every analysed track, then saves the feature store and the catalog
+atomically. Ctrl-C (or ``should_stop()`` returning True) stops handing out work, keeps what
+finished, and saves: a rerun continues with the tracks still lacking an analysis.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from musitui.analysis.features import FEATURE_NAMES
+from musitui.analysis.keys import PITCHES
+from musitui.analysis.mood import library_moods
+from musitui.analysis.style import assign_styles
+from musitui.analysis.version import FEATURE_VERSION
+from musitui.analysis.worker import WorkResult, analyze_file, init_worker
+from musitui.config import load_config
+from musitui.model import Analysis, Track
+from musitui.paths import Home
+from musitui.progress import Progress
+from musitui.store.catalog import Catalog
+from musitui.store.features import FeatureStore
+
+CHECKPOINT_SECONDS = 10.0
+CHECKPOINT_RESULTS = 200
+
+
+@dataclass
+class AnalyzeReport:
+    analyzed: int = 0
+    errors: list[dict[str, str]] = field(default_factory=list)
+    interrupted: bool = False
+    total: int = 0
+    seconds: float = 0.0
+    decode_cpu: float = 0.0   # summed worker CPU seconds spent decoding excerpts
+    extract_cpu: float = 0.0  # ... and extracting features
+    peak_worker_rss_mb: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"analyzed": self.analyzed, "errors": self.errors, "interrupted": self.interrupted,
+                "total": self.total, "seconds": round(self.seconds, 3),
+                "tracks_per_second": round(self.analyzed / self.seconds, 2) if self.seconds > 0 else 0.0}
+
+
+def is_current(track: Track, store: FeatureStore) -> bool:
+    return (track.analysis is not None and track.analysis.feature_version == FEATURE_VERSION
+            and track.id in store)
+
+
+def tracks_to_analyze(catalog: Catalog, store: FeatureStore, track_ids: Iterable[int] | None,
+                      force: bool) -> list[Track]:
+    """Named ids are always (re)analysed (they are new or changed); otherwise every present
+    track without a current-version analysis, or all of them with ``force``."""
+    if track_ids is not None:
+        chosen = [catalog.get(int(i)) for i in track_ids]
+        return [t for t in chosen if t is not None and not t.missing]
+    return [t for t in catalog.present() if force or not is_current(t, store)]
+
+
+def analyze_catalog(home: Home, catalog: Catalog, *, track_ids: Iterable[int] | None = None,
+                    jobs: int = 0, force: bool = False, show_progress: bool = True,
+                    should_stop: Callable[[], bool] | None = None,
+                    on_progress: Callable[[int, int], None] | None = None,
+                    excerpt_seconds: float | None = None) -> AnalyzeReport:
+    started = time.monotonic()
+    config = load_config(home)
+    if excerpt_seconds is None:
+        excerpt_seconds = float(config.get("analysis", "excerpt_seconds", 30.0) or 30.0)
+    jobs = int(jobs or config.get("analysis", "jobs", 0) or os.cpu_count() or 1)
+
+    store = FeatureStore.open(home)
+    if store.version != FEATURE_VERSION or store.names != FEATURE_NAMES:
+        store.reset(FEATURE_VERSION, FEATURE_NAMES)  # the extractor changed: everything is stale
+    todo = tracks_to_analyze(catalog, store, track_ids, force)
+    report = AnalyzeReport(total=len(todo))
+    progress = Progress("analysing", len(todo), enabled=show_progress and bool(todo), unit="tracks")
+    pending_vectors: list[tuple[int, np.ndarray]] = []
+    last_checkpoint = time.monotonic()
+
+    def take(track: Track, result: WorkResult) -> None:
+        if result.vector is None:
+            report.errors.append({"path": track.path, "error": result.error or "unknown error"})
+        else:
+            pending_vectors.append((result.track_id, result.vector))
+            if not track.duration and result.duration:
+                track.duration = round(result.duration, 3)
+            report.analyzed += 1
+        report.decode_cpu += result.decode_seconds
+        report.extract_cpu += result.extract_seconds
+        report.peak_worker_rss_mb = max(report.peak_worker_rss_mb, result.peak_rss_mb)
+        done = report.analyzed + len(report.errors)
+        progress.advance(note=Path(track.path).name)
+        if on_progress is not None:
+            on_progress(done, report.total)
+        if (time.monotonic() - last_checkpoint > CHECKPOINT_SECONDS
+                or len(pending_vectors) >= CHECKPOINT_RESULTS):
+            checkpoint()
+
+    def checkpoint() -> None:
+        nonlocal last_checkpoint
+        if pending_vectors:
+            store.put_many([i for i, _ in pending_vectors], np.stack([v for _, v in pending_vectors]))
+            pending_vectors.clear()
+            store.save()
+        update_summaries(catalog, store)
+        catalog.save()
+        last_checkpoint = time.monotonic()
+
+    try:
+        if todo:
+            _run_pool(todo, jobs, excerpt_seconds, should_stop, report, take)
+    except KeyboardInterrupt:
+        report.interrupted = True
+    finally:
+        progress.close()
+        checkpoint()
+        report.seconds = time.monotonic() - started
+    return report
+
+
+def _run_pool(todo: list[Track], jobs: int, excerpt_seconds: float,
+              should_stop: Callable[[], bool] | None, report: AnalyzeReport,
+              take: Callable[[Track, WorkResult], None]) -> None:
+    """Feed ``take`` results as workers finish. At most 2 tasks per worker are queued, so a
+    stop (``should_stop()`` or Ctrl-C) leaves little work behind; what finishes while the
+    pool shuts down is still taken."""
+    jobs = max(1, min(jobs, len(todo)))
+    queue = iter(todo)
+    running: dict[Future[WorkResult], Track] = {}
+    with _single_threaded_children():
+        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
+                                       initializer=init_worker)
+    try:
+        while True:
+            if should_stop is not None and should_stop():
+                report.interrupted = True
+                break
+            while len(running) < 2 * jobs:
+                track = next(queue, None)
+                if track is None:
+                    break
+                with _main_script_hidden():
+                    future = executor.submit(analyze_file, track.id, track.path, excerpt_seconds)
+                running[future] = track
+            if not running:
+                break
+            done, _ = wait(running, timeout=0.5, return_when=FIRST_COMPLETED)
+            for future in done:
+                track = running.pop(future)
+                take(track, _result_of(future, track.id))
+    except KeyboardInterrupt:
+        report.interrupted = True
+    finally:
+        for future in running:
+            future.cancel()
+        executor.shutdown(wait=True, cancel_futures=True)
+    for future, track in running.items():
+        if future.done() and not future.cancelled():
+            take(track, _result_of(future, track.id))
+
+
+def _result_of(future: Future[WorkResult], running_track_id: int) -> WorkResult:
+    try:
+        return future.result()
+    except Exception as exc:  # a worker died (e.g. killed by the OOM killer)
+        return WorkResult(running_track_id, None, error=f"worker failed: {type(exc).__name__}: {exc}"[:200])
+
+
+@contextlib.contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """Spawned workers re-run the parent's main *script* unless told otherwise; they need
+    nothing from it (the work lives in musitui.analysis.worker), and an unguarded script
+    would recurse. Workers are started inside submit(), so hide the path just there."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or path is None or getattr(main, "__spec__", None) is not None:
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
+@contextlib.contextmanager
+def _single_threaded_children() -> Iterator[None]:
+    """Workers inherit the environment: one BLAS/OpenMP thread each (parallelism is across
+    processes). The parent's own environment is restored afterwards."""
+    names = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+    saved = {n: os.environ.get(n) for n in names}
+    for n in names:
+        os.environ.setdefault(n, "1")
+    try:
+        yield
+    finally:
+        for n, v in saved.items():
+            if v is None:
+                os.environ.pop(n, None)
+            else:
+                os.environ[n] = v
+
+
+def update_summaries(catalog: Catalog, store: FeatureStore) -> None:
+    """Recompute mood (library-relative) and style for every present analysed track."""
+    tracks = [t for t in catalog.present() if t.id in store]
+    if not tracks:
+        return
+    matrix, _ = store.vectors_for([t.id for t in tracks])
+    names = store.names
+    genres = [t.genre or "" for t in tracks]
+    valence, arousal, labels = library_moods(matrix, names, genres, [t.lyrics for t in tracks])
+    styles = assign_styles(genres, matrix, names)
+    col = {n: i for i, n in enumerate(names)}
+    for row, track in enumerate(tracks):
+        vec = matrix[row]
+        track.analysis = Analysis(
+            feature_version=store.version,
+            tempo=round(float(vec[col["tempo"]]), 1),
+            key=PITCHES[int(vec[col["key_index"]]) % 12],
+            mode="major" if vec[col["mode_major"]] >= 0.5 else "minor",
+            valence=round(float(valence[row]), 3),
+            arousal=round(float(arousal[row]), 3),
+            mood=labels[row],
+            style=styles[row].label,
+            style_confidence=styles[row].confidence,
+            style_source=styles[row].source,
+        )

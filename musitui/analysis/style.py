@@ -1,0 +1,99 @@
+"""A style label per track: genre tag, else a classifier trained on the library's tags,
+else unsupervised clusters (KMeans) over the feature vectors.
+
+scikit-learn is imported lazily, only when there is something to learn: this module is
+used by the analysis runner, never by ``tracks``/``info`` (they read the stored labels).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from musitui.recommend.content import embed
+
+MIN_TAGGED = 8        # tagged tracks needed to train the classifier
+MIN_PER_CLASS = 2     # a genre with fewer examples is not learned
+MAX_CLUSTERS = 8
+
+
+@dataclass(frozen=True)
+class Style:
+    label: str
+    confidence: float
+    source: str  # "tag", "classifier", "cluster" or "" (nothing known)
+
+
+def clean_genre(genre: str | None) -> str:
+    return " ".join((genre or "").split())
+
+
+def assign_styles(genres: list[str], matrix: np.ndarray, names: list[str], *, seed: int = 0) -> list[Style]:
+    n = len(genres)
+    if n == 0:
+        return []
+    tags = [clean_genre(g) for g in genres]
+    styles: list[Style | None] = [Style(t, 1.0, "tag") if t else None for t in tags]
+    untagged = [i for i, s in enumerate(styles) if s is None]
+    if not untagged:
+        return [s for s in styles if s is not None]
+    emb = embed(matrix, names)
+    counts: dict[str, int] = {}
+    for t in tags:
+        if t:
+            counts[t] = counts.get(t, 0) + 1
+    train = [i for i, t in enumerate(tags) if t and counts[t] >= MIN_PER_CLASS]
+    classes = {tags[i] for i in train}
+    if len(train) >= MIN_TAGGED and len(classes) >= 2:
+        for i, style in zip(untagged, _classify(emb, tags, train, untagged, seed), strict=True):
+            styles[i] = style
+    else:
+        for i, style in zip(untagged, _cluster(emb, matrix, names, untagged, seed), strict=True):
+            styles[i] = style
+    return [s if s is not None else Style("", 0.0, "") for s in styles]
+
+
+def _classify(emb: np.ndarray, tags: list[str], train: list[int], targets: list[int], seed: int) -> list[Style]:
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(max_iter=2000, C=2.0, random_state=seed)
+    model.fit(emb[train], [tags[i] for i in train])
+    proba = model.predict_proba(emb[targets])
+    best = proba.argmax(axis=1)
+    return [Style(str(model.classes_[b]), round(float(p[b]), 3), "classifier") for b, p in zip(best, proba, strict=True)]
+
+
+def _cluster(emb: np.ndarray, matrix: np.ndarray, names: list[str], targets: list[int], seed: int) -> list[Style]:
+    """Cluster every track (so clusters are stable as tags come and go), label the targets."""
+    n = len(emb)
+    k = int(min(MAX_CLUSTERS, max(1, round(np.sqrt(n / 2)))))
+    if k <= 1:
+        labels = np.zeros(n, dtype=int)
+        centres = emb.mean(axis=0, keepdims=True)
+    else:
+        from sklearn.cluster import KMeans
+
+        model = KMeans(n_clusters=k, n_init=4, random_state=seed).fit(emb)
+        labels, centres = model.labels_, model.cluster_centers_
+    names_of = {c: f"cluster {c + 1}: {_describe(matrix[labels == c], matrix, names)}" for c in range(len(centres))}
+    dists = np.linalg.norm(emb[:, None, :] - centres[None, :, :], axis=2)
+    result = []
+    for i in targets:
+        d = np.sort(dists[i])
+        confidence = 1.0 if len(d) < 2 else float(1.0 - d[0] / max(d[1], 1e-9))
+        result.append(Style(names_of[int(labels[i])], round(max(0.0, confidence), 3), "cluster"))
+    return result
+
+
+def _describe(members: np.ndarray, everything: np.ndarray, names: list[str]) -> str:
+    """Two words: pace (tempo x pulse) and colour (spectral centroid), relative to the library."""
+    def word(name: str, low: str, mid: str, high: str) -> str:
+        if name not in names or len(members) == 0:
+            return mid
+        col = names.index(name)
+        value = float(np.median(members[:, col]))
+        lo, hi = np.percentile(everything[:, col], [33, 67])
+        return low if value < lo else high if value > hi else mid
+
+    return f"{word('onset_rate', 'slow', 'steady', 'fast')} {word('centroid', 'dark', 'warm', 'bright')}"

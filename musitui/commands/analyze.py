@@ -1,0 +1,46 @@
+"""musitui analyze: (re)analyse the audio of the catalog's tracks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+HELP = "analyse the audio of tracks lacking an analysis (features, tempo, key, mood, style)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--force", action="store_true",
+                        help="re-analyse every present track, not only new ones")
+    parser.add_argument("--jobs", type=int, default=0, metavar="N",
+                        help="worker processes (default: the config's analysis.jobs, 0 = all cores)")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+
+
+def run(args: argparse.Namespace, ctx) -> int:
+    from musitui.analysis.runner import analyze_catalog
+    from musitui.store.catalog import Catalog
+
+    if args.jobs < 0:
+        print("musitui: --jobs must be 0 (all cores) or more", file=sys.stderr)
+        return 2
+    catalog = Catalog.open(ctx.home)
+    if catalog.damaged:
+        print(f"musitui: {catalog.damaged}", file=sys.stderr)
+    if not catalog.present():
+        print("musitui: the catalog is empty: run `musitui scan FOLDER` first", file=sys.stderr)
+        return 1
+    jobs = args.jobs or int(ctx.config.get("analysis", "jobs", 0) or 0)
+    report = analyze_catalog(ctx.home, catalog, jobs=jobs, force=args.force,
+                             show_progress=not args.json)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        rate = report.to_dict()["tracks_per_second"]
+        print(f"analysed {report.analyzed} of {report.total} tracks in {report.seconds:.1f} s "
+              f"({rate} tracks/s), {len(report.errors)} failed")
+        for error in report.errors:
+            print(f"  {error['path']}: {error['error']}")
+        if report.interrupted:
+            print("interrupted: finished tracks were kept; run `musitui analyze` again to continue")
+    return 130 if report.interrupted else 0

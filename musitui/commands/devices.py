@@ -1,0 +1,43 @@
+"""``musitui devices``: the audio outputs PortAudio can see, plus the null outputs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "list audio output devices (use a name or index with --device or in the config)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+
+
+def run(args: argparse.Namespace, ctx) -> int:
+    import json
+
+    from musitui.playback import NoOutput, list_devices
+
+    try:
+        devices = list_devices()
+        problem = None if devices else ("no audio output: PortAudio sees no output device "
+                                        "(is a sound server such as PulseAudio running?)")
+    except NoOutput as exc:
+        devices, problem = [], str(exc)
+    extra = [
+        {"index": None, "name": "null", "hostapi": "musitui", "channels": 2,
+         "samplerate": 44100, "default": False, "note": "silent, paced in real time"},
+        {"index": None, "name": "null-fast", "hostapi": "musitui", "channels": 2,
+         "samplerate": 44100, "default": False, "note": "silent, as fast as possible"},
+    ]
+    for row in devices + extra:
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False))
+            continue
+        mark = "*" if row["default"] else " "
+        index = "-" if row["index"] is None else str(row["index"])
+        detail = row.get("note") or f"{row['hostapi']}, {row['channels']} ch, {row['samplerate']} Hz"
+        print(f"{mark} {index:>3}  {row['name']}  ({detail})")
+    if problem:
+        print(f"musitui: {problem}", file=sys.stderr)
+        return 1
+    return 0

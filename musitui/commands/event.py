@@ -1,0 +1,62 @@
+"""musitui event play|finish|skip PATH: log a listening event from a script.
+
+The same code path as the player's events in the session: ``History.log_listen``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from pathlib import Path
+
+HELP = "log a play, finish or skip of a track (for scripts)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("kind", choices=["play", "finish", "skip"], help="what happened")
+    parser.add_argument("path", metavar="PATH", help="the track's file (as scanned)")
+    parser.add_argument("--at", type=float, metavar="SECONDS", default=None,
+                        help="position in the track: where a skip happened, where a play started")
+    parser.add_argument("--mood", default=None, help="the mood selected at the time")
+
+
+def find_track(catalog, path: str):
+    """The catalog track for ``path`` as typed, absolute, or with symlinks resolved."""
+    candidates = [path, os.path.abspath(os.path.expanduser(path))]
+    with contextlib.suppress(OSError):  # e.g. a symlink loop: the other spellings remain
+        candidates.append(str(Path(path).expanduser().resolve()))
+    for candidate in candidates:
+        track = catalog.by_path(candidate)
+        if track is not None:
+            return track
+    return None
+
+
+def run(args: argparse.Namespace, ctx) -> int:
+    from musitui.store.catalog import Catalog
+    from musitui.store.history import History, HistoryError
+
+    if args.at is not None and args.at < 0:
+        print("musitui: --at must be 0 or more seconds", file=sys.stderr)
+        return 2
+    catalog = Catalog.open(ctx.home)
+    track = find_track(catalog, args.path)
+    if track is None:
+        print(f"musitui: {args.path} is not in the catalog (run `musitui scan FOLDER` first)",
+              file=sys.stderr)
+        return 1
+    history = History.open(ctx.home, ctx.config)
+    for message in history.messages:
+        print(f"musitui: {message}", file=sys.stderr)
+    mood = args.mood or str(ctx.config.get("ui", "mood", "auto"))
+    try:
+        event = history.log_listen(args.kind, track, position=args.at, mood=mood)
+    except HistoryError as exc:
+        print(f"musitui: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        history.close()
+    print(f"logged {event['kind']} of {track.artist} – {track.title or Path(track.path).name}")
+    return 0

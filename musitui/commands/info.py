@@ -1,0 +1,86 @@
+"""musitui info PATH: everything known about one file (read live when it is not catalogued)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+HELP = "show everything known about one file (or track id)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", help="a music file, or a track id from `musitui tracks`")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def run(args: argparse.Namespace, ctx) -> int:
+    from musitui.commands import warn
+    from musitui.store.catalog import Catalog
+
+    catalog = Catalog.open(ctx.home)
+    track = _find(catalog, args.path)
+    if track is not None:
+        data = {"in_catalog": True, **track.public_dict()}
+        _emit(data, args.json)
+        return 0
+    path = os.path.abspath(os.path.expanduser(args.path))
+    if not os.path.exists(path):
+        warn(f"{args.path}: no such file, and no track with that id in the catalog")
+        return 1
+    from musitui.library.formats import audio_kind
+    from musitui.library.tags import read_tags
+    from musitui.library.tags_error import TagError
+
+    kind = audio_kind(path)
+    if kind is None or not os.path.isfile(path):
+        warn(f"{args.path}: not a music file musitui reads (mp3, flac, ogg, opus, m4a, wav, aiff)")
+        return 1
+    stem = os.path.splitext(path)[0]
+    lyrics_file = stem + ".lrc" if os.path.isfile(stem + ".lrc") else None
+    try:
+        fields = read_tags(path, kind, lyrics_file)
+    except TagError as exc:
+        warn(f"{args.path}: {exc}")
+        return 1
+    if not args.json:
+        print("(not in the catalog: tags read from the file now)", file=sys.stderr)
+    _emit({"in_catalog": False, "path": path, **fields}, args.json)
+    return 0
+
+
+def _find(catalog, text: str):
+    candidates = [os.path.abspath(os.path.expanduser(text))]
+    candidates.append(os.path.realpath(candidates[0]))
+    for candidate in candidates:
+        track = catalog.by_path(candidate)
+        if track is not None:
+            return track
+    if text.isdigit() and not os.path.exists(text):
+        return catalog.get(int(text))
+    return None
+
+
+def _emit(data: dict, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(data, ensure_ascii=False))
+        return
+    from musitui.commands.tracks import format_duration
+
+    lyrics = data.pop("lyrics", None)
+    replaygain = data.pop("replaygain", None) or {}
+    for key, value in data.items():
+        if value is None or value == "":
+            continue
+        if key == "duration":
+            value = f"{format_duration(value)} ({value:.2f} s)"
+        elif isinstance(value, float):
+            value = f"{value:.3f}"
+        print(f"{key:>16}  {value}")
+    for key, value in replaygain.items():
+        print(f"{'replaygain ' + key:>16}  {value}")
+    if lyrics:
+        print(f"{'lyrics':>16}  {len(lyrics.splitlines())} lines")
+        for line in lyrics.splitlines()[:40]:
+            print(f"{'':>16}  {line}")

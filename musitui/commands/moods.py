@@ -1,0 +1,32 @@
+"""musitui moods: the selectable moods and their valence/arousal targets."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+HELP = "list the moods you can pick and their valence/arousal targets"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON")
+
+
+def run(args: argparse.Namespace, ctx) -> int:
+    from musitui.moods import AUTO, MOOD_ORDER, MOODS
+
+    rows = [{"name": AUTO, "valence": None, "arousal": None,
+             "description": "follows the centre of the tracks you recently finished"}]
+    for name in MOOD_ORDER:
+        mood = MOODS[name]
+        rows.append({"name": name, "valence": mood.valence, "arousal": mood.arousal,
+                     "description": mood.description})
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    print(f"{'mood':10} {'valence':>7} {'arousal':>7}  description")
+    for row in rows:
+        valence = "" if row["valence"] is None else f"{row['valence']:+.2f}"
+        arousal = "" if row["arousal"] is None else f"{row['arousal']:+.2f}"
+        print(f"{row['name']:10} {valence:>7} {arousal:>7}  {row['description']}")
+    return 0

@@ -1,0 +1,83 @@
+"""musitui recommend: the Up next list for the current listening session, with reasons.
+
+Uses the same Session and recommender as the player, without opening any audio output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+HELP = "show what musitui would play next, and why"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--after", action="append", default=[], metavar="PATH",
+                        help="pretend PATH was just finished (repeatable)")
+    parser.add_argument("--mood", default=None, metavar="NAME",
+                        help="mood to match (auto, happy, energetic, calm, sad, intense)")
+    parser.add_argument("-n", type=int, default=10, metavar="N", help="how many (default 10)")
+    parser.add_argument("--json", action="store_true", help="print a JSON list")
+    parser.add_argument("--explain", action="store_true", help="show every score part")
+
+
+def run(args: argparse.Namespace, ctx) -> int:
+    from musitui.commands.event import find_track
+    from musitui.moods import ALL_MOODS
+    from musitui.session import Session
+    from musitui.store.catalog import Catalog
+    from musitui.store.features import FeatureStore
+    from musitui.store.history import History
+
+    if args.n <= 0:
+        print("musitui: -n must be at least 1", file=sys.stderr)
+        return 2
+    if args.mood is not None and args.mood not in ALL_MOODS:
+        print(f"musitui: unknown mood {args.mood!r}; choose one of {', '.join(ALL_MOODS)}",
+              file=sys.stderr)
+        return 2
+    catalog = Catalog.open(ctx.home)
+    if catalog.damaged:
+        print(f"musitui: {catalog.damaged}", file=sys.stderr)
+    if not catalog.present():
+        print("musitui: the catalog is empty (run `musitui scan FOLDER` first)", file=sys.stderr)
+        return 1
+    after = []
+    for path in args.after:
+        track = find_track(catalog, path)
+        if track is None:
+            print(f"musitui: {path} is not in the catalog", file=sys.stderr)
+            return 1
+        after.append(track)
+    features = FeatureStore.open(ctx.home)
+    if features.damaged:
+        print(f"musitui: {features.damaged}", file=sys.stderr)
+    config = ctx.config
+    config.section("recommend")["up_next_length"] = args.n
+    history = History.open(ctx.home, config)
+    session = Session(ctx.home, config, catalog, player=None, history=history, features=features)
+    for message in session.messages:
+        print(f"musitui: {message}", file=sys.stderr)
+    if args.mood is not None:
+        session.mood = args.mood
+    session.after = [r for r in (session.lib.row(t.id) for t in after) if r is not None]
+    session.rerank(notify=False)
+    items = session.up_next[: args.n]
+    history.close()
+    if args.json:
+        print(json.dumps([{
+            "id": item.track.id, "path": item.track.path, "title": item.track.title,
+            "artist": item.track.artist, "score": item.score, "parts": item.parts,
+            "reason": item.reason} for item in items], indent=2, ensure_ascii=False))
+        return 0
+    if not items:
+        print("nothing to recommend")
+        return 0
+    for number, item in enumerate(items, 1):
+        title = item.track.title or Path(item.track.path).name
+        print(f"{number:2}. {item.track.artist} – {title}  ({item.score:+.2f})  {item.reason}")
+        if args.explain:
+            print("      " + "  ".join(f"{k} {v:+.2f}" for k, v in item.parts.items()))
+    return 0

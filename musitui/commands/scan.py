@@ -1,0 +1,99 @@
+"""musitui scan FOLDER: keep the catalog in step with a music folder, then analyse what is new."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+HELP = "scan a music folder: read tags into the catalog, then analyse new tracks"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("folder", help="the music folder (scanned recursively, remembered)")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object with the summary on stdout")
+    parser.add_argument("--no-analyze", action="store_true",
+                        help="read tags only; skip the audio analysis")
+    parser.add_argument("--jobs", type=_jobs, default=0, metavar="N",
+                        help="worker processes (default: all cores)")
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 (all cores) or more")
+    return value
+
+
+def run(args: argparse.Namespace, ctx) -> int:
+    from musitui.commands import warn
+    from musitui.library.scan import normalize_folder, scan_folder
+    from musitui.store.catalog import Catalog
+
+    started = time.monotonic()
+    root = normalize_folder(args.folder)
+    catalog = Catalog.open(ctx.home)
+    if catalog.damaged is not None:
+        warn(str(catalog.damaged))
+    if not os.path.isdir(root) and root not in catalog.folders:
+        what = "not a folder" if os.path.exists(root) else "no such folder"
+        warn(f"cannot scan {args.folder}: {what}")
+        return 2
+    follow = bool(ctx.config.get("library", "follow_symlinks", True))
+    report = scan_folder(catalog, root, jobs=args.jobs, show_progress=not args.json,
+                         follow_symlinks=follow)
+    if not report.interrupted and not args.no_analyze:
+        _analyze(ctx, catalog, report, args)
+    report.seconds = time.monotonic() - started
+    if args.json:
+        print(json.dumps(report.summary(), ensure_ascii=False))
+    else:
+        _print_summary(report, analyzed=not args.no_analyze)
+    if report.interrupted:
+        print("musitui: scan interrupted; what was done is saved, run it again to continue",
+              file=sys.stderr)
+        return 130
+    return 0
+
+
+def _analyze(ctx, catalog, report, args: argparse.Namespace) -> None:
+    from musitui.commands import warn
+
+    try:
+        from musitui.analysis.runner import analyze_catalog
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("musitui.analysis", "musitui.analysis.runner"):
+            raise
+        warn("audio analysis is not available in this build; tags were scanned")
+        return
+    # New or changed tracks, plus any a previous interrupted run left unanalysed.
+    ids = dict.fromkeys(report.changed_ids)
+    ids.update(dict.fromkeys(t.id for t in catalog.present() if t.analysis is None))
+    present = {t.id for t in catalog.present()}
+    track_ids = [i for i in ids if i in present]
+    if not track_ids:
+        return
+    result = analyze_catalog(ctx.home, catalog, track_ids=track_ids, jobs=args.jobs or 0,
+                             show_progress=not args.json)
+    report.analyzed = int(result.analyzed)
+    report.errors.extend(result.errors)
+    report.interrupted = report.interrupted or bool(result.interrupted)
+
+
+def _print_summary(report, *, analyzed: bool) -> None:
+    parts = [f"{report.added} added", f"{report.updated} updated",
+             f"{report.unchanged} unchanged", f"{report.missing} missing"]
+    line = f"{report.folder}: {report.tracks} tracks ({', '.join(parts)})"
+    if analyzed:
+        line += f", {report.analyzed} analysed"
+    print(f"{line} in {report.seconds:.1f} s")
+    if report.errors:
+        print(f"{len(report.errors)} file(s) skipped:")
+        for error in report.errors:
+            print(f"  {error['path']}: {error['error']}")

@@ -1,0 +1,76 @@
+"""musitui tracks: the catalog, one row per track (or a JSON array)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+
+HELP = "list the tracks in the catalog"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print a JSON array of tracks")
+
+
+def run(args: argparse.Namespace, ctx) -> int:
+    from musitui.commands import warn
+    from musitui.store.catalog import Catalog
+
+    catalog = Catalog.open(ctx.home)
+    if catalog.damaged is not None:
+        warn(str(catalog.damaged))
+    tracks = sorted(catalog.tracks.values(), key=_order)
+    if args.json:
+        print(json.dumps([t.public_dict() for t in tracks], ensure_ascii=False))
+        return 0
+    if not tracks:
+        print("The catalog is empty: run `musitui scan FOLDER` first.")
+        return 0
+    print_table(tracks)
+    present = sum(1 for t in tracks if not t.missing)
+    analysed = sum(1 for t in tracks if t.analyzed and not t.missing)
+    print(f"{present} tracks, {analysed} analysed, {len(tracks) - present} missing")
+    return 0
+
+
+def _order(track) -> tuple:
+    return (track.artist.casefold(), track.album.casefold(), track.disc_no or 0,
+            track.track_no or 0, track.title.casefold(), track.id)
+
+
+def format_duration(seconds: float) -> str:
+    total = int(round(seconds or 0))
+    minutes, secs = divmod(total, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _status(track) -> str:
+    if track.missing:
+        return "missing"
+    return "✓" if track.analyzed else "·"
+
+
+def print_table(tracks) -> None:
+    width = shutil.get_terminal_size((120, 24)).columns
+    rows = [(str(t.id), t.artist, t.album, t.title, format_duration(t.duration), _status(t))
+            for t in tracks]
+    header = ("id", "artist", "album", "title", "time", "an.")
+    fixed = [max(len(r[i]) for r in [header, *rows]) for i in (0, 4, 5)]
+    free = max(30, width - sum(fixed) - 2 * 5)
+    # artist : album : title share what is left, 3 : 3 : 4
+    caps = [free * 3 // 10, free * 3 // 10, free - 2 * (free * 3 // 10)]
+    widths = [fixed[0]]
+    for index, cap in zip((1, 2, 3), caps, strict=True):
+        widths.append(min(cap, max(len(r[index]) for r in [header, *rows])))
+    widths += [fixed[1], fixed[2]]
+    for row in [header, *rows]:
+        cells = [_fit(cell, w) for cell, w in zip(row, widths, strict=True)]
+        cells[0] = cells[0].rjust(widths[0])
+        cells[4] = row[4].rjust(widths[4])
+        print("  ".join(cells).rstrip())
+
+
+def _fit(text: str, width: int) -> str:
+    return text.ljust(width) if len(text) <= width else text[: max(0, width - 1)] + "…"

@@ -1,0 +1,280 @@
+"""Keeping the catalog in step with a music folder: the incremental, parallel tag scan.
+
+A file whose size and mtime are unchanged is not read again; changed files are re-read;
+files that are gone are marked missing (never deleted: their history must survive an
+unmounted folder); a new file whose tags and duration match a missing one takes over its
+identity (a move or rename). Tags are read in worker processes; results are applied in the
+calling process as they arrive, and the catalog is saved every few seconds, so Ctrl-C (or
+``should_stop``) keeps what is done and a rerun continues.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from musitui.library.walk import FileEntry, printable, walk
+from musitui.model import Track
+from musitui.store.catalog import Catalog
+
+SAVE_EVERY_SECONDS = 5.0
+SERIAL_BELOW = 48  # fewer files than this are read in-process: a pool costs more than it saves
+TAG_FIELDS = ("title", "artist", "album", "albumartist", "genre", "track_no", "disc_no", "year",
+              "duration", "codec", "sample_rate", "channels", "lyrics", "replaygain")
+_DEFAULTS = {name: Track.__dataclass_fields__[name].default for name in TAG_FIELDS
+             if name != "replaygain"}
+
+ReadResult = tuple[FileEntry, dict[str, Any] | None, str | None]
+
+
+@dataclass
+class ScanReport:
+    folder: str
+    tracks: int = 0
+    added: int = 0
+    updated: int = 0
+    missing: int = 0
+    unchanged: int = 0
+    analyzed: int = 0
+    errors: list[dict[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    interrupted: bool = False
+    changed_ids: list[int] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON object of ``musitui scan --json``."""
+        return {"tracks": self.tracks, "added": self.added, "updated": self.updated,
+                "missing": self.missing, "unchanged": self.unchanged, "analyzed": self.analyzed,
+                "errors": self.errors, "seconds": round(self.seconds, 3)}
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def normalize_folder(folder: str) -> str:
+    return os.path.realpath(os.path.expanduser(folder))
+
+
+def is_under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def scan_folder(catalog: Catalog, folder: str, *, jobs: int = 0, show_progress: bool = False,
+                should_stop: Callable[[], bool] | None = None, follow_symlinks: bool = True,
+                save_every: float = SAVE_EVERY_SECONDS) -> ScanReport:
+    started = time.monotonic()
+    root = normalize_folder(folder)
+    report = ScanReport(folder=root)
+    with _StopFlag(should_stop) as stop:
+        listing = walk(root, follow_symlinks=follow_symlinks, should_stop=stop)
+        report.errors.extend(listing.errors)
+        if listing.interrupted:
+            report.interrupted = True
+        else:
+            _Scan(catalog, root, report, stop, save_every).run(listing, jobs, show_progress)
+    if not report.interrupted:
+        _mark_vanished(catalog, root, listing, report)
+    catalog.remember_folder(root)
+    catalog.save()
+    report.tracks = sum(1 for t in catalog.tracks.values() if not t.missing and is_under(t.path, root))
+    report.missing = sum(1 for t in catalog.tracks.values() if t.missing and is_under(t.path, root))
+    report.errors.sort(key=lambda e: e["path"])
+    report.seconds = time.monotonic() - started
+    return report
+
+
+class _StopFlag:
+    """``should_stop`` or-ed with Ctrl-C: the first SIGINT asks for a clean stop, a second one
+    interrupts at once. Only installed in the main thread."""
+
+    def __init__(self, should_stop: Callable[[], bool] | None) -> None:
+        self.should_stop = should_stop
+        self.interrupted = False
+        self._previous: Any = None
+
+    def __enter__(self) -> _StopFlag:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def _on_sigint(self, signum: int, frame: object) -> None:
+        if self.interrupted:
+            raise KeyboardInterrupt
+        self.interrupted = True
+
+    def __call__(self) -> bool:
+        return self.interrupted or bool(self.should_stop and self.should_stop())
+
+
+class _Scan:
+    def __init__(self, catalog: Catalog, root: str, report: ScanReport, stop: _StopFlag,
+                 save_every: float) -> None:
+        self.catalog = catalog
+        self.root = root
+        self.report = report
+        self.stop = stop
+        self.save_every = save_every
+        self.last_save = time.monotonic()
+        self.move_candidates: dict[int, Track] = {}
+
+    def run(self, listing: Any, jobs: int, show_progress: bool) -> None:
+        to_read: list[FileEntry] = []
+        seen = {entry.path for entry in listing.files}
+        for entry in listing.files:
+            track = self.catalog.by_path(entry.path)
+            if track is not None and track.size == entry.size and track.mtime_ns == entry.mtime_ns:
+                if track.missing:  # it came back as it was
+                    track.missing = False
+                    self.report.updated += 1
+                    self.report.changed_ids.append(track.id)
+                else:
+                    self.report.unchanged += 1
+            else:
+                to_read.append(entry)
+        self.move_candidates = {
+            t.id: t for t in self.catalog.tracks.values()
+            if t.path not in seen and (t.missing or (is_under(t.path, self.root)
+                                                    and not _in_any(t.path, listing.unreadable_dirs)))
+        }
+        if not to_read:
+            return
+        from musitui.progress import Progress
+
+        progress = Progress("Reading tags", len(to_read), enabled=show_progress)
+        try:
+            for result in _read_all(to_read, jobs, self.stop):
+                self.apply(*result)
+                progress.advance()
+                if time.monotonic() - self.last_save > self.save_every:
+                    self.catalog.save()
+                    self.last_save = time.monotonic()
+        finally:
+            progress.close()
+        if self.stop():
+            self.report.interrupted = True
+
+    def apply(self, entry: FileEntry, fields: dict[str, Any] | None, error: str | None) -> None:
+        track = self.catalog.by_path(entry.path)
+        if fields is None:
+            self.report.errors.append({"path": printable(entry.path), "error": error or "unreadable"})
+            if track is not None and not track.missing:
+                track.missing = True  # it is there but no longer playable
+            return
+        if track is None:
+            track = self._find_moved(fields, entry)
+            if track is not None:
+                self.move_candidates.pop(track.id, None)
+                self.catalog.move(track, entry.path)
+        if track is None:
+            track = self.catalog.new_track(entry.path, added_at=time.time())
+            self.report.added += 1
+        else:
+            self.report.updated += 1
+        _update(track, entry, fields)
+        self.report.changed_ids.append(track.id)
+
+    def _find_moved(self, fields: dict[str, Any], entry: FileEntry) -> Track | None:
+        duration = float(fields.get("duration") or 0.0)
+        for candidate in self.move_candidates.values():
+            if abs(candidate.duration - duration) > 0.1 or candidate.codec != fields.get("codec"):
+                continue
+            same_tags = all((getattr(candidate, key) or "").casefold()
+                            == (fields.get(key) or "").casefold()
+                            for key in ("title", "artist", "album"))
+            if same_tags or candidate.size == entry.size:
+                return candidate
+        return None
+
+
+def _in_any(path: str, folders: list[str]) -> bool:
+    return any(is_under(path, folder) for folder in folders)
+
+
+def _update(track: Track, entry: FileEntry, fields: dict[str, Any]) -> None:
+    if track.analysis is not None and (abs(track.duration - float(fields["duration"])) > 0.05
+                                       or track.codec != fields.get("codec")):
+        track.analysis = None  # the audio itself changed: analyse again
+    for name, default in _DEFAULTS.items():
+        setattr(track, name, fields.get(name, default))
+    track.replaygain = dict(fields.get("replaygain") or {})
+    track.size = entry.size
+    track.mtime_ns = entry.mtime_ns
+    track.missing = False
+
+
+def _mark_vanished(catalog: Catalog, root: str, listing: Any, report: ScanReport) -> None:
+    seen = {entry.path for entry in listing.files}
+    for track in catalog.tracks.values():
+        if (not track.missing and is_under(track.path, root) and track.path not in seen
+                and not _in_any(track.path, listing.unreadable_dirs)):
+            track.missing = True
+
+
+def read_one(entry: FileEntry) -> ReadResult:
+    from musitui.library.tags import read_tags
+    from musitui.library.tags_error import TagError
+
+    try:
+        return entry, read_tags(entry.path, entry.kind, entry.lyrics_file), None
+    except TagError as exc:
+        return entry, None, str(exc)
+    except Exception as exc:  # a reader bug must cost one file, never the scan
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        return entry, None, f"unreadable tags ({type(exc).__name__}{': ' + text[:100] if text else ''})"
+
+
+def read_chunk(entries: list[FileEntry]) -> list[ReadResult]:
+    return [read_one(entry) for entry in entries]
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C reaches the whole process group; only the parent decides how to stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _read_all(entries: list[FileEntry], jobs: int, stop: Callable[[], bool]) -> Iterator[ReadResult]:
+    jobs = jobs or default_jobs()
+    if jobs <= 1 or len(entries) < SERIAL_BELOW:
+        for entry in entries:
+            if stop():
+                return
+            yield read_one(entry)
+        return
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    import musitui.library.tags  # noqa: F401  (imported once here; forked workers inherit it)
+
+    chunk_size = max(8, min(128, len(entries) // (jobs * 8) or 8))
+    chunks = [entries[i:i + chunk_size] for i in range(0, len(entries), chunk_size)]
+    context = multiprocessing.get_context("fork")
+    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_sigint)
+    try:
+        futures = {executor.submit(read_chunk, chunk): chunk for chunk in chunks}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            for future in done:
+                try:
+                    results = future.result()
+                except Exception as exc:  # a worker died (e.g. a crash in a C library)
+                    reason = f"the tag reader crashed on this batch ({type(exc).__name__})"
+                    results = [(entry, None, reason) for entry in futures[future]]
+                yield from results
+            if stop():
+                return
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)

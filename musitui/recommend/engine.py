@@ -1,0 +1,265 @@
+"""The hybrid score of every candidate, then the diversity pass; see docs/RECOMMENDER.md.
+
+score = w_content·content + w_cf·co-play + w_mood·mood + w_pref·preference
+        − w_skip·skip-likeness − w_recent·recently-played + a tiny seeded jitter (tie-break)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from musitui.moods import AUTO, MOODS
+from musitui.recommend.diversity import select
+from musitui.recommend.library import Library
+from musitui.recommend.reasons import explain
+
+# How much the k-th most recent finished track counts in the session profile.
+RECENCY_FALLOFF = 0.65
+PROFILE_TRACKS = 10
+# Skip feedback fades with this time constant (seconds); "not this" is stronger and lasts longer.
+SKIP_DECAY = 20 * 60.0
+NOT_THIS_DECAY = 90 * 60.0
+NOT_THIS_STRENGTH = 2.5
+# Bayesian prior of the completion rate: a track counts as if it had this many extra
+# plays at the library's mean rate, so one skip is not a ban.
+TRACK_PRIOR_PLAYS = 3.0
+ARTIST_PRIOR_PLAYS = 5.0
+# With feature vectors, the tag part (same genre/artist as the profile) keeps this share.
+TAG_SHARE = 0.2
+JITTER = 0.01
+POOL = 300
+
+PART_NAMES = ("content", "cf", "mood", "pref", "skip", "recent")
+
+
+@dataclass(frozen=True)
+class Weights:
+    w_content: float = 1.0
+    w_cf: float = 0.8
+    w_mood: float = 0.7
+    w_pref: float = 0.5
+    w_skip: float = 1.0
+    w_recent: float = 1.0
+    recent_hours: float = 4.0
+    artist_spacing: int = 1
+    mmr_lambda: float = 0.75
+    # A mood the user picked (not auto) says "now I want this": its weight is multiplied.
+    explicit_mood_boost: float = 2.0
+    up_next_length: int = 20
+    seed: int = 0
+
+    @classmethod
+    def from_config(cls, section: dict[str, Any] | None) -> Weights:
+        section = section or {}
+        values: dict[str, Any] = {}
+        for name, default in cls().__dict__.items():
+            raw = section.get(name, default)
+            try:
+                values[name] = type(default)(raw)
+            except (TypeError, ValueError):
+                values[name] = default
+        return cls(**values)
+
+
+@dataclass
+class Listening:
+    """What the listener is doing: the current listening session and the chosen mood."""
+
+    now: float
+    finished: list[tuple[int, float]] = field(default_factory=list)  # (row, ts), oldest first
+    skipped: list[tuple[int, float]] = field(default_factory=list)
+    rejected: list[tuple[int, float]] = field(default_factory=list)  # "not this"
+    current: int | None = None  # row now playing: the next track follows it
+    mood: str = AUTO
+    exclude: set[int] = field(default_factory=set)  # rows not to offer (queued, playing)
+    # track id -> {other track id: decayed co-play weight}
+    coplay: Callable[[int], dict[int, float]] | None = None
+
+
+@dataclass
+class Pick:
+    row: int
+    track_id: int
+    score: float
+    parts: dict[str, float]
+    reason: str
+
+
+def rank(lib: Library, ctx: Listening, weights: Weights, length: int | None = None) -> list[Pick]:
+    n = len(lib)
+    length = weights.up_next_length if length is None else length
+    if n == 0 or length <= 0:
+        return []
+    profile_rows, profile_w = _profile(ctx)
+    parts = {
+        "content": _content(lib, profile_rows, profile_w),
+        "cf": _coplay(lib, ctx, profile_rows, profile_w),
+        "mood": _mood(lib, ctx, profile_rows, profile_w),
+        "pref": _preference(lib),
+        "skip": _skip_likeness(lib, ctx),
+        "recent": _recent(lib, ctx, weights),
+    }
+    w_mood = weights.w_mood * (weights.explicit_mood_boost if ctx.mood in MOODS else 1.0)
+    score = (weights.w_content * parts["content"] + weights.w_cf * parts["cf"]
+             + w_mood * parts["mood"] + weights.w_pref * parts["pref"]
+             - weights.w_skip * parts["skip"] - weights.w_recent * parts["recent"])
+    rng = np.random.default_rng(weights.seed)
+    score = score + JITTER * rng.random(n, dtype=np.float32)
+    blocked = np.fromiter(ctx.exclude, dtype=np.int64, count=len(ctx.exclude))
+    if blocked.size:
+        score[blocked[(blocked >= 0) & (blocked < n)]] = -np.inf
+    available = int(np.isfinite(score).sum())
+    pool_size = min(available, max(POOL, 10 * length))
+    if pool_size <= 0:
+        return []
+    pool = np.argpartition(-score, pool_size - 1)[:pool_size]
+    pool = pool[np.argsort(-score[pool], kind="stable")]
+    chosen = select(lib, pool, score[pool], min(length, pool_size), weights.mmr_lambda,
+                    weights.artist_spacing, ctx.current)
+    picks = []
+    for row in chosen:
+        row_parts = {name: round(float(values[row]), 4) for name, values in parts.items()}
+        picks.append(Pick(row=int(row), track_id=int(lib.ids[row]), score=round(float(score[row]), 4),
+                          parts=row_parts, reason=explain(lib, ctx, int(row), row_parts, weights)))
+    return picks
+
+
+def _profile(ctx: Listening) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of the recent liked tracks and their weights (newest weighs most)."""
+    rows: list[int] = []
+    weights: list[float] = []
+    if ctx.current is not None:
+        rows.append(ctx.current)
+        weights.append(0.8)
+    seen = set(rows)
+    k = 0
+    for row, _ts in reversed(ctx.finished):
+        if row in seen:
+            continue
+        seen.add(row)
+        rows.append(row)
+        weights.append(RECENCY_FALLOFF ** k)
+        k += 1
+        if k >= PROFILE_TRACKS:
+            break
+    return np.asarray(rows, dtype=np.int64), np.asarray(weights, dtype=np.float32)
+
+
+def _content(lib: Library, rows: np.ndarray, w: np.ndarray) -> np.ndarray:
+    n = len(lib)
+    if rows.size == 0:
+        return np.zeros(n, dtype=np.float32)
+    tags = _tag_similarity(lib, rows, w)
+    vec_rows = lib.has_vec[rows]
+    if not vec_rows.any():
+        return tags
+    profile = (lib.emb[rows[vec_rows]] * w[vec_rows, None]).sum(axis=0)
+    norm = float(np.linalg.norm(profile))
+    if norm < 1e-9:
+        return tags
+    sim = lib.emb @ (profile / norm)
+    return np.where(lib.has_vec, (1 - TAG_SHARE) * sim + TAG_SHARE * tags, tags).astype(np.float32)
+
+
+def _tag_similarity(lib: Library, rows: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Share of the profile with the same genre tag (0.7) or artist (0.3), in [0, 1]."""
+    out = np.zeros(len(lib), dtype=np.float32)
+    for row, weight in zip(rows.tolist(), w.tolist(), strict=True):
+        genre = lib.genre_code[row]
+        if genre >= 0:
+            out += 0.7 * weight * (lib.genre_code == genre)
+        out += 0.3 * weight * (lib.artist_code == lib.artist_code[row])
+    return out / max(float(w.sum()), 1e-9)
+
+
+def _coplay(lib: Library, ctx: Listening, rows: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """How often the candidate was finished (not skipped) right after the recent tracks,
+    normalised by both tracks' popularity so hits do not swamp everything."""
+    out = np.zeros(len(lib), dtype=np.float32)
+    if ctx.coplay is None or rows.size == 0:
+        return out
+    pop = np.sqrt(lib.plays + 1.0)
+    for row, weight in zip(rows.tolist(), w.tolist(), strict=True):
+        pairs = ctx.coplay(int(lib.ids[row]))
+        if not pairs:
+            continue
+        others = np.fromiter((lib.index.get(k, -1) for k in pairs), dtype=np.int64, count=len(pairs))
+        values = np.fromiter(pairs.values(), dtype=np.float32, count=len(pairs))
+        keep = others >= 0
+        others, values = others[keep], values[keep]
+        np.add.at(out, others, weight * values / (pop[row] * pop[others]))
+    return np.tanh(2.0 * out).astype(np.float32)
+
+
+def mood_target(lib: Library, ctx: Listening, rows: np.ndarray | None = None,
+                w: np.ndarray | None = None) -> tuple[float, float] | None:
+    """The valence/arousal point to match: the named mood, or for auto the centre of the
+    recently finished (and playing) tracks; None when auto has nothing to follow."""
+    mood = MOODS.get(ctx.mood)
+    if mood is not None:
+        return mood.valence, mood.arousal
+    if rows is None or w is None:
+        rows, w = _profile(ctx)
+    if rows.size == 0:
+        return None
+    known = lib.has_va[rows]
+    if not known.any():
+        return None
+    weights = w[known] / w[known].sum()
+    return float((lib.valence[rows[known]] * weights).sum()), float((lib.arousal[rows[known]] * weights).sum())
+
+
+def _mood(lib: Library, ctx: Listening, rows: np.ndarray, w: np.ndarray) -> np.ndarray:
+    target = mood_target(lib, ctx, rows, w)
+    if target is None:
+        return np.zeros(len(lib), dtype=np.float32)
+    distance = np.hypot(lib.valence - target[0], lib.arousal - target[1])
+    match = np.clip(1.0 - distance, -1.0, 1.0)
+    return np.where(lib.has_va, match, 0.0).astype(np.float32)
+
+
+def _preference(lib: Library) -> np.ndarray:
+    """Smoothed completion rate of the track and of its artist, centred on the library mean."""
+    judged = float(lib.finishes.sum() + lib.skips.sum())
+    if judged == 0:
+        return np.zeros(len(lib), dtype=np.float32)
+    prior = float(lib.finishes.sum()) / judged
+    track_rate = (lib.finishes + TRACK_PRIOR_PLAYS * prior) / (lib.finishes + lib.skips + TRACK_PRIOR_PLAYS)
+    artist_rate = ((lib.artist_finishes + ARTIST_PRIOR_PLAYS * prior)
+                   / (lib.artist_finishes + lib.artist_skips + ARTIST_PRIOR_PLAYS))[lib.artist_code]
+    return (1.2 * (track_rate - prior) + 0.8 * (artist_rate - prior)).astype(np.float32)
+
+
+def _skip_likeness(lib: Library, ctx: Listening) -> np.ndarray:
+    """How much a candidate resembles what was skipped this session (fading with time)."""
+    out = np.zeros(len(lib), dtype=np.float32)
+    for events, decay, strength in ((ctx.skipped, SKIP_DECAY, 1.0),
+                                    (ctx.rejected, NOT_THIS_DECAY, NOT_THIS_STRENGTH)):
+        for row, ts in events:
+            fade = strength * float(np.exp(-max(0.0, ctx.now - ts) / decay))
+            if fade < 0.02:
+                continue
+            if lib.has_vec[row]:
+                sim = np.where(lib.has_vec, lib.emb @ lib.emb[row], 0.0)
+                sim = np.clip(sim, 0.0, 1.0) ** 2
+            else:
+                sim = np.zeros(len(lib), dtype=np.float32)
+            genre = lib.genre_code[row]
+            tags = 0.5 * (lib.artist_code == lib.artist_code[row])
+            if genre >= 0:
+                tags = np.maximum(tags, 0.6 * (lib.genre_code == genre))
+            out += fade * np.maximum(sim, tags)
+    # Several skips of one kind add up (three skipped metal tracks say more than one).
+    return np.minimum(out, 3.0)
+
+
+def _recent(lib: Library, ctx: Listening, weights: Weights) -> np.ndarray:
+    """A hold-back for tracks played in the last ``recent_hours`` (strongest just after)."""
+    window = max(weights.recent_hours, 1e-6) * 3600.0
+    age = ctx.now - lib.last_played
+    held = (lib.last_played > 0) & (age < window)
+    return np.where(held, 1.5 + 0.5 * (1.0 - np.clip(age / window, 0.0, 1.0)), 0.0).astype(np.float32)

@@ -1,0 +1,153 @@
+"""The arrays the recommender scores: one row per playable track.
+
+Built once per session from plain objects it is handed (catalog tracks, the feature matrix,
+the history aggregates: duck-typed, nothing is imported or read from disk here) and then
+kept up to date one track at a time as events arrive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from musitui.recommend.embedding import embed
+
+
+@dataclass
+class Library:
+    ids: np.ndarray  # int64 (n,)
+    titles: list[str]
+    artists: list[str]
+    artist_code: np.ndarray  # int32 (n,)
+    genre_code: np.ndarray  # int32 (n,), -1 = no genre tag
+    emb: np.ndarray  # float32 (n, d), unit rows; zero rows where has_vec is False
+    has_vec: np.ndarray  # bool (n,)
+    valence: np.ndarray  # float32 (n,)
+    arousal: np.ndarray  # float32 (n,)
+    has_va: np.ndarray  # bool (n,)
+    plays: np.ndarray  # float32 (n,)
+    finishes: np.ndarray
+    skips: np.ndarray
+    last_played: np.ndarray  # float64 (n,), 0 = never
+    artist_finishes: np.ndarray  # float32 (n_artists,)
+    artist_skips: np.ndarray
+    index: dict[int, int] = field(default_factory=dict)
+    artist_index: dict[str, int] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+    def row(self, track_id: int) -> int | None:
+        return self.index.get(int(track_id))
+
+    def note(self, track_id: int, artist: str, kind: str, ts: float) -> None:
+        """Fold one play/finish/skip into the counts (the history keeps the same numbers)."""
+        row = self.index.get(int(track_id))
+        if row is None:
+            return
+        code = self.artist_index.get(artist or "")
+        if kind == "play":
+            self.plays[row] += 1
+        elif kind == "finish":
+            self.finishes[row] += 1
+            if code is not None:
+                self.artist_finishes[code] += 1
+        elif kind == "skip":
+            self.skips[row] += 1
+            if code is not None:
+                self.artist_skips[code] += 1
+        else:
+            return
+        self.last_played[row] = max(self.last_played[row], ts)
+
+
+def _codes(values: Sequence[str]) -> tuple[np.ndarray, dict[str, int]]:
+    table: dict[str, int] = {}
+    codes = np.fromiter((table.setdefault(v, len(table)) for v in values), dtype=np.int32,
+                        count=len(values))
+    return codes, table
+
+
+def _genre_key(genre: str) -> str:
+    return genre.strip().lower()
+
+
+def build_library(tracks: Iterable[Any], *, feature_ids: np.ndarray | None = None,
+                  feature_matrix: np.ndarray | None = None, feature_names: list[str] | None = None,
+                  aggregates: Any = None) -> Library:
+    """Rows for ``tracks`` (objects with id, title, artist, genre, analysis, path).
+
+    ``feature_ids``/``feature_matrix`` are the feature store's arrays; ``aggregates`` has
+    ``.tracks`` {id: [plays, finishes, skips, last_ts]} and ``.artists`` {artist: [p, f, s]}.
+    """
+    tracks = list(tracks)
+    n = len(tracks)
+    ids = np.fromiter((t.id for t in tracks), dtype=np.int64, count=n)
+    titles = [t.title or _stem(t.path) for t in tracks]
+    artists = [t.artist or "" for t in tracks]
+    artist_code, artist_index = _codes(artists)
+    genres = [_genre_key(getattr(t, "genre", "") or "") for t in tracks]
+    genre_code, genre_table = _codes(genres)
+    if "" in genre_table:
+        genre_code[genre_code == genre_table[""]] = -1
+
+    valence = np.zeros(n, dtype=np.float32)
+    arousal = np.zeros(n, dtype=np.float32)
+    has_va = np.zeros(n, dtype=bool)
+    for row, track in enumerate(tracks):
+        analysis = getattr(track, "analysis", None)
+        if analysis is not None:
+            valence[row] = analysis.valence
+            arousal[row] = analysis.arousal
+            has_va[row] = True
+
+    emb, has_vec = _embeddings(ids, feature_ids, feature_matrix, feature_names or [])
+
+    plays = np.zeros(n, dtype=np.float32)
+    finishes = np.zeros(n, dtype=np.float32)
+    skips = np.zeros(n, dtype=np.float32)
+    last_played = np.zeros(n, dtype=np.float64)
+    artist_finishes = np.zeros(len(artist_index), dtype=np.float32)
+    artist_skips = np.zeros(len(artist_index), dtype=np.float32)
+    index = {int(track_id): row for row, track_id in enumerate(ids.tolist())}
+    if aggregates is not None:
+        for track_id, stats in aggregates.tracks.items():
+            row = index.get(int(track_id))
+            if row is not None:
+                plays[row], finishes[row], skips[row], last_played[row] = stats[:4]
+        for artist, stats in aggregates.artists.items():
+            code = artist_index.get(artist)
+            if code is not None:
+                artist_finishes[code], artist_skips[code] = stats[1], stats[2]
+    return Library(ids=ids, titles=titles, artists=artists, artist_code=artist_code,
+                   genre_code=genre_code, emb=emb, has_vec=has_vec, valence=valence,
+                   arousal=arousal, has_va=has_va, plays=plays, finishes=finishes, skips=skips,
+                   last_played=last_played, artist_finishes=artist_finishes,
+                   artist_skips=artist_skips, index=index, artist_index=artist_index)
+
+
+def _embeddings(ids: np.ndarray, feature_ids: np.ndarray | None, matrix: np.ndarray | None,
+                names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    n = ids.shape[0]
+    if feature_ids is None or matrix is None or len(feature_ids) == 0:
+        return np.zeros((n, 1), dtype=np.float32), np.zeros(n, dtype=bool)
+    feature_ids = np.asarray(feature_ids, dtype=np.int64)
+    order = np.argsort(feature_ids)
+    sorted_ids = feature_ids[order]
+    where = np.searchsorted(sorted_ids, ids)
+    where = np.clip(where, 0, len(sorted_ids) - 1)
+    has_vec = sorted_ids[where] == ids
+    source_rows = order[where[has_vec]]
+    # Standardise over the tracks of this library only (the library is the reference).
+    unit = embed(np.asarray(matrix)[source_rows], names)
+    emb = np.zeros((n, unit.shape[1] if unit.ndim == 2 else 1), dtype=np.float32)
+    emb[has_vec] = unit
+    return emb, has_vec
+
+
+def _stem(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0] if "." in name else name

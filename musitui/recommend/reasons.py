@@ -1,0 +1,93 @@
+"""One human line per recommendation, from its score parts.
+
+e.g. "like Armygeddon, which you finished 4 min ago · fits 'energetic' · you often play it
+after Chaos God".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from musitui.moods import MOODS
+from musitui.recommend.library import Library
+
+
+def ago(seconds: float) -> str:
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    return f"{int(seconds // 86400)} d ago"
+
+
+def explain(lib: Library, ctx: Any, row: int, parts: dict[str, float], weights: Any) -> str:
+    bits: list[str] = []
+    like = _most_like(lib, ctx, row)
+    if like is not None and parts["content"] * weights.w_content > 0.25:
+        bits.append(like)
+    if parts["mood"] * weights.w_mood > 0.25:
+        if ctx.mood in MOODS:
+            bits.append(f"fits '{ctx.mood}'")
+        else:
+            bits.append("fits the mood of this session")
+    after = _played_after(lib, ctx, row)
+    if after is not None and parts["cf"] > 0.1:
+        bits.append(f"you often play it after {after}")
+    if parts["pref"] > 0.1:
+        if lib.finishes[row] >= 2 and lib.skips[row] <= lib.finishes[row] / 3:
+            bits.append("you usually finish it")
+        else:
+            bits.append(f"you like {lib.artists[row]}")
+    if parts["skip"] > 0.3:
+        bits.append("a little like something you skipped")
+    if parts["recent"] > 0:
+        bits.append(f"played {ago(ctx.now - float(lib.last_played[row]))}")
+    if not bits:
+        if lib.plays[row] == 0 and (lib.finishes.sum() + lib.skips.sum()) > 0:
+            bits.append("something you have not played yet")
+        elif not ctx.finished and ctx.current is None:
+            bits.append("a start: nothing played in this session yet")
+        else:
+            bits.append("for variety")
+    return " · ".join(bits)
+
+
+def _most_like(lib: Library, ctx: Any, row: int) -> str | None:
+    """'like X, which you finished N min ago' for the recent track it resembles most."""
+    best: tuple[float, str] | None = None
+    candidates = [(r, ts, "which you finished") for r, ts in ctx.finished[-10:]]
+    if ctx.current is not None:
+        candidates.append((ctx.current, ctx.now, "playing now"))
+    for other, ts, verb in candidates:
+        if other == row:
+            continue
+        if lib.has_vec[row] and lib.has_vec[other]:
+            sim = float(np.dot(lib.emb[row], lib.emb[other]))
+        elif lib.genre_code[row] >= 0 and lib.genre_code[row] == lib.genre_code[other]:
+            sim = 0.5
+        else:
+            continue
+        if best is None or sim > best[0]:
+            when = "playing now" if verb == "playing now" else f"{verb} {ago(ctx.now - ts)}"
+            best = (sim, f"like {lib.titles[other]}, {when}")
+    if best is None or best[0] < 0.3:
+        return None
+    return best[1]
+
+
+def _played_after(lib: Library, ctx: Any, row: int) -> str | None:
+    if ctx.coplay is None:
+        return None
+    sources = ([ctx.current] if ctx.current is not None else []) + [r for r, _ in reversed(ctx.finished[-5:])]
+    target = int(lib.ids[row])
+    best: tuple[float, int] | None = None
+    for source in sources:
+        weight = ctx.coplay(int(lib.ids[source])).get(target, 0.0)
+        if weight > 0 and (best is None or weight > best[0]):
+            best = (weight, source)
+    return None if best is None else lib.titles[best[1]]

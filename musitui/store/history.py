@@ -1,0 +1,381 @@
+"""The listening history: every play, finish, skip, queue change and mood change.
+
+Layout of ``home.history_dir``:
+
+- ``journal.jsonl``: the newest events, one JSON object per line. Logging appends one line
+  and fsyncs before returning, so an acknowledged event survives ``kill -9``; that is the
+  whole per-event cost (no TinyDB table rebuild on the hot path).
+- ``events-YYYY-MM.NNN.json``: TinyDB shards (one series per month, at most 5000 events per
+  file). Every ``COMPACT_EVERY`` events the journal is folded into them with one
+  ``insert_multiple`` per shard and then emptied.
+- ``aggregates.json``: the derived counts (see ``history_aggregates``) as of event ``seq``,
+  plus the size of every shard it has seen. Opening loads it and replays the journal events
+  after ``seq``, so the cost of opening does not grow with the history.
+
+A shard whose size differs from what the snapshot recorded is parsed to check it; a shard
+that does not parse is moved into the backups folder with a message in ``messages`` and the
+aggregates are rebuilt from what is left. Nothing is ever silently started empty.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from musitui.store.atomic import atomic_write_bytes, atomic_write_json, fsync_dir, move_aside
+from musitui.store.history_aggregates import Aggregates
+from musitui.store.history_shards import (
+    ShardDamaged,
+    append_to_month,
+    month_of,
+    read_shard,
+    shard_files,
+)
+
+KINDS = ("play", "finish", "skip", "queue", "dequeue", "mood")
+COMPACT_EVERY = 1000
+JOURNAL = "journal.jsonl"
+SNAPSHOT = "aggregates.json"
+SNAPSHOT_VERSION = 1
+
+
+class HistoryError(Exception):
+    """A history operation that cannot be done; the message is one line for the user."""
+
+
+def classify_stop(position: float, duration: float | None, skip_seconds: float = 30.0,
+                  skip_fraction: float = 0.5) -> str:
+    """``"skip"`` for a stop before the threshold, else ``"finish"``.
+
+    The threshold is ``skip_seconds``, or ``skip_fraction`` of a track too short for that.
+    """
+    threshold = skip_seconds
+    if duration and duration > 0:
+        threshold = min(skip_seconds, skip_fraction * duration)
+    return "skip" if position < threshold else "finish"
+
+
+class History:
+    def __init__(self, folder: Path, backups_dir: Path | None = None, *,
+                 session_gap_minutes: float = 30.0, compact_every: int = COMPACT_EVERY) -> None:
+        self.folder = Path(folder)
+        self.backups_dir = backups_dir
+        self.session_gap = session_gap_minutes * 60.0
+        self.compact_every = compact_every
+        self.messages: list[str] = []
+        self.aggregates = Aggregates()
+        self._journal: list[dict[str, Any]] = []
+        self._fd: int | None = None
+        self._shard_sizes: dict[str, int] = {}
+        self._compacted_seq = 0
+
+    # -- opening -------------------------------------------------------------------------
+    @classmethod
+    def open(cls, home: Any, config: Any = None, **options: Any) -> History:
+        if config is not None:
+            options.setdefault("session_gap_minutes",
+                               float(config.get("history", "session_gap_minutes", 30.0)))
+        history = cls(home.history_dir, home.backups_dir, **options)
+        history.load()
+        return history
+
+    @property
+    def journal_path(self) -> Path:
+        return self.folder / JOURNAL
+
+    @property
+    def snapshot_path(self) -> Path:
+        return self.folder / SNAPSHOT
+
+    def load(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._journal = self._read_journal()
+        snapshot = self._read_snapshot()
+        damaged = self._check_shards(snapshot)
+        if snapshot is not None and not damaged:
+            self.aggregates = snapshot
+        else:
+            self.aggregates = self._rebuild_from_shards()
+        for event in self._journal:
+            self.aggregates.apply(event)
+        if damaged and self.aggregates.seq:
+            # No snapshot, or one describing shards that are gone: write one matching what is left.
+            self._write_snapshot()
+
+    def _read_journal(self) -> list[dict[str, Any]]:
+        try:
+            raw = self.journal_path.read_bytes()
+        except FileNotFoundError:
+            return []
+        lines = raw.split(b"\n")
+        events: list[dict[str, Any]] = []
+        bad = 0
+        for index, line in enumerate(lines):
+            if not line.strip():
+                continue
+            try:
+                event = json.loads(line)
+                if not isinstance(event, dict) or "seq" not in event:
+                    raise ValueError("not an event")
+                events.append(event)
+            except ValueError:
+                # A torn last line is a write that was never acknowledged; anything else is damage.
+                if index == len(lines) - 1:
+                    continue
+                bad += 1
+        torn_tail = bool(lines) and lines[-1].strip() != b""
+        if bad:
+            backup = move_aside(self.journal_path, self.backups_dir)
+            self.messages.append(f"history journal had {bad} unreadable line(s); the file was "
+                                 f"kept as {backup} and {len(events)} good events were loaded")
+        if bad or torn_tail:
+            self._rewrite_journal(events)
+        return events
+
+    def _read_snapshot(self) -> Aggregates | None:
+        try:
+            raw = self.snapshot_path.read_bytes()
+        except FileNotFoundError:
+            return None
+        try:
+            data = json.loads(raw)
+            if data.get("version") != SNAPSHOT_VERSION:
+                return None
+            aggregates = Aggregates.from_json(data["aggregates"])
+            self._shard_sizes = {str(k): int(v) for k, v in data.get("shards", {}).items()}
+            self._compacted_seq = int(data.get("compacted_seq", 0))
+            return aggregates
+        except (ValueError, KeyError, TypeError, IndexError):
+            # Derived data only: rebuilt from the events, so no backup is needed.
+            self._shard_sizes = {}
+            return None
+
+    def _check_shards(self, snapshot: Aggregates | None) -> bool:
+        """Parse the shards the snapshot does not vouch for; move damaged ones aside."""
+        if snapshot is None:
+            return True  # a full rebuild parses (and checks) every shard anyway
+        damaged = False
+        present = {p.name: p for p in shard_files(self.folder)}
+        if set(self._shard_sizes) - set(present):
+            missing = sorted(set(self._shard_sizes) - set(present))
+            self.messages.append(f"history shard(s) missing: {', '.join(missing)}; "
+                                 "counts were rebuilt from the events that are left")
+            damaged = True
+        for name, path in present.items():
+            if self._shard_sizes.get(name) == path.stat().st_size:
+                continue
+            try:
+                read_shard(path)
+            except ShardDamaged as exc:
+                backup = move_aside(path, self.backups_dir)
+                self.messages.append(f"history file {name} is damaged ({exc}); it was moved to "
+                                     f"{backup}; the rest of the history loaded")
+                damaged = True
+        return damaged
+
+    def _rebuild_from_shards(self) -> Aggregates:
+        events = list(self._iter_shard_events())
+        events.sort(key=lambda e: int(e.get("seq", 0)))
+        aggregates = Aggregates()
+        for event in events:
+            aggregates.apply(event)
+        self._compacted_seq = aggregates.seq
+        self._shard_sizes = {p.name: p.stat().st_size for p in shard_files(self.folder)}
+        return aggregates
+
+    def _iter_shard_events(self, newest_first: bool = False) -> Iterator[dict[str, Any]]:
+        files = shard_files(self.folder)
+        if newest_first:
+            files.reverse()
+        for path in files:
+            try:
+                events = read_shard(path)
+            except ShardDamaged as exc:
+                backup = move_aside(path, self.backups_dir)
+                self.messages.append(f"history file {path.name} is damaged ({exc}); it was moved "
+                                     f"to {backup}")
+                continue
+            except FileNotFoundError:
+                continue
+            events.sort(key=lambda e: int(e.get("seq", 0)), reverse=newest_first)
+            yield from events
+
+    # -- logging -------------------------------------------------------------------------
+    def log(self, kind: str, track: Any = None, *, ts: float | None = None, **fields: Any) -> dict[str, Any]:
+        """Record one event; durable on disk when this returns.
+
+        ``track`` is a catalog Track (or None for e.g. a mood change); its id, path, artist
+        and title are copied so the event can be re-linked if the file moves. Other fields:
+        ``position``, ``listened``, ``duration``, ``mood``, anything JSON-serialisable.
+        """
+        if kind not in KINDS:
+            raise HistoryError(f"unknown event kind {kind!r} (expected one of {', '.join(KINDS)})")
+        now = time.time() if ts is None else float(ts)
+        agg = self.aggregates
+        if not agg.session or now - agg.last_ts > self.session_gap:
+            session = int(now)
+        else:
+            session = agg.session
+        event: dict[str, Any] = {"seq": agg.seq + 1, "ts": round(now, 3), "kind": kind,
+                                 "session": session}
+        if track is not None:
+            event.update(track_id=track.id, path=track.path, artist=track.artist, title=track.title)
+        for key, value in fields.items():
+            if value is not None:
+                event[key] = round(value, 3) if isinstance(value, float) else value
+        self._append(event)
+        agg.apply(event)
+        self._journal.append(event)
+        if len(self._journal) >= self.compact_every:
+            self.compact()
+        return event
+
+    def log_listen(self, kind: str, track: Any, *, position: float | None = None,
+                   duration: float | None = None, mood: str | None = None,
+                   ts: float | None = None) -> dict[str, Any]:
+        """A play/finish/skip of ``track``: the one path the session and ``musitui event`` share."""
+        if kind not in ("play", "finish", "skip"):
+            raise HistoryError(f"unknown listening event {kind!r} (expected play, finish or skip)")
+        duration = duration or getattr(track, "duration", 0.0) or None
+        if kind == "finish" and position is None:
+            position = duration
+        listened = None if kind == "play" else position
+        return self.log(kind, track, ts=ts, position=position,
+                        listened=listened, duration=duration, mood=mood)
+
+    def _append(self, event: dict[str, Any]) -> None:
+        line = (json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+        if self._fd is None:
+            new = not self.journal_path.exists()
+            self._fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            if new:
+                fsync_dir(self.folder)
+        os.write(self._fd, line)
+        os.fsync(self._fd)
+
+    # -- compaction ----------------------------------------------------------------------
+    def compact(self) -> None:
+        """Move the journal into the month shards, snapshot the aggregates, empty the journal."""
+        if not self._journal:
+            return
+        by_month: dict[str, list[dict[str, Any]]] = {}
+        for event in self._journal:
+            if int(event["seq"]) > self._compacted_seq:
+                by_month.setdefault(month_of(float(event["ts"])), []).append(event)
+        for month, events in by_month.items():
+            append_to_month(self.folder, month, events)
+        self._compacted_seq = max(self._compacted_seq, self.aggregates.seq)
+        self._shard_sizes = {p.name: p.stat().st_size for p in shard_files(self.folder)}
+        self._write_snapshot()
+        self._rewrite_journal([])
+        self._journal = []
+
+    def _write_snapshot(self) -> None:
+        atomic_write_json(self.snapshot_path, {
+            "version": SNAPSHOT_VERSION,
+            "compacted_seq": self._compacted_seq,
+            "shards": self._shard_sizes,
+            "aggregates": self.aggregates.to_json(),
+        })
+
+    def _rewrite_journal(self, events: list[dict[str, Any]]) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        text = "".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in events)
+        atomic_write_bytes(self.journal_path, text.encode("utf-8"))
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    # -- reading -------------------------------------------------------------------------
+    def events(self, *, limit: int | None = None, kinds: Iterable[str] | None = None,
+               since: float | None = None, newest_first: bool = True) -> list[dict[str, Any]]:
+        """Events, newest first by default; reads only as many shards as ``limit`` needs."""
+        wanted = set(kinds) if kinds else None
+        seen: set[int] = set()
+        found: list[dict[str, Any]] = []
+
+        def take(event: dict[str, Any]) -> bool:
+            seq = int(event.get("seq", 0))
+            if seq in seen:
+                return False
+            seen.add(seq)
+            if wanted and event.get("kind") not in wanted:
+                return False
+            if since is not None and float(event.get("ts", 0)) < since:
+                return False
+            found.append(event)
+            return limit is not None and len(found) >= limit
+
+        done = any(take(e) for e in reversed(self._journal))
+        if not done:
+            for event in self._iter_shard_events(newest_first=True):
+                if take(event):
+                    break
+        found.sort(key=lambda e: int(e.get("seq", 0)), reverse=newest_first)
+        return found
+
+    def __len__(self) -> int:
+        return self.aggregates.events
+
+    # -- moving data between machines -----------------------------------------------------
+    def export_jsonl(self, path: Path) -> int:
+        events = self.events(newest_first=False)
+        text = "".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in events)
+        atomic_write_bytes(Path(path), text.encode("utf-8"))
+        return len(events)
+
+    def import_jsonl(self, path: Path, resolve_track: Any = None) -> tuple[int, int]:
+        """Add the events of a JSON-lines export; returns (added, skipped as duplicates).
+
+        ``resolve_track(event) -> track id | None`` re-links events to this machine's catalog
+        (by path, else artist + title). Events already present (same kind, ts and path) are
+        skipped, so importing twice adds nothing.
+        """
+        try:
+            raw = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise HistoryError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from exc
+        incoming: list[dict[str, Any]] = []
+        for number, line in enumerate(raw.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                event = json.loads(line)
+            except ValueError as exc:
+                raise HistoryError(f"{path} line {number} is not JSON; nothing was imported") from exc
+            if not isinstance(event, dict) or event.get("kind") not in KINDS or "ts" not in event:
+                raise HistoryError(f"{path} line {number} is not a history event; nothing was imported")
+            incoming.append(event)
+        existing = {(e.get("kind"), round(float(e.get("ts", 0)), 3), e.get("path"))
+                    for e in self.events(newest_first=False)}
+        added = skipped = 0
+        incoming.sort(key=lambda e: float(e["ts"]))
+        for event in incoming:
+            key = (event.get("kind"), round(float(event["ts"]), 3), event.get("path"))
+            if key in existing:
+                skipped += 1
+                continue
+            existing.add(key)
+            event = dict(event)
+            event.pop("seq", None)
+            if resolve_track is not None:
+                event["track_id"] = resolve_track(event)
+            self._import_one(event)
+            added += 1
+        self.compact()
+        return added, skipped
+
+    def _import_one(self, event: dict[str, Any]) -> None:
+        event["seq"] = self.aggregates.seq + 1
+        event.setdefault("session", int(float(event["ts"])))
+        self._append(event)
+        self.aggregates.apply(event)
+        self._journal.append(event)

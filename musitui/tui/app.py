@@ -1,0 +1,485 @@
+"""The musitui Textual app: a thin shell over the Session.
+
+Layout: the mood bar on top; the library (virtual list, live filter) beside Up next; Now
+playing at the bottom. The app computes no scores and reads no files: the session plays,
+ranks and remembers; background work (scan, analysis) goes through ``BackgroundJobs``.
+
+Session and player callbacks arrive on other threads. They only mark what changed and
+schedule one flush on the event loop (``call_soon_threadsafe``), so a burst of position
+events costs one repaint and a rerank reaches the screen on the next loop turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Input, Label
+
+from musitui.moods import ALL_MOODS, AUTO
+from musitui.tui.bars import MoodBar, NowPlaying, NowPlayingState
+from musitui.tui.keys import KeySpec, resolve_keys
+from musitui.tui.library_model import LibraryModel
+from musitui.tui.library_view import LibraryView
+from musitui.tui.palette import MusituiCommands
+from musitui.tui.screens import HelpScreen, PromptScreen
+from musitui.tui.theme import MUSITUI_THEME
+from musitui.tui.up_next import UpNextView
+
+EMPTY_LIBRARY = "No music yet: press s to scan a folder or D for the demo library."
+PLAYBACK_ACTIONS = {"play_pause", "next", "previous", "seek", "volume", "play_selected", "not_this"}
+
+
+class MusituiApp(App[int]):
+    CSS_PATH = "musitui.tcss"
+    TITLE = "musitui"
+    COMMANDS = App.COMMANDS | {MusituiCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, session: Any, catalog: Any, *, config: Any = None, home: Any = None,
+                 jobs: Any = None, notices: list[str] | None = None,
+                 animate_highlight: bool = True) -> None:
+        super().__init__()
+        self.session = session
+        self.catalog = catalog
+        self.config = config
+        self.home = home
+        self.jobs = jobs  # BackgroundJobs or None (tests)
+        self.startup_notices = list(notices or [])
+        self.animate_highlight = animate_highlight
+        overrides = dict(config.values.get("keys", {}) or {}) if config is not None else {}
+        self.keys, key_problems = resolve_keys(overrides)
+        self.startup_notices += key_problems
+        for spec in self.keys:
+            self.bind(spec.keys, spec.action, description=spec.description, show=spec.show)
+        self.model = LibraryModel(self._catalog_tracks())
+        self._pending: set[str] = set()
+        self._lock = threading.Lock()
+        self._flush_scheduled = False
+        self._event_loop: asyncio.AbstractEventLoop | None = None
+        self._messages_seen = len(getattr(session, "messages", []) or [])
+        self._no_device_told = False
+        self._known_tracks = 0
+        self.register_theme(MUSITUI_THEME)
+        self.theme = "musitui"
+
+    # -- layout ---------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield MoodBar(id="mood-bar")
+        with Horizontal(id="main"):
+            with Vertical(id="library-pane"):
+                yield Label("", id="library-title")
+                yield Input(placeholder="search title, artist, album, genre…", id="search")
+                yield LibraryView(self.model, id="library")
+            with Vertical(id="up-next-pane"):
+                yield Label("Up next", id="up-next-title")
+                yield UpNextView(id="up-next")
+        yield NowPlaying(id="now-playing")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._event_loop = asyncio.get_running_loop()
+        library = self.query_one(LibraryView)
+        library.empty_text = EMPTY_LIBRARY
+        self.query_one("#search", Input).display = False
+        library.focus()
+        library.refresh_rows()
+        self._update_library_title()
+        self.session.subscribe(self._on_session_change)
+        self._refresh_all()
+        for notice in self.startup_notices:
+            self.notify(notice, severity="warning", timeout=8)
+        problem = self._playback_problem()
+        if problem:
+            self._no_device_told = True
+            self.notify(f"No audio output: {problem} Browsing and queueing still work.",
+                        severity="warning", timeout=10)
+        if self.jobs is not None:
+            self._known_tracks = len(self.catalog.tracks)
+            self.set_interval(0.5, self._poll_catalog)
+            self.jobs.start(self)
+
+    # -- session → screen -----------------------------------------------------------
+    def _on_session_change(self, change: str) -> None:
+        """Called from any thread: remember what changed, schedule one flush."""
+        with self._lock:
+            self._pending.add(change)
+            if self._flush_scheduled or self._event_loop is None:
+                return
+            self._flush_scheduled = True
+        self._event_loop.call_soon_threadsafe(self._apply_changes)
+
+    def _apply_changes(self) -> None:
+        with self._lock:
+            changes, self._pending = self._pending, set()
+            self._flush_scheduled = False
+        if not self.is_running:
+            return
+        if "queue" in changes:
+            self._refresh_queue()
+        if changes & {"now_playing", "position", "state", "mood"}:
+            self._refresh_now_playing()
+        if "mood" in changes:
+            self._refresh_mood()
+        if "message" in changes:
+            self._show_messages()
+
+    def _refresh_all(self) -> None:
+        self._refresh_queue(highlight=False)
+        self._refresh_now_playing()
+        self._refresh_mood()
+        self._show_messages()
+
+    def _refresh_queue(self, highlight: bool = True) -> None:
+        items = list(self.session.up_next)
+        view = self.query_one(UpNextView)
+        view.empty_text = ("Up next fills in once tracks are catalogued." if not self.model.tracks
+                           else "Nothing to play next.")
+        view.set_items(items, highlight=highlight and self.animate_highlight)
+        queued = sum(1 for item in items if item.user_queued)
+        title = f"Up next · {queued} queued" if queued else "Up next"
+        self.query_one("#up-next-title", Label).update(title)
+
+    def _refresh_now_playing(self) -> None:
+        s = self.session
+        track = s.now_playing
+        state = "stopped" if track is None else ("paused" if s.paused else "playing")
+        player = self._player()
+        if track is not None and self._playback_problem() is None:
+            # The player knows best (a resumed track starts paused).
+            if getattr(player, "state", None) in ("playing", "paused"):
+                state = player.state
+        note = ""
+        problem = self._playback_problem()
+        if problem:
+            note = "No audio output · browsing and queueing still work"
+        self.query_one(NowPlaying).update_state(NowPlayingState(
+            track=track, position=float(s.position or 0.0), duration=float(s.duration or 0.0),
+            state=state, volume=int(s.volume), muted=bool(getattr(s, "muted", False)),
+            mood=s.mood, note=note))
+        self.query_one(LibraryView).set_playing(track.id if track is not None else None)
+
+    def _refresh_mood(self) -> None:
+        effective = getattr(self.session, "effective_mood", "") or ""
+        self.query_one(MoodBar).set_mood(self.session.mood, effective if effective != AUTO else "")
+
+    def _show_messages(self) -> None:
+        messages = list(getattr(self.session, "messages", []) or [])
+        for message in messages[self._messages_seen:]:
+            self.notify(message, severity="warning", timeout=8)
+        self._messages_seen = len(messages)
+
+    # -- library --------------------------------------------------------------------
+    def _catalog_tracks(self) -> list[Any]:
+        for _ in range(5):  # a background scan may be adding tracks right now
+            try:
+                return list(self.catalog.tracks.values())
+            except RuntimeError:
+                continue
+        return []
+
+    def reload_library(self) -> None:
+        """Re-read the catalog (after a scan step); keeps the cursor on the same track."""
+        view = self.query_one(LibraryView)
+        selected = view.selected_track()
+        self.model.set_tracks(self._catalog_tracks())
+        view.refresh_rows(keep_track=selected.id if selected else None)
+        self._update_library_title()
+
+    def _poll_catalog(self) -> None:
+        """While a scan runs in the background, show tracks as they are catalogued."""
+        count = len(self.catalog.tracks)
+        if count != self._known_tracks:
+            self._known_tracks = count
+            self.reload_library()
+
+    def _update_library_title(self) -> None:
+        total = len(self.model.tracks)
+        if self.model.filtered:
+            text = f"Library · {self.model.match_count} of {total} match “{self.model.query}”"
+        else:
+            text = f"Library · {total} tracks · {'artists' if self.model.mode == 'browse' else 'all tracks'}"
+        self.query_one("#library-title", Label).update(text)
+
+    def set_status(self, text: str) -> None:
+        self.query_one(MoodBar).set_status(text)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "search":
+            return
+        self.model.set_query(event.value)
+        view = self.query_one(LibraryView)
+        view.cursor = 0
+        view.refresh_rows()
+        self._update_library_title()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "search":
+            self.query_one(LibraryView).focus()
+
+    def on_library_view_activated(self, event: LibraryView.Activated) -> None:
+        self._activate_library_row(event.index)
+
+    def on_up_next_view_activated(self, event: UpNextView.Activated) -> None:
+        self._play_up_next(event.index)
+
+    def on_mood_bar_picked(self, event: MoodBar.Picked) -> None:
+        self.action_mood(event.mood)
+
+    # -- helpers --------------------------------------------------------------------
+    def _player(self) -> Any:
+        return getattr(self.session, "player", None)
+
+    def _playback_problem(self) -> str | None:
+        player = self._player()
+        if player is None:
+            return "no player could be started."
+        if getattr(player, "available", True):
+            return None
+        return getattr(player, "problem", None) or "no audio device."
+
+    def _can_play(self) -> bool:
+        problem = self._playback_problem()
+        if problem:
+            self.notify(f"Cannot play: {problem}", severity="warning", timeout=4)
+            return False
+        return True
+
+    def _focused_up_next(self) -> bool:
+        return isinstance(self.focused, UpNextView)
+
+    def _activate_library_row(self, index: int) -> None:
+        if self.model.toggle(index):
+            self.query_one(LibraryView).refresh_rows()
+            return
+        track = self.model.track_at(index)
+        if track is not None and self._can_play():
+            self.session.play_track(track.id)
+
+    def _play_up_next(self, index: int) -> None:
+        items = self.session.up_next
+        if 0 <= index < len(items) and self._can_play():
+            item = items[index]
+            if item.user_queued:
+                self.session.remove_from_queue(index)
+            self.session.play_track(item.track.id)
+
+    # -- actions --------------------------------------------------------------------
+    def action_play_pause(self) -> None:
+        if not self._can_play():
+            return
+        if self.session.now_playing is None:
+            track = self.query_one(LibraryView).selected_track()
+            if self._focused_up_next() or track is None:
+                if self.session.up_next:
+                    self.session.play_next_in_queue()
+                return
+            self.session.play_track(track.id)
+            return
+        self.session.toggle_pause()
+
+    def action_next(self) -> None:
+        if self._can_play():
+            self.session.next()
+
+    def action_previous(self) -> None:
+        if self._can_play():
+            self.session.previous()
+
+    def action_seek(self, seconds: float) -> None:
+        if self._can_play() and self.session.now_playing is not None:
+            self.session.seek_by(float(seconds))
+
+    def action_volume(self, delta: int) -> None:
+        self.session.change_volume(int(delta))
+        self._refresh_now_playing()
+
+    def action_play_selected(self) -> None:
+        if self._focused_up_next():
+            index = self.query_one(UpNextView).selected_index()
+            if index is not None:
+                self._play_up_next(index)
+            return
+        self._activate_library_row(self.query_one(LibraryView).cursor)
+
+    def action_enqueue(self) -> None:
+        if self._focused_up_next():
+            index = self.query_one(UpNextView).selected_index()
+            if index is not None:
+                item = self.session.up_next[index]
+                if not item.user_queued:
+                    self.session.enqueue(item.track.id)
+            return
+        view = self.query_one(LibraryView)
+        tracks = self.model.tracks_at(view.cursor)
+        for track in tracks:
+            self.session.enqueue(track.id)
+        if len(tracks) == 1:
+            self.notify(f"Queued: {tracks[0].title or Path(tracks[0].path).name}", timeout=2)
+        elif tracks:
+            self.notify(f"Queued {len(tracks)} tracks", timeout=2)
+        if view.model.track_rows is not None or tracks and len(tracks) == 1:
+            view.action_cursor(1)
+
+    def action_dequeue(self) -> None:
+        items = self.session.up_next
+        if self._focused_up_next():
+            index = self.query_one(UpNextView).selected_index()
+        else:
+            track = self.query_one(LibraryView).selected_track()
+            index = next((i for i, item in enumerate(items)
+                          if track is not None and item.track.id == track.id and item.user_queued), None)
+        if index is None or index >= len(items):
+            self.notify("Select a queued track in Up next (tab) to remove it", timeout=3)
+            return
+        if not items[index].user_queued:
+            # A recommendation: removing it is a "not now" — the session drops it from the tail.
+            self.session.remove_from_queue(index)
+            return
+        self.session.remove_from_queue(index)
+
+    def action_move_in_queue(self, delta: int) -> None:
+        if not self._focused_up_next():
+            self.notify("Focus Up next (tab) to move queued tracks", timeout=3)
+            return
+        view = self.query_one(UpNextView)
+        index = view.selected_index()
+        items = self.session.up_next
+        if index is None or not items[index].user_queued:
+            self.notify("Only tracks you queued can be moved", timeout=3)
+            return
+        queued = sum(1 for item in items if item.user_queued)
+        target = index + int(delta)
+        if not 0 <= target < queued:
+            return
+        self.session.move_in_queue(index, int(delta))
+        view.cursor = target
+
+    def action_not_this(self) -> None:
+        if self.session.now_playing is None:
+            self.notify("Nothing is playing", timeout=2)
+            return
+        if self._can_play():
+            self.session.not_this()
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = True
+        search.focus()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.value:
+            search.value = ""  # fires Changed → list restored
+        search.display = False
+        self.query_one(LibraryView).focus()
+
+    def action_toggle_view(self) -> None:
+        view = self.query_one(LibraryView)
+        selected = view.selected_track()
+        if self.model.filtered:
+            self.action_clear_search()
+        self.model.toggle_mode()
+        view.cursor = 0
+        view.refresh_rows(keep_track=selected.id if selected and self.model.mode != "browse" else None)
+        self._update_library_title()
+
+    def action_switch_pane(self) -> None:
+        if self._focused_up_next():
+            self.query_one(LibraryView).focus()
+        else:
+            self.query_one(UpNextView).focus()
+
+    def action_mood(self, name: str) -> None:
+        if name not in ALL_MOODS:
+            return
+        self.session.set_mood(name)
+
+    def action_cycle_mood(self) -> None:
+        self.session.cycle_mood()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.keys))
+
+    def action_quit(self) -> None:
+        self.exit(0)
+
+    # -- jumps used by the command palette --------------------------------------------
+    def jump_to_track(self, track_id: int) -> None:
+        view = self.query_one(LibraryView)
+        if self.model.filtered:
+            self.action_clear_search()
+        view.refresh_rows(keep_track=track_id)
+        self._update_library_title()
+        view.focus()
+
+    def jump_to_group(self, artist: str, album: str | None = None) -> None:
+        self.query_one("#search", Input).value = ""
+        self.query_one("#search", Input).display = False
+        index = self.model.index_of_group(artist, album)
+        view = self.query_one(LibraryView)
+        view.refresh_rows()
+        if index is not None:
+            view.cursor = index
+        self._update_library_title()
+        view.focus()
+
+    # -- files: playlists, scan, demo ----------------------------------------------------
+    def action_save_playlist(self) -> None:
+        default = str(self._playlist_dir() / "queue.m3u8")
+        self.push_screen(PromptScreen(
+            "Save the queue as M3U8 — file path, optionally followed by N to save the next N of Up next",
+            value=default), self._save_playlist)
+
+    def _playlist_dir(self) -> Path:
+        folders = list(getattr(self.catalog, "folders", []) or [])
+        return Path(folders[0]) if folders else Path.home()
+
+    def _save_playlist(self, answer: str | None) -> None:
+        if not answer:
+            return
+        from musitui.tui.playlist_io import save_queue
+
+        self.notify(save_queue(self.session, answer), timeout=5)
+
+    def action_open_playlist(self) -> None:
+        self.push_screen(PromptScreen("Open an M3U/M3U8 playlist into the queue — file path",
+                                      value=str(self._playlist_dir()) + "/"), self._open_playlist)
+
+    def _open_playlist(self, answer: str | None) -> None:
+        if not answer:
+            return
+        from musitui.tui.playlist_io import open_into_queue
+
+        message, ok = open_into_queue(self.session, self.catalog, answer)
+        self.notify(message, severity="information" if ok else "warning", timeout=8)
+
+    def action_scan(self) -> None:
+        if self.jobs is None:
+            self.notify("Scanning is not available here", severity="warning")
+            return
+        self.push_screen(PromptScreen("Scan a folder (it will be remembered)",
+                                      value=str(Path.home() / "Music")), self._scan)
+
+    def _scan(self, answer: str | None) -> None:
+        if answer and self.jobs is not None:
+            self.jobs.scan_folder(self, answer)
+
+    def action_demo(self) -> None:
+        if self.jobs is None:
+            self.notify("The demo library is not available here", severity="warning")
+            return
+        self.jobs.make_demo(self)
+
+    def on_unmount(self) -> None:
+        try:
+            self.session.save_state()
+        except Exception as exc:  # noqa: BLE001 - the UI is closing: report, never crash
+            self.log.error(f"could not save state: {exc}")
+
+    def key_specs(self) -> list[KeySpec]:
+        return self.keys

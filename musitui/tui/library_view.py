@@ -1,0 +1,170 @@
+"""The library pane: a virtual list (Textual's Line API) over ``LibraryModel``.
+
+Only the rows on screen are formatted, in ``render_line``; the widget holds no child per track.
+"""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from musitui.model import Track
+from musitui.tui.library_model import LibraryModel, format_duration
+from musitui.tui.text import fit
+
+
+class LibraryView(ScrollView, can_focus=True):
+    DEFAULT_CSS = """
+    LibraryView { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home,g", "jump_top", "Top", show=False),
+        Binding("end,G", "jump_bottom", "Bottom", show=False),
+    ]
+    COMPONENT_CLASSES = {"library-view--cursor", "library-view--group", "library-view--dim",
+                         "library-view--playing", "library-view--cursor-blur"}
+
+    cursor = reactive(0, always_update=True, repaint=False)
+
+    class Activated(Message):
+        """Enter or a double click on a row."""
+
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    def __init__(self, model: LibraryModel, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.model = model
+        self.playing_id: int | None = None
+        self.empty_text = ""
+
+    # -- data changes ---------------------------------------------------------------
+    def refresh_rows(self, keep_track: int | None = None) -> None:
+        if keep_track is not None:
+            index = self.model.index_of_track(keep_track)
+            if index is not None:
+                self.cursor = index
+        self.virtual_size = Size(0, len(self.model))
+        self.cursor = min(self.cursor, max(0, len(self.model) - 1))
+        self._scroll_cursor_into_view()
+        self.refresh()
+
+    def selected_track(self) -> Track | None:
+        return self.model.track_at(self.cursor)
+
+    def set_playing(self, track_id: int | None) -> None:
+        if track_id != self.playing_id:
+            self.playing_id = track_id
+            self.refresh()
+
+    # -- drawing --------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = self.scroll_offset.y + y
+        base = self.rich_style
+        if not len(self.model):
+            text = self.empty_text if y == 1 else ""
+            return Strip([Segment(fit("  " + text, width), base + self.get_component_rich_style(
+                "library-view--dim"))], width)
+        if index >= len(self.model):
+            return Strip.blank(width, base)
+        row = self.model.row(index)
+        extra = Style()
+        if row.kind != "track":
+            extra += self.get_component_rich_style("library-view--group")
+        if row.track_id is not None and row.track_id == self.playing_id:
+            extra += self.get_component_rich_style("library-view--playing")
+        if index == self.cursor:
+            name = "library-view--cursor" if self.has_focus else "library-view--cursor-blur"
+            extra += self.get_component_rich_style(name)
+        dim = base + self.get_component_rich_style("library-view--dim")
+        return Strip([Segment(text, (dim if muted else base) + extra)
+                      for text, muted in self._cells(row, width)], width)
+
+    def _cells(self, row, width: int) -> list[tuple[str, bool]]:
+        """The row's text pieces, each with whether it is secondary (dimmed) text."""
+        playing = row.track_id is not None and row.track_id == self.playing_id
+        marker = "▶ " if playing else "  "
+        if row.kind == "artist":
+            opened = (row.artist,) in self.model.expanded
+            return [(fit(f"{'▾' if opened else '▸'} {row.label}", width), False)]
+        if row.kind == "album":
+            opened = (row.artist, row.album) in self.model.expanded
+            return [(fit(f"  {'▾' if opened else '▸'} {row.label}", width), False)]
+        track = self.model.by_id[row.track_id]  # type: ignore[index]
+        duration = format_duration(track.duration)
+        if row.depth:  # inside the tree: title only, indented
+            number = f"{track.track_no:>2}. " if track.track_no else ""
+            left = fit(f"    {marker}{number}{row.label}", max(0, width - 7))
+            return [(left, False), (fit(duration.rjust(6), 7), True)]
+        rest = max(0, width - 2 - 7)
+        title_w = max(8, rest * 45 // 100)
+        artist_w = max(6, rest * 27 // 100)
+        album_w = max(0, rest - title_w - artist_w)
+        return [
+            (marker, False),
+            (fit(row.label, title_w - 1) + " ", False),
+            (fit(row.artist, artist_w - 1) + " ", True),
+            (fit(track.album, album_w - 1) + " ", True),
+            (fit(duration.rjust(6), 7), True),
+        ]
+
+    # -- movement -------------------------------------------------------------------
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._scroll_cursor_into_view()
+        self.refresh()
+
+    def _scroll_cursor_into_view(self) -> None:
+        height = max(1, self.scrollable_content_region.height)
+        top = self.scroll_offset.y
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def _move_to(self, index: int) -> None:
+        if len(self.model):
+            self.cursor = max(0, min(len(self.model) - 1, index))
+
+    def action_cursor(self, delta: int) -> None:
+        self._move_to(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self._move_to(self.cursor + direction * max(1, self.scrollable_content_region.height - 1))
+
+    def action_jump_top(self) -> None:
+        self._move_to(0)
+
+    def action_jump_bottom(self) -> None:
+        self._move_to(len(self.model) - 1)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(0, len(self.model))
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        index = self.scroll_offset.y + event.y
+        if not 0 <= index < len(self.model):
+            return
+        self.focus()
+        already = index == self.cursor
+        self.cursor = index
+        if event.chain >= 2 or already:
+            self.post_message(self.Activated(index))

@@ -1,0 +1,69 @@
+"""Command palette provider: jump to a track, artist or album; pick a mood; run actions."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from musitui.moods import ALL_MOODS
+from musitui.tui.bars import mood_label
+from musitui.tui.library_model import display_title
+
+if TYPE_CHECKING:
+    from musitui.tui.app import MusituiApp
+
+MAX_TRACK_HITS = 30
+ACTIONS = [
+    ("Play / pause", "play_pause"), ("Next track", "next"), ("Previous track", "previous"),
+    ("Not this (skip and push similar down)", "not_this"), ("Search the library", "search"),
+    ("Save the queue as M3U8", "save_playlist"), ("Open an M3U/M3U8 playlist", "open_playlist"),
+    ("Scan a folder", "scan"), ("Create and open the demo library", "demo"),
+    ("Switch tracks / artists view", "toggle_view"), ("Help: all keys", "help"), ("Quit", "quit"),
+]
+
+
+class MusituiCommands(Provider):
+    @property
+    def _app(self) -> MusituiApp:
+        return self.app  # type: ignore[return-value]
+
+    async def discover(self) -> Hits:
+        for mood in ALL_MOODS:
+            yield DiscoveryHit(f"Mood: {mood}", partial(self._app.action_mood, mood),
+                               help=mood_label(mood))
+        for label, action in ACTIONS:
+            yield DiscoveryHit(label, partial(self._app.run_action, action))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        app = self._app
+        for mood in ALL_MOODS:
+            text = f"Mood: {mood}"
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), partial(app.action_mood, mood),
+                          help=mood_label(mood))
+        for label, action in ACTIONS:
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(score, matcher.highlight(label), partial(app.run_action, action))
+        for artist in app.model.artists():
+            text = f"Artist: {artist}"
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), partial(app.jump_to_group, artist))
+        for artist, album in app.model.albums():
+            text = f"Album: {album} — {artist}"
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), partial(app.jump_to_group, artist, album))
+        # Tracks: the library's own fast index narrows 50k tracks before the fuzzy matcher.
+        positions = app.model.index.search(query) or []
+        for position in positions[:MAX_TRACK_HITS]:
+            track = app.model.tracks[position]
+            text = f"Track: {display_title(track)} — {track.artist}"
+            score = max(matcher.match(text), 0.1)
+            yield Hit(score, matcher.highlight(text), partial(app.jump_to_track, track.id),
+                      help=track.album)

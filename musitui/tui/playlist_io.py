@@ -1,0 +1,68 @@
+"""Playlist actions of the UI, over ``musitui.playlists`` (which does the reading and writing).
+
+Save: the user-queued tracks, or — when the answer ends with a number N, or nothing is queued —
+the next N tracks of Up next. Open: every entry found in the catalog is queued; missing ones
+are counted and named, never fatal.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def parse_save_answer(answer: str, default_n: int) -> tuple[Path, int | None]:
+    """``"path/q.m3u8 10"`` → (path, 10); ``"path/q.m3u8"`` → (path, None)."""
+    parts = answer.strip().rsplit(maxsplit=1)
+    if len(parts) == 2 and parts[1].isdigit():
+        return Path(parts[0]).expanduser(), max(1, int(parts[1]))
+    return Path(answer.strip()).expanduser(), None
+
+
+def tracks_to_save(up_next: list[Any], count: int | None) -> list[Any]:
+    if count is not None:
+        return [item.track for item in up_next[:count]]
+    queued = [item.track for item in up_next if item.user_queued]
+    return queued or [item.track for item in up_next]
+
+
+def save_queue(session: Any, answer: str) -> str:
+    from musitui import playlists
+
+    path, count = parse_save_answer(answer, 20)
+    if path.suffix.lower() not in (".m3u8", ".m3u"):
+        path = path.with_suffix(".m3u8")
+    tracks = tracks_to_save(list(session.up_next), count)
+    if not tracks:
+        return "Nothing to save: the queue is empty"
+    try:
+        playlists.write_m3u8(path, tracks)
+    except OSError as exc:
+        return f"Could not save {path}: {exc.strerror or exc}"
+    return f"Saved {len(tracks)} tracks to {path}"
+
+
+def open_into_queue(session: Any, catalog: Any, answer: str) -> tuple[str, bool]:
+    from musitui import playlists
+
+    path = Path(answer.strip()).expanduser()
+    try:
+        result = playlists.read_playlist(path)
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
+        return f"Could not open {path}: {reason}", False
+    found, missing = [], list(getattr(result, "missing", []))
+    for entry in getattr(result, "paths", result):
+        track = catalog.by_path(str(entry))
+        if track is None:
+            missing.append(str(entry))
+        else:
+            found.append(track)
+    for track in found:
+        session.enqueue(track.id)
+    message = f"Queued {len(found)} tracks from {path.name}"
+    if missing:
+        names = ", ".join(Path(m).name for m in missing[:3])
+        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        return f"{message}; {len(missing)} not found: {names}{more}", False
+    return message, True

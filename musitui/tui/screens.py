@@ -1,0 +1,72 @@
+"""Modal screens: help (every binding), and the one-line prompts for playlists and folders."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from musitui.tui.keys import KeySpec, key_display
+
+NAVIGATION = [
+    ("↑ ↓  j k", "Move in the list"),
+    ("g G  home end", "First / last row"),
+    ("pgup pgdn", "Page up / down"),
+    ("click", "Select; click again or double-click plays"),
+]
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+
+    def __init__(self, keys: list[KeySpec]) -> None:
+        super().__init__()
+        self.keys = keys
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box"):
+            yield Label(Text("musitui keys · esc closes · change them in the config's [keys]"),
+                        id="help-title")
+            with VerticalScroll(id="help-scroll"):
+                yield Static(self.binding_table(), id="help-table")
+
+    def binding_table(self) -> Table:
+        table = Table(show_header=False, box=None, expand=True, padding=(0, 1))
+        table.add_column("key", style="bold", no_wrap=True, min_width=18)
+        table.add_column("action", ratio=1)
+        groups: dict[str, list[tuple[str, str]]] = {"Navigation": NAVIGATION}
+        for spec in self.keys:
+            groups.setdefault(spec.group, []).append((key_display(spec.keys), spec.description))
+        for group, rows in groups.items():
+            table.add_row(Text(group, style="bold underline"), "")
+            for key, description in rows:
+                table.add_row(key, description)
+        return table
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """A one-line question; dismisses with the text, or None on escape."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.value = value
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="prompt-box"):
+            yield Label(Text(self.question), id="prompt-question")
+            yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
+            yield Label("enter to confirm · esc to cancel", id="prompt-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,129 @@
+"""The parallel runner and `musitui analyze`: real worker processes on synthesised files.
+
+The runs happen in a fresh interpreter so that "the parent never imports librosa" is
+checked on a process that really did the work.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from analysis_helpers import a_minor, c_major, calm_piece, energetic_piece, write
+
+from musitui.analysis.version import FEATURE_VERSION
+from musitui.paths import resolve_home
+from musitui.store.catalog import Catalog
+from musitui.store.features import FeatureStore
+
+pytestmark = pytest.mark.slow
+
+SCRIPT = textwrap.dedent("""
+    import json, sys
+    from musitui.paths import resolve_home
+    from musitui.store.catalog import Catalog
+    from musitui.analysis.runner import analyze_catalog
+
+    stop_after = int(sys.argv[1])
+    home = resolve_home()
+    catalog = Catalog.open(home)
+    seen = []
+    report = analyze_catalog(home, catalog, jobs=int(sys.argv[2]), show_progress=False,
+                             should_stop=(lambda: len(seen) >= stop_after) if stop_after else None,
+                             on_progress=lambda done, total: seen.append((done, total)))
+    print(json.dumps({"analyzed": report.analyzed, "errors": report.errors,
+                      "interrupted": report.interrupted, "progress": seen,
+                      "librosa_in_parent": any(m.split(".")[0] in ("librosa", "numba")
+                                               for m in sys.modules)}))
+""")
+
+
+def run_script(stop_after: int, jobs: int) -> dict:
+    out = subprocess.run([sys.executable, "-c", SCRIPT, str(stop_after), str(jobs)],
+                         capture_output=True, text=True, timeout=240)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def make_library(folder: Path) -> Catalog:
+    folder.mkdir()
+    files = [
+        write(folder / "energetic.wav", energetic_piece(8.0)),
+        write(folder / "calm.flac", calm_piece(8.0)),
+        write(folder / "major.ogg", 0.5 * c_major(), channels=2),
+        write(folder / "minor.wav", 0.5 * a_minor(), sr=44100 // 2),
+        write(folder / "silence.wav", np.zeros(22050)),
+        write(folder / "one_second.wav", 0.3 * c_major()[:22050]),
+    ]
+    (folder / "broken.mp3").write_text("this is not audio")
+    (folder / "empty.flac").write_bytes(b"")
+    catalog = Catalog.open(resolve_home())
+    for path in [*files, folder / "broken.mp3", folder / "empty.flac"]:
+        catalog.new_track(str(path), genre="Metal" if path.stem == "energetic" else "")
+    catalog.save()
+    return catalog
+
+
+def test_interrupt_resume_errors_and_version_bump(tmp_path: Path) -> None:
+    make_library(tmp_path / "music")
+
+    first = run_script(stop_after=2, jobs=1)
+    assert first["interrupted"] and not first["librosa_in_parent"]
+    assert 2 <= first["analyzed"] + len(first["errors"]) < 8
+    stored = FeatureStore.open(resolve_home())
+    assert len(stored) == first["analyzed"] >= 1   # finished work was saved
+
+    second = run_script(stop_after=0, jobs=2)
+    assert not second["interrupted"] and not second["librosa_in_parent"]
+    # Only what was missing was analysed; the two broken files are errors with a reason.
+    assert first["analyzed"] + second["analyzed"] == 6
+    reasons = {Path(e["path"]).name: e["error"] for e in second["errors"]}
+    assert reasons == {"broken.mp3": "not a recognised audio file", "empty.flac": "empty file (0 bytes)"}
+    assert second["progress"][-1] == [8 - first["analyzed"], 8 - first["analyzed"]]
+
+    catalog = Catalog.open(resolve_home())
+    analysed = {Path(t.path).name: t.analysis for t in catalog if t.analysis}
+    assert len(analysed) == 6
+    for analysis in analysed.values():
+        assert analysis.feature_version == FEATURE_VERSION
+        assert all(np.isfinite([analysis.tempo, analysis.valence, analysis.arousal]))
+        assert -1 <= analysis.valence <= 1 and -1 <= analysis.arousal <= 1 and analysis.mood
+    assert analysed["energetic.wav"].arousal > analysed["calm.flac"].arousal
+    assert analysed["energetic.wav"].style_source == "tag"
+    assert analysed["calm.flac"].style_source == "cluster" and analysed["calm.flac"].style
+    assert (analysed["major.ogg"].key, analysed["major.ogg"].mode) == ("C", "major")
+    public = next(t for t in catalog if t.path.endswith("major.ogg")).public_dict()
+    assert public["analyzed"] and public["key"] == "C" and public["mood"]
+
+    # A store written by an older extractor is stale: everything is analysed again.
+    store = FeatureStore.open(resolve_home())
+    store.version = FEATURE_VERSION - 1
+    store.save()
+    third = run_script(stop_after=0, jobs=2)
+    assert third["analyzed"] == 6
+    assert FeatureStore.open(resolve_home()).version == FEATURE_VERSION
+
+
+def test_analyze_command(tmp_path: Path) -> None:
+    empty = subprocess.run([sys.executable, "-m", "musitui", "analyze"], capture_output=True,
+                           text=True, timeout=60)
+    assert empty.returncode == 1 and "scan" in empty.stderr and "Traceback" not in empty.stderr
+
+    folder = tmp_path / "music"
+    folder.mkdir()
+    catalog = Catalog.open(resolve_home())
+    catalog.new_track(str(write(folder / "a.wav", 0.5 * c_major())))
+    catalog.save()
+    out = subprocess.run([sys.executable, "-m", "musitui", "analyze", "--jobs", "1", "--json"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["analyzed"] == 1 and report["errors"] == [] and not report["interrupted"]
+    again = subprocess.run([sys.executable, "-m", "musitui", "analyze", "--json"],
+                           capture_output=True, text=True, timeout=60)
+    assert json.loads(again.stdout)["total"] == 0  # nothing left to do

@@ -1,0 +1,203 @@
+"""The listening history: durable logging, shards, aggregates, damage handling, export/import."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from musitui.model import Track
+from musitui.store.history import History, classify_stop
+from musitui.store.history_shards import shard_files
+
+T0 = 1_767_225_600.0  # 2026-01-01 00:00 UTC
+
+
+def tracks(n: int = 6) -> list[Track]:
+    return [Track(id=i, path=f"/music/t{i}.flac", title=f"Song {i}", artist=f"Artist {i % 3}",
+                  duration=200.0) for i in range(1, n + 1)]
+
+
+def open_history(folder: Path, **options) -> History:
+    history = History(folder / "history", folder / "backups", **options)
+    history.load()
+    return history
+
+
+def comparable(history: History) -> dict:
+    data = history.aggregates.to_json()
+    data.pop("recent")
+    data["pairs"] = sorted((a, b, round(w, 9)) for a, b, w in data["pairs"])
+    data["tracks"] = sorted(data["tracks"])
+    data["artists"] = sorted(data["artists"])
+    return data
+
+
+def fill(history: History, count: int, start: float = T0, step: float = 100.0) -> None:
+    items = tracks()
+    for n in range(count):
+        track = items[n % len(items)]
+        kind = ("play", "finish", "skip")[n % 3]
+        history.log_listen(kind, track, position=12.0 if kind == "skip" else None,
+                           mood="auto", ts=start + n * step)
+
+
+def test_events_persist_with_their_fields_and_counts(tmp_path: Path) -> None:
+    history = open_history(tmp_path)
+    song = tracks()[0]
+    history.log_listen("play", song, mood="calm", ts=T0)
+    event = history.log_listen("skip", song, position=7.5, mood="calm", ts=T0 + 7.5)
+    history.close()
+    assert event["listened"] == 7.5 and event["duration"] == 200.0
+    again = open_history(tmp_path)
+    newest = again.events(limit=1)[0]
+    assert {k: newest[k] for k in ("kind", "track_id", "path", "artist", "title", "mood")} == {
+        "kind": "skip", "track_id": 1, "path": "/music/t1.flac", "artist": "Artist 1",
+        "title": "Song 1", "mood": "calm"}
+    assert again.aggregates.tracks[1][:3] == [1, 0, 1]
+    assert again.aggregates.artists["Artist 1"][:3] == [1, 0, 1]
+
+
+def test_a_new_listening_session_starts_after_the_silence_gap(tmp_path: Path) -> None:
+    history = open_history(tmp_path, session_gap_minutes=30)
+    song = tracks()[0]
+    first = history.log_listen("play", song, ts=T0)
+    same = history.log_listen("finish", song, ts=T0 + 29 * 60)
+    later = history.log_listen("play", song, ts=T0 + 29 * 60 + 31 * 60)
+    assert first["session"] == same["session"] != later["session"]
+
+
+def test_coplay_pairs_follow_finishes_and_skips_within_a_session(tmp_path: Path) -> None:
+    history = open_history(tmp_path)
+    a, b, c, d = tracks()[:4]
+    history.log_listen("finish", a, ts=T0)
+    history.log_listen("finish", b, ts=T0 + 200)
+    history.log_listen("skip", c, position=5, ts=T0 + 210)
+    history.log_listen("finish", d, ts=T0 + 10 * 3600)  # another listening session
+    row = history.aggregates.coplay_row(a.id, T0 + 200)
+    assert row[b.id] == pytest.approx(1.0)
+    assert history.aggregates.coplay_row(b.id, T0 + 210)[c.id] < 0
+    assert d.id not in history.aggregates.coplay_row(c.id, T0 + 10 * 3600)
+    # time decay: half the weight after the half-life
+    assert history.aggregates.coplay_row(a.id, T0 + 200 + 90 * 86400)[b.id] == pytest.approx(0.5, rel=1e-3)
+
+
+def test_skip_rule_uses_seconds_or_a_fraction_of_short_tracks() -> None:
+    assert classify_stop(29.0, 200.0) == "skip"
+    assert classify_stop(31.0, 200.0) == "finish"
+    assert classify_stop(18.0, 40.0) == "skip"
+    assert classify_stop(21.0, 40.0) == "finish"
+    assert classify_stop(50.0, 300.0, skip_seconds=60.0) == "skip"
+
+
+def test_compaction_shards_by_month_and_reopening_gives_the_same_aggregates(tmp_path: Path) -> None:
+    history = open_history(tmp_path, compact_every=40)
+    fill(history, 130, step=40 * 3600.0)  # about 9 months of events
+    live = comparable(history)
+    history.close()
+    shards = shard_files(tmp_path / "history")
+    assert len({p.name[7:14] for p in shards}) == 7  # one series per month (Jan..Jul)
+    reopened = open_history(tmp_path)
+    assert comparable(reopened) == live
+    assert len(reopened.events()) == 130
+    assert [e["seq"] for e in reopened.events(limit=3)] == [130, 129, 128]
+    # Without the snapshot everything is rebuilt from the events: same numbers.
+    (tmp_path / "history" / "aggregates.json").unlink()
+    rebuilt = open_history(tmp_path)
+    assert comparable(rebuilt) == live
+
+
+def test_a_damaged_shard_is_moved_aside_and_the_rest_loads(tmp_path: Path) -> None:
+    history = open_history(tmp_path, compact_every=20)
+    fill(history, 60, step=20 * 86400.0)
+    history.close()
+    shards = shard_files(tmp_path / "history")
+    victim = shards[0]
+    lost = len(json.loads(victim.read_text())["events"])
+    victim.write_bytes(victim.read_bytes()[:50])  # a torn file
+    reopened = open_history(tmp_path)
+    assert any(victim.name in m and "damaged" in m for m in reopened.messages)
+    backups = list((tmp_path / "backups").iterdir())
+    assert len(backups) == 1 and backups[0].name.startswith(victim.name)
+    assert not victim.exists()
+    assert len(reopened.events()) == 60 - lost
+    assert reopened.aggregates.events == 60 - lost
+    # The fresh snapshot now matches: opening again is quiet.
+    assert open_history(tmp_path).messages == []
+
+
+def test_a_torn_journal_tail_is_dropped_and_bad_lines_are_backed_up(tmp_path: Path) -> None:
+    history = open_history(tmp_path)
+    fill(history, 5)
+    history.close()
+    journal = tmp_path / "history" / "journal.jsonl"
+    with open(journal, "ab") as handle:
+        handle.write(b'{"seq": 6, "kind": "pl')  # killed mid-write: never acknowledged
+    reopened = open_history(tmp_path)
+    assert len(reopened.events()) == 5 and reopened.messages == []
+    reopened.log_listen("play", tracks()[0], ts=T0 + 10_000)
+    reopened.close()
+    lines = journal.read_bytes().split(b"\n")
+    lines.insert(2, b"garbage")
+    journal.write_bytes(b"\n".join(lines))
+    damaged = open_history(tmp_path)
+    assert len(damaged.events()) == 6
+    assert any("unreadable" in m for m in damaged.messages)
+    assert len(list((tmp_path / "backups").iterdir())) == 1
+
+
+WRITER = """
+import sys
+from musitui.model import Track
+from musitui.store.history import History
+from pathlib import Path
+folder = Path(sys.argv[1])
+history = History(folder / "history", folder / "backups", compact_every=25)
+history.load()
+track = Track(id=1, path="/m/a.flac", title="A", artist="B", duration=100.0)
+n = 0
+while True:
+    n += 1
+    history.log_listen("play", track, ts=1767225600.0 + n)
+    print(n, flush=True)
+"""
+
+
+def test_acknowledged_events_survive_kill_9(tmp_path: Path) -> None:
+    process = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)],
+                               stdout=subprocess.PIPE, text=True)
+    acknowledged = 0
+    deadline = time.monotonic() + 20
+    while acknowledged < 120 and time.monotonic() < deadline:
+        acknowledged = int(process.stdout.readline())
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    process.stdout.close()
+    assert acknowledged >= 120
+    reopened = open_history(tmp_path)
+    assert len(reopened.events()) >= acknowledged
+    assert reopened.aggregates.tracks[1][0] >= acknowledged
+    assert reopened.messages == []
+
+
+def test_export_then_import_into_another_home_and_import_twice_adds_nothing(tmp_path: Path) -> None:
+    source = open_history(tmp_path / "a", compact_every=10)
+    fill(source, 25, step=3600.0)
+    out = tmp_path / "history.jsonl"
+    assert source.export_jsonl(out) == 25
+    assert len(out.read_text().splitlines()) == 25
+    target = open_history(tmp_path / "b")
+    assert target.import_jsonl(out) == (25, 0)
+    assert target.import_jsonl(out) == (0, 25)
+    assert target.aggregates.tracks == source.aggregates.tracks
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"kind": "play", "ts": 1}\nnot json\n')
+    with pytest.raises(Exception, match="line 2 is not JSON"):
+        target.import_jsonl(bad)
+    assert len(target.events()) == 25

@@ -1,0 +1,263 @@
+"""Pilot tests of the TUI over a real Session and the real Player on the "null" output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from musitui.tui.bars import MoodBar, NowPlaying
+from musitui.tui.library_view import LibraryView
+from musitui.tui.screens import HelpScreen
+from musitui.tui.up_next import UpNextView
+from tui_helpers import (
+    World,
+    build_world,
+    make_app,
+    open_session,
+    run_async,
+    screen_lines,
+    up_next_ids,
+    wait_for,
+)
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> World:
+    return build_world(tmp_path)
+
+
+def artist_of(world: World, track_id: int) -> str:
+    return world.catalog.tracks[track_id].artist
+
+
+@run_async
+async def test_search_is_accent_case_and_typo_tolerant(world: World) -> None:
+    session, config = open_session(world, device=None)
+    app = make_app(world, session, config)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(LibraryView)
+        assert len(view.model) == 12
+        await pilot.press("slash", *"ECHAPPEE")
+        await pilot.pause()
+        lines = [line for line in screen_lines(view) if line.strip()]
+        assert len(lines) == 4 and all("Échappée" in line for line in lines)
+        await pilot.press("escape")
+        await pilot.press("slash", *"harbuor still")  # a swapped pair of letters
+        await pilot.pause()
+        assert [view.model.track_at(i).title for i in range(len(view.model))] == ["Harbour Still"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(view.model) == 12 and not app.query_one("#search").display
+    session.close()
+
+
+@run_async
+async def test_play_pause_and_skip_reranks_up_next(world: World) -> None:
+    session, config = open_session(world)
+    app = make_app(world, session, config)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(LibraryView)
+        first = view.selected_track()
+        assert first is not None and first.artist == "Aurora Lights"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: session.player.state == "playing" and session.position > 0.2)
+        bar = app.query_one(NowPlaying)
+        assert bar.state.track.id == first.id and bar.state.state == "playing"
+        assert "▶" in "".join(screen_lines(view)[:1])  # the playing marker in the library
+        await pilot.press("space")
+        await wait_for(pilot, lambda: app.query_one(NowPlaying).state.state == "paused")
+        assert session.player.state == "paused"
+        await pilot.press("space")
+        await wait_for(pilot, lambda: app.query_one(NowPlaying).state.state == "playing")
+
+        before = up_next_ids(app)
+        head = before[0]
+        await pilot.press("n")  # early: a skip of an Aurora Lights track
+        await wait_for(pilot, lambda: bar.state.track is not None and bar.state.track.id == head)
+        after = up_next_ids(app)
+        assert after != before and head not in after
+        # The skipped track's artist is pushed down: no Aurora track right after the skip.
+        aurora_before = [i for i, t in enumerate(before) if artist_of(world, t) == "Aurora Lights"]
+        aurora_after = [i for i, t in enumerate(after) if artist_of(world, t) == "Aurora Lights"]
+        assert not aurora_after or min(aurora_after) > min(aurora_before or [0])
+        # The history has the skip.
+        kinds = [e["kind"] for e in session.history.events()]
+        assert "skip" in kinds
+    session.close()
+
+
+@run_async
+async def test_mood_change_reorders_up_next(world: World) -> None:
+    session, config = open_session(world, device=None)
+    app = make_app(world, session, config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")  # calm
+        await pilot.pause()
+        calm = up_next_ids(app)
+        # Diversity keeps one other artist between two by the same artist.
+        assert [artist_of(world, t) for t in calm[:5:2]] == ["Still Water"] * 3
+        assert app.query_one(MoodBar).mood == "calm"
+        await pilot.press("2")  # energetic
+        await pilot.pause()
+        energetic = up_next_ids(app)
+        assert energetic != calm
+        assert artist_of(world, energetic[0]) == "Delta Nine"
+        lines = screen_lines(app.query_one(UpNextView))
+        assert "Delta" in lines[0]
+        await pilot.press("m")  # cycles on from energetic
+        await pilot.pause()
+        assert session.mood == "calm" and app.query_one(MoodBar).mood == "calm"
+        await pilot.press("0")
+        await pilot.pause()
+        assert session.mood == "auto"
+    session.close()
+
+
+@run_async
+async def test_queue_add_remove_and_move(world: World) -> None:
+    session, config = open_session(world, device=None)
+    app = make_app(world, session, config)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(LibraryView)
+        ids = [view.model.track_at(i).id for i in range(3)]
+        await pilot.press("a", "a", "a")  # queues three tracks, the cursor moves down each time
+        await pilot.pause()
+        queued = [item.track.id for item in session.up_next if item.user_queued]
+        assert queued == ids
+        lines = screen_lines(app.query_one(UpNextView))
+        assert lines[0].endswith("you") and "queued by you" in lines[1]
+
+        await pilot.press("tab")  # focus Up next; cursor on the first queued track
+        assert app.focused is app.query_one(UpNextView)
+        await pilot.press("J")  # move it down one
+        await pilot.pause()
+        assert [i.track.id for i in session.up_next if i.user_queued] == [ids[1], ids[0], ids[2]]
+        assert app.query_one(UpNextView).cursor == 1
+        await pilot.press("K", "K")  # back up (the second press stops at the top)
+        await pilot.pause()
+        assert [i.track.id for i in session.up_next if i.user_queued] == ids
+        await pilot.press("d")  # remove the selected (first) one
+        await pilot.pause()
+        assert [i.track.id for i in session.up_next if i.user_queued] == ids[1:]
+        assert up_next_ids(app)[:2] == ids[1:]
+    session.close()
+
+
+@run_async
+async def test_help_screen_lists_every_binding(world: World) -> None:
+    session, config = open_session(world, device=None)
+    app = make_app(world, session, config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.binding_table()  # what the help screen displays
+        from rich.console import Console
+
+        console = Console(width=100, record=True)
+        console.print(table)
+        text = console.export_text()
+        for spec in app.keys:
+            assert spec.description in text, spec.description
+        for key in ("space", "shift+←", "?", "/"):
+            assert key in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+    session.close()
+
+
+@run_async
+async def test_no_device_mode_says_why_once(world: World) -> None:
+    session, config = open_session(world, device="no such device 42")
+    assert session.player.available is False
+    app = make_app(world, session, config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        startup = [n.message for n in app._notifications]
+        assert sum("No audio output" in m for m in startup) == 1
+        await pilot.press("enter")
+        await pilot.press("space")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert sum(m.startswith("Cannot play") for m in messages) == 2
+        assert session.now_playing is None
+        assert "No audio output" in str(app.query_one(NowPlaying).render())
+        # Browsing and queueing still work.
+        await pilot.press("a")
+        await pilot.pause()
+        assert any(item.user_queued for item in session.up_next)
+    session.close()
+
+
+@run_async
+async def test_resume_after_restart(world: World) -> None:
+    session, config = open_session(world)
+    app = make_app(world, session, config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: session.player.state == "playing" and session.position > 0.1)
+        playing = session.now_playing.id
+        await pilot.press("right", "right")  # +10 s
+        await wait_for(pilot, lambda: session.position >= 10)
+        await pilot.press("4", "minus", "minus", "down", "down", "a")
+        await pilot.pause()
+        queued = [i.track.id for i in session.up_next if i.user_queued]
+        await pilot.press("q")
+    assert app.return_value == 0
+    session.close()  # app unmount saved the state
+
+    session2, config2 = open_session(world, restore=True)
+    app2 = make_app(world, session2, config2)
+    async with app2.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        state = app2.query_one(NowPlaying).state
+        assert state.track is not None and state.track.id == playing
+        assert state.state == "paused" and state.position >= 10
+        assert state.volume == 70 and state.mood == "sad"
+        assert app2.query_one(MoodBar).mood == "sad"
+        assert [i.track.id for i in session2.up_next if i.user_queued] == queued
+        await pilot.press("space")
+        await wait_for(pilot, lambda: session2.player.state == "playing")
+    session2.close()
+
+
+@run_async
+async def test_keys_come_from_the_config(world: World) -> None:
+    session, config = open_session(world, device=None, keys={"cycle_mood": "l", "nonsense": "z"})
+    app = make_app(world, session, config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert any("unknown action 'nonsense'" in n.message for n in app._notifications)
+        await pilot.press("l")
+        await pilot.pause()
+        assert session.mood == "happy"
+        await pilot.press("m")  # no longer bound
+        await pilot.pause()
+        assert session.mood == "happy"
+    session.close()
+
+
+@run_async
+async def test_browse_view_and_palette_jump(world: World) -> None:
+    session, config = open_session(world, device=None)
+    app = make_app(world, session, config)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(LibraryView)
+        await pilot.press("v")
+        await pilot.pause()
+        assert [view.model.row(i).label for i in range(len(view.model))] == [
+            "Aurora Lights", "Delta Nine", "Grey Piano", "Still Water"]
+        await pilot.press("enter", "down", "enter")  # open artist, then album
+        assert len(view.model) == 4 + 1 + 3
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Mood: sad")
+        await wait_for(pilot, lambda: app.screen.query("CommandList Option").results() and True)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: session.mood == "sad")
+    session.close()
