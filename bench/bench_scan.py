@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -76,12 +77,20 @@ def stat_all(root: Path) -> tuple[int, float]:
     return count, time.perf_counter() - started
 
 
-def timed_scan(home: Path, root: Path, jobs: int) -> tuple[float, object]:
-    started = time.perf_counter()
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the worker processes)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed_scan(home: Path, root: Path, jobs: int) -> tuple[float, float, object]:
+    """Wall seconds, CPU seconds and the report of one scan (catalog load and save included)."""
+    started, cpu = time.perf_counter(), cpu_seconds()
     catalog = Catalog(home / "catalog.json")
     catalog.load()
     report = scan_folder(catalog, str(root), jobs=jobs)
-    return time.perf_counter() - started, report
+    return time.perf_counter() - started, cpu_seconds() - cpu, report
 
 
 def main() -> int:
@@ -113,15 +122,19 @@ def main() -> int:
         results = {}
         for jobs in (1, 2):
             home = work / f"home{jobs}"
-            seconds, report = timed_scan(home, root, jobs)
+            seconds, cpu, report = timed_scan(home, root, jobs)
             results[jobs] = (seconds, report)
             print(f"cold scan, {jobs} job{'s' if jobs > 1 else ' '}:                  {seconds:7.3f} s "
                   f"= {count / seconds:9.0f} files/s   ({report.added} added, "
-                  f"{len(report.errors)} errors; x{seconds / stat_seconds:.0f} the stat floor)")
-        seconds, report = timed_scan(work / "home2", root, 2)
+                  f"{len(report.errors)} errors; x{seconds / stat_seconds:.0f} the stat floor; "
+                  f"CPU {cpu * 1e6 / count:.0f} us/file)")
+        seconds, cpu, report = timed_scan(work / "home2", root, 2)
         print(f"unchanged rescan (load+walk+save):        {seconds:7.3f} s "
               f"= {count / seconds:9.0f} files/s   ({report.unchanged} unchanged; "
-              f"x{seconds / stat_seconds:.1f} the stat floor)")
+              f"x{seconds / stat_seconds:.1f} the stat floor; CPU {cpu * 1e6 / count:.0f} us/file)")
+        load = os.getloadavg()[0]
+        print(f"load average during the run: {load:.1f} on {os.cpu_count()} cores "
+              "(other processes share the CPU; compare against the stat baseline)")
         cold2 = count / results[2][0]
         rescan_10k = seconds * 10000 / max(1, count)
         print()

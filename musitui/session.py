@@ -84,10 +84,12 @@ class Session:
         self._broken: set[int] = set()
         self._dismissed: set[int] = set()
         self.lib: Library = self._build_library()
+        # The current listening session as (track id, when): what was finished, skipped,
+        # rejected with not_this(); ``after`` are extra finished tracks (recommend --after).
         self.finished: list[tuple[int, float]] = []
         self.skipped: list[tuple[int, float]] = []
         self.rejected: list[tuple[int, float]] = []
-        self.after: list[int] = []  # extra context rows (``musitui recommend --after``)
+        self.after: list[int] = []
         self._load_listening_session()
         if player is not None:
             player.subscribe(self.handle_player_event)
@@ -107,13 +109,22 @@ class Session:
     def _load_listening_session(self) -> None:
         """Pick up the listening session still going on (events of the last half hour)."""
         for event in self.history.aggregates.session_events(self.clock(), self.session_gap):
-            row = self.lib.row(event["track_id"]) if event.get("track_id") is not None else None
-            if row is None:
+            track_id = event.get("track_id")
+            if track_id is None or track_id not in self.catalog.tracks:
                 continue
             if event["kind"] == "finish":
-                self.finished.append((row, float(event["ts"])))
+                self.finished.append((int(track_id), float(event["ts"])))
             elif event["kind"] == "skip":
-                self.skipped.append((row, float(event["ts"])))
+                self.skipped.append((int(track_id), float(event["ts"])))
+
+    def reload_library(self) -> None:
+        """See tracks and feature vectors added since the session started (after a scan or
+        an analysis), then rerank."""
+        if self.features is not None and hasattr(self.features, "load"):
+            self.features.load()
+        with self._lock:
+            self.lib = self._build_library()
+        self.rerank()
 
     # -- subscribers and messages -----------------------------------------------------------
     def subscribe(self, callback: Callable[[str], None]) -> None:
@@ -224,9 +235,8 @@ class Session:
         now = self.clock()
         if self._play is not None:
             with self._lock:
-                row = self.lib.row(self._play.track.id)
-                if row is not None:
-                    self.rejected.append((row, now))
+                self.rejected.append((self._play.track.id, now))
+            self.rerank(notify=False)  # so the track that follows is not a near copy
             self.next()
             return
         items = self.up_next
@@ -234,9 +244,7 @@ class Session:
             return
         with self._lock:
             track = items[0].track
-            row = self.lib.row(track.id)
-            if row is not None:
-                self.rejected.append((row, now))
+            self.rejected.append((track.id, now))
             self._dismissed.add(track.id)
             self._drop_from_queue(track.id)
         self.rerank()
@@ -344,15 +352,21 @@ class Session:
         now = self.clock() if now is None else now
         exclude = {r for r in (self.lib.row(t) for t in self._user_queue) if r is not None}
         exclude |= {r for r in (self.lib.row(t) for t in self._broken | self._dismissed) if r is not None}
-        exclude.update(self.after)
+        exclude.update(self._rows(self.after))
         current = self.lib.row(self._play.track.id) if self._play is not None else None
         if current is not None:
             exclude.add(current)
-        finished = list(self.finished) + [(r, now) for r in self.after]
+        finished = self._timed_rows(self.finished) + [(r, now) for r in self._rows(self.after)]
         aggregates = self.history.aggregates
-        return Listening(now=now, finished=finished, skipped=list(self.skipped),
-                         rejected=list(self.rejected), current=current, mood=self.mood,
+        return Listening(now=now, finished=finished, skipped=self._timed_rows(self.skipped),
+                         rejected=self._timed_rows(self.rejected), current=current, mood=self.mood,
                          exclude=exclude, coplay=lambda tid: aggregates.coplay_row(tid, now))
+
+    def _rows(self, track_ids: list[int]) -> list[int]:
+        return [r for r in (self.lib.row(t) for t in track_ids) if r is not None]
+
+    def _timed_rows(self, timed: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        return [(r, ts) for r, ts in ((self.lib.row(t), ts) for t, ts in timed) if r is not None]
 
     def rerank(self, notify: bool = True) -> None:
         with self._lock:
@@ -410,9 +424,7 @@ class Session:
         self.history.log_listen(kind, track, position=duration if ended else position,
                                 duration=duration, mood=self.mood, ts=now)
         self.lib.note(track.id, track.artist, kind, now)
-        row = self.lib.row(track.id)
-        if row is not None:
-            (self.finished if kind == "finish" else self.skipped).append((row, now))
+        (self.finished if kind == "finish" else self.skipped).append((track.id, now))
 
     def _after_change(self, now: float) -> None:
         self.rerank(notify=False)

@@ -29,7 +29,8 @@ def test_vector_shape_and_names() -> None:
 def test_click_track_tempo_within_3_percent() -> None:
     vector = extract(click_track(120.0, 20.0))
     assert abs(value(vector, "tempo") - 120.0) <= 0.03 * 120.0
-    assert value(vector, "beat_strength") > 1.0  # onsets on the beat are stronger than average
+    # A click track repeats exactly at its period; noise does not.
+    assert value(vector, "beat_strength") > 0.5 > value(extract(noise(20.0)), "beat_strength")
 
 
 @pytest.mark.parametrize(("signal", "key", "mode"), [(c_major, "C", "major"), (a_minor, "A", "minor")])

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from session_helpers import Clock, build_world, listen, make_session, style_of
 
 from musitui.recommend.engine import Listening, Weights, rank
 from musitui.recommend.library import build_library
-from session_helpers import Clock, build_world, listen, make_session, style_of
 
 
 def top_styles(session, n: int = 5) -> list[str]:
@@ -115,7 +115,7 @@ def test_coplay_brings_what_you_usually_play_next(tmp_path: Path) -> None:
         listen(session, clock, follower, finish=True)
         clock.tick(24 * 3600)
     fresh = make_session(home, catalog, features, clock=clock, recent_hours=0.01)
-    fresh.after = [fresh.lib.row(anchor.id)]
+    fresh.after = [anchor.id]
     fresh.rerank()
     # Same-style tracks still lead (content + mood), but the follower is the first other one.
     others = [item.track.id for item in fresh.up_next if style_of(item.track) != "pop"]

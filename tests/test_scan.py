@@ -203,7 +203,7 @@ def test_bad_input_never_stops_the_scan(tmp_path: Path, monkeypatch: pytest.Monk
         "truncated.ogg": "truncated: the Ogg stream ends without its final page (file cut short?)",
         "pipe.mp3": "not a regular file (a device, socket or pipe)",
         "dangling.flac": "broken symbolic link (its target does not exist)",
-        "loop": "symbolic link loop: this folder is already being scanned",
+        "loop": "symbolic link to a folder already scanned (a loop or a duplicate): skipped",
         "locked": "cannot read folder: permission denied",
         "caf\\xe9.flac": "file name is not valid UTF-8; rename the file to add it",
         "vanishing.flac": "vanished during the scan",
@@ -299,3 +299,15 @@ def test_ctrl_c_in_a_parallel_scan_stops_cleanly(tmp_path: Path) -> None:
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
     report = scan_folder(reopen(catalog), str(root), jobs=2)
     assert (report.added, report.unchanged, report.tracks) == (200 - done, done, 200)
+
+
+def test_a_renamed_library_folder_keeps_every_identity(tmp_path: Path, library: Path) -> None:
+    catalog = open_catalog(tmp_path)
+    scan_folder(catalog, str(library), jobs=1)
+    ids = {Path(t.path).name: t.id for t in catalog.present()}
+    renamed = tmp_path / "Music (new disk)"
+    library.rename(renamed)
+    report = scan_folder(catalog, str(renamed), jobs=1)  # the old folder is never rescanned
+    assert (report.added, report.updated, report.tracks) == (0, 8, 8)
+    assert {Path(t.path).name: t.id for t in reopen(catalog).present()} == ids
+    assert all(t.path.startswith(str(renamed)) for t in catalog.tracks.values())

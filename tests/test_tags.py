@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -200,3 +201,12 @@ def test_fifo_does_not_hang(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.mp3"
     os.mkfifo(fifo)
     assert reason(fifo)
+
+
+def test_truncated_flac(tmp_path: Path) -> None:
+    data = write_audio(tmp_path / "full.flac", "flac", seconds=3.0, noise=True).read_bytes()
+    cut = tmp_path / "cut.flac"
+    cut.write_bytes(data[: len(data) // 2])
+    assert re.fullmatch(r"truncated: only 1\.\d s of the 3\.0 s the FLAC header announces "
+                        r"are in the file", reason(cut))
+    assert read(tmp_path / "full.flac")["duration"] == pytest.approx(3.0)

@@ -5,11 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from musitui.tui.bars import MoodBar, NowPlaying
-from musitui.tui.library_view import LibraryView
-from musitui.tui.screens import HelpScreen
-from musitui.tui.up_next import UpNextView
 from tui_helpers import (
     World,
     build_world,
@@ -20,6 +15,11 @@ from tui_helpers import (
     up_next_ids,
     wait_for,
 )
+
+from musitui.tui.bars import MoodBar, NowPlaying
+from musitui.tui.library_view import LibraryView
+from musitui.tui.screens import HelpScreen
+from musitui.tui.up_next import UpNextView
 
 SIZE = (120, 40)
 
@@ -260,4 +260,55 @@ async def test_browse_view_and_palette_jump(world: World) -> None:
         await pilot.pause(0.3)
         await pilot.press("enter")
         await wait_for(pilot, lambda: session.mood == "sad")
+    session.close()
+
+
+@run_async
+async def test_playlist_save_and_open_round_trip(world: World) -> None:
+    from textual.widgets import Input
+
+    from musitui.tui.screens import PromptScreen
+
+    session, config = open_session(world, device=None)
+    app = make_app(world, session, config)
+    playlist = world.music / "mix.m3u8"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "a", "down", "down", "a")
+        await pilot.pause()
+        queued = [i.track.id for i in session.up_next if i.user_queued]
+        assert len(queued) == 2
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        app.screen.query_one(Input).value = str(playlist)
+        await pilot.press("enter")
+        await pilot.pause()
+        lines = playlist.read_text(encoding="utf-8").splitlines()
+        entries = [line for line in lines if line and not line.startswith("#")]
+        assert entries == [Path(world.catalog.tracks[t].path).relative_to(world.music).as_posix()
+                           for t in queued]
+        assert any(f"Saved 2 tracks to {playlist}" in n.message for n in app._notifications)
+
+        # Empty the queue, add a missing entry to the file, then open it back.
+        await pilot.press("tab", "d", "d")
+        await pilot.pause()
+        assert not any(i.user_queued for i in session.up_next)
+        playlist.write_text("\n".join([*lines, "Nobody/gone.flac"]) + "\n", encoding="utf-8")
+        await pilot.press("o")
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(playlist)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [i.track.id for i in session.up_next if i.user_queued] == queued
+        assert any("Queued 2 tracks from mix.m3u8; 1 not found: gone.flac" in n.message
+                   for n in app._notifications)
+
+        # Saving the next N of Up next (the recommended tail included).
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        app.screen.query_one(Input).value = f"{world.music / 'next5'} 5"
+        await pilot.press("enter")
+        await pilot.pause()
+        saved = (world.music / "next5.m3u8").read_text(encoding="utf-8").splitlines()
+        assert len([line for line in saved if line and not line.startswith("#")]) == 5
     session.close()

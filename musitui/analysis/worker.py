@@ -31,8 +31,13 @@ def init_worker(nice: int = 10) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         os.nice(nice)
-    import librosa.beat  # noqa: F401  -- pay the import (and numba) once per worker
-    import librosa.feature  # noqa: F401
+    # Pay for librosa's import (and numba's cache loading) once per worker, up front, by
+    # running the extractor on a short noise clip.
+    import numpy as np
+
+    from musitui.analysis.features import extract
+
+    extract(np.random.default_rng(0).standard_normal(22050).astype(np.float32) * 0.1)
 
 
 def limit_threads() -> None:

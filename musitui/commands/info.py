@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import time
 
 HELP = "show everything known about one file (or track id)"
 
@@ -75,6 +76,10 @@ def _emit(data: dict, as_json: bool) -> None:
             continue
         if key == "duration":
             value = f"{format_duration(value)} ({value:.2f} s)"
+        elif key in ("added_at", "mtime_ns"):
+            seconds = value / 1e9 if key == "mtime_ns" else value
+            value = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(seconds))
+            key = "added" if key == "added_at" else "modified"
         elif isinstance(value, float):
             value = f"{value:.3f}"
         print(f"{key:>16}  {value}")

@@ -62,7 +62,7 @@ def run(args: argparse.Namespace, ctx) -> int:
         print(f"musitui: {message}", file=sys.stderr)
     if args.mood is not None:
         session.mood = args.mood
-    session.after = [r for r in (session.lib.row(t.id) for t in after) if r is not None]
+    session.after = [t.id for t in after]
     session.rerank(notify=False)
     items = session.up_next[: args.n]
     history.close()

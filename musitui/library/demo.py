@@ -31,8 +31,8 @@ CSV_COLUMNS = [
     "path", "title", "artist", "album", "genre", "style", "tracknumber", "year",
     "valence", "arousal", "tempo", "mode", "key", "format", "seconds", "rms_dbfs", "lyrics",
 ]
-# Track n of an album gets FORMATS[(album_index + n) % 6]: every album has every format and
-# every format appears four times, so no format is tied to a style.
+# Formats rotate over the whole library: each album has (almost) every format and each format
+# appears four times, so no format is tied to a style.
 FORMATS = ["flac", "mp3", "ogg", "opus", "m4a", "wav"]
 NOTE_NAMES = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"]
 SCALES = {"major": [0, 2, 4, 5, 7, 9, 11], "minor": [0, 2, 3, 5, 7, 8, 10]}
@@ -91,12 +91,12 @@ STYLES: list[Style] = [
           (112, 128), (30, 42), -14.0, 1.1, 12, 0.0, "backbeat", 0.25, 2, "stabs", 0.005,
           0.7, 0.35, (60, 62, 65, 67, 64),
           ("Sunny Parade", "Lemonade Sky", "Café Lumière", "Weekend Friends", "Bicycle Bells"),
-          {1: HAPPY_LYRICS[0], 4: HAPPY_LYRICS[1]}),
+          {1: HAPPY_LYRICS[0], 2: HAPPY_LYRICS[1]}),
     Style("energetic", "Neon Circuit", "Overdrive", "Electronic", 2021, "major",
           (138, 150), (30, 40), -10.0, 0.8, 16, 0.0, "four", 0.55, 4, "arp", 0.002,
           0.35, 0.85, (62, 64, 57, 59, 60),
           ("Voltage Run", "Hyperlane", "Pulse Engine", "Skyline Sprint", "Laser Dawn"),
-          {3: ENERGY_LYRICS}),
+          {4: ENERGY_LYRICS}),
     Style("calm", "Lumen Quiet", "Soft Tides", "Ambient", 2017, "major",
           (62, 72), (45, 60), -26.0, 3.2, 4, 0.0, "none", 0.0, 0.5, "pad", 0.6,
           0.3, -0.7, (53, 55, 57, 52, 50),
@@ -108,10 +108,10 @@ STYLES: list[Style] = [
           ("Grey Letters", "Nächtlicher Regen", "Empty Station", "The Last Candle", "Winter Window"),
           {1: SAD_LYRICS[0], 3: SAD_LYRICS[1]}),
     Style("intense", "Blackforge", "Furnace", "Metal", 2020, "minor",
-          (160, 176), (32, 44), -11.0, 0.7, 16, 3.0, "metal", 0.7, 2, "power", 0.003,
+          (160, 176), (32, 44), -11.0, 0.7, 16, 3.0, "metal", 1.3, 2, "power", 0.003,
           -0.55, 0.8, (52, 50, 53, 52),
           ("Iron Storm", "Ashes Rise", "Hammerfall Night", "Molten Core"),
-          {2: DARK_LYRICS}),
+          {3: DARK_LYRICS}),
 ]
 # One sad track also gets a synced-lyrics sidecar .lrc (style name, track number).
 LRC_TRACK = ("sad", 2)
@@ -145,11 +145,11 @@ class DemoTrack:
 
 
 def demo_tracks() -> list[DemoTrack]:
-    tracks = []
+    tracks: list[DemoTrack] = []
     for album_index, style in enumerate(STYLES):
         total = len(style.titles)
         for number, title in enumerate(style.titles, start=1):
-            fmt = FORMATS[(album_index + number) % len(FORMATS)]
+            fmt = FORMATS[len(tracks) % len(FORMATS)]
             tracks.append(DemoTrack(style, album_index, number, total, title, fmt,
                                     seed=1000 * (album_index + 1) + number))
     return tracks
@@ -291,7 +291,10 @@ class Mixer:
 def _drum_kit(rng: np.random.Generator, sr: int, style: Style) -> dict[str, np.ndarray]:
     t = np.arange(int(0.35 * sr)) / sr
     sweep = 2 * np.pi * (50 * t + (150 - 50) * 0.04 * (1 - np.exp(-t / 0.04)))
-    kick = np.sin(sweep) * np.exp(-t / 0.12)
+    # a double-kicking metal drummer needs a tight kick, or the hits merge into a drone
+    kick = np.sin(sweep) * np.exp(-t / (0.05 if style.drums == "metal" else 0.12))
+    click = int(0.004 * sr)  # the beater's click: a sharp onset above the boom
+    kick[:click] += 0.5 * rng.standard_normal(click) * np.linspace(1.0, 0.0, click)
     noise = rng.standard_normal(len(t))
     snare_noise = np.convolve(noise, np.ones(3) / 3, mode="same")  # slightly darker noise
     snare = (0.6 * snare_noise * np.exp(-t / 0.07) + 0.5 * np.sin(2 * np.pi * 185 * t)
@@ -314,7 +317,7 @@ def _drum_hits(style: Style, bars: int) -> list[tuple[float, str, float]]:
         elif style.drums == "four":
             hits += [(base + b, "kick", 1.0) for b in range(4)]
             hits += [(base + b, "snare", 0.8) for b in (1, 3)]
-            hits += [(base + b / 4, "hat", 0.4 + 0.4 * (b % 2 == 1)) for b in range(16)]
+            hits += [(base + b / 4, "hat", 0.8 if b % 4 == 2 else 0.35) for b in range(16)]
         elif style.drums == "metal":
             hits += [(base + b / 4, "kick", 0.9) for b in range(16)]
             hits += [(base + b, "snare", 1.0) for b in (1, 3)]
@@ -360,13 +363,14 @@ def render_track(track: DemoTrack, seconds_scale: float = 1.0) -> tuple[np.ndarr
             for i in range(4 * per_beat):
                 note = pattern[i % len(pattern)]
                 table = lead if style.drums != "none" else warm
-                mix.add(start + i * step, 0.2 * mix.tone(table, midi_hz(note), step * 1.8,
-                                                         style.attack, decay), pan=0.25)
+                accent = 1.0 if i % per_beat == 0 else 0.7
+                mix.add(start + i * step, 0.2 * accent * mix.tone(
+                    table, midi_hz(note), step * 1.8, style.attack, decay), pan=0.25)
         elif style.chords == "power":
             # root + fifth + octave, distorted sixteenth-note chugs, accented on the beat
             notes = [chord[0] - 12, chord[0] - 5, chord[0]]
             sig = sum(mix.tone(guitar, midi_hz(n), beat_s / 4, style.attack, 0.3) for n in notes)
-            chug = 0.3 * np.tanh(style.drive * sig)
+            chug = 0.25 * np.tanh(style.drive * sig)
             for i in range(16):
                 mix.add(start + i * beat_s / 4, chug * (1.0 if i % 4 == 0 else 0.7), pan=0.2)
             # a dark synth pad holds the full (minor) triad above the guitars
@@ -392,7 +396,7 @@ def render_track(track: DemoTrack, seconds_scale: float = 1.0) -> tuple[np.ndarr
     if style.drums != "none":
         kit = _drum_kit(rng, sr, style)
         for beat, name, velocity in _drum_hits(style, plan.bars):
-            level = velocity * (style.noise * 1.6 if name != "kick" else 0.9)
+            level = velocity * (style.noise * 1.6 if name != "kick" else 0.6 + 0.5 * style.noise)
             mix.add(beat * beat_s, level * kit[name], pan=0.15 if name == "hat" else 0.0)
 
     audio = mix.render(track.channels)[:, : int(seconds * sr)]
@@ -559,12 +563,10 @@ def _tag_mp4(path: Path, tags: dict[str, str], lyrics: str | None) -> None:
 
 
 def _lrc_text(track: DemoTrack, plan: Plan) -> str:
-    bar_s = 4 * 60.0 / plan.tempo
+    seconds = plan.bars * 4 * 60.0 / plan.tempo
     lines = [f"[ti:{track.title}]", f"[ar:{track.style.artist}]", f"[al:{track.style.album}]"]
     for i, text in enumerate(LRC_LINES):
-        at = (1 + 2 * i) * bar_s
-        if at >= plan.bars * bar_s:
-            break
+        at = seconds * (0.1 + 0.2 * i)
         minutes, seconds = divmod(at, 60)
         lines.append(f"[{int(minutes):02d}:{seconds:05.2f}]{text}")
     return "\n".join(lines) + "\n"

@@ -2,6 +2,8 @@
 
 - Ogg (Vorbis/Opus/FLAC): the last page must carry the end-of-stream flag; a file cut
   short ends without it.
+- FLAC: the last frame's header says which sample it ends at; a file cut short ends well
+  before the total the stream header announces.
 - MP3: the chain of MPEG frames is walked (header lookups only, no decoding); a run of
   bytes that belong to no frame in the middle of the stream means garbled data, and far
   less audio than the header promises means a truncated file.
@@ -10,11 +12,13 @@ Anything else is left to decoding, which finds the rest later.
 
 from __future__ import annotations
 
+import os
 from typing import Any, BinaryIO
 
 from musitui.library.tags_error import TagError
 
 MAX_MP3_CHECK_BYTES = 64 * 1024 * 1024
+OGG_TAIL_BYTES = 128 * 1024  # an Ogg page is at most ~64 KiB
 GARBAGE_LIMIT = 4096  # bytes of non-frame data tolerated inside the stream
 CONFIRM_FRAMES = 3
 
@@ -66,26 +70,42 @@ def check(handle: BinaryIO, audio: Any, duration: float) -> None:
         _check_ogg(handle)
     elif name == "MP3":
         _check_mp3(handle, audio, duration)
+    elif name == "FLAC":
+        _check_flac(handle, audio)
 
 
 def _check_ogg(handle: BinaryIO) -> None:
-    from mutagen.ogg import OggPage
-
+    """The last page of the first logical stream must carry the end-of-stream flag."""
     handle.seek(0)
-    try:
-        first = OggPage(handle)
-        last = OggPage.find_last(handle, first.serial, finishing=True)
-    except Exception:
-        return  # mutagen parsed the file; leave odd layouts to the decoder
-    if last is None or not last.last:
-        raise TagError("truncated: the Ogg stream ends without its final page (file cut short?)")
+    head = handle.read(27)
+    if len(head) < 27 or head[:4] != b"OggS":
+        return
+    serial = head[14:18]
+    size = os.fstat(handle.fileno()).st_size
+    start = max(0, size - OGG_TAIL_BYTES)
+    handle.seek(start)
+    tail = handle.read(OGG_TAIL_BYTES)
+    position = len(tail)
+    while True:
+        position = tail.rfind(b"OggS", 0, position)
+        if position < 0:
+            if start == 0:
+                break
+            return  # no page of this stream near the end: leave it to the decoder
+        page = tail[position:position + 27]
+        if len(page) == 27 and page[4] == 0 and page[14:18] == serial:
+            if page[5] & 0x04:
+                return
+            break
+    raise TagError("truncated: the Ogg stream ends without its final page (file cut short?)")
 
 
 def _check_mp3(handle: BinaryIO, audio: Any, duration: float) -> None:
-    handle.seek(0)
-    data = handle.read(MAX_MP3_CHECK_BYTES + 1)
-    if len(data) > MAX_MP3_CHECK_BYTES:
+    size = os.fstat(handle.fileno()).st_size
+    if size > MAX_MP3_CHECK_BYTES:
         return
+    handle.seek(0)
+    data = handle.read(size)  # read(size), not read(limit): a huge n preallocates a buffer
     table = _frame_table()
     start = _audio_start(data)
     position = _sync(data, start, table)
@@ -114,7 +134,7 @@ def _check_mp3(handle: BinaryIO, audio: Any, duration: float) -> None:
                        f"(at {percent}% of the file)")
     found_seconds = samples / rate
     if duration > 2 and found_seconds < 0.9 * duration - 0.5:
-        raise TagError(f"truncated: only {found_seconds:.0f} s of the {duration:.0f} s "
+        raise TagError(f"truncated: only {found_seconds:.1f} s of the {duration:.1f} s "
                        f"the MP3 header announces are in the file")
 
 
@@ -161,3 +181,81 @@ def _sync(data: bytes, position: int, table: list[tuple[int, int, int]],
             if ok:
                 return position
         position += 1
+
+
+FLAC_TAIL_BYTES = 256 * 1024
+
+
+def _crc8(data: bytes) -> int:
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x07) & 0xFF if crc & 0x80 else (crc << 1) & 0xFF
+    return crc
+
+
+def _flac_frame_end(data: bytes, at: int, fixed_blocksize: int) -> int | None:
+    """The sample index where the FLAC frame whose header starts at ``at`` ends, or None
+    when these bytes are not a valid frame header (checked with its CRC-8)."""
+    if at + 6 > len(data) or data[at] != 0xFF or data[at + 1] not in (0xF8, 0xF9):
+        return None
+    variable = data[at + 1] == 0xF9
+    size_code, rate_code = data[at + 2] >> 4, data[at + 2] & 0x0F
+    channels, reserved = data[at + 3] >> 4, data[at + 3] & 0x01
+    if size_code == 0 or rate_code == 15 or channels >= 11 or reserved:
+        return None
+    first = data[at + 4]
+    extra = next((n for n, mask in enumerate((0x80, 0x40, 0x20, 0x10, 0x08, 0x04, 0x02))
+                  if not first & mask), None)
+    if extra is None or extra == 1:
+        return None
+    number = first & (0x7F >> extra) if extra else first
+    position = at + 5
+    extra = max(0, extra - 1)
+    for _ in range(extra):
+        if position >= len(data) or data[position] & 0xC0 != 0x80:
+            return None
+        number = (number << 6) | (data[position] & 0x3F)
+        position += 1
+    if size_code == 1:
+        block = 192
+    elif size_code <= 5:
+        block = 576 << (size_code - 2)
+    elif size_code == 6:
+        block = data[position] + 1 if position < len(data) else 0
+        position += 1
+    elif size_code == 7:
+        block = int.from_bytes(data[position:position + 2], "big") + 1
+        position += 2
+    else:
+        block = 256 << (size_code - 8)
+    position += {12: 1, 13: 2, 14: 2}.get(rate_code, 0)
+    if position >= len(data) or _crc8(data[at:position]) != data[position]:
+        return None
+    start = number if variable else number * fixed_blocksize
+    return start + block
+
+
+def _check_flac(handle: BinaryIO, audio: Any) -> None:
+    info = audio.info
+    total = int(getattr(info, "total_samples", 0) or 0)
+    rate = int(getattr(info, "sample_rate", 0) or 0)
+    fixed = int(getattr(info, "max_blocksize", 0) or 0)
+    if not total or not rate or not fixed:
+        return
+    handle.seek(0, 2)
+    size = handle.tell()
+    handle.seek(max(0, size - FLAC_TAIL_BYTES))
+    tail = handle.read(FLAC_TAIL_BYTES)
+    position = len(tail)
+    while True:
+        position = tail.rfind(b"\xff", 0, position)
+        if position < 0:
+            return  # no frame header in the tail: leave it to the decoder
+        end = _flac_frame_end(tail, position, fixed)
+        if end is not None:
+            break
+    if end < 0.9 * total - 0.5 * rate:
+        raise TagError(f"truncated: only {end / rate:.1f} s of the {total / rate:.1f} s "
+                       f"the FLAC header announces are in the file")

@@ -45,6 +45,7 @@ class ScanReport:
     seconds: float = 0.0
     interrupted: bool = False
     changed_ids: list[int] = field(default_factory=list)
+    newly_missing: int = 0
 
     def summary(self) -> dict[str, Any]:
         """The JSON object of ``musitui scan --json``."""
@@ -82,9 +83,11 @@ def scan_folder(catalog: Catalog, folder: str, *, jobs: int = 0, show_progress: 
         else:
             _Scan(catalog, root, report, stop, save_every).run(listing, jobs, show_progress)
     if not report.interrupted:
-        _mark_vanished(catalog, root, listing, report)
-    catalog.remember_folder(root)
-    catalog.save()
+        report.newly_missing = _mark_vanished(catalog, root, listing)
+    if report.added or report.updated or report.newly_missing or report.errors \
+            or root not in catalog.folders:
+        catalog.remember_folder(root)
+        catalog.save()  # an unchanged rescan writes nothing: that keeps it fast
     report.tracks = sum(1 for t in catalog.tracks.values() if not t.missing and is_under(t.path, root))
     report.missing = sum(1 for t in catalog.tracks.values() if t.missing and is_under(t.path, root))
     report.errors.sort(key=lambda e: e["path"])
@@ -128,7 +131,7 @@ class _Scan:
         self.stop = stop
         self.save_every = save_every
         self.last_save = time.monotonic()
-        self.move_candidates: dict[int, Track] = {}
+        self.move_candidates: dict[int, list[Track]] = {}
 
     def run(self, listing: Any, jobs: int, show_progress: bool) -> None:
         to_read: list[FileEntry] = []
@@ -144,11 +147,11 @@ class _Scan:
                     self.report.unchanged += 1
             else:
                 to_read.append(entry)
-        self.move_candidates = {
-            t.id: t for t in self.catalog.tracks.values()
-            if t.path not in seen and (t.missing or (is_under(t.path, self.root)
-                                                    and not _in_any(t.path, listing.unreadable_dirs)))
-        }
+        # Identities a new file may take over: known tracks not seen in this walk, indexed by
+        # duration in tenths of a second.
+        for track in self.catalog.tracks.values():
+            if track.path not in seen and not _in_any(track.path, listing.unreadable_dirs):
+                self.move_candidates.setdefault(round(track.duration * 10), []).append(track)
         if not to_read:
             return
         from musitui.progress import Progress
@@ -159,12 +162,18 @@ class _Scan:
                 self.apply(*result)
                 progress.advance()
                 if time.monotonic() - self.last_save > self.save_every:
-                    self.catalog.save()
-                    self.last_save = time.monotonic()
+                    self._save()
         finally:
             progress.close()
         if self.stop():
             self.report.interrupted = True
+
+    def _save(self) -> None:
+        # Saving rewrites the whole catalog: keep it under ~1/5 of the scan's time.
+        started = time.monotonic()
+        self.catalog.save()
+        self.last_save = time.monotonic()
+        self.save_every = max(self.save_every, 4 * (self.last_save - started))
 
     def apply(self, entry: FileEntry, fields: dict[str, Any] | None, error: str | None) -> None:
         track = self.catalog.by_path(entry.path)
@@ -176,7 +185,6 @@ class _Scan:
         if track is None:
             track = self._find_moved(fields, entry)
             if track is not None:
-                self.move_candidates.pop(track.id, None)
                 self.catalog.move(track, entry.path)
         if track is None:
             track = self.catalog.new_track(entry.path, added_at=time.time())
@@ -187,14 +195,25 @@ class _Scan:
         self.report.changed_ids.append(track.id)
 
     def _find_moved(self, fields: dict[str, Any], entry: FileEntry) -> Track | None:
+        """A known track this new file is, moved or renamed: same codec, duration within
+        0.1 s, and the same title/artist/album or the same size; its old file must be gone."""
         duration = float(fields.get("duration") or 0.0)
-        for candidate in self.move_candidates.values():
-            if abs(candidate.duration - duration) > 0.1 or candidate.codec != fields.get("codec"):
-                continue
-            same_tags = all((getattr(candidate, key) or "").casefold()
-                            == (fields.get(key) or "").casefold()
-                            for key in ("title", "artist", "album"))
-            if same_tags or candidate.size == entry.size:
+        key = round(duration * 10)
+        for bucket in (key, key - 1, key + 1):
+            candidates = self.move_candidates.get(bucket, [])
+            for candidate in candidates:
+                if (abs(candidate.duration - duration) > 0.1
+                        or candidate.codec != fields.get("codec")):
+                    continue
+                same_tags = all((getattr(candidate, name) or "").casefold()
+                                == (fields.get(name) or "").casefold()
+                                for name in ("title", "artist", "album"))
+                if not (same_tags or candidate.size == entry.size):
+                    continue
+                if (not candidate.missing and not is_under(candidate.path, self.root)
+                        and os.path.lexists(candidate.path)):
+                    continue  # a copy elsewhere; the original is still there
+                candidates.remove(candidate)
                 return candidate
         return None
 
@@ -215,12 +234,15 @@ def _update(track: Track, entry: FileEntry, fields: dict[str, Any]) -> None:
     track.missing = False
 
 
-def _mark_vanished(catalog: Catalog, root: str, listing: Any, report: ScanReport) -> None:
+def _mark_vanished(catalog: Catalog, root: str, listing: Any) -> int:
     seen = {entry.path for entry in listing.files}
+    count = 0
     for track in catalog.tracks.values():
         if (not track.missing and is_under(track.path, root) and track.path not in seen
                 and not _in_any(track.path, listing.unreadable_dirs)):
             track.missing = True
+            count += 1
+    return count
 
 
 def read_one(entry: FileEntry) -> ReadResult:

@@ -214,11 +214,9 @@ def _id3_fields(tags: Any) -> dict[str, Any]:
 
 def _vorbis_fields(tags: Any) -> dict[str, Any]:
     lowered: dict[str, list[str]] = {}
-    for key in tags.keys():
-        try:
-            lowered[str(key).lower()] = [str(v) for v in tags[key]]
-        except (KeyError, ValueError):
-            continue
+    # A Vorbis comment block is a list of (key, value) pairs; keys repeat for multiple values.
+    for key, value in tags:
+        lowered.setdefault(str(key).lower(), []).append(str(value))
 
     def text(*names: str) -> str:
         for name in names:

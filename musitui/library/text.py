@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 _MOJIBAKE_MARKERS = ("Ã", "Â", "â€", "Ð", "Ñ", "Å", "Ä", "Æ", "Ø", "Ù", "ã", "ï»¿")
@@ -13,10 +14,8 @@ _NUMERIC_GENRE = re.compile(r"^\(?(\d{1,3})\)?$")
 def _cp1252_reverse() -> dict[str, int]:
     table = {}
     for byte in range(128, 256):
-        try:
+        with contextlib.suppress(UnicodeDecodeError):  # 5 bytes are undefined in cp1252
             table[bytes([byte]).decode("cp1252")] = byte
-        except UnicodeDecodeError:
-            pass
     return table
 
 
@@ -46,12 +45,20 @@ def fix_mojibake(text: str) -> str:
 def clean(value: object) -> str:
     """One tag value as tidy text: first of a list, NULs dropped, trimmed, mojibake undone."""
     if isinstance(value, list | tuple):
-        value = next((v for v in value if clean(v)), "")
+        for item in value:
+            text = clean(item)
+            if text:
+                return text
+        return ""
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
-    text = str(value).replace("\x00", " ").replace("\ufeff", "").strip()
-    text = " ".join(text.split()) if "\n" not in text else text
-    return fix_mojibake(text)
+    text = str(value)
+    if "\x00" in text or "\ufeff" in text:
+        text = text.replace("\x00", " ").replace("\ufeff", "")
+    text = text.strip()
+    if "  " in text or "\t" in text:
+        text = " ".join(text.split())
+    return text if text.isascii() else fix_mojibake(text)
 
 
 def parse_number(value: object) -> int | None:

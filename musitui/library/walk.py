@@ -119,7 +119,8 @@ def _walk_folder(folder: str, result: WalkResult, visited: set[tuple[int, int]],
         if stat.S_ISDIR(info.st_mode):
             key = (info.st_dev, info.st_ino)
             if key in visited:
-                fail(entry.path, "symbolic link loop: this folder is already being scanned")
+                fail(entry.path, "symbolic link to a folder already scanned "
+                                 "(a loop or a duplicate): skipped")
                 continue
             visited.add(key)
             subfolders.append(entry.path)

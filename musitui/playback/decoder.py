@@ -313,29 +313,34 @@ class Decoder:
 
     def _set_next(self, item: TrackItem | None) -> None:
         with self.lock:
-            last = self.segments[-1] if self.segments else None
-        heard = self.ring.r
-        margin = self.rate // 2  # never rewrite what the callback could be copying right now
-        path = item.path if item is not None else None
-        if last is None:
+            segments = list(self.segments)
+        if not segments:
             self._next = item
             return
-        if last.item is not None and last.how in ("natural", "error") and last.item is self._cur:
-            if last.item.path == path:
-                return  # already queued and pre-buffered
-            if not self.crossfade_frames and last.start_w - heard > margin:
-                self._rewind_to(last)
-                self._start_next(item, last.how, list(last.fails))
-                return
-        if last.item is None and any(failed == path for failed, _ in last.fails):
-            return  # it was tried at this very spot and failed (already reported)
+        heard = self.ring.r
+        path = item.path if item is not None else None
+        playing = 0  # the segment being heard; what follows it is pre-buffered
+        for index, segment in enumerate(segments):
+            if segment.start_w <= heard:
+                playing = index
+        if playing + 1 >= len(segments):  # the heard track is still being decoded
+            self._next = item
+            return
+        following = segments[playing + 1]
+        queued = following.item.path if following.item is not None else None
+        if queued == path or (queued is None and any(p == path for p, _ in following.fails)):
+            return  # already there (or already tried there and reported)
+        margin = self.rate // 2  # never rewrite what the callback could be copying right now
+        if not self.crossfade_frames and following.start_w - heard > margin:
+            self._rewind_to(following)
+            self._start_next(item, following.how, list(following.fails))
+            return
+        last = segments[-1]
         if last.item is None and last.how in ("natural", "error") and heard < last.start_w:
             with self.lock:
                 self.segments.remove(last)
             self.ring.end_w = None
             self._start_next(item, last.how, list(last.fails))
-            return
-        if self._cur is not None and self._cur.path == path and last.item is self._cur:
             return
         self._next = item
 

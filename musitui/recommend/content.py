@@ -14,16 +14,16 @@ import numpy as np
 
 # group -> (weight, member name prefixes or names)
 GROUPS: dict[str, tuple[float, tuple[str, ...]]] = {
-    "rhythm": (1.0, ("tempo", "beat_strength", "onset_rate", "onset_mean", "onset_cv")),
-    "dynamics": (1.0, ("rms_db", "rms_cv", "dynamic_range_db", "crest_db")),
+    "rhythm": (2.0, ("tempo", "beat_strength", "onset_rate", "onset_mean", "onset_cv")),
+    "dynamics": (0.25, ("rms_db", "rms_cv", "dynamic_range_db", "crest_db")),
     "spectrum": (1.5, ("centroid", "centroid_std", "bandwidth", "rolloff", "flatness_db",
                        "zcr", "zcr_std", "percussive_share", "flux", "flux_cv",
                        "low_ratio", "high_ratio")),
     "contrast": (1.0, ("contrast_",)),
-    "timbre": (2.0, ("mfcc_mean_",)),
+    "timbre": (3.0, ("mfcc_mean_",)),
     "timbre_motion": (1.5, ("mfcc_std_",)),
-    "harmony": (0.5, ("key_clarity", "mode_strength", "chroma_entropy", "mode_major")),
-    "chroma": (0.5, ("chroma_",)),
+    "harmony": (1.0, ("key_clarity", "mode_strength", "chroma_entropy", "mode_major")),
+    "chroma": (0.25, ("chroma_",)),
 }
 # Not a quantity: pitch class 11 is not "more" than 0.
 IGNORED = {"key_index"}

@@ -23,7 +23,7 @@ PROFILE_TRACKS = 10
 # Skip feedback fades with this time constant (seconds); "not this" is stronger and lasts longer.
 SKIP_DECAY = 20 * 60.0
 NOT_THIS_DECAY = 90 * 60.0
-NOT_THIS_STRENGTH = 2.5
+NOT_THIS_STRENGTH = 3.0
 # Bayesian prior of the completion rate: a track counts as if it had this many extra
 # plays at the library's mean rate, so one skip is not a ban.
 TRACK_PRIOR_PLAYS = 3.0
@@ -237,15 +237,16 @@ def _preference(lib: Library) -> np.ndarray:
 def _skip_likeness(lib: Library, ctx: Listening) -> np.ndarray:
     """How much a candidate resembles what was skipped this session (fading with time)."""
     out = np.zeros(len(lib), dtype=np.float32)
-    for events, decay, strength in ((ctx.skipped, SKIP_DECAY, 1.0),
-                                    (ctx.rejected, NOT_THIS_DECAY, NOT_THIS_STRENGTH)):
+    # A skip pushes down close copies (squared cosine); "not this" also their neighbours.
+    for events, decay, strength, power in ((ctx.skipped, SKIP_DECAY, 1.0, 2.0),
+                                           (ctx.rejected, NOT_THIS_DECAY, NOT_THIS_STRENGTH, 1.0)):
         for row, ts in events:
             fade = strength * float(np.exp(-max(0.0, ctx.now - ts) / decay))
             if fade < 0.02:
                 continue
             if lib.has_vec[row]:
                 sim = np.where(lib.has_vec, lib.emb @ lib.emb[row], 0.0)
-                sim = np.clip(sim, 0.0, 1.0) ** 2
+                sim = np.clip(sim, 0.0, 1.0) ** power
             else:
                 sim = np.zeros(len(lib), dtype=np.float32)
             genre = lib.genre_code[row]

@@ -8,7 +8,7 @@ Layout of ``home.history_dir``:
 - ``events-YYYY-MM.NNN.json``: TinyDB shards (one series per month, at most 5000 events per
   file). Every ``COMPACT_EVERY`` events the journal is folded into them with one
   ``insert_multiple`` per shard and then emptied.
-- ``aggregates.json``: the derived counts (see ``history_aggregates``) as of event ``seq``,
+- ``aggregates.npz``: the derived counts (see ``history_aggregates``) as of event ``seq``,
   plus the size of every shard it has seen. Opening loads it and replays the journal events
   after ``seq``, so the cost of opening does not grow with the history.
 
@@ -21,12 +21,16 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
+import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from musitui.store.atomic import atomic_write_bytes, atomic_write_json, fsync_dir, move_aside
+import numpy as np
+
+from musitui.store.atomic import atomic_write_bytes, atomic_write_with, fsync_dir, move_aside
 from musitui.store.history_aggregates import Aggregates
 from musitui.store.history_shards import (
     ShardDamaged,
@@ -39,8 +43,8 @@ from musitui.store.history_shards import (
 KINDS = ("play", "finish", "skip", "queue", "dequeue", "mood")
 COMPACT_EVERY = 1000
 JOURNAL = "journal.jsonl"
-SNAPSHOT = "aggregates.json"
-SNAPSHOT_VERSION = 1
+SNAPSHOT = "aggregates.npz"
+SNAPSHOT_VERSION = 2
 
 
 class HistoryError(Exception):
@@ -61,7 +65,8 @@ def classify_stop(position: float, duration: float | None, skip_seconds: float =
 
 class History:
     def __init__(self, folder: Path, backups_dir: Path | None = None, *,
-                 session_gap_minutes: float = 30.0, compact_every: int = COMPACT_EVERY) -> None:
+                 session_gap_minutes: float = 30.0, compact_every: int = COMPACT_EVERY,
+                 background_compaction: bool = True) -> None:
         self.folder = Path(folder)
         self.backups_dir = backups_dir
         self.session_gap = session_gap_minutes * 60.0
@@ -72,6 +77,10 @@ class History:
         self._fd: int | None = None
         self._shard_sizes: dict[str, int] = {}
         self._compacted_seq = 0
+        self._lock = threading.RLock()
+        self._compacting = False
+        self._worker: threading.Thread | None = None
+        self.background_compaction = background_compaction
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
@@ -138,18 +147,17 @@ class History:
 
     def _read_snapshot(self) -> Aggregates | None:
         try:
-            raw = self.snapshot_path.read_bytes()
+            with np.load(self.snapshot_path, allow_pickle=False) as data:
+                header = json.loads(str(data["header"]))
+                if header.get("version") != SNAPSHOT_VERSION:
+                    return None
+                aggregates = Aggregates.from_arrays(data)
+            self._shard_sizes = {str(k): int(v) for k, v in header.get("shards", {}).items()}
+            self._compacted_seq = int(header.get("compacted_seq", 0))
+            return aggregates
         except FileNotFoundError:
             return None
-        try:
-            data = json.loads(raw)
-            if data.get("version") != SNAPSHOT_VERSION:
-                return None
-            aggregates = Aggregates.from_json(data["aggregates"])
-            self._shard_sizes = {str(k): int(v) for k, v in data.get("shards", {}).items()}
-            self._compacted_seq = int(data.get("compacted_seq", 0))
-            return aggregates
-        except (ValueError, KeyError, TypeError, IndexError):
+        except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zipfile.BadZipFile):
             # Derived data only: rebuilt from the events, so no backup is needed.
             self._shard_sizes = {}
             return None
@@ -215,23 +223,29 @@ class History:
         if kind not in KINDS:
             raise HistoryError(f"unknown event kind {kind!r} (expected one of {', '.join(KINDS)})")
         now = time.time() if ts is None else float(ts)
-        agg = self.aggregates
-        if not agg.session or now - agg.last_ts > self.session_gap:
-            session = int(now)
-        else:
-            session = agg.session
-        event: dict[str, Any] = {"seq": agg.seq + 1, "ts": round(now, 3), "kind": kind,
-                                 "session": session}
-        if track is not None:
-            event.update(track_id=track.id, path=track.path, artist=track.artist, title=track.title)
-        for key, value in fields.items():
-            if value is not None:
-                event[key] = round(value, 3) if isinstance(value, float) else value
-        self._append(event)
-        agg.apply(event)
-        self._journal.append(event)
-        if len(self._journal) >= self.compact_every:
-            self.compact()
+        with self._lock:
+            agg = self.aggregates
+            if not agg.session or now - agg.last_ts > self.session_gap:
+                session = int(now)
+            else:
+                session = agg.session
+            event: dict[str, Any] = {"seq": agg.seq + 1, "ts": round(now, 3), "kind": kind,
+                                     "session": session}
+            if track is not None:
+                event.update(track_id=track.id, path=track.path, artist=track.artist,
+                             title=track.title)
+            for key, value in fields.items():
+                if value is not None:
+                    event[key] = round(value, 3) if isinstance(value, float) else value
+            self._append(event)
+            agg.apply(event)
+            self._journal.append(event)
+            due = len(self._journal) >= self.compact_every
+        if due:
+            if self.background_compaction:
+                self._compact_in_background()
+            else:
+                self.compact()
         return event
 
     def log_listen(self, kind: str, track: Any, *, position: float | None = None,
@@ -248,39 +262,90 @@ class History:
                         listened=listened, duration=duration, mood=mood)
 
     def _append(self, event: dict[str, Any]) -> None:
-        line = (json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+        self._append_many([event])
+
+    def _append_many(self, events: list[dict[str, Any]]) -> None:
+        if not events:
+            return
+        line = "".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n"
+                       for e in events).encode("utf-8")
         if self._fd is None:
             new = not self.journal_path.exists()
             self._fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             if new:
                 fsync_dir(self.folder)
-        os.write(self._fd, line)
+        view = memoryview(line)
+        while view:
+            view = view[os.write(self._fd, view):]
         os.fsync(self._fd)
 
     # -- compaction ----------------------------------------------------------------------
     def compact(self) -> None:
         """Move the journal into the month shards, snapshot the aggregates, empty the journal."""
-        if not self._journal:
+        with self._lock:
+            if self._compacting:
+                return
+            self._compacting = True
+        try:
+            self._compact()
+        finally:
+            self._compacting = False
+
+    def _compact_in_background(self) -> None:
+        with self._lock:
+            if self._compacting:
+                return
+            self._compacting = True
+        self._worker = threading.Thread(target=self._compact_then_release, daemon=True,
+                                        name="musitui-history-compact")
+        self._worker.start()
+
+    def _compact_then_release(self) -> None:
+        try:
+            self._compact()
+        except OSError as exc:  # e.g. disk full: the journal still holds every event
+            with self._lock:
+                self.messages.append(f"could not compact the history ({exc.strerror or exc}); "
+                                     "nothing is lost, it will be retried")
+        finally:
+            self._compacting = False
+
+    def _compact(self) -> None:
+        # Logging goes on meanwhile: only events up to ``upto`` are moved, and only those are
+        # taken out of the journal at the end. A kill at any point leaves every event in the
+        # journal, the shards or both (duplicates are recognised by seq).
+        with self._lock:
+            pending = [e for e in self._journal if int(e["seq"]) > self._compacted_seq]
+            upto = self.aggregates.seq
+            arrays = self.aggregates.to_arrays()
+        if not pending and not self._journal:
             return
         by_month: dict[str, list[dict[str, Any]]] = {}
-        for event in self._journal:
-            if int(event["seq"]) > self._compacted_seq:
-                by_month.setdefault(month_of(float(event["ts"])), []).append(event)
+        for event in pending:
+            by_month.setdefault(month_of(float(event["ts"])), []).append(event)
         for month, events in by_month.items():
             append_to_month(self.folder, month, events)
-        self._compacted_seq = max(self._compacted_seq, self.aggregates.seq)
-        self._shard_sizes = {p.name: p.stat().st_size for p in shard_files(self.folder)}
-        self._write_snapshot()
-        self._rewrite_journal([])
-        self._journal = []
+        shard_sizes = {p.name: p.stat().st_size for p in shard_files(self.folder)}
+        self._write_snapshot(arrays, upto, shard_sizes)
+        with self._lock:
+            self._compacted_seq = max(self._compacted_seq, upto)
+            self._shard_sizes = shard_sizes
+            keep = [e for e in self._journal if int(e["seq"]) > upto]
+            self._rewrite_journal(keep)
+            self._journal = keep
 
-    def _write_snapshot(self) -> None:
-        atomic_write_json(self.snapshot_path, {
-            "version": SNAPSHOT_VERSION,
-            "compacted_seq": self._compacted_seq,
-            "shards": self._shard_sizes,
-            "aggregates": self.aggregates.to_json(),
-        })
+    def _write_snapshot(self, arrays: dict[str, np.ndarray] | None = None, upto: int | None = None,
+                        shard_sizes: dict[str, int] | None = None) -> None:
+        header = {"version": SNAPSHOT_VERSION,
+                  "compacted_seq": self._compacted_seq if upto is None else upto,
+                  "shards": self._shard_sizes if shard_sizes is None else shard_sizes}
+        arrays = self.aggregates.to_arrays() if arrays is None else arrays
+
+        def write(tmp: Path) -> None:
+            with open(tmp, "wb") as handle:
+                np.savez(handle, header=np.array(json.dumps(header)), **arrays)
+
+        atomic_write_with(self.snapshot_path, write)
 
     def _rewrite_journal(self, events: list[dict[str, Any]]) -> None:
         if self._fd is not None:
@@ -290,9 +355,13 @@ class History:
         atomic_write_bytes(self.journal_path, text.encode("utf-8"))
 
     def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        worker = self._worker
+        if worker is not None and worker.is_alive():
+            worker.join()
+        with self._lock:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
 
     # -- reading -------------------------------------------------------------------------
     def events(self, *, limit: int | None = None, kinds: Iterable[str] | None = None,
@@ -314,7 +383,9 @@ class History:
             found.append(event)
             return limit is not None and len(found) >= limit
 
-        done = any(take(e) for e in reversed(self._journal))
+        with self._lock:
+            journal = list(self._journal)
+        done = any(take(e) for e in reversed(journal))
         if not done:
             for event in self._iter_shard_events(newest_first=True):
                 if take(event):
@@ -356,7 +427,8 @@ class History:
             incoming.append(event)
         existing = {(e.get("kind"), round(float(e.get("ts", 0)), 3), e.get("path"))
                     for e in self.events(newest_first=False)}
-        added = skipped = 0
+        fresh: list[dict[str, Any]] = []
+        skipped = 0
         incoming.sort(key=lambda e: float(e["ts"]))
         for event in incoming:
             key = (event.get("kind"), round(float(event["ts"]), 3), event.get("path"))
@@ -365,17 +437,18 @@ class History:
                 continue
             existing.add(key)
             event = dict(event)
-            event.pop("seq", None)
+            event["seq"] = -1  # numbered under the lock below
+            event.setdefault("session", int(float(event["ts"])))
             if resolve_track is not None:
                 event["track_id"] = resolve_track(event)
-            self._import_one(event)
-            added += 1
+            fresh.append(event)
+        # One write and one fsync for the whole file, then fold it into the shards.
+        with self._lock:
+            for number, event in enumerate(fresh, self.aggregates.seq + 1):
+                event["seq"] = number
+            self._append_many(fresh)
+            for event in fresh:
+                self.aggregates.apply(event)
+            self._journal.extend(fresh)
         self.compact()
-        return added, skipped
-
-    def _import_one(self, event: dict[str, Any]) -> None:
-        event["seq"] = self.aggregates.seq + 1
-        event.setdefault("session", int(float(event["ts"])))
-        self._append(event)
-        self.aggregates.apply(event)
-        self._journal.append(event)
+        return len(fresh), skipped

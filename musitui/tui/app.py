@@ -12,7 +12,9 @@ events costs one repaint and a rerank reaches the screen on the next loop turn.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,17 @@ from musitui.tui.theme import MUSITUI_THEME
 from musitui.tui.up_next import UpNextView
 
 EMPTY_LIBRARY = "No music yet: press s to scan a folder or D for the demo library."
-PLAYBACK_ACTIONS = {"play_pause", "next", "previous", "seek", "volume", "play_selected", "not_this"}
+ALWAYS_AVAILABLE = {"quit", "help", "command_palette", "switch_pane"}
+
+
+@dataclass
+class Loaded:
+    """What a loader hands the app once the catalog and session are open."""
+
+    session: Any
+    catalog: Any
+    jobs: Any = None
+    notices: list[str] = field(default_factory=list)
 
 
 class MusituiApp(App[int]):
@@ -40,12 +52,15 @@ class MusituiApp(App[int]):
     COMMANDS = App.COMMANDS | {MusituiCommands}
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, session: Any, catalog: Any, *, config: Any = None, home: Any = None,
-                 jobs: Any = None, notices: list[str] | None = None,
-                 animate_highlight: bool = True) -> None:
+    def __init__(self, session: Any = None, catalog: Any = None, *, config: Any = None,
+                 home: Any = None, jobs: Any = None, notices: list[str] | None = None,
+                 animate_highlight: bool = True, loader: Any = None) -> None:
+        """Either ``session`` and ``catalog`` ready, or a ``loader()`` returning a ``Loaded``
+        that runs in a thread after the first paint (a 50k catalog takes seconds to read)."""
         super().__init__()
         self.session = session
         self.catalog = catalog
+        self.loader = loader
         self.config = config
         self.home = home
         self.jobs = jobs  # BackgroundJobs or None (tests)
@@ -56,7 +71,7 @@ class MusituiApp(App[int]):
         self.startup_notices += key_problems
         for spec in self.keys:
             self.bind(spec.keys, spec.action, description=spec.description, show=spec.show)
-        self.model = LibraryModel(self._catalog_tracks())
+        self.model = LibraryModel(self._catalog_tracks() if catalog is not None else ())
         self._pending: set[str] = set()
         self._lock = threading.Lock()
         self._flush_scheduled = False
@@ -83,12 +98,46 @@ class MusituiApp(App[int]):
 
     def on_mount(self) -> None:
         self._event_loop = asyncio.get_running_loop()
+        self._app_context = contextvars.copy_context()
         library = self.query_one(LibraryView)
-        library.empty_text = EMPTY_LIBRARY
         self.query_one("#search", Input).display = False
         library.focus()
+        if self.session is None and self.loader is not None:
+            library.empty_text = "Loading your library…"
+            self.query_one(UpNextView).empty_text = ""
+            self.query_one(NowPlaying).update_state(NowPlayingState(note="Loading…"))
+            self.run_worker(self._load, thread=True, name="load library")
+            return
+        self._attach()
+
+    def _load(self) -> None:
+        """Worker thread: open catalog + session, sort and index the library off the UI thread."""
+        try:
+            loaded = self.loader()
+            model = LibraryModel(list(loaded.catalog.tracks.values()))
+        except Exception as exc:  # noqa: BLE001 - one line for the user, never a traceback
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self.call_from_thread(self.notify, f"Could not open the library: {first}",
+                                  severity="error", timeout=30)
+            return
+        self.call_from_thread(self._attach_loaded, loaded, model)
+        model.index.prepare()  # search keys + typo index, still off the UI thread
+
+    def _attach_loaded(self, loaded: Any, model: LibraryModel) -> None:
+        self.session, self.catalog, self.jobs = loaded.session, loaded.catalog, loaded.jobs
+        self.startup_notices += list(loaded.notices)
+        self._messages_seen = 0
+        self.model = model
+        self.query_one(LibraryView).model = model
+        self._attach()
+
+    def _attach(self) -> None:
+        library = self.query_one(LibraryView)
+        library.empty_text = EMPTY_LIBRARY
         library.refresh_rows()
         self._update_library_title()
+        if self.loader is None:
+            self.run_worker(self.model.index.prepare, thread=True, name="search index")
         self.session.subscribe(self._on_session_change)
         self._refresh_all()
         for notice in self.startup_notices:
@@ -111,13 +160,15 @@ class MusituiApp(App[int]):
             if self._flush_scheduled or self._event_loop is None:
                 return
             self._flush_scheduled = True
-        self._event_loop.call_soon_threadsafe(self._apply_changes)
+        # Run in the app's context (a player thread has none: timers started there would
+        # lack Textual's active_app).
+        self._event_loop.call_soon_threadsafe(self._apply_changes, context=self._app_context)
 
     def _apply_changes(self) -> None:
         with self._lock:
             changes, self._pending = self._pending, set()
             self._flush_scheduled = False
-        if not self.is_running:
+        if not self.is_running or self.session is None:
             return
         if "queue" in changes:
             self._refresh_queue()
@@ -149,10 +200,10 @@ class MusituiApp(App[int]):
         track = s.now_playing
         state = "stopped" if track is None else ("paused" if s.paused else "playing")
         player = self._player()
-        if track is not None and self._playback_problem() is None:
-            # The player knows best (a resumed track starts paused).
-            if getattr(player, "state", None) in ("playing", "paused"):
-                state = player.state
+        # The player knows best (a resumed track starts paused).
+        if (track is not None and self._playback_problem() is None
+                and getattr(player, "state", None) in ("playing", "paused")):
+            state = player.state
         note = ""
         problem = self._playback_problem()
         if problem:
@@ -475,7 +526,14 @@ class MusituiApp(App[int]):
             return
         self.jobs.make_demo(self)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.session is None and action not in ALWAYS_AVAILABLE:
+            return False  # still loading: the key does nothing yet
+        return True
+
     def on_unmount(self) -> None:
+        if self.session is None:
+            return
         try:
             self.session.save_state()
         except Exception as exc:  # noqa: BLE001 - the UI is closing: report, never crash

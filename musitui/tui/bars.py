@@ -99,12 +99,12 @@ class NowPlaying(Widget):
     def render(self) -> Text:
         s = self.state
         width = max(20, self.size.width)
-        icon = {"playing": "▶", "paused": "⏸"}.get(s.state, "■")
+        icon = {"playing": "▶", "paused": "‖"}.get(s.state, "■")
         text = Text(no_wrap=True, overflow="ellipsis")
         volume = "muted" if s.muted else f"vol {s.volume}%"
         right = f"  {volume}  ● {s.mood} "
         if s.track is None:
-            left = f" {icon} {s.note or 'Nothing playing: enter plays the selected track, space resumes'}"
+            left = f" {icon} {s.note or 'Nothing playing · enter plays the selected track'}"
             text.append(left[: max(0, width - len(right))].ljust(max(0, width - len(right))),
                         style="bold")
         else:

@@ -6,7 +6,7 @@ formatted, so 50,000 tracks cost one sort and one list of ints.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from musitui.model import UNKNOWN_ARTIST, Track
@@ -28,11 +28,6 @@ class Row:
 
 def _artist_of(track: Track) -> str:
     return track.albumartist or track.artist or UNKNOWN_ARTIST
-
-
-def _sort_key(track: Track) -> tuple:
-    return (_artist_of(track).casefold(), track.album.casefold(), track.disc_no or 0,
-            track.track_no or 0, (track.title or track.path).casefold())
 
 
 def format_duration(seconds: float | None) -> str:
@@ -60,8 +55,21 @@ class LibraryModel:
 
     # -- data -------------------------------------------------------------------------
     def set_tracks(self, tracks: Iterable[Track]) -> None:
-        self.tracks: list[Track] = sorted((t for t in tracks if not t.missing), key=_sort_key)
-        self.by_id = {t.id: t for t in self.tracks}
+        folded: dict[str, str] = {}  # artists and albums repeat: casefold each one once
+
+        def fold(text: str) -> str:
+            value = folded.get(text)
+            if value is None:
+                value = folded[text] = text.casefold()
+            return value
+
+        def sort_key(t: Track) -> tuple:
+            return (fold(t.albumartist or t.artist or UNKNOWN_ARTIST), fold(t.album),
+                    t.disc_no or 0, t.track_no or 0, (t.title or t.path).casefold())
+
+        self.tracks: list[Track] = sorted((t for t in tracks if not t.missing), key=sort_key)
+        self._by_id: dict[int, Track] | None = None
+        self._positions: dict[int, int] | None = None
         self.index = SearchIndex(self.tracks)
         self._matches: list[int] | None = None
         if self.query:
@@ -93,8 +101,9 @@ class LibraryModel:
     def _rebuild(self) -> None:
         if self.mode == FLAT or self._matches is not None:
             # A filter always shows the matching tracks flat: the fastest thing to read.
-            positions = range(len(self.tracks)) if self._matches is None else self._matches
-            self.track_rows: list[int] | None = [self.tracks[i].id for i in positions]
+            # Positions into self.tracks; unfiltered it is a range: nothing to build.
+            self.track_rows: Sequence[int] | None = (
+                range(len(self.tracks)) if self._matches is None else self._matches)
             self.tree_rows: list[Row] | None = None
         else:
             self.track_rows = None
@@ -121,12 +130,23 @@ class LibraryModel:
                 rows.append(Row("track", display_title(track), track.id, artist, track.album, 2))
         return rows
 
+    @property
+    def by_id(self) -> dict[int, Track]:
+        if self._by_id is None:
+            self._by_id = {t.id: t for t in self.tracks}
+        return self._by_id
+
+    def position_of(self, track_id: int) -> int | None:
+        if self._positions is None:
+            self._positions = {t.id: i for i, t in enumerate(self.tracks)}
+        return self._positions.get(track_id)
+
     def __len__(self) -> int:
         return len(self.track_rows) if self.track_rows is not None else len(self.tree_rows or [])
 
     def row(self, index: int) -> Row:
         if self.track_rows is not None:
-            track = self.by_id[self.track_rows[index]]
+            track = self.tracks[self.track_rows[index]]
             return Row("track", display_title(track), track.id, _artist_of(track), track.album)
         assert self.tree_rows is not None
         return self.tree_rows[index]
@@ -169,8 +189,9 @@ class LibraryModel:
         if track is None:
             return None
         if self.track_rows is not None:
+            position = self.position_of(track_id)
             try:
-                return self.track_rows.index(track_id)
+                return self.track_rows.index(position) if position is not None else None
             except ValueError:
                 return None
         artist = _artist_of(track)

@@ -17,7 +17,7 @@ from textual.strip import Strip
 
 from musitui.model import Track
 from musitui.tui.library_model import LibraryModel, format_duration
-from musitui.tui.text import fit
+from musitui.tui.text import fit, wrap_lines
 
 
 class LibraryView(ScrollView, can_focus=True):
@@ -75,7 +75,8 @@ class LibraryView(ScrollView, can_focus=True):
         index = self.scroll_offset.y + y
         base = self.rich_style
         if not len(self.model):
-            text = self.empty_text if y == 1 else ""
+            lines = wrap_lines(self.empty_text, width - 4)
+            text = lines[y - 1] if 1 <= y <= len(lines) else ""
             return Strip([Segment(fit("  " + text, width), base + self.get_component_rich_style(
                 "library-view--dim"))], width)
         if index >= len(self.model):
@@ -110,14 +111,18 @@ class LibraryView(ScrollView, can_focus=True):
             left = fit(f"    {marker}{number}{row.label}", max(0, width - 7))
             return [(left, False), (fit(duration.rjust(6), 7), True)]
         rest = max(0, width - 2 - 7)
-        title_w = max(8, rest * 45 // 100)
-        artist_w = max(6, rest * 27 // 100)
-        album_w = max(0, rest - title_w - artist_w)
+        if rest < 60:  # narrow: title and artist only
+            title_w = max(8, rest * 60 // 100)
+            artist_w, album_w = max(0, rest - title_w), 0
+        else:
+            title_w = max(8, rest * 45 // 100)
+            artist_w = max(6, rest * 27 // 100)
+            album_w = max(0, rest - title_w - artist_w)
         return [
             (marker, False),
             (fit(row.label, title_w - 1) + " ", False),
             (fit(row.artist, artist_w - 1) + " ", True),
-            (fit(track.album, album_w - 1) + " ", True),
+            (fit(track.album, album_w - 1) + " " if album_w else "", True),
             (fit(duration.rjust(6), 7), True),
         ]
 

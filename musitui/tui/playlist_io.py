@@ -36,23 +36,26 @@ def save_queue(session: Any, answer: str) -> str:
     if not tracks:
         return "Nothing to save: the queue is empty"
     try:
-        playlists.write_m3u8(path, tracks)
+        written = playlists.save_m3u8(
+            path, [t.path for t in tracks],
+            titles=[f"{t.artist} - {t.title}" if t.title else None for t in tracks],
+            durations=[t.duration or None for t in tracks])
     except OSError as exc:
         return f"Could not save {path}: {exc.strerror or exc}"
-    return f"Saved {len(tracks)} tracks to {path}"
+    return f"Saved {len(tracks)} tracks to {written}"
 
 
 def open_into_queue(session: Any, catalog: Any, answer: str) -> tuple[str, bool]:
     from musitui import playlists
 
     path = Path(answer.strip()).expanduser()
-    try:
-        result = playlists.read_playlist(path)
-    except (OSError, ValueError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
-        return f"Could not open {path}: {reason}", False
-    found, missing = [], list(getattr(result, "missing", []))
-    for entry in getattr(result, "paths", result):
+    if not path.is_file():
+        return f"Could not open {path}: no such file", False
+    result = playlists.load_m3u(path)  # never raises: problems are reported in the result
+    if result.problems and not result.paths and not result.missing:
+        return f"Could not open {path}: {result.problems[0]}", False
+    found, missing = [], list(result.missing)
+    for entry in result.paths:
         track = catalog.by_path(str(entry))
         if track is None:
             missing.append(str(entry))
@@ -61,8 +64,11 @@ def open_into_queue(session: Any, catalog: Any, answer: str) -> tuple[str, bool]
     for track in found:
         session.enqueue(track.id)
     message = f"Queued {len(found)} tracks from {path.name}"
+    notes = []
     if missing:
         names = ", ".join(Path(m).name for m in missing[:3])
         more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
-        return f"{message}; {len(missing)} not found: {names}{more}", False
-    return message, True
+        notes.append(f"{len(missing)} not found: {names}{more}")
+    if result.problems:
+        notes.append(f"{len(result.problems)} unreadable ({result.problems[0]})")
+    return (f"{message}; " + "; ".join(notes), False) if notes else (message, True)

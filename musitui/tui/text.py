@@ -14,3 +14,9 @@ def fit(text: str, width: int) -> str:
     if cell_len(text) <= width:
         return set_cell_size(text, width)
     return set_cell_size(text, width - 1) + "…" if width > 1 else set_cell_size(text, width)
+
+
+def wrap_lines(text: str, width: int) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, max(10, width)) if text else []

@@ -20,7 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from musitui.tui.library_model import display_title
-from musitui.tui.text import fit
+from musitui.tui.text import fit, wrap_lines
 
 HIGHLIGHT_SECONDS = 1.5
 
@@ -89,7 +89,9 @@ class UpNextView(ScrollView, can_focus=True):
         base = self.rich_style
         dim = base + self.get_component_rich_style("up-next--dim")
         if not self.items:
-            return Strip([Segment(fit("  " + self.empty_text if y == 1 else "", width), dim)], width)
+            lines = wrap_lines(self.empty_text, width - 4)
+            text = lines[y - 1] if 1 <= y <= len(lines) else ""
+            return Strip([Segment(fit("  " + text, width), dim)], width)
         line = self.scroll_offset.y + y
         index, sub = divmod(line, self.lines_per_item)
         if index >= len(self.items):

@@ -1,0 +1,161 @@
+"""End to end in a real terminal: musitui in tmux on the demo library, driven by keys.
+
+The demo library is written (shortened) and scanned with the real CLI; instead of the slow
+librosa analysis, its ground truth (demo.csv: style, valence, arousal) becomes the analysis
+summary and feature vectors, so the run takes seconds. Then:
+`musitui --home H --device null --no-analyze DEMO`, keys sent with send-keys, the screen
+read with capture-pane.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytestmark = [pytest.mark.e2e,
+              pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")]
+
+STYLES = ["happy", "energetic", "calm", "sad", "intense"]
+
+
+def musitui_command() -> list[str]:
+    return [sys.executable, "-m", "musitui"]
+
+
+def prepare(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
+    from musitui.library.demo import write_demo_library
+    from musitui.model import Analysis
+    from musitui.paths import Home
+    from musitui.store.catalog import Catalog
+    from musitui.store.features import FILE_NAME, FeatureStore
+
+    demo, home_dir = tmp_path / "demo", tmp_path / "home"
+    write_demo_library(demo, seconds_scale=0.5)
+    subprocess.run([*musitui_command(), "--home", str(home_dir), "scan", "--no-analyze", str(demo)],
+                   check=True, capture_output=True, timeout=120)
+    home = Home(home_dir, home_dir)
+    catalog = Catalog.open(home)
+    with open(demo / "demo.csv", encoding="utf-8") as handle:
+        truth = {row["path"]: row for row in csv.DictReader(handle)}
+    ids, rows = [], []
+    for track in catalog.tracks.values():
+        row = truth[os.path.relpath(track.path, demo)]
+        valence, arousal = float(row["valence"]), float(row["arousal"])
+        track.analysis = Analysis(1, float(row["tempo"]), row["key"], row["mode"], valence,
+                                  arousal, row["style"])
+        vector = np.zeros(len(STYLES) + 2, dtype=np.float32)
+        vector[STYLES.index(row["style"])] = 1.0
+        vector[-2:] = (valence, arousal)
+        ids.append(track.id)
+        rows.append(vector)
+    catalog.save()
+    store = FeatureStore(home.features_dir / FILE_NAME, version=1,
+                         names=[*STYLES, "valence", "arousal"])
+    store.put_many(ids, np.stack(rows))
+    store.save()
+    return demo, home_dir, {row["title"]: row["style"] for row in truth.values()}
+
+
+class Tmux:
+    """A private tmux server (its own socket), so other tmux users cannot resize it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def run(self, *args: str) -> str:
+        out = subprocess.run(["tmux", "-L", self.name, *args], capture_output=True, text=True,
+                             check=True)
+        return out.stdout
+
+    def start(self, command: str, width: int = 120, height: int = 40) -> None:
+        self.run("new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height), command)
+        self.run("resize-window", "-t", self.name, "-x", str(width), "-y", str(height))
+
+    def capture(self) -> list[str]:
+        return self.run("capture-pane", "-p", "-t", self.name).splitlines()
+
+    def keys(self, *keys: str) -> None:
+        self.run("send-keys", "-t", self.name, *keys)
+
+    def kill(self) -> None:
+        subprocess.run(["tmux", "-L", self.name, "kill-server"], capture_output=True)
+
+    def wait(self, condition, timeout: float = 15.0) -> list[str]:
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = self.capture()
+            if condition(lines):
+                return lines
+            if time.monotonic() > deadline:
+                raise AssertionError("screen never matched:\n" + "\n".join(lines))
+            time.sleep(0.1)
+
+
+def up_next_rows(lines: list[str]) -> list[str]:
+    """The numbered rows of the Up next panel (right of the library pane)."""
+    rows = []
+    for line in lines:
+        if "││" in line:
+            right = line.split("││", 1)[1].strip(" │")
+            if right[:2].strip().isdigit():
+                rows.append(right)
+    return rows
+
+
+def title_of(row: str) -> str:
+    """``"3 Slow Clouds · Lumen Quiet  1.00"`` → ``"Slow Clouds"``."""
+    return row.split(" ", 1)[1].split(" · ", 1)[0].strip()
+
+
+def now_playing(lines: list[str]) -> str:
+    return next((line for line in lines if line.startswith((" ▶", " ‖", " ■"))), "")
+
+
+def test_play_skip_mood_quit_in_tmux(tmp_path: Path) -> None:
+    demo, home, style_of = prepare(tmp_path)
+    name = f"musitui-e2e-{uuid.uuid4().hex[:8]}"
+    status = tmp_path / "status"
+    command = " ".join([*musitui_command(), "--home", str(home), "--device", "null",
+                        "--no-analyze", str(demo)])
+    tmux = Tmux(name)
+    tmux.start(f"cd {os.getcwd()} && {command}; echo $? > {status}; sleep 30")
+    try:
+        lines = tmux.wait(lambda ls: any("Library · 24 tracks" in line for line in ls), 30)
+        assert len(up_next_rows(lines)) >= 5
+
+        tmux.keys("Enter")  # play the selected (first) track
+        lines = tmux.wait(lambda ls: now_playing(ls).startswith(" ▶")
+                          and any(line.lstrip().startswith("0:01") for line in ls))
+        playing = now_playing(lines)
+
+        before = up_next_rows(lines)
+        tmux.keys("n")  # an early skip
+        lines = tmux.wait(lambda ls: now_playing(ls) != playing and up_next_rows(ls) != before)
+        assert now_playing(lines).startswith(" ▶")
+        assert title_of(before[0]) in now_playing(lines)  # the head of Up next played next
+
+        tmux.keys("3")  # calm
+        lines = tmux.wait(lambda ls: "● calm" in ls[0]
+                          and style_of.get(title_of(up_next_rows(ls)[0])) == "calm")
+        calm = up_next_rows(lines)
+        tmux.keys("5")  # intense: the order changes, Blackforge leads
+        lines = tmux.wait(lambda ls: "● intense" in ls[0]
+                          and style_of.get(title_of(up_next_rows(ls)[0])) == "intense")
+        assert up_next_rows(lines) != calm
+
+        tmux.keys("q")
+        deadline = time.monotonic() + 15
+        while not status.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert status.read_text().strip() == "0"
+    finally:
+        tmux.kill()
