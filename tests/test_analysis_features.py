@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from analysis_helpers import (
-    SR, a_minor, c_major, calm_piece, click_track, energetic_piece, noise, write,
+    SR,
+    a_minor,
+    c_major,
+    calm_piece,
+    click_track,
+    energetic_piece,
+    noise,
+    write,
 )
 
 from musitui.analysis.excerpt import decode_excerpt

@@ -8,7 +8,11 @@ import pytest
 from musitui.analysis.excerpt import window_starts
 from musitui.analysis.keys import MAJOR, MINOR, PITCHES, estimate_key
 from musitui.analysis.mood import (
-    AROUSAL_CUES, centred_ranks, genre_delta, library_moods, lyrics_valence_delta,
+    AROUSAL_CUES,
+    centred_ranks,
+    genre_delta,
+    library_moods,
+    lyrics_valence_delta,
 )
 from musitui.analysis.style import assign_styles
 from musitui.recommend.content import embed, similarity

@@ -39,7 +39,7 @@ MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
     folder = tmp_path_factory.mktemp("demo") / "Demo Music"
-    return folder, write_demo_library(folder, seconds_scale=SCALE)
+    return folder, write_demo_library(folder, seconds_scale=SCALE, jobs=2)
 
 
 def file_hashes(folder: Path) -> dict[str, str]:
@@ -145,7 +145,9 @@ def test_rewriting_gives_identical_bytes_and_keeps_other_files(library):
     before = file_hashes(folder)
     assert len(before) == 24 + 3  # audio, the .lrc, demo.csv and the marker
     (folder / "my notes.txt").write_text("mine", encoding="utf-8")
-    write_demo_library(folder, seconds_scale=SCALE)  # an earlier demo library: allowed
+    # Over an earlier demo library (allowed), in one process where the first write used two:
+    # the bytes must not change.
+    write_demo_library(folder, seconds_scale=SCALE, jobs=1)
     after = file_hashes(folder)
     assert after.pop("my notes.txt")
     assert after == before
@@ -160,7 +162,7 @@ def test_refuses_a_folder_that_is_not_a_demo_library(tmp_path, capsys):
     (folder / "song.mp3").write_bytes(b"not yours to overwrite")
     with pytest.raises(DemoError, match="not empty"):
         write_demo_library(folder, seconds_scale=SCALE)
-    args = argparse.Namespace(folder=str(folder), quiet=False)
+    args = argparse.Namespace(folder=str(folder), quiet=False, jobs=1)
     assert demo_command.run(args, ctx=None) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not empty" in err and "Traceback" not in err
@@ -280,7 +282,6 @@ def test_fast_styles_are_brighter_and_denser(features):
 
 def test_major_and_minor_styles_are_heard_as_such(features):
     for style in ("happy", "energetic", "calm"):
-        assert min(_values(features, (style,), "mode")) > 0.1, style
-    assert max(_values(features, ("sad",), "mode")) < -0.1
-    # Distorted power chords blur the third; the album as a whole still leans minor.
-    assert np.mean(_values(features, ("intense",), "mode")) < 0
+        assert min(_values(features, (style,), "mode")) > 0.2, style
+    for style in ("sad", "intense"):
+        assert max(_values(features, (style,), "mode")) < -0.1, style

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from playback_audio import FORMATS, chirp, decode_all, locate, tone, write_audio
+from test_playback_audio import FORMATS, chirp, decode_all, locate, tone, write_audio
 
 import musitui.playback.decoder as decoder_module
 from musitui.decode import DecodeError, open_audio

@@ -48,6 +48,9 @@ async def test_search_is_accent_case_and_typo_tolerant(world: World) -> None:
         await pilot.press("slash", *"harbuor still")  # a swapped pair of letters
         await pilot.pause()
         assert [view.model.track_at(i).title for i in range(len(view.model))] == ["Harbour Still"]
+        # Letters typed into the box are text, not commands (a = queue, s = scan, ...).
+        assert not any(item.user_queued for item in session.up_next)
+        assert app.screen is app.screen_stack[0]
         await pilot.press("escape")
         await pilot.pause()
         assert len(view.model) == 12 and not app.query_one("#search").display
@@ -311,4 +314,45 @@ async def test_playlist_save_and_open_round_trip(world: World) -> None:
         await pilot.pause()
         saved = (world.music / "next5.m3u8").read_text(encoding="utf-8").splitlines()
         assert len([line for line in saved if line and not line.startswith("#")]) == 5
+    session.close()
+
+
+@run_async
+async def test_damaged_history_is_a_notification_naming_the_backup(world: World) -> None:
+    session, _ = open_session(world, device=None)
+    session.set_mood("calm")  # logs an event: the history journal exists now
+    session.close()
+    journal = world.home.history_dir / "journal.jsonl"
+    assert journal.exists()
+    with open(journal, "ab") as handle:
+        handle.write(b"{this is not json\n\xff\xfe garbage\n")
+    session, config = open_session(world, device=None)
+    app = make_app(world, session, config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        notes = [n.message for n in app._notifications if "history" in n.message]
+        assert notes, [n.message for n in app._notifications]
+        backups = list(world.home.backups_dir.iterdir())
+        assert backups and any(str(backups[0]) in note for note in notes)
+        assert len(app.query_one(LibraryView).model) == 12  # the app works on
+    session.close()
+
+
+@run_async
+async def test_undecodable_file_is_named_in_a_notification(world: World) -> None:
+    broken = world.music / "Aurora Lights" / "Sunny Side" / "00 Broken.wav"
+    broken.write_bytes(b"RIFF\x10\x00\x00\x00WAVEjunk" + bytes(200))
+    world.catalog.new_track(str(broken), title="Broken Song", artist="Aurora Lights",
+                            album="Sunny Side", track_no=0, duration=40.0)
+    world.catalog.save()
+    session, config = open_session(world)
+    app = make_app(world, session, config)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(LibraryView)
+        assert view.selected_track().title == "Broken Song"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any("Broken Song" in n.message for n in app._notifications))
+        message = next(n.message for n in app._notifications if "Broken Song" in n.message)
+        assert message.startswith("cannot play Broken Song")
+        assert "Traceback" not in message
     session.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -12,6 +13,8 @@ HELP = "write a small synthesised demo library (about 24 tagged tracks) into FOL
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("folder", metavar="FOLDER", help="new or empty folder (or an earlier demo library)")
+    parser.add_argument("--jobs", type=int, default=0, metavar="N",
+                        help="processes to render with (default: up to 2, one per core)")
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
@@ -20,12 +23,13 @@ def run(args: argparse.Namespace, ctx) -> int:
     from musitui.progress import Progress
 
     folder = Path(args.folder).expanduser()
+    jobs = args.jobs if args.jobs > 0 else min(2, os.cpu_count() or 1)
     bar = Progress("Writing demo library", len(demo_tracks()), enabled=not args.quiet,
                    unit="tracks")
     started = time.monotonic()
     try:
-        written = write_demo_library(folder, progress=lambda done, total, path: bar.advance(
-            note=path.name))
+        written = write_demo_library(folder, jobs=jobs, progress=lambda done, total, path:
+                                     bar.advance(note=path.name))
     except DemoError as exc:
         bar.close()
         print(f"musitui: {exc}", file=sys.stderr)

@@ -41,36 +41,14 @@ def choose_folders(args_folder: str | None, remembered: list[str], configured: l
 
 
 def run(args: argparse.Namespace, ctx) -> int:
+    """Paint first, load second: the catalog (seconds at 50k tracks) and the session are opened
+    in a worker thread while the app already shows "Loading your library…"."""
     import sys
 
-    from musitui.store.catalog import Catalog
-
     home, config = ctx.home, ctx.config
-    notices: list[str] = []
-    if config.problem:
-        notices.append(config.problem)
-    catalog = Catalog.open(home)
-    if catalog.damaged is not None:
-        notices.append(str(catalog.damaged))
-    folders, problem = choose_folders(args.folder, list(catalog.folders),
-                                      list(config.get("library", "folders", []) or []),
-                                      Path.home() / "Music")
-    if problem:
-        print(f"musitui: {problem}", file=sys.stderr)
+    if args.folder and not Path(args.folder).expanduser().is_dir():
+        print(f"musitui: {Path(args.folder).expanduser()} is not a folder", file=sys.stderr)
         return 2
-    if args.folder:
-        catalog.remember_folder(folders[0])
-        catalog.save()
-    if args.no_scan:
-        folders = []
-
-    session, player, more = build_session(home, config, catalog, device=args.device)
-    notices += more
-
-    from musitui.tui.app import MusituiApp
-    from musitui.tui.jobs import BackgroundJobs
-
-    jobs = BackgroundJobs(home, catalog, session, folders=folders, analyze=not args.no_analyze)
     if not args.no_analyze:
         # Analysis workers use the "spawn" context, whose resource tracker passes
         # sys.stderr.fileno() to its child; under Textual sys.stderr is a capture object
@@ -78,17 +56,47 @@ def run(args: argparse.Namespace, ctx) -> int:
         from multiprocessing import resource_tracker
 
         resource_tracker.ensure_running()
-    app = MusituiApp(session, catalog, config=config, home=home, jobs=jobs, notices=notices)
+
+    from musitui.tui.app import MusituiApp
+
+    opened: list = []
+
+    def load():
+        loaded = open_library(home, config, args)
+        opened.append(loaded)
+        return loaded
+
+    app = MusituiApp(config=config, home=home, loader=load)
     try:
         code = app.run()
     finally:
-        jobs.shutdown()
-        try:
-            session.close()
-        finally:
-            if player is not None:
-                player.close()
+        for loaded in opened:
+            loaded.jobs.shutdown()
+            loaded.session.close()  # closes the player too
     return int(code or 0)
+
+
+def open_library(home, config, args):
+    """Catalog, folders to scan, session and background jobs (runs in the app's loader thread)."""
+    from musitui.store.catalog import Catalog
+    from musitui.tui.app import Loaded
+    from musitui.tui.jobs import BackgroundJobs
+
+    notices: list[str] = [config.problem] if config.problem else []
+    catalog = Catalog.open(home)
+    if catalog.damaged is not None:
+        notices.append(str(catalog.damaged))
+    folders, _ = choose_folders(args.folder, list(catalog.folders),
+                                list(config.get("library", "folders", []) or []),
+                                Path.home() / "Music")
+    if args.folder:
+        catalog.remember_folder(folders[0])
+        catalog.save()
+    if args.no_scan:
+        folders = []
+    session, _player, more = build_session(home, config, catalog, device=args.device)
+    jobs = BackgroundJobs(home, catalog, session, folders=folders, analyze=not args.no_analyze)
+    return Loaded(session=session, catalog=catalog, jobs=jobs, notices=notices + more)
 
 
 def build_session(home, config, catalog, *, device: str | None):

@@ -39,7 +39,7 @@ SCALES = {"major": [0, 2, 4, 5, 7, 9, 11], "minor": [0, 2, 3, 5, 7, 8, 10]}
 # Chord progressions as scale degrees (0 = tonic); each starts on the tonic.
 PROGRESSIONS = {
     "major": [[0, 4, 5, 3], [0, 3, 4, 0], [0, 5, 3, 4], [0, 3, 0, 4]],
-    "minor": [[0, 5, 2, 6], [0, 3, 6, 0], [0, 3, 4, 0], [0, 6, 5, 6]],
+    "minor": [[0, 5, 2, 6], [0, 2, 5, 0], [0, 5, 3, 0], [0, 6, 5, 6]],
 }
 
 ProgressCallback = Callable[[int, int, Path], None]
@@ -576,7 +576,7 @@ def _lrc_text(track: DemoTrack, plan: Plan) -> str:
 
 
 def is_demo_library(folder: Path) -> bool:
-    return (folder / MARKER_FILE).is_file() and (folder / CSV_FILE).is_file()
+    return (folder / MARKER_FILE).is_file()
 
 
 def check_target(folder: Path) -> None:
@@ -597,11 +597,12 @@ def _previous_files(folder: Path) -> list[str]:
 
 
 def write_demo_library(folder: Path, *, seconds_scale: float = 1.0,
-                       progress: ProgressCallback | None = None) -> list[Path]:
+                       progress: ProgressCallback | None = None, jobs: int = 1) -> list[Path]:
     """Write the demo library into folder; return the audio files written, in order.
 
     ``seconds_scale`` shortens every track (same tempo, key, progression and melody, fewer
-    bars) so tests can use a quick version. Raises DemoError with a one-line reason.
+    bars) so tests can use a quick version. ``jobs`` > 1 renders tracks in that many
+    processes (the bytes do not depend on it). Raises DemoError with a one-line reason.
     """
     folder = Path(folder)
     if seconds_scale <= 0:
@@ -611,26 +612,72 @@ def write_demo_library(folder: Path, *, seconds_scale: float = 1.0,
     previous = _previous_files(folder) if folder.is_dir() else []
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        rows = []
-        written = []
-        for done, track in enumerate(tracks, start=1):
-            path = folder / track.relpath
-            path.parent.mkdir(parents=True, exist_ok=True)
-            rows.append(_write_track(folder, track, seconds_scale))
-            written.append(path)
-            if progress:
-                progress(done, len(tracks), path)
+        # The marker goes first: an interrupted run leaves a folder a rerun may overwrite.
+        (folder / MARKER_FILE).write_text(f"musitui demo library, version {DEMO_VERSION}\n",
+                                          encoding="utf-8")
+        for track in tracks:
+            album = (folder / track.relpath).parent
+            album.mkdir(parents=True, exist_ok=True)
+            for stale in album.glob(".*.part"):  # left by a run that was killed
+                stale.unlink(missing_ok=True)
+        rows = _write_tracks(folder, tracks, seconds_scale, jobs, progress)
         keep = {row["path"] for row in rows} | {_lrc_relpath(t) for t in tracks}
         for relpath in previous:  # files of an older demo version that this one no longer has
             if relpath not in keep and ".." not in Path(relpath).parts:
                 (folder / relpath).unlink(missing_ok=True)
         _write_csv(folder / CSV_FILE, rows)
-        (folder / MARKER_FILE).write_text(f"musitui demo library, version {DEMO_VERSION}\n",
-                                          encoding="utf-8")
     except OSError as exc:
         raise DemoError(f"cannot write the demo library: {exc.strerror or exc}"
-                        f"{': ' + exc.filename if exc.filename else ''}") from exc
-    return written
+                        f"{': ' + str(exc.filename) if exc.filename else ''}") from exc
+    return [folder / track.relpath for track in tracks]
+
+
+def _write_tracks(folder: Path, tracks: list[DemoTrack], seconds_scale: float, jobs: int,
+                  progress: ProgressCallback | None) -> list[dict[str, str]]:
+    rows: dict[int, dict[str, str]] = {}
+
+    def finished(index: int, row: dict[str, str]) -> None:
+        rows[index] = row
+        if progress:
+            progress(len(rows), len(tracks), folder / tracks[index].relpath)
+
+    if jobs <= 1:
+        for index in range(len(tracks)):
+            finished(index, _write_track_at(folder, index, seconds_scale))
+    else:
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupts) as pool:
+            futures = {pool.submit(_write_track_at, folder, index, seconds_scale): index
+                       for index in range(len(tracks))}
+            try:
+                pending = set(futures)
+                while pending:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        finished(futures[future], future.result())
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+    return [rows[index] for index in range(len(tracks))]
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C is the parent's to handle: workers finish their track and are shut down.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _write_track_at(folder: Path, index: int, seconds_scale: float) -> dict[str, str]:
+    track = demo_tracks()[index]
+    try:
+        return _write_track(folder, track, seconds_scale)
+    except OSError:
+        raise
+    except Exception as exc:  # an encoder or tagger failure: name the track, one line
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DemoError(f"cannot write {track.relpath}: {reason}") from None
 
 
 def _lrc_relpath(track: DemoTrack) -> str:
@@ -644,13 +691,16 @@ def _write_track(folder: Path, track: DemoTrack, seconds_scale: float) -> dict[s
     # Hidden while incomplete, so a scan never sees a half-written file. The writers and
     # taggers are told the format explicitly, so the odd extension does not matter.
     tmp = path.with_name(f".{path.name}.part")
-    write_audio(tmp, audio, track.samplerate, track.fmt)
     tags = {"title": track.title, "artist": style.artist, "album": style.album,
             "albumartist": style.artist, "genre": style.genre,
             "tracknumber": f"{track.number}/{track.total}", "date": str(style.year)}
     lyrics = style.lyrics.get(track.number)
-    write_tags(tmp, track.fmt, tags, lyrics)
-    os.replace(tmp, path)
+    try:
+        write_audio(tmp, audio, track.samplerate, track.fmt)
+        write_tags(tmp, track.fmt, tags, lyrics)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     lyrics_kind = "embedded" if lyrics else ""
     lrc = path.with_suffix(".lrc")
     if (style.name, track.number) == LRC_TRACK:

@@ -81,6 +81,7 @@ class Decoder:
                 try:
                     self._handle(command)
                 except Exception as exc:  # a decoder bug must not kill playback for good
+                    self.ring.hold = False
                     self._fail_current(f"decoder error: {exc}")
                 continue
             self._fill()

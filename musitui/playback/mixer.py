@@ -40,7 +40,7 @@ class Mixer:
         if ring.skip_to > ring.r:
             ring.r = ring.skip_to
         gain, target = self.gain, self.target
-        if gain == 0.0 and target == 0.0:  # paused or muted at rest: hold the position
+        if ring.hold or (gain == 0.0 and target == 0.0):  # held, or paused/muted at rest
             outdata.fill(0.0)
             return 0
         n = min(frames, ring.readable())

@@ -97,7 +97,7 @@ class Player:
         ring = mixer.ring
         if ring.skip_to > ring.r:
             return True
-        if mixer.gain == 0.0 and mixer.target == 0.0:
+        if ring.hold or mixer.gain == 0.0 and mixer.target == 0.0:
             return False
         if ring.readable() >= self._blocksize:
             return True
@@ -145,6 +145,7 @@ class Player:
         if idle:
             self._mixer.jump_gain()
         self._item = TrackItem(path, float(gain_db))
+        self._ring.hold = True
         self._decoder.send("play", self._item, self.position, self._gen)
 
     def set_next(self, path, gain_db: float = 0.0) -> None:
@@ -183,6 +184,7 @@ class Player:
         self.position = 0.0
         self.duration = 0.0
         self._apply_gain()
+        self._ring.hold = True
         self._decoder.send("stop", self._gen)
         if was != "stopped":
             self._post("state", path=None, position=0.0, duration=0.0, message="stopped")
@@ -196,6 +198,7 @@ class Player:
             target = min(target, item.duration)
         self._gen += 1
         self.position = target
+        self._ring.hold = True
         self._decoder.send("seek", item, target, self._gen)
 
     def seek_by(self, delta: float) -> None:

@@ -22,6 +22,7 @@ class Ring:
         self.skip_to = 0  # consumer jumps r here at its next call (flush)
         self.end_w: int | None = None  # no audio after this frame: running dry is not an underrun
         self.primed = False  # enough audio written since the last flush to count underruns
+        self.hold = False  # a seek/play/stop is on its way: play nothing stale until its flush
 
     # -- producer side -------------------------------------------------------------------
     def free(self) -> int:
@@ -42,6 +43,7 @@ class Ring:
         self.primed = False
         self.end_w = None
         self.skip_to = self.w
+        self.hold = False
 
     # -- consumer side (the audio callback) ----------------------------------------------
     def readable(self) -> int:

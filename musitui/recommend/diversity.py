@@ -32,11 +32,13 @@ def select(lib: Library, pool: np.ndarray, scores: np.ndarray, length: int, mmr_
     lam = min(max(mmr_lambda, 0.0), 1.0)
     for _ in range(min(length, pool.size)):
         value = lam * relevance - (1.0 - lam) * redundancy
-        value = np.where(taken, -np.inf, value)
+        value[taken] = -np.inf
         if spacing > 0 and recent_artists:
-            blocked = np.isin(artists, recent_artists[-spacing:])
+            blocked = np.zeros(pool.size, dtype=bool)
+            for artist in recent_artists[-spacing:]:
+                blocked |= artists == artist
             allowed = np.where(blocked, -np.inf, value)
-            if np.isfinite(allowed).any():
+            if allowed.max() > -np.inf:
                 value = allowed
         best = int(np.argmax(value))
         if not np.isfinite(value[best]):

@@ -7,7 +7,7 @@ score = w_content·content + w_cf·co-play + w_mood·mood + w_pref·preference
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -15,7 +15,7 @@ import numpy as np
 from musitui.moods import AUTO, MOODS
 from musitui.recommend.diversity import select
 from musitui.recommend.library import Library
-from musitui.recommend.reasons import explain
+from musitui.recommend.reasons import explain, most_like
 
 # How much the k-th most recent finished track counts in the session profile.
 RECENCY_FALLOFF = 0.65
@@ -31,7 +31,11 @@ ARTIST_PRIOR_PLAYS = 5.0
 # With feature vectors, the tag part (same genre/artist as the profile) keeps this share.
 TAG_SHARE = 0.2
 JITTER = 0.01
-POOL = 300
+POOL = 120
+# Only the newest skips (and not-this) of the session are compared against.
+MAX_SKIPS = 12
+# Skip feedback is computed for this many best candidates (exactness is checked).
+SKIP_POOL = 2000
 
 PART_NAMES = ("content", "cf", "mood", "pref", "skip", "recent")
 
@@ -94,38 +98,93 @@ def rank(lib: Library, ctx: Listening, weights: Weights, length: int | None = No
     length = weights.up_next_length if length is None else length
     if n == 0 or length <= 0:
         return []
+    ctx = _with_cached_coplay(ctx)
     profile_rows, profile_w = _profile(ctx)
     parts = {
         "content": _content(lib, profile_rows, profile_w),
         "cf": _coplay(lib, ctx, profile_rows, profile_w),
         "mood": _mood(lib, ctx, profile_rows, profile_w),
         "pref": _preference(lib),
-        "skip": _skip_likeness(lib, ctx),
+        "skip": np.zeros(n, dtype=np.float32),
         "recent": _recent(lib, ctx, weights),
     }
     w_mood = weights.w_mood * (weights.explicit_mood_boost if ctx.mood in MOODS else 1.0)
-    score = (weights.w_content * parts["content"] + weights.w_cf * parts["cf"]
-             + w_mood * parts["mood"] + weights.w_pref * parts["pref"]
-             - weights.w_skip * parts["skip"] - weights.w_recent * parts["recent"])
-    rng = np.random.default_rng(weights.seed)
-    score = score + JITTER * rng.random(n, dtype=np.float32)
+    score = _jitter(lib, weights.seed).copy()
+    for weight, part in ((weights.w_content, "content"), (weights.w_cf, "cf"), (w_mood, "mood"),
+                         (weights.w_pref, "pref"), (-weights.w_recent, "recent")):
+        if weight:
+            score += np.float32(weight) * parts[part]
     blocked = np.fromiter(ctx.exclude, dtype=np.int64, count=len(ctx.exclude))
     if blocked.size:
         score[blocked[(blocked >= 0) & (blocked < n)]] = -np.inf
     available = int(np.isfinite(score).sum())
-    pool_size = min(available, max(POOL, 10 * length))
+    pool_size = min(available, max(POOL, 6 * length))
     if pool_size <= 0:
         return []
-    pool = np.argpartition(-score, pool_size - 1)[:pool_size]
-    pool = pool[np.argsort(-score[pool], kind="stable")]
-    chosen = select(lib, pool, score[pool], min(length, pool_size), weights.mmr_lambda,
+    if ctx.skipped or ctx.rejected:
+        candidates, final = _apply_skips(lib, ctx, weights, score, parts["skip"], available, pool_size)
+    else:
+        candidates, final = np.arange(n), score
+    local = np.argpartition(-final, pool_size - 1)[:pool_size]
+    local = local[np.argsort(-final[local], kind="stable")]
+    pool, pool_scores = candidates[local], final[local]
+    chosen = select(lib, pool, pool_scores, min(length, pool_size), weights.mmr_lambda,
                     weights.artist_spacing, ctx.current)
+    score_of = dict(zip(pool.tolist(), pool_scores.tolist(), strict=True))
+    likes = most_like(lib, ctx, chosen)
     picks = []
-    for row in chosen:
+    for row, like in zip(chosen, likes, strict=True):
         row_parts = {name: round(float(values[row]), 4) for name, values in parts.items()}
-        picks.append(Pick(row=int(row), track_id=int(lib.ids[row]), score=round(float(score[row]), 4),
-                          parts=row_parts, reason=explain(lib, ctx, int(row), row_parts, weights)))
+        picks.append(Pick(row=int(row), track_id=int(lib.ids[row]), score=round(score_of[row], 4),
+                          parts=row_parts, reason=explain(lib, ctx, int(row), row_parts, weights, like)))
     return picks
+
+
+def _jitter(lib: Library, seed: int) -> np.ndarray:
+    """The seeded tie-break, the same for every rank of this library and seed."""
+    key = ("jitter", seed)
+    cached = lib.cache.get(key)
+    if cached is None:
+        rng = np.random.default_rng(seed)
+        cached = lib.cache[key] = (JITTER * rng.random(len(lib), dtype=np.float32)).astype(np.float32)
+    return cached
+
+
+def _apply_skips(lib: Library, ctx: Listening, weights: Weights, score: np.ndarray,
+                 skip_part: np.ndarray, available: int,
+                 pool_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Subtract the skip feedback, computed only for the best candidates when that is exact.
+
+    The penalty only pushes down, so a track outside the best ``k`` by the other parts can
+    only enter the pool if fewer than ``pool_size`` of the best ``k`` stay above the k-th
+    score; then ``k`` grows. Returns the candidate rows and their final scores.
+    """
+    k = min(available, max(SKIP_POOL, 4 * pool_size))
+    while True:
+        candidates = np.argpartition(-score, k - 1)[:k] if k < score.size else np.arange(score.size)
+        penalty = _skip_likeness(lib, ctx, candidates)
+        final = score[candidates] - np.float32(weights.w_skip) * penalty
+        if k >= available or int((final > score[candidates].min()).sum()) >= pool_size:
+            break
+        k = min(available, k * 4)
+    skip_part[candidates] = penalty
+    return candidates, final
+
+
+def _with_cached_coplay(ctx: Listening) -> Listening:
+    """Each co-play row is looked up once per rank (scores and reasons both need them)."""
+    source = ctx.coplay
+    if source is None:
+        return ctx
+    cache: dict[int, dict[int, float]] = {}
+
+    def cached(track_id: int) -> dict[int, float]:
+        row = cache.get(track_id)
+        if row is None:
+            row = cache[track_id] = source(track_id)
+        return row
+
+    return replace(ctx, coplay=cached)
 
 
 def _profile(ctx: Listening) -> tuple[np.ndarray, np.ndarray]:
@@ -167,12 +226,13 @@ def _content(lib: Library, rows: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 def _tag_similarity(lib: Library, rows: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Share of the profile with the same genre tag (0.7) or artist (0.3), in [0, 1]."""
-    out = np.zeros(len(lib), dtype=np.float32)
-    for row, weight in zip(rows.tolist(), w.tolist(), strict=True):
-        genre = lib.genre_code[row]
-        if genre >= 0:
-            out += 0.7 * weight * (lib.genre_code == genre)
-        out += 0.3 * weight * (lib.artist_code == lib.artist_code[row])
+    genre_weight = np.zeros(lib.n_genres + 1, dtype=np.float32)
+    artist_weight = np.zeros(len(lib.artist_finishes) + 1, dtype=np.float32)
+    # Index -1 (no genre tag) lands on the last slot, which stays 0.
+    np.add.at(genre_weight, lib.genre_code[rows], 0.7 * w)
+    genre_weight[-1] = 0.0
+    np.add.at(artist_weight, lib.artist_code[rows], 0.3 * w)
+    out = genre_weight[lib.genre_code] + artist_weight[lib.artist_code]
     return out / max(float(w.sum()), 1e-9)
 
 
@@ -182,7 +242,9 @@ def _coplay(lib: Library, ctx: Listening, rows: np.ndarray, w: np.ndarray) -> np
     out = np.zeros(len(lib), dtype=np.float32)
     if ctx.coplay is None or rows.size == 0:
         return out
-    pop = np.sqrt(lib.plays + 1.0)
+    pop = lib.cache.get("pop")
+    if pop is None:
+        pop = lib.cache["pop"] = np.sqrt(lib.plays + 1.0)
     for row, weight in zip(rows.tolist(), w.tolist(), strict=True):
         pairs = ctx.coplay(int(lib.ids[row]))
         if not pairs:
@@ -217,13 +279,26 @@ def _mood(lib: Library, ctx: Listening, rows: np.ndarray, w: np.ndarray) -> np.n
     target = mood_target(lib, ctx, rows, w)
     if target is None:
         return np.zeros(len(lib), dtype=np.float32)
-    distance = np.hypot(lib.valence - target[0], lib.arousal - target[1])
-    match = np.clip(1.0 - distance, -1.0, 1.0)
-    return np.where(lib.has_va, match, 0.0).astype(np.float32)
+    key = ("mood", round(target[0], 4), round(target[1], 4))
+    cached = lib.cache.get(key)
+    if cached is None:
+        distance = np.hypot(lib.valence - target[0], lib.arousal - target[1])
+        match = np.clip(1.0 - distance, -1.0, 1.0)
+        cached = lib.cache[key] = np.where(lib.has_va, match, 0.0).astype(np.float32)
+        if len(lib.cache) > 16:  # auto moves with every finished track: keep a few
+            lib.cache.pop(next(k for k in lib.cache if isinstance(k, tuple)))
+    return cached
 
 
 def _preference(lib: Library) -> np.ndarray:
     """Smoothed completion rate of the track and of its artist, centred on the library mean."""
+    cached = lib.cache.get("pref")
+    if cached is None:
+        cached = lib.cache["pref"] = _compute_preference(lib)
+    return cached
+
+
+def _compute_preference(lib: Library) -> np.ndarray:
     judged = float(lib.finishes.sum() + lib.skips.sum())
     if judged == 0:
         return np.zeros(len(lib), dtype=np.float32)
@@ -234,33 +309,57 @@ def _preference(lib: Library) -> np.ndarray:
     return (1.2 * (track_rate - prior) + 0.8 * (artist_rate - prior)).astype(np.float32)
 
 
-def _skip_likeness(lib: Library, ctx: Listening) -> np.ndarray:
-    """How much a candidate resembles what was skipped this session (fading with time)."""
-    out = np.zeros(len(lib), dtype=np.float32)
-    # A skip pushes down close copies (squared cosine); "not this" also their neighbours.
+def _skip_likeness(lib: Library, ctx: Listening, rows_of: np.ndarray) -> np.ndarray:
+    """How much each candidate in ``rows_of`` resembles what was skipped this session,
+    fading with time.
+
+    A skip pushes down close copies (squared cosine); "not this" also their neighbours.
+    Several skips of one kind add up: three skipped metal tracks say more than one.
+    """
+    out = np.zeros(rows_of.size, dtype=np.float32)
+    genre_code = lib.genre_code[rows_of]
+    artist_code = lib.artist_code[rows_of]
+    has_vec = lib.has_vec[rows_of]
+    emb = lib.emb[rows_of]
     for events, decay, strength, power in ((ctx.skipped, SKIP_DECAY, 1.0, 2.0),
                                            (ctx.rejected, NOT_THIS_DECAY, NOT_THIS_STRENGTH, 1.0)):
-        for row, ts in events:
-            fade = strength * float(np.exp(-max(0.0, ctx.now - ts) / decay))
-            if fade < 0.02:
-                continue
-            if lib.has_vec[row]:
-                sim = np.where(lib.has_vec, lib.emb @ lib.emb[row], 0.0)
-                sim = np.clip(sim, 0.0, 1.0) ** power
-            else:
-                sim = np.zeros(len(lib), dtype=np.float32)
-            genre = lib.genre_code[row]
-            tags = 0.5 * (lib.artist_code == lib.artist_code[row])
-            if genre >= 0:
-                tags = np.maximum(tags, 0.6 * (lib.genre_code == genre))
-            out += fade * np.maximum(sim, tags)
-    # Several skips of one kind add up (three skipped metal tracks say more than one).
+        recent = events[-MAX_SKIPS:]
+        if not recent:
+            continue
+        rows = np.asarray([row for row, _ in recent], dtype=np.int64)
+        ages = np.asarray([max(0.0, ctx.now - ts) for _, ts in recent], dtype=np.float32)
+        fade = strength * np.exp(-ages / decay)
+        keep = fade >= 0.02
+        rows, fade = rows[keep], fade[keep]
+        if rows.size == 0:
+            continue
+        # Tags: the summed same-genre (0.6) / same-artist (0.5) fades per code, then a gather.
+        genre_fade = np.zeros(lib.n_genres + 1, dtype=np.float32)
+        artist_fade = np.zeros(len(lib.artist_finishes) + 1, dtype=np.float32)
+        np.add.at(genre_fade, lib.genre_code[rows], 0.6 * fade)
+        genre_fade[-1] = 0.0
+        np.add.at(artist_fade, lib.artist_code[rows], 0.5 * fade)
+        tags = np.maximum(genre_fade[genre_code], artist_fade[artist_code])
+        with_vec = lib.has_vec[rows]
+        if with_vec.any():
+            sims = emb @ lib.emb[rows[with_vec]].T  # (candidates, skips) in one product
+            np.clip(sims, 0.0, 1.0, out=sims)
+            if power != 1.0:
+                sims **= power
+            vec = sims @ fade[with_vec]
+            vec[~has_vec] = 0.0
+            out += np.maximum(vec, tags)
+        else:
+            out += tags
     return np.minimum(out, 3.0)
 
 
 def _recent(lib: Library, ctx: Listening, weights: Weights) -> np.ndarray:
     """A hold-back for tracks played in the last ``recent_hours`` (strongest just after)."""
     window = max(weights.recent_hours, 1e-6) * 3600.0
-    age = ctx.now - lib.last_played
-    held = (lib.last_played > 0) & (age < window)
-    return np.where(held, 1.5 + 0.5 * (1.0 - np.clip(age / window, 0.0, 1.0)), 0.0).astype(np.float32)
+    out = np.zeros(len(lib), dtype=np.float32)
+    held = np.flatnonzero(lib.last_played > ctx.now - window)
+    if held.size:
+        age = np.clip((ctx.now - lib.last_played[held]) / window, 0.0, 1.0)
+        out[held] = 1.5 + 0.5 * (1.0 - age)
+    return out

@@ -36,6 +36,10 @@ class Library:
     artist_skips: np.ndarray
     index: dict[int, int] = field(default_factory=dict)
     artist_index: dict[str, int] = field(default_factory=dict)
+    n_genres: int = 0
+    # Bumped by note(); derived arrays (preference, popularity) are cached per version.
+    version: int = 0
+    cache: dict[Any, np.ndarray] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -62,6 +66,9 @@ class Library:
         else:
             return
         self.last_played[row] = max(self.last_played[row], ts)
+        self.version += 1
+        for key in [k for k in self.cache if k in ("pop", "pref")]:
+            del self.cache[key]
 
 
 def _codes(values: Sequence[str]) -> tuple[np.ndarray, dict[str, int]]:
@@ -126,7 +133,8 @@ def build_library(tracks: Iterable[Any], *, feature_ids: np.ndarray | None = Non
                    genre_code=genre_code, emb=emb, has_vec=has_vec, valence=valence,
                    arousal=arousal, has_va=has_va, plays=plays, finishes=finishes, skips=skips,
                    last_played=last_played, artist_finishes=artist_finishes,
-                   artist_skips=artist_skips, index=index, artist_index=artist_index)
+                   artist_skips=artist_skips, index=index, artist_index=artist_index,
+                   n_genres=int(genre_code.max(initial=-1)) + 1)
 
 
 def _embeddings(ids: np.ndarray, feature_ids: np.ndarray | None, matrix: np.ndarray | None,

@@ -25,9 +25,10 @@ def ago(seconds: float) -> str:
     return f"{int(seconds // 86400)} d ago"
 
 
-def explain(lib: Library, ctx: Any, row: int, parts: dict[str, float], weights: Any) -> str:
+def explain(lib: Library, ctx: Any, row: int, parts: dict[str, float], weights: Any,
+            like: str | None = None) -> str:
+    """The reason for one pick; ``like`` comes from most_like() (computed for all picks)."""
     bits: list[str] = []
-    like = _most_like(lib, ctx, row)
     if like is not None and parts["content"] * weights.w_content > 0.25:
         bits.append(like)
     if parts["mood"] * weights.w_mood > 0.25:
@@ -57,27 +58,32 @@ def explain(lib: Library, ctx: Any, row: int, parts: dict[str, float], weights: 
     return " · ".join(bits)
 
 
-def _most_like(lib: Library, ctx: Any, row: int) -> str | None:
-    """'like X, which you finished N min ago' for the recent track it resembles most."""
-    best: tuple[float, str] | None = None
-    candidates = [(r, ts, "which you finished") for r, ts in ctx.finished[-10:]]
+def most_like(lib: Library, ctx: Any, rows: list[int]) -> list[str | None]:
+    """For each row: 'like X, which you finished N min ago' for the recent track it
+    resembles most (cosine, else same genre = 0.5), or None below 0.3."""
+    candidates = [(r, ts, False) for r, ts in ctx.finished[-10:]]
     if ctx.current is not None:
-        candidates.append((ctx.current, ctx.now, "playing now"))
-    for other, ts, verb in candidates:
-        if other == row:
+        candidates.append((ctx.current, ctx.now, True))
+    if not candidates or not rows:
+        return [None] * len(rows)
+    picked = np.asarray(rows, dtype=np.int64)
+    others = np.asarray([c[0] for c in candidates], dtype=np.int64)
+    both = lib.has_vec[picked][:, None] & lib.has_vec[others][None, :]
+    sims = np.where(both, lib.emb[picked] @ lib.emb[others].T, -1.0)
+    genre = lib.genre_code[picked][:, None]
+    same_genre = (genre == lib.genre_code[others][None, :]) & (genre >= 0)
+    sims = np.where(~both & same_genre, 0.5, sims)
+    sims[picked[:, None] == others[None, :]] = -1.0  # not "like itself"
+    best = sims.argmax(axis=1)
+    out: list[str | None] = []
+    for i, j in enumerate(best.tolist()):
+        if sims[i, j] < 0.3:
+            out.append(None)
             continue
-        if lib.has_vec[row] and lib.has_vec[other]:
-            sim = float(np.dot(lib.emb[row], lib.emb[other]))
-        elif lib.genre_code[row] >= 0 and lib.genre_code[row] == lib.genre_code[other]:
-            sim = 0.5
-        else:
-            continue
-        if best is None or sim > best[0]:
-            when = "playing now" if verb == "playing now" else f"{verb} {ago(ctx.now - ts)}"
-            best = (sim, f"like {lib.titles[other]}, {when}")
-    if best is None or best[0] < 0.3:
-        return None
-    return best[1]
+        other, ts, playing = candidates[j]
+        when = "playing now" if playing else f"which you finished {ago(ctx.now - ts)}"
+        out.append(f"like {lib.titles[other]}, {when}")
+    return out
 
 
 def _played_after(lib: Library, ctx: Any, row: int) -> str | None:

@@ -14,21 +14,23 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, Label
+from textual.widgets import Footer
 
 from musitui.moods import ALL_MOODS, AUTO
-from musitui.tui.bars import MoodBar, NowPlaying, NowPlayingState
+from musitui.tui.bars import MoodBar, NowPlaying, NowPlayingState, PaneTitle
 from musitui.tui.keys import KeySpec, resolve_keys
 from musitui.tui.library_model import LibraryModel
 from musitui.tui.library_view import LibraryView
 from musitui.tui.palette import MusituiCommands
 from musitui.tui.screens import HelpScreen, PromptScreen
+from musitui.tui.search_box import SearchBox
 from musitui.tui.theme import MUSITUI_THEME
 from musitui.tui.up_next import UpNextView
 
@@ -76,9 +78,10 @@ class MusituiApp(App[int]):
         self._lock = threading.Lock()
         self._flush_scheduled = False
         self._event_loop: asyncio.AbstractEventLoop | None = None
-        self._messages_seen = len(getattr(session, "messages", []) or [])
+        self._messages_seen = 0  # messages from before the app opened are shown too
         self._no_device_told = False
         self._known_tracks = 0
+        self.painted_at: float | None = None  # perf_counter() of the first frame (benchmarks)
         self.register_theme(MUSITUI_THEME)
         self.theme = "musitui"
 
@@ -87,11 +90,11 @@ class MusituiApp(App[int]):
         yield MoodBar(id="mood-bar")
         with Horizontal(id="main"):
             with Vertical(id="library-pane"):
-                yield Label("", id="library-title")
-                yield Input(placeholder="search title, artist, album, genre…", id="search")
+                yield PaneTitle("", id="library-title")
+                yield SearchBox("title, artist, album, genre…", id="search")
                 yield LibraryView(self.model, id="library")
             with Vertical(id="up-next-pane"):
-                yield Label("Up next", id="up-next-title")
+                yield PaneTitle("Up next", id="up-next-title")
                 yield UpNextView(id="up-next")
         yield NowPlaying(id="now-playing")
         yield Footer()
@@ -100,15 +103,21 @@ class MusituiApp(App[int]):
         self._event_loop = asyncio.get_running_loop()
         self._app_context = contextvars.copy_context()
         library = self.query_one(LibraryView)
-        self.query_one("#search", Input).display = False
+        self.query_one("#search", SearchBox).display = False
         library.focus()
+        self._update_library_title()
         if self.session is None and self.loader is not None:
             library.empty_text = "Loading your library…"
             self.query_one(UpNextView).empty_text = ""
             self.query_one(NowPlaying).update_state(NowPlayingState(note="Loading…"))
-            self.run_worker(self._load, thread=True, name="load library")
+            # Start loading once the first frame is on screen: the loader holds the GIL a lot.
+            self.call_after_refresh(self._start_loading)
             return
         self._attach()
+
+    def _start_loading(self) -> None:
+        self.painted_at = time.perf_counter()
+        self.run_worker(self._load, thread=True, name="load library")
 
     def _load(self) -> None:
         """Worker thread: open catalog + session, sort and index the library off the UI thread."""
@@ -193,7 +202,7 @@ class MusituiApp(App[int]):
         view.set_items(items, highlight=highlight and self.animate_highlight)
         queued = sum(1 for item in items if item.user_queued)
         title = f"Up next · {queued} queued" if queued else "Up next"
-        self.query_one("#up-next-title", Label).update(title)
+        self.query_one("#up-next-title", PaneTitle).update(title)
 
     def _refresh_now_playing(self) -> None:
         s = self.session
@@ -249,28 +258,33 @@ class MusituiApp(App[int]):
             self.reload_library()
 
     def _update_library_title(self) -> None:
+        if self.session is None:
+            self.query_one("#library-title", PaneTitle).update("Library · loading…")
+            return
         total = len(self.model.tracks)
         if self.model.filtered:
             text = f"Library · {self.model.match_count} of {total} match “{self.model.query}”"
         else:
             text = f"Library · {total} tracks · {'artists' if self.model.mode == 'browse' else 'all tracks'}"
-        self.query_one("#library-title", Label).update(text)
+        self.query_one("#library-title", PaneTitle).update(text)
 
     def set_status(self, text: str) -> None:
         self.query_one(MoodBar).set_status(text)
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id != "search":
-            return
+    def on_search_box_changed(self, event: SearchBox.Changed) -> None:
+        if event.value == self.model.query:
+            return  # already applied (clearing applies at once, see action_clear_search)
         self.model.set_query(event.value)
         view = self.query_one(LibraryView)
         view.cursor = 0
         view.refresh_rows()
         self._update_library_title()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "search":
+    def on_search_box_done(self, event: SearchBox.Done) -> None:
+        if event.keep:
             self.query_one(LibraryView).focus()
+        else:
+            self.action_clear_search()
 
     def on_library_view_activated(self, event: LibraryView.Activated) -> None:
         self._activate_library_row(event.index)
@@ -418,14 +432,20 @@ class MusituiApp(App[int]):
             self.session.not_this()
 
     def action_search(self) -> None:
-        search = self.query_one("#search", Input)
+        search = self.query_one("#search", SearchBox)
         search.display = True
         search.focus()
 
     def action_clear_search(self) -> None:
-        search = self.query_one("#search", Input)
-        if search.value:
-            search.value = ""  # fires Changed → list restored
+        search = self.query_one("#search", SearchBox)
+        if search.value or self.model.query:
+            view = self.query_one(LibraryView)
+            selected = view.selected_track()
+            self.model.set_query("")
+            search.value = ""
+            # Back to the whole list, still on the track that was selected in the results.
+            view.refresh_rows(keep_track=selected.id if selected else None)
+            self._update_library_title()
         search.display = False
         self.query_one(LibraryView).focus()
 
@@ -469,8 +489,8 @@ class MusituiApp(App[int]):
         view.focus()
 
     def jump_to_group(self, artist: str, album: str | None = None) -> None:
-        self.query_one("#search", Input).value = ""
-        self.query_one("#search", Input).display = False
+        self.query_one("#search", SearchBox).value = ""
+        self.query_one("#search", SearchBox).display = False
         index = self.model.index_of_group(artist, album)
         view = self.query_one(LibraryView)
         view.refresh_rows()
@@ -527,9 +547,8 @@ class MusituiApp(App[int]):
         self.jobs.make_demo(self)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.session is None and action not in ALWAYS_AVAILABLE:
-            return False  # still loading: the key does nothing yet
-        return True
+        # While the library is still loading, only a few keys do anything.
+        return self.session is not None or action in ALWAYS_AVAILABLE
 
     def on_unmount(self) -> None:
         if self.session is None:

@@ -137,3 +137,21 @@ class NowPlaying(Widget):
 def mood_label(mood: str) -> str:
     found = MOODS.get(mood)
     return f"{mood} ({found.description})" if found else "auto (follows what you finished)"
+
+
+class PaneTitle(Widget):
+    """A one-line pane title. Updating it repaints one line: no layout pass (unlike Label)."""
+
+    DEFAULT_CSS = "PaneTitle { height: 1; }"
+
+    def __init__(self, text: str = "", *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.text = text
+
+    def update(self, text: str) -> None:
+        if text != self.text:
+            self.text = text
+            self.refresh()
+
+    def render(self) -> Text:
+        return Text(self.text, no_wrap=True, overflow="ellipsis")

@@ -70,6 +70,8 @@ class LibraryModel:
         self.tracks: list[Track] = sorted((t for t in tracks if not t.missing), key=sort_key)
         self._by_id: dict[int, Track] | None = None
         self._positions: dict[int, int] | None = None
+        self._artists: list[str] | None = None
+        self._albums: list[tuple[str, str]] | None = None
         self.index = SearchIndex(self.tracks)
         self._matches: list[int] | None = None
         if self.query:
@@ -215,8 +217,12 @@ class LibraryModel:
         return None
 
     def artists(self) -> list[str]:
-        return sorted({_artist_of(t) for t in self.tracks}, key=str.casefold)
+        if self._artists is None:  # self.tracks is sorted by artist already
+            self._artists = list(dict.fromkeys(_artist_of(t) for t in self.tracks))
+        return self._artists
 
     def albums(self) -> list[tuple[str, str]]:
-        return sorted({(_artist_of(t), t.album) for t in self.tracks if t.album},
-                      key=lambda p: (p[0].casefold(), p[1].casefold()))
+        if self._albums is None:
+            self._albums = list(dict.fromkeys((_artist_of(t), t.album) for t in self.tracks
+                                              if t.album))
+        return self._albums

@@ -10,7 +10,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from musitui.tui.keys import KeySpec, key_display
+from musitui.tui.keys import KeySpec, config_name, key_display
 
 NAVIGATION = [
     ("↑ ↓  j k", "Move in the list"),
@@ -29,8 +29,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
-            yield Label(Text("musitui keys · esc closes · change them in the config's [keys]"),
-                        id="help-title")
+            yield Label(Text("musitui keys · esc closes"), id="help-title")
             with VerticalScroll(id="help-scroll"):
                 yield Static(self.binding_table(), id="help-table")
 
@@ -38,13 +37,17 @@ class HelpScreen(ModalScreen[None]):
         table = Table(show_header=False, box=None, expand=True, padding=(0, 1))
         table.add_column("key", style="bold", no_wrap=True, min_width=18)
         table.add_column("action", ratio=1)
-        groups: dict[str, list[tuple[str, str]]] = {"Navigation": NAVIGATION}
+        table.add_column("config name", style="dim", no_wrap=True)
+        groups: dict[str, list[tuple[str, str, str]]] = {
+            "Navigation": [(key, text, "") for key, text in NAVIGATION]}
         for spec in self.keys:
-            groups.setdefault(spec.group, []).append((key_display(spec.keys), spec.description))
+            groups.setdefault(spec.group, []).append(
+                (key_display(spec.keys), spec.description, config_name(spec.action)))
+        groups["Your keys"] = [("[keys]", 'config.toml: name = "key", e.g. next = "l"', "")]
         for group, rows in groups.items():
-            table.add_row(Text(group, style="bold underline"), "")
-            for key, description in rows:
-                table.add_row(key, description)
+            table.add_row(Text(group, style="bold underline"), "", "")
+            for key, description, name in rows:
+                table.add_row(key, description, name)
         return table
 
 
