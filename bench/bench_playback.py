@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -106,9 +107,11 @@ def measure(mode: str, device: str, seconds: float, files: list[str], env: dict)
 
 def start_scan(corpus: Path, env: dict) -> tuple[subprocess.Popen, Path]:
     home = Path(tempfile.mkdtemp(prefix="musitui-bench-home-"))
+    # stderr to a file, not a pipe: the analysis workers inherit it and may outlive the scan.
+    log = open(home / "scan.log", "w")  # noqa: SIM115  (closed with the process)
     process = subprocess.Popen([sys.executable, "-m", "musitui", "--home", str(home), "scan",
-                                str(corpus)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True, env=env)
+                                str(corpus)], stdout=subprocess.DEVNULL, stderr=log, env=env)
+    log.close()
     return process, home
 
 
@@ -137,23 +140,25 @@ def run_output(name: str, device: str, env: dict, corpus: Path, files: list[str]
     overlap = time.monotonic() - scan_started
     still_running = scan.poll() is None
     if still_running:
-        scan.terminate()
+        scan.send_signal(signal.SIGINT)  # Ctrl-C: the scan stops its workers itself
     try:
-        _, err = scan.communicate(timeout=30)
+        scan.wait(timeout=30)
     except subprocess.TimeoutExpired:
         scan.kill()
-        _, err = scan.communicate()
+        scan.wait()
+    err = (home / "scan.log").read_text(errors="replace")
     shutil.rmtree(home, ignore_errors=True)
     load_pct = 100 * loaded["cpu"] / loaded["wall"]
     state = "ran through the whole window" if still_running else "FINISHED before the window ended"
     print(f"  with `musitui scan` on all cores ({state}, {overlap:.1f} s): underruns "
           f"{loaded['underruns']} (PortAudio xruns {loaded['xruns']}), player CPU "
           f"{load_pct:.2f} %  target 0 -> {'OK' if loaded['underruns'] == 0 else 'FAIL'}")
-    if scan.returncode not in (0, None, -15) and err:
+    if scan.returncode not in (0, 130, -2) and err.strip():
         print(f"  (scan said: {err.strip().splitlines()[-1]})")
 
 
 def main() -> int:
+    sys.stdout.reconfigure(line_buffering=True)
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("corpus", nargs="?", default=str(DEFAULT_CORPUS))

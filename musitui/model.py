@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 UNKNOWN_ARTIST = "Unknown artist"
@@ -25,8 +25,7 @@ class Analysis:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Analysis:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        return cls(**{k: v for k, v in data.items() if k in _ANALYSIS_FIELD_SET})
 
 
 @dataclass
@@ -58,15 +57,15 @@ class Track:
         return self.analysis is not None
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        if self.analysis is None:
-            data["analysis"] = None
+        # Shallow on purpose: dataclasses.asdict deep-copies and costs ~10x on a 10k catalog save.
+        data = {name: getattr(self, name) for name in _TRACK_FIELDS}
+        data["replaygain"] = dict(self.replaygain)
+        data["analysis"] = None if self.analysis is None else dict(vars(self.analysis))
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Track:
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in known}
+        values = {k: v for k, v in data.items() if k in _TRACK_FIELD_SET}
         raw_analysis = values.get("analysis")
         values["analysis"] = Analysis.from_dict(raw_analysis) if raw_analysis else None
         return cls(**values)
@@ -79,3 +78,8 @@ class Track:
         for key in ("tempo", "key", "mode", "valence", "arousal", "mood", "style", "style_confidence"):
             data[key] = analysis.get(key)
         return data
+
+
+_TRACK_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Track))
+_TRACK_FIELD_SET = frozenset(_TRACK_FIELDS)
+_ANALYSIS_FIELD_SET = frozenset(f.name for f in fields(Analysis))

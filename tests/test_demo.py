@@ -117,7 +117,10 @@ def test_lyrics_embedded_and_sidecar(library):
     assert len(lrc_rows) == 1
     lrc = (folder / lrc_rows[0]["path"]).with_suffix(".lrc").read_text(encoding="utf-8")
     timed = [line for line in lrc.splitlines() if line[:1] == "[" and line[1:3].isdigit()]
-    assert len(timed) >= 2 and timed[0].startswith("[00:")
+    assert len(timed) == 4 and all(line[9] == "]" and line[10:] for line in timed)
+    times = [int(line[1:3]) * 60 + float(line[4:9]) for line in timed]
+    assert times == sorted(times) and times[0] > 0
+    assert times[-1] < float(lrc_rows[0]["seconds"])
 
 
 def test_durations_match_tags_and_scale(library):

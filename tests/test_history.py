@@ -203,3 +203,33 @@ def test_export_then_import_into_another_home_and_import_twice_adds_nothing(tmp_
     with pytest.raises(Exception, match="line 2 is not JSON"):
         target.import_jsonl(bad)
     assert len(target.events()) == 25
+
+
+def test_cli_event_history_export_import_and_recommend(tmp_path: Path, capsys) -> None:
+    from session_helpers import build_world
+
+    from musitui.cli import main
+
+    home, catalog, features = build_world(tmp_path / "a")
+    features.save()
+    track = next(iter(catalog))
+    base = ["--home", str(tmp_path / "a")]
+    assert main([*base, "event", "play", track.path]) == 0
+    assert main([*base, "event", "skip", track.path, "--at", "12.5"]) == 0
+    capsys.readouterr()
+    assert main([*base, "history", "--json", "--limit", "1"]) == 0
+    newest = json.loads(capsys.readouterr().out.strip())
+    assert (newest["kind"], newest["track_id"], newest["listened"]) == ("skip", track.id, 12.5)
+    assert main([*base, "event", "skip", str(tmp_path / "nope.flac")]) == 1
+    assert "is not in the catalog" in capsys.readouterr().err
+    out = tmp_path / "export.jsonl"
+    assert main([*base, "history", "export", str(out)]) == 0
+    build_world(tmp_path / "b")
+    assert main(["--home", str(tmp_path / "b"), "history", "import", str(out)]) == 0
+    assert "imported 2 events" in capsys.readouterr().out
+    assert main([*base, "recommend", "-n", "3", "--json", "--after", track.path, "--mood", "calm"]) == 0
+    picks = json.loads(capsys.readouterr().out)
+    assert len(picks) == 3 and {"path", "title", "artist", "score", "parts", "reason"} <= set(picks[0])
+    assert track.id not in [p["id"] for p in picks]
+    assert main([*base, "recommend", "--mood", "grumpy"]) == 2
+    assert "unknown mood" in capsys.readouterr().err

@@ -311,3 +311,30 @@ def test_a_renamed_library_folder_keeps_every_identity(tmp_path: Path, library: 
     assert (report.added, report.updated, report.tracks) == (0, 8, 8)
     assert {Path(t.path).name: t.id for t in reopen(catalog).present()} == ids
     assert all(t.path.startswith(str(renamed)) for t in catalog.tracks.values())
+
+
+def test_a_catalogued_file_that_turns_bad_is_marked_missing(tmp_path: Path, library: Path) -> None:
+    catalog = open_catalog(tmp_path)
+    scan_folder(catalog, str(library), jobs=1)
+    two = library / "Artist A" / "two.flac"
+    two.write_text("overwritten by accident")
+    report = scan_folder(catalog, str(library), jobs=1)
+    assert report.missing == 1 and report.tracks == 7
+    assert [e["path"] for e in report.errors] == [str(two)]
+    assert reopen(catalog).by_path(str(two)).missing
+
+
+def test_a_parallel_scan_from_a_background_thread(tmp_path: Path) -> None:
+    import threading
+
+    root = tmp_path / "music"
+    root.mkdir()
+    seed = make_track(tmp_path, "seed.ogg", "ogg", title="Seed")
+    for index in range(60):
+        shutil.copy(seed, root / f"copy{index:02d}.ogg")
+    catalog = open_catalog(tmp_path)
+    reports = []
+    worker = threading.Thread(target=lambda: reports.append(scan_folder(catalog, str(root), jobs=2)))
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive() and reports[0].added == 60 and reports[0].errors == []

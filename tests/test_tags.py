@@ -210,3 +210,19 @@ def test_truncated_flac(tmp_path: Path) -> None:
     assert re.fullmatch(r"truncated: only 1\.\d s of the 3\.0 s the FLAC header announces "
                         r"are in the file", reason(cut))
     assert read(tmp_path / "full.flac")["duration"] == pytest.approx(3.0)
+
+
+def test_replaygain_from_opus_r128_and_id3_rva2(tmp_path: Path) -> None:
+    from mutagen import id3
+    from mutagen.oggopus import OggOpus
+
+    opus = write_audio(tmp_path / "r.opus", "opus")
+    audio = OggOpus(str(opus))
+    audio["R128_TRACK_GAIN"] = ["-1536"]  # Q7.8: -6 dB against -23 LUFS
+    audio.save()
+    assert read(opus)["replaygain"] == {"track_gain": -1.0}
+    mp3 = write_audio(tmp_path / "r.mp3", "mp3")
+    tags = id3.ID3()
+    tags.add(id3.RVA2(desc="album", channel=1, gain=-4.5, peak=0.5))
+    tags.save(str(mp3))
+    assert read(mp3)["replaygain"] == {"album_gain": -4.5, "album_peak": 0.5}

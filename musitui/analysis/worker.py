@@ -73,9 +73,21 @@ def analyze_file(track_id: int, path: str, excerpt_seconds: float = 30.0) -> Wor
 
 
 def peak_rss_mb() -> float:
+    """This process's peak resident memory, MB.
+
+    VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over fork+exec, so a spawned
+    worker would report its parent's size if the parent was bigger.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except (OSError, ValueError):
+        pass
     import resource
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def _reason(path: str, message: str) -> str:

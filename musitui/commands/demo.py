@@ -19,7 +19,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx) -> int:
-    from musitui.library.demo import CSV_FILE, DemoError, demo_tracks, write_demo_library
+    from musitui.library.demo import (
+        CSV_FILE,
+        STYLES,
+        DemoError,
+        demo_tracks,
+        write_demo_library,
+    )
     from musitui.progress import Progress
 
     folder = Path(args.folder).expanduser()
@@ -37,9 +43,12 @@ def run(args: argparse.Namespace, ctx) -> int:
     bar.close()
     if not args.quiet:
         formats = sorted({path.suffix.lstrip(".") for path in written})
-        albums = len({path.parent for path in written})
-        print(f"Wrote {len(written)} tracks ({albums} albums; {', '.join(formats)}) to {folder} "
-              f"in {time.monotonic() - started:.1f} s; ground truth in {folder / CSV_FILE}")
+        print(f"Wrote {len(written)} tracks ({', '.join(formats)}) to {folder} "
+              f"in {time.monotonic() - started:.1f} s:")
+        for style in STYLES:
+            print(f"  {style.artist} - {style.album}  ({style.genre}, {style.name}, "
+                  f"{len(style.titles)} tracks)")
+        print(f"Ground truth (style, mood, tempo, key) in {folder / CSV_FILE}")
         print(f"Play it with: musitui {_quote(str(folder))}")
     return 0
 

@@ -160,7 +160,8 @@ def demo_tracks() -> list[DemoTrack]:
 
 @dataclass(frozen=True)
 class Plan:
-    """The musical decisions for one track (independent of seconds_scale and samplerate)."""
+    """The musical decisions for one track. Only ``bars`` (and so how much of the melody is
+    kept) depends on seconds_scale; nothing depends on the sample rate."""
     tempo: float
     root: int
     progression: list[int]
@@ -201,7 +202,7 @@ def _plan_melody(rng: np.random.Generator, style: Style, root: int, progression:
                  bars: int) -> list[tuple[float, float, int, float]]:
     scale = SCALES[style.mode]
     step = 1.0 / style.melody_per_beat
-    position = 7 * 1 + 2  # index into the extended scale: an octave above root, on the third
+    position = 9  # index into the scale over octaves (7 = the tonic an octave up): the third
     notes = []
     beat = 0.0
     while beat < bars * 4:
@@ -325,76 +326,34 @@ def _drum_hits(style: Style, bars: int) -> list[tuple[float, str, float]]:
     return hits
 
 
+@dataclass(frozen=True)
+class Voices:
+    """The wavetables one track plays with, and its beat length."""
+    lead: np.ndarray
+    warm: np.ndarray
+    bass: np.ndarray
+    guitar: np.ndarray
+    beat_s: float
+
+
 def render_track(track: DemoTrack, seconds_scale: float = 1.0) -> tuple[np.ndarray, Plan]:
     """The track as float32 (frames, channels), peak <= 0.98, and its plan."""
     style = track.style
     plan = plan_track(track, seconds_scale)
     sr = track.samplerate
-    rng = np.random.default_rng(track.seed + 7)
     beat_s = 60.0 / plan.tempo
-    bar_s = 4 * beat_s
-    seconds = plan.bars * bar_s
+    seconds = plan.bars * 4 * beat_s
     mix = Mixer(seconds + 1.0, sr)
-    lead = _wavetable(style.rolloff, style.harmonics)
-    warm = _wavetable(style.rolloff + 0.8, max(2, style.harmonics // 2))
-    bass_table = _wavetable(2.0, 4)
-    guitar = _wavetable(1.5, 8)
-
+    voices = Voices(lead=_wavetable(style.rolloff, style.harmonics),
+                    warm=_wavetable(style.rolloff + 0.8, max(2, style.harmonics // 2)),
+                    bass=_wavetable(2.0, 4), guitar=_wavetable(1.5, 8), beat_s=beat_s)
     for bar in range(plan.bars):
-        degree = plan.progression[bar % len(plan.progression)]
-        chord = _chord_notes(style, plan.root, degree)
-        start = bar * bar_s
-        if style.chords == "pad":
-            for note in chord:
-                mix.add(start, 0.22 * mix.tone(warm, midi_hz(note), bar_s + 0.3,
-                                               style.attack, 4.0, 0.4), pan=-0.3)
-        elif style.chords == "stabs":
-            for beat in (0, 1.5, 2, 3.5):
-                for note in chord:
-                    mix.add(start + beat * beat_s,
-                            0.16 * mix.tone(lead, midi_hz(note), 0.4 * beat_s * 2,
-                                            style.attack, 0.25), pan=0.3)
-        elif style.chords == "arp":
-            per_beat = 4 if style.drums != "none" else 2
-            pattern = [chord[0], chord[1], chord[2], chord[1] + 12 if style.drums == "none"
-                       else chord[0] + 12]
-            step = beat_s / per_beat
-            decay = 0.12 if style.drums != "none" else 0.9
-            for i in range(4 * per_beat):
-                note = pattern[i % len(pattern)]
-                table = lead if style.drums != "none" else warm
-                accent = 1.0 if i % per_beat == 0 else 0.7
-                mix.add(start + i * step, 0.2 * accent * mix.tone(
-                    table, midi_hz(note), step * 1.8, style.attack, decay), pan=0.25)
-        elif style.chords == "power":
-            # root + fifth + octave, distorted sixteenth-note chugs, accented on the beat
-            notes = [chord[0] - 12, chord[0] - 5, chord[0]]
-            sig = sum(mix.tone(guitar, midi_hz(n), beat_s / 4, style.attack, 0.3) for n in notes)
-            chug = 0.25 * np.tanh(style.drive * sig)
-            for i in range(16):
-                mix.add(start + i * beat_s / 4, chug * (1.0 if i % 4 == 0 else 0.7), pan=0.2)
-            # a dark synth pad holds the full (minor) triad above the guitars
-            for note in chord:
-                mix.add(start, 0.25 * mix.tone(warm, midi_hz(note + 12), bar_s, 0.05, 3.0, 0.1),
-                        pan=-0.3)
-        # bass: the chord root, on every beat (or held for slow styles)
-        bass_note = chord[0] - 24 if chord[0] - 24 >= 28 else chord[0] - 12
-        if style.drums == "none":
-            mix.add(start, 0.35 * mix.tone(bass_table, midi_hz(bass_note), bar_s, 0.05, 3.0, 0.2))
-        else:
-            for beat in range(4):
-                mix.add(start + beat * beat_s,
-                        0.4 * mix.tone(bass_table, midi_hz(bass_note), beat_s * 0.9, 0.005, 0.4))
-
-    for beat, length, midi, velocity in plan.melody:
-        decay = 1.5 if style.drums == "none" else 0.4
-        mix.add(beat * beat_s, 0.3 * velocity * mix.tone(lead if style.rolloff < 2 else warm,
-                                                          midi_hz(midi), length * beat_s * 1.1,
-                                                          max(0.005, style.attack / 4), decay),
-                pan=-0.2)
-
+        chord = _chord_notes(style, plan.root, plan.progression[bar % len(plan.progression)])
+        _add_chords(mix, style, voices, chord, bar * 4 * beat_s)
+        _add_bass(mix, style, voices, chord, bar * 4 * beat_s)
+    _add_melody(mix, style, voices, plan)
     if style.drums != "none":
-        kit = _drum_kit(rng, sr, style)
+        kit = _drum_kit(np.random.default_rng(track.seed + 7), sr, style)
         for beat, name, velocity in _drum_hits(style, plan.bars):
             level = velocity * (style.noise * 1.6 if name != "kick" else 0.6 + 0.5 * style.noise)
             mix.add(beat * beat_s, level * kit[name], pan=0.15 if name == "hat" else 0.0)
@@ -404,6 +363,65 @@ def render_track(track: DemoTrack, seconds_scale: float = 1.0) -> tuple[np.ndarr
     audio[:, -fade:] *= np.linspace(1.0, 0.0, fade) ** 2
     audio = _level(audio, style.rms_dbfs)
     return np.ascontiguousarray(audio.T, dtype=np.float32), plan
+
+
+def _add_chords(mix: Mixer, style: Style, voices: Voices, chord: list[int], start: float) -> None:
+    beat_s = voices.beat_s
+    bar_s = 4 * beat_s
+    if style.chords == "pad":
+        for note in chord:
+            mix.add(start, 0.22 * mix.tone(voices.warm, midi_hz(note), bar_s + 0.3,
+                                           style.attack, 4.0, 0.4), pan=-0.3)
+    elif style.chords == "stabs":
+        for beat in (0, 1.5, 2, 3.5):
+            for note in chord:
+                mix.add(start + beat * beat_s,
+                        0.16 * mix.tone(voices.lead, midi_hz(note), 0.4 * beat_s * 2,
+                                        style.attack, 0.25), pan=0.3)
+    elif style.chords == "arp":
+        drums = style.drums != "none"
+        per_beat = 4 if drums else 2
+        pattern = [chord[0], chord[1], chord[2], chord[0] + 12 if drums else chord[1] + 12]
+        step = beat_s / per_beat
+        table = voices.lead if drums else voices.warm
+        for i in range(4 * per_beat):
+            accent = 1.0 if i % per_beat == 0 else 0.7
+            mix.add(start + i * step, 0.2 * accent * mix.tone(
+                table, midi_hz(pattern[i % len(pattern)]), step * 1.8, style.attack,
+                0.12 if drums else 0.9), pan=0.25)
+    elif style.chords == "power":
+        # root + fifth + octave, distorted sixteenth-note chugs, accented on the beat
+        notes = [chord[0] - 12, chord[0] - 5, chord[0]]
+        sig = sum(mix.tone(voices.guitar, midi_hz(n), beat_s / 4, style.attack, 0.3)
+                  for n in notes)
+        chug = 0.25 * np.tanh(style.drive * sig)
+        for i in range(16):
+            mix.add(start + i * beat_s / 4, chug * (1.0 if i % 4 == 0 else 0.7), pan=0.2)
+        # a dark synth pad holds the full (minor) triad above the guitars
+        for note in chord:
+            mix.add(start, 0.25 * mix.tone(voices.warm, midi_hz(note + 12), bar_s, 0.05, 3.0,
+                                           0.1), pan=-0.3)
+
+
+def _add_bass(mix: Mixer, style: Style, voices: Voices, chord: list[int], start: float) -> None:
+    """The chord root, two octaves down where that is still audible: held, or on every beat."""
+    beat_s = voices.beat_s
+    note = chord[0] - 24 if chord[0] - 24 >= 28 else chord[0] - 12
+    if style.drums == "none":
+        mix.add(start, 0.35 * mix.tone(voices.bass, midi_hz(note), 4 * beat_s, 0.05, 3.0, 0.2))
+    else:
+        for beat in range(4):
+            mix.add(start + beat * beat_s,
+                    0.4 * mix.tone(voices.bass, midi_hz(note), beat_s * 0.9, 0.005, 0.4))
+
+
+def _add_melody(mix: Mixer, style: Style, voices: Voices, plan: Plan) -> None:
+    table = voices.lead if style.rolloff < 2 else voices.warm
+    decay = 1.5 if style.drums == "none" else 0.4
+    for beat, length, midi, velocity in plan.melody:
+        mix.add(beat * voices.beat_s,
+                0.3 * velocity * mix.tone(table, midi_hz(midi), length * voices.beat_s * 1.1,
+                                          max(0.005, style.attack / 4), decay), pan=-0.2)
 
 
 def _level(audio: np.ndarray, rms_dbfs: float) -> np.ndarray:
@@ -450,8 +468,7 @@ def fix_ogg_serial(data: bytes, serial: int) -> bytes:
 def _write_soundfile(path: Path, audio: np.ndarray, sr: int, fmt: str) -> None:
     import soundfile
 
-    formats = {"flac": ("FLAC", "PCM_16"), "wav": ("WAV", "PCM_16"),
-               "mp3": ("MP3", "MPEG_LAYER_III"), "ogg": ("OGG", "VORBIS")}
+    formats = {"flac": ("FLAC", "PCM_16"), "wav": ("WAV", "PCM_16"), "ogg": ("OGG", "VORBIS")}
     container, subtype = formats[fmt]
     target: io.BytesIO | Path = io.BytesIO() if fmt == "ogg" else path
     block = 10 * sr  # libsndfile's Vorbis writer can crash on >= 60 s in one call
@@ -465,13 +482,17 @@ def _write_soundfile(path: Path, audio: np.ndarray, sr: int, fmt: str) -> None:
 def _write_pyav(path: Path, audio: np.ndarray, sr: int, fmt: str) -> None:
     import av
 
-    codec, container_format, bitrate = {
-        "opus": ("libopus", "ogg", 96_000), "m4a": ("aac", "ipod", 128_000)}[fmt]
+    # The fast AAC coder and LAME quality 7 halve the encoding time; plenty for a demo.
+    codec, container_format, bitrate, options = {
+        "opus": ("libopus", "ogg", 96_000, {}),
+        "m4a": ("aac", "ipod", 128_000, {"aac_coder": "fast"}),
+        "mp3": ("libmp3lame", "mp3", 128_000, {"compression_level": "7"}),
+    }[fmt]
     layout = "stereo" if audio.shape[1] == 2 else "mono"
     # +bitexact: fixed Ogg serials and no version/time stamps, so the bytes are reproducible.
     with av.open(str(path), "w", format=container_format,
                  options={"fflags": "+bitexact"}) as container:
-        stream = container.add_stream(codec, rate=sr)
+        stream = container.add_stream(codec, rate=sr, options=options)
         stream.layout = layout
         stream.bit_rate = bitrate
         planar = np.ascontiguousarray(audio.T)
@@ -488,7 +509,7 @@ def _write_pyav(path: Path, audio: np.ndarray, sr: int, fmt: str) -> None:
 
 
 def write_audio(path: Path, audio: np.ndarray, sr: int, fmt: str) -> None:
-    if fmt in ("opus", "m4a"):
+    if fmt in ("opus", "m4a", "mp3"):
         _write_pyav(path, audio, sr, fmt)
     else:
         _write_soundfile(path, audio, sr, fmt)
@@ -563,11 +584,10 @@ def _tag_mp4(path: Path, tags: dict[str, str], lyrics: str | None) -> None:
 
 
 def _lrc_text(track: DemoTrack, plan: Plan) -> str:
-    seconds = plan.bars * 4 * 60.0 / plan.tempo
+    length = plan.bars * 4 * 60.0 / plan.tempo
     lines = [f"[ti:{track.title}]", f"[ar:{track.style.artist}]", f"[al:{track.style.album}]"]
     for i, text in enumerate(LRC_LINES):
-        at = seconds * (0.1 + 0.2 * i)
-        minutes, seconds = divmod(at, 60)
+        minutes, seconds = divmod(length * (0.1 + 0.2 * i), 60)
         lines.append(f"[{int(minutes):02d}:{seconds:05.2f}]{text}")
     return "\n".join(lines) + "\n"
 

@@ -83,9 +83,8 @@ def scan_folder(catalog: Catalog, folder: str, *, jobs: int = 0, show_progress: 
         else:
             _Scan(catalog, root, report, stop, save_every).run(listing, jobs, show_progress)
     if not report.interrupted:
-        report.newly_missing = _mark_vanished(catalog, root, listing)
-    if report.added or report.updated or report.newly_missing or report.errors \
-            or root not in catalog.folders:
+        report.newly_missing += _mark_vanished(catalog, root, listing)
+    if report.added or report.updated or report.newly_missing or root not in catalog.folders:
         catalog.remember_folder(root)
         catalog.save()  # an unchanged rescan writes nothing: that keeps it fast
     report.tracks = sum(1 for t in catalog.tracks.values() if not t.missing and is_under(t.path, root))
@@ -157,15 +156,17 @@ class _Scan:
         from musitui.progress import Progress
 
         progress = Progress("Reading tags", len(to_read), enabled=show_progress)
+        applied = 0
         try:
             for result in _read_all(to_read, jobs, self.stop):
                 self.apply(*result)
+                applied += 1
                 progress.advance()
                 if time.monotonic() - self.last_save > self.save_every:
                     self._save()
         finally:
             progress.close()
-        if self.stop():
+        if applied < len(to_read):
             self.report.interrupted = True
 
     def _save(self) -> None:
@@ -181,6 +182,7 @@ class _Scan:
             self.report.errors.append({"path": printable(entry.path), "error": error or "unreadable"})
             if track is not None and not track.missing:
                 track.missing = True  # it is there but no longer playable
+                self.report.newly_missing += 1
             return
         if track is None:
             track = self._find_moved(fields, entry)
@@ -282,7 +284,10 @@ def _read_all(entries: list[FileEntry], jobs: int, stop: Callable[[], bool]) -> 
 
     chunk_size = max(8, min(128, len(entries) // (jobs * 8) or 8))
     chunks = [entries[i:i + chunk_size] for i in range(0, len(entries), chunk_size)]
-    context = multiprocessing.get_context("fork")
+    # fork is fastest, but forking a process that runs other threads (the TUI scans from a
+    # worker thread) can copy a held lock into the child: use a fork server there.
+    in_main = threading.current_thread() is threading.main_thread()
+    context = multiprocessing.get_context("fork" if in_main else "forkserver")
     executor = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_sigint)
     try:
         futures = {executor.submit(read_chunk, chunk): chunk for chunk in chunks}

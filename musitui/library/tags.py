@@ -76,7 +76,7 @@ def read_tags(path: str, kind: str, lyrics_file: str | None = None) -> dict[str,
             duration = float(getattr(info, "length", 0.0) or 0.0)
             if not duration > 0:
                 raise TagError(f"no audio in this {_LABELS[kind]} file (duration is 0)")
-            integrity.check(handle, audio, duration)
+            _check_integrity(handle, audio, duration)
         except OSError as exc:
             raise TagError(_os_reason(exc)) from None
         fields = _stream_fields(audio, kind, duration)
@@ -85,6 +85,15 @@ def read_tags(path: str, kind: str, lyrics_file: str | None = None) -> dict[str,
     if not fields.get("lyrics") and lyrics_file:
         fields["lyrics"] = _read_lyrics_file(lyrics_file)
     return fields
+
+
+def _check_integrity(handle: Any, audio: Any, duration: float) -> None:
+    try:
+        integrity.check(handle, audio, duration)
+    except (TagError, OSError):
+        raise
+    except Exception:
+        pass  # a surprise in a best-effort check must not reject a file mutagen accepted
 
 
 def _os_reason(exc: OSError) -> str:
@@ -114,16 +123,22 @@ def _parse(handle: Any, kind: str) -> Any:
     return audio
 
 
+_NO_HEADER_HINTS = ("is not a valid", "not a mp4 file", "unable to read full header",
+                    "header size", "not a flac", "no appropriate stream", "expected", "riff")
+
+
 def _mutagen_reason(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     lowered = text.lower()
     if "can't sync" in lowered or "no mpeg" in lowered:
         return "no MPEG audio frame found (is it really audio?)"
-    if "not a flac" in lowered or "fLaC" in text:
-        return "no FLAC header"
     if "said" in lowered and "read" in lowered:
         return "file ends too early (truncated?)"
-    return text[:120]
+    if any(hint in lowered for hint in _NO_HEADER_HINTS):
+        return "no valid header found (is it really audio?)"
+    if "chunk" in lowered:
+        return "damaged or missing chunks (is it really audio?)"
+    return text.strip("\"'")[:120]
 
 
 def _stream_fields(audio: Any, kind: str, duration: float) -> dict[str, Any]:

@@ -87,11 +87,17 @@ class Decoder:
             self._fill()
 
     def _wait_time(self) -> float | None:
+        """0 when there is room to work, else about until the callback has made room."""
         if self._pending:
-            return 0.0 if self.ring.free() >= len(self._pending[0]) else 0.02
-        if self._src is None:
-            return None
-        return 0.0 if self.ring.free() >= READ_FRAMES * 2 else 0.02
+            need = min(len(self._pending[0]), READ_FRAMES)
+        elif self._src is not None:
+            need = READ_FRAMES * 2
+        else:
+            return None  # nothing to decode: sleep until a command comes
+        short = need - self.ring.free()
+        if short <= 0:
+            return 0.0
+        return min(0.2, max(0.01, short / self.rate))
 
     def _fill(self) -> None:
         if self._pending:
