@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -49,11 +50,5 @@ def run(args: argparse.Namespace, ctx) -> int:
             print(f"  {style.artist} - {style.album}  ({style.genre}, {style.name}, "
                   f"{len(style.titles)} tracks)")
         print(f"Ground truth (style, mood, tempo, key) in {folder / CSV_FILE}")
-        print(f"Play it with: musitui {_quote(str(folder))}")
+        print(f"Play it with: musitui {shlex.quote(str(folder))}")
     return 0
-
-
-def _quote(text: str) -> str:
-    import shlex
-
-    return shlex.quote(text)
