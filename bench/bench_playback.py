@@ -168,7 +168,7 @@ def main() -> int:
     parser.add_argument("--device", default="null", help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args()
     if args.worker:
-        worker(args.worker, args.device, args.seconds, rest)
+        worker(args.worker, args.device, args.seconds, [args.corpus, *rest])
         return 0
     corpus = Path(args.corpus)
     if not corpus.is_dir():

@@ -14,16 +14,38 @@ bliss-rs 0.312 / 0.509.
 from __future__ import annotations
 
 import argparse
-import sys
+import csv
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).parent))
-from corpus_catalog import CORPUS, build_catalog  # noqa: E402
+from musitui.paths import Home
+from musitui.recommend.content import GROUPS, dimension_weights, embed, standardise
+from musitui.store.catalog import Catalog
 
-from musitui.recommend.content import GROUPS, dimension_weights, embed, standardise  # noqa: E402
+# The corpus as a catalog (genres from corpus.csv, i.e. the tags as shipped): the scan
+# command does this for real; the benches only need the catalog records.
+CORPUS = Path("/root/musitui-corpus")
+
+
+def corpus_rows(corpus: Path = CORPUS) -> list[dict[str, str]]:
+    with open(corpus / "corpus.csv", newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def build_catalog(home_dir: Path, corpus: Path = CORPUS) -> tuple[Home, Catalog, dict[int, dict[str, str]]]:
+    home = Home(config_dir=home_dir, data_dir=home_dir).ensure()
+    catalog = Catalog.open(home)
+    rows: dict[int, dict[str, str]] = {}
+    for row in corpus_rows(corpus):
+        path = str(corpus / row["path"])
+        track = catalog.by_path(path) or catalog.new_track(
+            path, title=row["title"], genre=row["genre"], duration=float(row["duration_s"] or 0))
+        rows[track.id] = row
+    catalog.save()
+    return home, catalog, rows
+
 
 
 def scores(emb: np.ndarray, groups: np.ndarray, exclude: np.ndarray | None = None) -> tuple[float, float]:

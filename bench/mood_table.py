@@ -17,8 +17,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_similarity import analysed_corpus  # noqa: E402
-from corpus_catalog import CORPUS, corpus_rows  # noqa: E402
+from bench_similarity import CORPUS, analysed_corpus, corpus_rows  # noqa: E402
 
 from musitui.analysis.mood import library_moods  # noqa: E402
 

@@ -82,9 +82,14 @@ def test_interrupt_resume_errors_and_version_bump(tmp_path: Path) -> None:
     assert not second["interrupted"] and not second["librosa_in_parent"]
     # Only what was missing was analysed; the two broken files are errors with a reason.
     assert first["analyzed"] + second["analyzed"] == 6
-    reasons = {Path(e["path"]).name: e["error"] for e in second["errors"]}
+    errors = first["errors"] + second["errors"]
+    reasons = {Path(e["path"]).name: e["error"] for e in errors}
     assert reasons == {"broken.mp3": "not a recognised audio file", "empty.flac": "empty file (0 bytes)"}
-    assert second["progress"][-1] == [8 - first["analyzed"], 8 - first["analyzed"]]
+    left = 8 - first["analyzed"] - len(first["errors"])
+    assert second["progress"][-1] == [left, left]
+    # Known failures of unchanged files are not retried by a plain rerun.
+    rerun = run_script(stop_after=0, jobs=1)
+    assert rerun["analyzed"] == 0 and rerun["errors"] == [] and rerun["progress"] == []
 
     catalog = Catalog.open(resolve_home())
     analysed = {Path(t.path).name: t.analysis for t in catalog if t.analysis}
@@ -104,26 +109,21 @@ def test_interrupt_resume_errors_and_version_bump(tmp_path: Path) -> None:
     store = FeatureStore.open(resolve_home())
     store.version = FEATURE_VERSION - 1
     store.save()
-    third = run_script(stop_after=0, jobs=2)
-    assert third["analyzed"] == 6
+    # ... through the command line this time.
+    third = subprocess.run([sys.executable, "-m", "musitui", "analyze", "--jobs", "2", "--json"],
+                           capture_output=True, text=True, timeout=240)
+    assert third.returncode == 0, third.stderr[-2000:]
+    assert json.loads(third.stdout)["analyzed"] == 6
     assert FeatureStore.open(resolve_home()).version == FEATURE_VERSION
-
-
-def test_analyze_command(tmp_path: Path) -> None:
-    empty = subprocess.run([sys.executable, "-m", "musitui", "analyze"], capture_output=True,
-                           text=True, timeout=60)
-    assert empty.returncode == 1 and "scan" in empty.stderr and "Traceback" not in empty.stderr
-
-    folder = tmp_path / "music"
-    folder.mkdir()
-    catalog = Catalog.open(resolve_home())
-    catalog.new_track(str(write(folder / "a.wav", 0.5 * c_major())))
-    catalog.save()
-    out = subprocess.run([sys.executable, "-m", "musitui", "analyze", "--jobs", "1", "--json"],
-                         capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    report = json.loads(out.stdout)
-    assert report["analyzed"] == 1 and report["errors"] == [] and not report["interrupted"]
     again = subprocess.run([sys.executable, "-m", "musitui", "analyze", "--json"],
                            capture_output=True, text=True, timeout=60)
     assert json.loads(again.stdout)["total"] == 0  # nothing left to do
+
+
+def test_analyze_command_on_an_empty_catalog() -> None:
+    empty = subprocess.run([sys.executable, "-m", "musitui", "analyze"], capture_output=True,
+                           text=True, timeout=60)
+    assert empty.returncode == 1 and "scan" in empty.stderr and "Traceback" not in empty.stderr
+    bad = subprocess.run([sys.executable, "-m", "musitui", "analyze", "--jobs", "-1"],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "--jobs" in bad.stderr and "Traceback" not in bad.stderr

@@ -233,3 +233,22 @@ def test_cli_event_history_export_import_and_recommend(tmp_path: Path, capsys) -
     assert track.id not in [p["id"] for p in picks]
     assert main([*base, "recommend", "--mood", "grumpy"]) == 2
     assert "unknown mood" in capsys.readouterr().err
+
+
+def test_append_only_opening_logs_without_the_aggregates(tmp_path: Path) -> None:
+    home = type("H", (), {"history_dir": tmp_path / "history", "backups_dir": tmp_path / "backups"})()
+    fresh = History.open_for_append(home)  # a brand-new history
+    fresh.log_listen("play", tracks()[0], ts=T0)
+    fresh.close()
+    full = History.open(home, compact_every=10)
+    fill(full, 25, start=T0 + 100)
+    full.close()
+    assert (tmp_path / "history" / "head.json").exists()
+    light = History.open_for_append(home)
+    assert light.aggregates.tracks == {}  # not loaded ...
+    event = light.log_listen("skip", tracks()[1], position=3.0, ts=T0 + 10_000)
+    assert event["seq"] == 27  # ... but numbered after everything logged before
+    light.close()
+    reopened = History.open(home)
+    assert [e["seq"] for e in reopened.events(limit=2)] == [27, 26]
+    assert reopened.aggregates.events == 27

@@ -33,11 +33,12 @@ from musitui.config import load_config
 from musitui.model import Analysis, Track
 from musitui.paths import Home
 from musitui.progress import Progress
+from musitui.store.atomic import atomic_write_json, load_json_or_backup
 from musitui.store.catalog import Catalog
 from musitui.store.features import FeatureStore
 
 CHECKPOINT_SECONDS = 10.0
-CHECKPOINT_RESULTS = 200
+CHECKPOINT_RESULTS = 500
 
 
 @dataclass
@@ -63,13 +64,34 @@ def is_current(track: Track, store: FeatureStore) -> bool:
 
 
 def tracks_to_analyze(catalog: Catalog, store: FeatureStore, track_ids: Iterable[int] | None,
-                      force: bool) -> list[Track]:
+                      force: bool, failures: dict[str, Any] | None = None) -> list[Track]:
     """Named ids are always (re)analysed (they are new or changed); otherwise every present
-    track without a current-version analysis, or all of them with ``force``."""
+    track without a current-version analysis, or all of them with ``force``. A file that
+    failed before and has not changed since is not retried (unless ``force``)."""
     if track_ids is not None:
         chosen = [catalog.get(int(i)) for i in track_ids]
         return [t for t in chosen if t is not None and not t.missing]
-    return [t for t in catalog.present() if force or not is_current(t, store)]
+    failures = failures or {}
+    return [t for t in catalog.present()
+            if force or not (is_current(t, store) or failed_before(t, failures))]
+
+
+def failure_key(track: Track) -> list[int]:
+    return [FEATURE_VERSION, track.size, track.mtime_ns]
+
+
+def failed_before(track: Track, failures: dict[str, Any]) -> bool:
+    entry = failures.get(str(track.id))
+    return bool(entry) and entry.get("key") == failure_key(track)
+
+
+def failures_path(home: Home) -> Path:
+    return home.features_dir / "failures.json"
+
+
+def load_failures(home: Home) -> dict[str, Any]:
+    data, _ = load_json_or_backup(failures_path(home), home.backups_dir)
+    return data if isinstance(data, dict) else {}
 
 
 def analyze_catalog(home: Home, catalog: Catalog, *, track_ids: Iterable[int] | None = None,
@@ -86,16 +108,20 @@ def analyze_catalog(home: Home, catalog: Catalog, *, track_ids: Iterable[int] | 
     store = FeatureStore.open(home)
     if store.version != FEATURE_VERSION or store.names != FEATURE_NAMES:
         store.reset(FEATURE_VERSION, FEATURE_NAMES)  # the extractor changed: everything is stale
-    todo = tracks_to_analyze(catalog, store, track_ids, force)
+    failures = load_failures(home)
+    todo = tracks_to_analyze(catalog, store, track_ids, force, failures)
     report = AnalyzeReport(total=len(todo))
     progress = Progress("analysing", len(todo), enabled=show_progress and bool(todo), unit="tracks")
     pending_vectors: list[tuple[int, np.ndarray]] = []
     last_checkpoint = time.monotonic()
+    interval = CHECKPOINT_SECONDS
 
     def take(track: Track, result: WorkResult) -> None:
         if result.vector is None:
             report.errors.append({"path": track.path, "error": result.error or "unknown error"})
+            failures[str(track.id)] = {"key": failure_key(track), "error": result.error}
         else:
+            failures.pop(str(track.id), None)
             pending_vectors.append((result.track_id, result.vector))
             if not track.duration and result.duration:
                 track.duration = round(result.duration, 3)
@@ -107,19 +133,23 @@ def analyze_catalog(home: Home, catalog: Catalog, *, track_ids: Iterable[int] | 
         progress.advance(note=Path(track.path).name)
         if on_progress is not None:
             on_progress(done, report.total)
-        if (time.monotonic() - last_checkpoint > CHECKPOINT_SECONDS
+        if (time.monotonic() - last_checkpoint > interval
                 or len(pending_vectors) >= CHECKPOINT_RESULTS):
             checkpoint()
 
     def checkpoint() -> None:
-        nonlocal last_checkpoint
+        nonlocal last_checkpoint, interval
+        began = time.monotonic()
         if pending_vectors:
             store.put_many([i for i, _ in pending_vectors], np.stack([v for _, v in pending_vectors]))
             pending_vectors.clear()
             store.save()
         update_summaries(catalog, store)
         catalog.save()
+        atomic_write_json(failures_path(home), failures)
         last_checkpoint = time.monotonic()
+        # Saving and re-ranking a big library takes time: keep it under ~10 % of the run.
+        interval = max(CHECKPOINT_SECONDS, 10 * (last_checkpoint - began))
 
     try:
         if todo:

@@ -28,6 +28,7 @@ class WorkResult:
 
 def init_worker(nice: int = 10) -> None:
     limit_threads()
+    _quiet_c_libraries()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         os.nice(nice)
@@ -38,6 +39,16 @@ def init_worker(nice: int = 10) -> None:
     from musitui.analysis.features import extract
 
     extract(np.random.default_rng(0).standard_normal(22050).astype(np.float32) * 0.1)
+
+
+def _quiet_c_libraries() -> None:
+    """Decoder libraries (libmpg123, FFmpeg) print notes on damaged files straight to fd 2,
+    over the progress bar. Every failure comes back to the parent as a result with a reason,
+    so the workers' C-level stderr goes to /dev/null."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
 
 
 def limit_threads() -> None:

@@ -47,7 +47,7 @@ def run(args: argparse.Namespace, ctx) -> int:
         print(f"musitui: {args.path} is not in the catalog (run `musitui scan FOLDER` first)",
               file=sys.stderr)
         return 1
-    history = History.open(ctx.home, ctx.config)
+    history = History.open_for_append(ctx.home, ctx.config)
     for message in history.messages:
         print(f"musitui: {message}", file=sys.stderr)
     mood = args.mood or str(ctx.config.get("ui", "mood", "auto"))

@@ -46,6 +46,10 @@ def run(args: argparse.Namespace, ctx) -> int:
     import sys
 
     home, config = ctx.home, ctx.config
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print("musitui: the player needs a terminal (stdin and stdout are not one); "
+              "see `musitui --help` for the commands that work without one", file=sys.stderr)
+        return 2
     if args.folder and not Path(args.folder).expanduser().is_dir():
         print(f"musitui: {Path(args.folder).expanduser()} is not a folder", file=sys.stderr)
         return 2

@@ -8,6 +8,8 @@ so no change ever makes a step in the waveform (a click).
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from musitui.playback.ring import Ring
@@ -23,6 +25,7 @@ class Mixer:
         self.underruns = 0
         self.xruns = 0  # PortAudio reported output underflows
         self.calls = 0
+        self.thread_id: int | None = None  # the audio thread, so the player can raise its priority
         self._size = max(blocksize, 1) * 4
         self._ramp = np.zeros(self._size, dtype=np.float32)
         self._steps = np.arange(1, self._size + 1, dtype=np.float32)
@@ -33,6 +36,8 @@ class Mixer:
 
     def __call__(self, outdata: np.ndarray, frames: int, time_info=None, status=None) -> int:
         """Fill ``outdata``; returns how many frames came from the ring (PortAudio ignores it)."""
+        if self.thread_id is None:
+            self.thread_id = threading.get_native_id()
         self.calls += 1
         if status is not None and getattr(status, "output_underflow", False):
             self.xruns += 1

@@ -36,6 +36,31 @@ def load_sounddevice() -> Any:
     return sounddevice
 
 
+_alsa_quiet: Any = None
+
+
+def quiet_alsa() -> None:
+    """Stop libasound printing "ALSA lib ..." lines on the terminal (they would tear through
+    the TUI while a lost device is retried); errors still reach us through PortAudio."""
+    global _alsa_quiet
+    if _alsa_quiet is not None:
+        return
+    try:
+        import ctypes
+        import ctypes.util
+
+        name = ctypes.util.find_library("asound")
+        if not name:
+            _alsa_quiet = False
+            return
+        handler_type = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                                        ctypes.c_int, ctypes.c_char_p)
+        _alsa_quiet = handler_type(lambda *_: None)  # kept referenced: C holds the pointer
+        ctypes.CDLL(name).snd_lib_error_set_handler(_alsa_quiet)
+    except (OSError, AttributeError):
+        _alsa_quiet = False
+
+
 def list_devices() -> list[dict[str, Any]]:
     """PortAudio output devices: index, name, hostapi, channels, samplerate, default."""
     sd = load_sounddevice()
@@ -85,6 +110,7 @@ def _resolve(sd: Any, device: str | int | None) -> dict[str, Any]:
 class PortAudioOutput:
     def __init__(self, device: str | int | None, callback: Callback, blocksize: int) -> None:
         sd = load_sounddevice()
+        quiet_alsa()
         info = _resolve(sd, device)
         self.name = str(info["name"])
         self.index = int(info["index"])

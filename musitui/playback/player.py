@@ -9,6 +9,7 @@ and returns at once: nothing here ever waits on the audio or the disk.
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 import threading
 import time
@@ -24,6 +25,7 @@ BLOCKSIZE = 1024
 RING_SECONDS = 3.0
 TICK = 0.05  # seconds between position updates (20 per second)
 RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)
+AUDIO_NICENESS = -11  # what PulseAudio asks for its own threads
 
 
 def volume_gain(volume: float) -> float:
@@ -60,6 +62,7 @@ class Player:
         self._segment: Segment | None = None
         self._item: TrackItem | None = None  # the track being heard (or about to be)
         self._last_position_event = 0.0
+        self._boosted: int | None = None
         try:
             self._output = self._open_output()
         except NoOutput as exc:
@@ -274,8 +277,20 @@ class Player:
                 break
             self._track_progress()
             self._watch_device()
+            self._boost_audio_thread()
             while not self._events.empty():
                 self._deliver(self._events.get_nowait())
+
+    def _boost_audio_thread(self) -> None:
+        """Ask the OS to run the audio callback's thread before busy neighbours (analysis
+        workers on every core). Needs the right to raise priority (root, CAP_SYS_NICE or an
+        rtprio/nice limit); without it nothing changes."""
+        tid = self._mixer.thread_id
+        if tid is None or tid == self._boosted:
+            return
+        self._boosted = tid
+        with contextlib.suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, tid, AUDIO_NICENESS)
 
     def _track_progress(self) -> None:
         decoder = self._decoder
@@ -306,13 +321,17 @@ class Player:
     def _enter(self, segment: Segment) -> None:
         previous = self._segment
         self._segment = segment
-        if segment.how == "natural" and previous is not None and previous.item is not None \
-                and previous.gen == segment.gen:
-            duration = previous.item.duration or self.position
-            self._post("end", previous.item.path, duration, duration)
+        ended_at = 0.0  # where the previous track really stopped (its frames in the ring)
+        if previous is not None and previous.item is not None and previous.gen == segment.gen:
+            ended_at = previous.start_pos + (segment.start_w - previous.start_w) / previous.rate
+            if segment.how == "natural":
+                self._post("end", previous.item.path, ended_at,
+                           previous.item.duration or ended_at)
         for path, reason in segment.fails:
-            self._post("error", path, self.position if path == self.current_path else 0.0,
-                       0.0, reason)
+            mid_way = previous is not None and previous.item is not None \
+                and previous.item.path == path and segment.how == "error"
+            self._post("error", path, ended_at if mid_way else 0.0,
+                       previous.item.duration if mid_way else 0.0, reason)
         if segment.item is None:
             if self.state != "stopped":
                 self.state = "stopped"

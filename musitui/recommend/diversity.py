@@ -25,6 +25,7 @@ def select(lib: Library, pool: np.ndarray, scores: np.ndarray, length: int, mmr_
     vectors = lib.emb[pool]
     artists = lib.artist_code[pool]
     genres = lib.genre_code[pool]
+    folders = lib.folder_code[pool]
     redundancy = np.zeros(pool.size, dtype=np.float32)
     taken = np.zeros(pool.size, dtype=bool)
     recent_artists: list[int] = [] if current is None else [int(lib.artist_code[current])]
@@ -47,12 +48,12 @@ def select(lib: Library, pool: np.ndarray, scores: np.ndarray, length: int, mmr_
         chosen.append(int(pool[best]))
         recent_artists.append(int(artists[best]))
         # Similarity of every candidate to the new pick: cosine where both have vectors,
-        # else same genre / same artist.
+        # else same artist / folder / genre.
         if has_vec[best]:
             sim = np.where(has_vec, np.clip(vectors @ vectors[best], 0.0, 1.0), 0.0)
         else:
             sim = np.zeros(pool.size, dtype=np.float32)
-        tags = 0.6 * (artists == artists[best])
+        tags = np.maximum(0.6 * (artists == artists[best]), 0.5 * (folders == folders[best]))
         if genres[best] >= 0:
             tags = np.maximum(tags, 0.4 * (genres == genres[best]))
         np.maximum(redundancy, np.maximum(sim, tags), out=redundancy)

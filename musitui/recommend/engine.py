@@ -34,6 +34,8 @@ JITTER = 0.01
 POOL = 120
 # Only the newest skips (and not-this) of the session are compared against.
 MAX_SKIPS = 12
+# The recency hold-back of finished tracks yields to the skip share of this many outcomes.
+RECENT_OUTCOMES = 10
 # Skip feedback is computed for this many best candidates (exactness is checked).
 SKIP_POOL = 2000
 
@@ -225,14 +227,17 @@ def _content(lib: Library, rows: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 
 def _tag_similarity(lib: Library, rows: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Share of the profile with the same genre tag (0.7) or artist (0.3), in [0, 1]."""
+    """Share of the profile with the same genre tag (0.4), folder/album (0.4) or artist
+    (0.2), in [0, 1]."""
     genre_weight = np.zeros(lib.n_genres + 1, dtype=np.float32)
-    artist_weight = np.zeros(len(lib.artist_finishes) + 1, dtype=np.float32)
+    folder_weight = np.zeros(lib.n_folders, dtype=np.float32)
+    artist_weight = np.zeros(len(lib.artist_finishes), dtype=np.float32)
     # Index -1 (no genre tag) lands on the last slot, which stays 0.
-    np.add.at(genre_weight, lib.genre_code[rows], 0.7 * w)
+    np.add.at(genre_weight, lib.genre_code[rows], 0.4 * w)
     genre_weight[-1] = 0.0
-    np.add.at(artist_weight, lib.artist_code[rows], 0.3 * w)
-    out = genre_weight[lib.genre_code] + artist_weight[lib.artist_code]
+    np.add.at(folder_weight, lib.folder_code[rows], 0.4 * w)
+    np.add.at(artist_weight, lib.artist_code[rows], 0.2 * w)
+    out = genre_weight[lib.genre_code] + folder_weight[lib.folder_code] + artist_weight[lib.artist_code]
     return out / max(float(w.sum()), 1e-9)
 
 
@@ -319,6 +324,7 @@ def _skip_likeness(lib: Library, ctx: Listening, rows_of: np.ndarray) -> np.ndar
     out = np.zeros(rows_of.size, dtype=np.float32)
     genre_code = lib.genre_code[rows_of]
     artist_code = lib.artist_code[rows_of]
+    folder_code = lib.folder_code[rows_of]
     has_vec = lib.has_vec[rows_of]
     emb = lib.emb[rows_of]
     for events, decay, strength, power in ((ctx.skipped, SKIP_DECAY, 1.0, 2.0),
@@ -333,13 +339,17 @@ def _skip_likeness(lib: Library, ctx: Listening, rows_of: np.ndarray) -> np.ndar
         rows, fade = rows[keep], fade[keep]
         if rows.size == 0:
             continue
-        # Tags: the summed same-genre (0.6) / same-artist (0.5) fades per code, then a gather.
+        # Tags: the summed same-genre / same-folder / same-artist (0.5 each) fades per code,
+        # then a gather.
         genre_fade = np.zeros(lib.n_genres + 1, dtype=np.float32)
-        artist_fade = np.zeros(len(lib.artist_finishes) + 1, dtype=np.float32)
-        np.add.at(genre_fade, lib.genre_code[rows], 0.6 * fade)
+        folder_fade = np.zeros(lib.n_folders, dtype=np.float32)
+        artist_fade = np.zeros(len(lib.artist_finishes), dtype=np.float32)
+        np.add.at(genre_fade, lib.genre_code[rows], 0.5 * fade)
         genre_fade[-1] = 0.0
+        np.add.at(folder_fade, lib.folder_code[rows], 0.5 * fade)
         np.add.at(artist_fade, lib.artist_code[rows], 0.5 * fade)
-        tags = np.maximum(genre_fade[genre_code], artist_fade[artist_code])
+        tags = np.maximum(np.maximum(genre_fade[genre_code], folder_fade[folder_code]),
+                          artist_fade[artist_code])
         with_vec = lib.has_vec[rows]
         if with_vec.any():
             sims = emb @ lib.emb[rows[with_vec]].T  # (candidates, skips) in one product
@@ -355,11 +365,25 @@ def _skip_likeness(lib: Library, ctx: Listening, rows_of: np.ndarray) -> np.ndar
 
 
 def _recent(lib: Library, ctx: Listening, weights: Weights) -> np.ndarray:
-    """A hold-back for tracks played in the last ``recent_hours`` (strongest just after)."""
+    """A hold-back for tracks played in the last ``recent_hours`` (strongest just after).
+
+    It yields when the listener keeps skipping: a track *finished* in this session is held
+    back less the larger the share of skips among the last 10 outcomes (down to a quarter),
+    so someone who rejects everything else gets their favourites again rather than more of
+    what they skip. Skipped tracks stay fully held back.
+    """
     window = max(weights.recent_hours, 1e-6) * 3600.0
     out = np.zeros(len(lib), dtype=np.float32)
     held = np.flatnonzero(lib.last_played > ctx.now - window)
     if held.size:
         age = np.clip((ctx.now - lib.last_played[held]) / window, 0.0, 1.0)
         out[held] = 1.5 + 0.5 * (1.0 - age)
+    outcomes = sorted([(ts, False) for _, ts in ctx.finished] + [(ts, True) for _, ts in ctx.skipped])
+    last = outcomes[-RECENT_OUTCOMES:]
+    if last and ctx.finished:
+        skip_share = sum(skipped for _, skipped in last) / len(last)
+        liked = np.asarray([row for row, _ in ctx.finished], dtype=np.int64)
+        skipped_rows = np.asarray([row for row, _ in ctx.skipped], dtype=np.int64)
+        liked = np.setdiff1d(liked, skipped_rows)
+        out[liked] *= max(0.25, 1.0 - skip_share)
     return out

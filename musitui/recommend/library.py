@@ -15,6 +15,8 @@ import numpy as np
 
 from musitui.recommend.embedding import embed
 
+UNKNOWN_ARTIST = "Unknown artist"  # musitui.model.UNKNOWN_ARTIST (not imported: numpy only here)
+
 
 @dataclass
 class Library:
@@ -23,6 +25,7 @@ class Library:
     artists: list[str]
     artist_code: np.ndarray  # int32 (n,)
     genre_code: np.ndarray  # int32 (n,), -1 = no genre tag
+    folder_code: np.ndarray  # int32 (n,): the file's folder (in most libraries, the album)
     emb: np.ndarray  # float32 (n, d), unit rows; zero rows where has_vec is False
     has_vec: np.ndarray  # bool (n,)
     valence: np.ndarray  # float32 (n,)
@@ -37,6 +40,7 @@ class Library:
     index: dict[int, int] = field(default_factory=dict)
     artist_index: dict[str, int] = field(default_factory=dict)
     n_genres: int = 0
+    n_folders: int = 0
     # Bumped by note(); derived arrays (preference, popularity) are cached per version.
     version: int = 0
     cache: dict[Any, np.ndarray] = field(default_factory=dict, repr=False)
@@ -95,7 +99,10 @@ def build_library(tracks: Iterable[Any], *, feature_ids: np.ndarray | None = Non
     ids = np.fromiter((t.id for t in tracks), dtype=np.int64, count=n)
     titles = [t.title or _stem(t.path) for t in tracks]
     artists = [t.artist or "" for t in tracks]
-    artist_code, artist_index = _codes(artists)
+    # An unknown artist is nobody in particular: never "the same artist" as another track.
+    artist_keys = [a if a and a != UNKNOWN_ARTIST else f"\0unknown-{row}" for row, a in enumerate(artists)]
+    artist_code, artist_index = _codes(artist_keys)
+    folder_code, folder_table = _codes([_folder(t.path) for t in tracks])
     genres = [_genre_key(getattr(t, "genre", "") or "") for t in tracks]
     genre_code, genre_table = _codes(genres)
     if "" in genre_table:
@@ -130,7 +137,7 @@ def build_library(tracks: Iterable[Any], *, feature_ids: np.ndarray | None = Non
             if code is not None:
                 artist_finishes[code], artist_skips[code] = stats[1], stats[2]
     return Library(ids=ids, titles=titles, artists=artists, artist_code=artist_code,
-                   genre_code=genre_code, emb=emb, has_vec=has_vec, valence=valence,
+                   genre_code=genre_code, folder_code=folder_code, n_folders=len(folder_table), emb=emb, has_vec=has_vec, valence=valence,
                    arousal=arousal, has_va=has_va, plays=plays, finishes=finishes, skips=skips,
                    last_played=last_played, artist_finishes=artist_finishes,
                    artist_skips=artist_skips, index=index, artist_index=artist_index,
@@ -154,6 +161,10 @@ def _embeddings(ids: np.ndarray, feature_ids: np.ndarray | None, matrix: np.ndar
     emb = np.zeros((n, unit.shape[1] if unit.ndim == 2 else 1), dtype=np.float32)
     emb[has_vec] = unit
     return emb, has_vec
+
+
+def _folder(path: str) -> str:
+    return path.rsplit("/", 1)[0] if "/" in path else ""
 
 
 def _stem(path: str) -> str:

@@ -72,6 +72,7 @@ def most_like(lib: Library, ctx: Any, rows: list[int]) -> list[str | None]:
     sims = np.where(both, lib.emb[picked] @ lib.emb[others].T, -1.0)
     genre = lib.genre_code[picked][:, None]
     same_genre = (genre == lib.genre_code[others][None, :]) & (genre >= 0)
+    same_genre |= lib.folder_code[picked][:, None] == lib.folder_code[others][None, :]
     sims = np.where(~both & same_genre, 0.5, sims)
     sims[picked[:, None] == others[None, :]] = -1.0  # not "like itself"
     best = sims.argmax(axis=1)

@@ -26,11 +26,15 @@ import time
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from musitui.store.atomic import atomic_write_bytes, atomic_write_with, fsync_dir, move_aside
+from musitui.store.atomic import (
+    atomic_write_bytes,
+    atomic_write_json,
+    atomic_write_with,
+    fsync_dir,
+    move_aside,
+)
 from musitui.store.history_aggregates import Aggregates
 from musitui.store.history_shards import (
     ShardDamaged,
@@ -40,10 +44,14 @@ from musitui.store.history_shards import (
     shard_files,
 )
 
+if TYPE_CHECKING:
+    import numpy as np
+
 KINDS = ("play", "finish", "skip", "queue", "dequeue", "mood")
 COMPACT_EVERY = 1000
 JOURNAL = "journal.jsonl"
 SNAPSHOT = "aggregates.npz"
+HEAD = "head.json"
 SNAPSHOT_VERSION = 2
 
 
@@ -81,6 +89,8 @@ class History:
         self._compacting = False
         self._worker: threading.Thread | None = None
         self.background_compaction = background_compaction
+        # open_for_append(): the aggregates are not loaded, so never compact or snapshot.
+        self._append_only = False
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
@@ -100,6 +110,46 @@ class History:
     def snapshot_path(self) -> Path:
         return self.folder / SNAPSHOT
 
+    @property
+    def head_path(self) -> Path:
+        return self.folder / HEAD
+
+    @classmethod
+    def open_for_append(cls, home: Any, config: Any = None, **options: Any) -> History:
+        """A history that can only log: it reads the newest seq/time/session (``head.json``
+        and the journal) instead of the aggregates, so a script logging one event
+        (``musitui event``) needs neither numpy nor the snapshot. The next full open replays
+        what it logged. Falls back to a full open when there is no head file."""
+        if config is not None:
+            options.setdefault("session_gap_minutes",
+                               float(config.get("history", "session_gap_minutes", 30.0)))
+        history = cls(home.history_dir, home.backups_dir, **options)
+        if not history._load_head():
+            history.load()
+        return history
+
+    def _load_head(self) -> bool:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            head = json.loads(self.head_path.read_bytes())
+            if head.get("version") != SNAPSHOT_VERSION:
+                return False
+            seq, last_ts, session = int(head["seq"]), float(head["last_ts"]), int(head["session"])
+        except FileNotFoundError:
+            if shard_files(self.folder) or self.snapshot_path.exists():
+                return False
+            seq, last_ts, session = 0, 0.0, 0  # a new history: nothing to know
+        except (ValueError, KeyError, TypeError):
+            return False
+        self._journal = self._read_journal()
+        for event in self._journal:
+            if int(event.get("seq", 0)) > seq:
+                seq, last_ts = int(event["seq"]), float(event.get("ts", last_ts))
+                session = int(event.get("session") or session)
+        self.aggregates.seq, self.aggregates.last_ts, self.aggregates.session = seq, last_ts, session
+        self._append_only = True
+        return True
+
     def load(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         self._journal = self._read_journal()
@@ -114,6 +164,8 @@ class History:
         if damaged and self.aggregates.seq:
             # No snapshot, or one describing shards that are gone: write one matching what is left.
             self._write_snapshot()
+        elif self.aggregates.seq and not self.head_path.exists():
+            self._write_head()
 
     def _read_journal(self) -> list[dict[str, Any]]:
         try:
@@ -146,6 +198,8 @@ class History:
         return events
 
     def _read_snapshot(self) -> Aggregates | None:
+        import numpy as np
+
         try:
             with np.load(self.snapshot_path, allow_pickle=False) as data:
                 header = json.loads(str(data["header"]))
@@ -240,7 +294,7 @@ class History:
             self._append(event)
             agg.apply(event)
             self._journal.append(event)
-            due = len(self._journal) >= self.compact_every
+            due = len(self._journal) >= self.compact_every and not self._append_only
         if due:
             if self.background_compaction:
                 self._compact_in_background()
@@ -282,6 +336,8 @@ class History:
     # -- compaction ----------------------------------------------------------------------
     def compact(self) -> None:
         """Move the journal into the month shards, snapshot the aggregates, empty the journal."""
+        if self._append_only:
+            return
         with self._lock:
             if self._compacting:
                 return
@@ -336,6 +392,8 @@ class History:
 
     def _write_snapshot(self, arrays: dict[str, np.ndarray] | None = None, upto: int | None = None,
                         shard_sizes: dict[str, int] | None = None) -> None:
+        import numpy as np
+
         header = {"version": SNAPSHOT_VERSION,
                   "compacted_seq": self._compacted_seq if upto is None else upto,
                   "shards": self._shard_sizes if shard_sizes is None else shard_sizes}
@@ -346,6 +404,17 @@ class History:
                 np.savez(handle, header=np.array(json.dumps(header)), **arrays)
 
         atomic_write_with(self.snapshot_path, write)
+        meta = json.loads(str(arrays["meta"]))
+        self._write_head(meta["seq"], meta["last_ts"], meta["session"])
+
+    def _write_head(self, seq: int | None = None, last_ts: float | None = None,
+                    session: int | None = None) -> None:
+        """What a light logger (open_for_append) needs, without numpy or the aggregates."""
+        agg = self.aggregates
+        atomic_write_json(self.head_path, {
+            "version": SNAPSHOT_VERSION, "seq": agg.seq if seq is None else seq,
+            "last_ts": agg.last_ts if last_ts is None else last_ts,
+            "session": agg.session if session is None else session})
 
     def _rewrite_journal(self, events: list[dict[str, Any]]) -> None:
         if self._fd is not None:

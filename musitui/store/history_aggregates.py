@@ -17,9 +17,10 @@ from __future__ import annotations
 import json
 import math
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 COPLAY_HALF_LIFE_DAYS = 90.0
 TAU = COPLAY_HALF_LIFE_DAYS * 86400.0 / math.log(2.0)
@@ -134,6 +135,8 @@ class Aggregates:
     # -- snapshot ------------------------------------------------------------------------
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The snapshot as numpy arrays (``np.savez``): loading 100k events' worth takes ms."""
+        import numpy as np  # not at the top: logging from a script does not need it
+
         meta = {"seq": self.seq, "events": self.events, "t0": self.t0, "last_ts": self.last_ts,
                 "session": self.session,
                 "last_outcome": list(self.last_outcome) if self.last_outcome else None}
@@ -162,6 +165,8 @@ class Aggregates:
 
     @classmethod
     def from_arrays(cls, data: Any) -> Aggregates:
+        import numpy as np
+
         agg = cls()
         meta = json.loads(str(data["meta"]))
         agg.seq = int(meta["seq"])
