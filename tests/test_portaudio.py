@@ -83,7 +83,7 @@ def test_two_files_play_through_portaudio_in_real_time(tmp_path, pulse):
     # Paced, not instant. The upper bound is loose: the test machine is shared and busy.
     assert 1.8 <= played <= 4.0, f"2 s of audio took {played:.2f} s"
     handover = run.time_of("start", "two.flac") - run.time_of("start", "one.wav")
-    assert 0.85 <= handover <= 2.0
+    assert 0.85 <= handover <= 3.0, f"hand-over after {handover:.2f} s"
 
 
 @needs_pulse

@@ -98,7 +98,10 @@ def analyze_catalog(home: Home, catalog: Catalog, *, track_ids: Iterable[int] | 
                     jobs: int = 0, force: bool = False, show_progress: bool = True,
                     should_stop: Callable[[], bool] | None = None,
                     on_progress: Callable[[int, int], None] | None = None,
-                    excerpt_seconds: float | None = None) -> AnalyzeReport:
+                    excerpt_seconds: float | None = None,
+                    isolate_models: bool = False) -> AnalyzeReport:
+    """Analyse tracks in worker processes. ``isolate_models`` also fits the style models
+    (scikit-learn) in a child process, for callers such as the TUI that must stay light."""
     started = time.monotonic()
     config = load_config(home)
     if excerpt_seconds is None:
@@ -144,7 +147,7 @@ def analyze_catalog(home: Home, catalog: Catalog, *, track_ids: Iterable[int] | 
             store.put_many([i for i, _ in pending_vectors], np.stack([v for _, v in pending_vectors]))
             pending_vectors.clear()
             store.save()
-        update_summaries(catalog, store)
+        update_summaries(catalog, store, isolate_models=isolate_models)
         catalog.save()
         atomic_write_json(failures_path(home), failures)
         last_checkpoint = time.monotonic()
@@ -246,7 +249,7 @@ def _single_threaded_children() -> Iterator[None]:
                 os.environ[n] = v
 
 
-def update_summaries(catalog: Catalog, store: FeatureStore) -> None:
+def update_summaries(catalog: Catalog, store: FeatureStore, *, isolate_models: bool = False) -> None:
     """Recompute mood (library-relative) and style for every present analysed track."""
     tracks = [t for t in catalog.present() if t.id in store]
     if not tracks:
@@ -255,7 +258,8 @@ def update_summaries(catalog: Catalog, store: FeatureStore) -> None:
     names = store.names
     genres = [t.genre or "" for t in tracks]
     valence, arousal, labels = library_moods(matrix, names, genres, [t.lyrics for t in tracks])
-    styles = assign_styles(genres, matrix, names)
+    styles = (_assign_styles_in_child(genres, matrix, names) if isolate_models
+              else assign_styles(genres, matrix, names))
     col = {n: i for i, n in enumerate(names)}
     for row, track in enumerate(tracks):
         vec = matrix[row]
@@ -271,3 +275,15 @@ def update_summaries(catalog: Catalog, store: FeatureStore) -> None:
             style_confidence=styles[row].confidence,
             style_source=styles[row].source,
         )
+
+
+def _assign_styles_in_child(genres: list[str], matrix: np.ndarray, names: list[str]) -> list[Any]:
+    """assign_styles in a short-lived spawned process, so scikit-learn never loads here."""
+    with _single_threaded_children():
+        executor = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+    try:
+        with _main_script_hidden():
+            future = executor.submit(assign_styles, genres, matrix, names)
+        return future.result()
+    finally:
+        executor.shutdown(wait=True)

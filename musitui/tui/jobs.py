@@ -106,7 +106,8 @@ class BackgroundJobs:
 
         self._ui(app, app.set_status, "analysing…")
         report = analyze_catalog(self.home, self.catalog, show_progress=False,
-                                 should_stop=self.stop.is_set, on_progress=progress)
+                                 should_stop=self.stop.is_set, on_progress=progress,
+                                 isolate_models=True)
         errors = list(getattr(report, "errors", []) or [])
         for error in errors[:5]:
             name = Path(str(error.get("path", "?"))).name
