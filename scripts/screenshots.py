@@ -97,6 +97,9 @@ async def shoot(home_dir: Path, out: Path) -> list[Path]:
         save(app, "small-80x24")
 
     await run((120, 40), main_flow)
+    # A new listener for the small screen: the skip above would otherwise colour its queue.
+    shutil.rmtree(home.history_dir, ignore_errors=True)
+    home.state_file.unlink(missing_ok=True)
     await run((80, 24), small_flow)
     return shots
 
