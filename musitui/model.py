@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
 UNKNOWN_ARTIST = "Unknown artist"
@@ -25,7 +25,12 @@ class Analysis:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Analysis:
-        return cls(**{k: v for k, v in data.items() if k in _ANALYSIS_FIELD_SET})
+        values = {k: v for k, v in data.items() if k in _ANALYSIS_FIELD_SET}
+        if len(values) == len(_ANALYSIS_FIELD_SET):  # the common, complete record: skip __init__
+            analysis = object.__new__(cls)
+            analysis.__dict__ = values
+            return analysis
+        return cls(**values)
 
 
 @dataclass
@@ -65,10 +70,20 @@ class Track:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Track:
-        values = {k: v for k, v in data.items() if k in _TRACK_FIELD_SET}
-        raw_analysis = values.get("analysis")
+        # Fills __dict__ directly: the generated __init__ costs 3x more, and a 50k catalog
+        # is loaded at every start. Only plain data comes through here.
+        if "id" not in data or "path" not in data:
+            raise ValueError("a track record needs an id and a path")
+        values = dict(_TRACK_DEFAULTS)
+        values["replaygain"] = {}
+        for key, value in data.items():
+            if key in _TRACK_FIELD_SET:
+                values[key] = value
+        raw_analysis = values["analysis"]
         values["analysis"] = Analysis.from_dict(raw_analysis) if raw_analysis else None
-        return cls(**values)
+        track = object.__new__(cls)
+        track.__dict__ = values
+        return track
 
     def public_dict(self) -> dict[str, Any]:
         """The flat JSON shape of ``musitui tracks --json`` / ``info --json``."""
@@ -82,4 +97,6 @@ class Track:
 
 _TRACK_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Track))
 _TRACK_FIELD_SET = frozenset(_TRACK_FIELDS)
+_TRACK_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Track)
+                                   if f.default is not MISSING}
 _ANALYSIS_FIELD_SET = frozenset(f.name for f in fields(Analysis))

@@ -100,6 +100,11 @@ def open_library(home, config, args):
         folders = []
     session, _player, more = build_session(home, config, catalog, device=args.device)
     jobs = BackgroundJobs(home, catalog, session, folders=folders, analyze=not args.no_analyze)
+    # The catalog lives as long as the app: keep its objects out of every later GC pass,
+    # so collections stay short and never stall a frame.
+    import gc
+
+    gc.freeze()
     return Loaded(session=session, catalog=catalog, jobs=jobs, notices=notices + more)
 
 

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 
 def fsync_dir(folder: Path) -> None:
     try:
@@ -49,8 +51,22 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def atomic_write_json(path: Path, value: Any, *, indent: int | None = None) -> None:
-    text = json.dumps(value, ensure_ascii=False, indent=indent, separators=(",", ":") if indent is None else None)
-    atomic_write_bytes(path, text.encode("utf-8"))
+    atomic_write_bytes(path, dump_json(value, indent=indent))
+
+
+def dump_json(value: Any, *, indent: int | None = None) -> bytes:
+    """UTF-8 JSON; orjson (10x faster on a big catalog) when the value allows it."""
+    if indent is None:
+        try:
+            return orjson.dumps(value)
+        except TypeError:  # e.g. a str with lone surrogates, or a non-str key: the slow path
+            pass
+    separators = (",", ":") if indent is None else None
+    try:
+        return json.dumps(value, ensure_ascii=False, indent=indent,
+                          separators=separators).encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates (non-UTF-8 file names): escape them
+        return json.dumps(value, indent=indent, separators=separators).encode("ascii")
 
 
 def atomic_write_with(path: Path, write: Callable[[Path], None]) -> None:
@@ -109,6 +125,10 @@ def load_json_or_backup(path: Path, backups_dir: Path | None = None) -> tuple[An
         raw = path.read_bytes()
     except FileNotFoundError:
         return None, None
+    try:
+        return orjson.loads(raw), None
+    except orjson.JSONDecodeError:
+        pass  # orjson is stricter than json (e.g. escaped lone surrogates): ask json too
     try:
         return json.loads(raw.decode("utf-8")), None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

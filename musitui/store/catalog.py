@@ -6,6 +6,8 @@ is far cheaper than TinyDB for a table that is rewritten as a whole after each s
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,12 @@ class Catalog:
         return catalog
 
     def load(self) -> None:
+        # The cyclic GC would run dozens of full passes over the objects of a 50k catalog
+        # while they are being created (2.3 s -> 1.0 s without it); none of them are garbage.
+        with gc_paused():
+            self._load()
+
+    def _load(self) -> None:
         data, damaged = load_json_or_backup(self.path, self.backups_dir)
         self.damaged = damaged
         if not isinstance(data, dict):
@@ -96,3 +104,15 @@ class Catalog:
     def update_many(self, tracks: Iterable[Track]) -> None:
         for track in tracks:
             self.add(track)
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside the block (reference counting still frees)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
