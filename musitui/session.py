@@ -494,7 +494,8 @@ class Session:
             if self._play is not None and self._play.track.path == event.path and not self._play.logged:
                 if event.duration:
                     self._duration = float(event.duration)
-                self._paused = False
+                # A resumed track starts paused: believe the player, not the event.
+                self._paused = self.player is not None and self.player.state == "paused"
             else:
                 if self._play is not None:
                     # Gapless hand-over without an "end" first: the previous one ran out.

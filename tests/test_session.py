@@ -192,3 +192,33 @@ def test_through_the_real_null_player_with_gapless_hand_over(tmp_path: Path) -> 
         session.close()
     reopened = History.open(home, config)
     assert reopened.aggregates.tracks[tracks[0].id][1] == 1
+
+
+def test_a_resumed_track_stays_paused_at_its_position(tmp_path: Path) -> None:
+    from musitui.playback import Player
+
+    home = home_at(tmp_path)
+    catalog = Catalog.open(home)
+    path = write_audio(tmp_path / "music" / "long.wav", seconds=30.0, freq=220.0)
+    track = catalog.new_track(str(path), title="Long", artist="Artist L", duration=30.0)
+    catalog.save()
+    first = make_session(home, catalog, None, player=Player(device="null"), clock=time.time)
+    try:
+        assert first.play_track(track.id)
+        assert wait_for(lambda: first.now_playing is track and first.position > 0.3)
+        first.seek_to(12.0)
+        assert wait_for(lambda: first.position >= 12.0)
+        first.save_state()
+    finally:
+        first.close()
+    player = Player(device="null")
+    resumed = make_session(home, catalog, None, player=player, clock=time.time)
+    try:
+        assert resumed.restore_state() is True
+        assert wait_for(lambda: player.state == "paused" and player.current_path == str(path))
+        time.sleep(0.3)  # let the player's "start" event reach the session
+        assert resumed.now_playing is track
+        assert resumed.paused is True
+        assert 11.5 <= resumed.position <= 13.0
+    finally:
+        resumed.close()
