@@ -99,7 +99,9 @@ def test_skip_rule_uses_seconds_or_a_fraction_of_short_tracks() -> None:
 
 
 def test_compaction_shards_by_month_and_reopening_gives_the_same_aggregates(tmp_path: Path) -> None:
-    history = open_history(tmp_path, compact_every=40)
+    # Compacting in the foreground: in the background, how many compactions finish
+    # during the burst depends on timing.
+    history = open_history(tmp_path, compact_every=40, background_compaction=False)
     fill(history, 130, step=40 * 3600.0)  # about 9 months of events
     live = comparable(history)
     history.close()
@@ -252,3 +254,29 @@ def test_append_only_opening_logs_without_the_aggregates(tmp_path: Path) -> None
     reopened = History.open(home)
     assert [e["seq"] for e in reopened.events(limit=2)] == [27, 26]
     assert reopened.aggregates.events == 27
+
+
+def test_two_writers_keep_unique_numbers_and_lose_nothing_across_compactions(tmp_path: Path) -> None:
+    """The player's History and a script's light logger (`musitui event`) share one folder."""
+    from musitui.paths import Home
+
+    home = Home(tmp_path, tmp_path)
+    player = History.open(home, background_compaction=False, compact_every=10_000)
+    items = tracks()
+    player.log_listen("play", items[0], ts=T0)
+    script = History.open_for_append(home)
+    script.log_listen("finish", items[1], ts=T0 + 10)  # logged behind the player's back
+    player.log_listen("skip", items[2], position=5.0, ts=T0 + 20)
+    player.compact()  # rewrites the journal: the script's descriptor is now stale
+    script.log_listen("play", items[3], ts=T0 + 30)
+    player.log_listen("finish", items[4], ts=T0 + 40)
+    assert player.aggregates.seq == 5  # it took in the script's two events
+    for history in (player, script):
+        history.close()
+
+    reopened = open_history(tmp_path)
+    events = reopened.events(newest_first=False)
+    assert [e["seq"] for e in events] == [1, 2, 3, 4, 5]
+    assert [(e["kind"], e["track_id"]) for e in events] == [
+        ("play", 1), ("finish", 2), ("skip", 3), ("play", 4), ("finish", 5)]
+    assert reopened.aggregates.events == 5

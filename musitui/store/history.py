@@ -19,6 +19,8 @@ aggregates are rebuilt from what is left. Nothing is ever silently started empty
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import threading
@@ -52,6 +54,7 @@ COMPACT_EVERY = 1000
 JOURNAL = "journal.jsonl"
 SNAPSHOT = "aggregates.npz"
 HEAD = "head.json"
+WRITER_LOCK = "journal.lock"
 SNAPSHOT_VERSION = 2
 
 
@@ -83,6 +86,11 @@ class History:
         self.aggregates = Aggregates()
         self._journal: list[dict[str, Any]] = []
         self._fd: int | None = None
+        # What this process has seen of the journal file (inode, bytes), to take in what
+        # another process (the player and `musitui event`, say) appended or compacted.
+        self._journal_ident: tuple[int, int] | None = None
+        self._journal_size = 0
+        self._torn_tail = False
         self._shard_sizes: dict[str, int] = {}
         self._compacted_seq = 0
         self._lock = threading.RLock()
@@ -142,6 +150,7 @@ class History:
         except (ValueError, KeyError, TypeError):
             return False
         self._journal = self._read_journal()
+        self._remember_journal()
         for event in self._journal:
             if int(event.get("seq", 0)) > seq:
                 seq, last_ts = int(event["seq"]), float(event.get("ts", last_ts))
@@ -153,6 +162,7 @@ class History:
     def load(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         self._journal = self._read_journal()
+        self._remember_journal()
         snapshot = self._read_snapshot()
         damaged = self._check_shards(snapshot)
         if snapshot is not None and not damaged:
@@ -277,7 +287,7 @@ class History:
         if kind not in KINDS:
             raise HistoryError(f"unknown event kind {kind!r} (expected one of {', '.join(KINDS)})")
         now = time.time() if ts is None else float(ts)
-        with self._lock:
+        with self._lock, self._writer_lock():
             agg = self.aggregates
             if not agg.session or now - agg.last_ts > self.session_gap:
                 session = int(now)
@@ -323,6 +333,9 @@ class History:
             return
         line = "".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n"
                        for e in events).encode("utf-8")
+        if self._torn_tail:  # a writer died mid-line: never glue an event onto its fragment
+            line = b"\n" + line
+            self._torn_tail = False
         if self._fd is None:
             new = not self.journal_path.exists()
             self._fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -332,6 +345,8 @@ class History:
         while view:
             view = view[os.write(self._fd, view):]
         os.fsync(self._fd)
+        st = os.fstat(self._fd)
+        self._journal_ident, self._journal_size = (st.st_dev, st.st_ino), st.st_size
 
     # -- compaction ----------------------------------------------------------------------
     def compact(self) -> None:
@@ -383,7 +398,8 @@ class History:
             append_to_month(self.folder, month, events)
         shard_sizes = {p.name: p.stat().st_size for p in shard_files(self.folder)}
         self._write_snapshot(arrays, upto, shard_sizes)
-        with self._lock:
+        with self._lock, self._writer_lock():
+            # The writer lock took in what other processes appended meanwhile: it is kept.
             self._compacted_seq = max(self._compacted_seq, upto)
             self._shard_sizes = shard_sizes
             keep = [e for e in self._journal if int(e["seq"]) > upto]
@@ -422,6 +438,85 @@ class History:
             self._fd = None
         text = "".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in events)
         atomic_write_bytes(self.journal_path, text.encode("utf-8"))
+        self._remember_journal()
+
+    # -- several writers ----------------------------------------------------------------
+    @contextlib.contextmanager
+    def _writer_lock(self) -> Iterator[None]:
+        """One writer at a time across processes; on entry, take in what others logged so
+        sequence numbers stay unique and a compaction never drops their events."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.folder / WRITER_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._catch_up()
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
+    def _take_in_head(self) -> None:
+        """Events another process compacted away before we saw them still count for numbering."""
+        try:
+            head = json.loads(self.head_path.read_bytes())
+            seq, last_ts = int(head["seq"]), float(head["last_ts"])
+            session = int(head["session"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return
+        agg = self.aggregates
+        if seq > agg.seq:
+            agg.seq = seq
+        if last_ts > agg.last_ts:
+            agg.last_ts, agg.session = last_ts, session
+
+    def _remember_journal(self) -> None:
+        try:
+            st = os.stat(self.journal_path)
+        except FileNotFoundError:
+            self._journal_ident, self._journal_size = None, 0
+            return
+        self._journal_ident, self._journal_size = (st.st_dev, st.st_ino), st.st_size
+
+    def _catch_up(self) -> None:
+        try:
+            st = os.stat(self.journal_path)
+        except FileNotFoundError:
+            st = None
+        ident = None if st is None else (st.st_dev, st.st_ino)
+        if ident == self._journal_ident and (st is None or st.st_size == self._journal_size):
+            return  # nobody else wrote
+        if ident != self._journal_ident or (st is not None and st.st_size < self._journal_size):
+            # Another process rewrote the journal (compaction): our descriptor is stale.
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+            start = 0
+            self._take_in_head()
+        else:
+            start = self._journal_size
+        if st is None:
+            self._journal_ident, self._journal_size = None, 0
+            return
+        with open(self.journal_path, "rb") as handle:
+            handle.seek(start)
+            raw = handle.read()
+        complete, _, tail = raw.rpartition(b"\n")
+        self._torn_tail = bool(tail.strip())
+        known = {int(e["seq"]) for e in self._journal}
+        for line in complete.split(b"\n"):
+            if not line.strip():
+                continue
+            try:
+                event = json.loads(line)
+                seq = int(event["seq"])
+            except (ValueError, KeyError, TypeError):
+                continue  # a damaged line: the next full open reports and keeps it
+            if seq in known:
+                continue
+            if seq > self.aggregates.seq:
+                self.aggregates.apply(event)
+            self._journal.append(event)
+        self._journal.sort(key=lambda e: int(e["seq"]))
+        self._journal_ident, self._journal_size = ident, st.st_size
 
     def close(self) -> None:
         worker = self._worker
@@ -512,7 +607,7 @@ class History:
                 event["track_id"] = resolve_track(event)
             fresh.append(event)
         # One write and one fsync for the whole file, then fold it into the shards.
-        with self._lock:
+        with self._lock, self._writer_lock():
             for number, event in enumerate(fresh, self.aggregates.seq + 1):
                 event["seq"] = number
             self._append_many(fresh)
