@@ -169,6 +169,17 @@ class Session:
         self._add_message(text)
         self._notify("message")
 
+    def _record(self, log: Any, *args: Any, **fields: Any) -> None:
+        """Write one history event; a full disk or an unwritable folder costs that event
+        (said once per problem), never the music or the app."""
+        try:
+            log(*args, **fields)
+        except OSError as exc:
+            reason = exc.strerror or str(exc) or type(exc).__name__
+            text = f"could not save to the listening history ({reason}); this event was not recorded"
+            if not self.messages or self.messages[-1] != text:
+                self._say(text)
+
     # -- read-only views ----------------------------------------------------------------------
     @property
     def up_next(self) -> list[QueueItem]:
@@ -315,7 +326,7 @@ class Session:
             return False
         with self._lock:
             self.mood = name
-            self.history.log("mood", None, mood=name, ts=self.clock())
+            self._record(self.history.log, "mood", None, mood=name, ts=self.clock())
         self.rerank(notify=False)
         self._notify("mood", "queue")
         return True
@@ -334,7 +345,7 @@ class Session:
                 return
             self._user_queue.append(track_id)
             self._dismissed.discard(track_id)
-            self.history.log("queue", track, mood=self.mood, ts=self.clock())
+            self._record(self.history.log, "queue", track, mood=self.mood, ts=self.clock())
         self.rerank()
 
     def remove_from_queue(self, index: int) -> None:
@@ -346,7 +357,7 @@ class Session:
             self._drop_from_queue(track.id)
             if not items[index].user_queued:
                 self._dismissed.add(track.id)
-            self.history.log("dequeue", track, mood=self.mood, ts=self.clock())
+            self._record(self.history.log, "dequeue", track, mood=self.mood, ts=self.clock())
         self.rerank()
 
     def move_in_queue(self, index: int, delta: int) -> None:
@@ -427,7 +438,7 @@ class Session:
         self._paused = False
         self._played.append(track.id)
         del self._played[:-200]
-        self.history.log_listen("play", track, position=0.0, duration=track.duration or None,
+        self._record(self.history.log_listen, "play", track, position=0.0, duration=track.duration or None,
                                 mood=self.mood, ts=now)
         self.lib.note(track.id, track.artist, "play", now)
 
@@ -443,7 +454,7 @@ class Session:
         duration = self._duration or track.duration or None
         kind = "finish" if ended else classify_stop(position, duration, self.skip_seconds,
                                                    self.skip_fraction)
-        self.history.log_listen(kind, track, position=duration if ended else position,
+        self._record(self.history.log_listen, kind, track, position=duration if ended else position,
                                 duration=duration, mood=self.mood, ts=now)
         self.lib.note(track.id, track.artist, kind, now)
         (self.finished if kind == "finish" else self.skipped).append((track.id, now))

@@ -222,3 +222,22 @@ def test_a_resumed_track_stays_paused_at_its_position(tmp_path: Path) -> None:
         assert 11.5 <= resumed.position <= 13.0
     finally:
         resumed.close()
+
+
+def test_a_full_disk_costs_the_event_not_the_session(tmp_path: Path) -> None:
+    import errno
+
+    home, catalog, features = build_world(tmp_path)
+    session = make_session(home, catalog, features)
+
+    def disk_full(events) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    session.history._append_many = disk_full
+    first = session.up_next[0].track.id
+    assert session.set_mood("calm") is True
+    session.enqueue(first)
+    assert session.mood == "calm" and ids(session)[0] == first
+    assert session.messages[-1] == ("could not save to the listening history (No space left "
+                                    "on device); this event was not recorded")
+    assert session.messages.count(session.messages[-1]) == 1  # said once, not per event
