@@ -41,13 +41,14 @@ def write_audio(path: Path, fmt: str, seconds: float = 0.5, freq: float = 440.0,
     if noise:  # wide-band content makes a bigger MP3, for corruption tests
         data = (0.5 * np.random.default_rng(1).standard_normal(data.shape)).astype(np.float32)
     if sf_format is None:
-        _write_pyav(path, data, rate, fmt)
+        write_mp4(path, data, rate, fmt)
     else:
         soundfile.write(str(path), data, rate, format=sf_format, subtype=subtype)
     return path
 
 
-def _write_pyav(path: Path, data: np.ndarray, rate: int, codec: str) -> None:
+def write_mp4(path: Path, data: np.ndarray, rate: int, codec: str) -> None:
+    """Stereo ``data`` (frames, 2) into an MP4 container with PyAV: codec "aac" or "alac"."""
     import av
 
     with av.open(str(path), "w", format="mp4") as container:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+from library_helpers import write_mp4
 
 FORMATS = {  # extension -> (soundfile format, subtype, samplerate); m4a goes through PyAV
     "wav": ("WAV", "FLOAT", 44100),
@@ -37,30 +38,11 @@ def tone(seconds: float, rate: int = 44100, freq: float = 440.0, amplitude: floa
 def write_audio(path: Path, data: np.ndarray, rate: int) -> Path:
     ext = path.suffix.lstrip(".").lower()
     if ext == "m4a":
-        _write_m4a(path, data, rate)
+        write_mp4(path, data, rate, "aac")
         return path
     fmt, subtype, _ = FORMATS[ext]
     sf.write(str(path), data, rate, format=fmt, subtype=subtype)
     return path
-
-
-def _write_m4a(path: Path, data: np.ndarray, rate: int) -> None:
-    import av
-
-    with av.open(str(path), "w", format="mp4") as container:
-        stream = container.add_stream("aac", rate=rate, layout="stereo")
-        stream.bit_rate = 192000
-        planar = np.ascontiguousarray(data.T.astype(np.float32))
-        frame_size = 1024
-        for start in range(0, planar.shape[1], frame_size):
-            chunk = np.ascontiguousarray(planar[:, start:start + frame_size])
-            frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
-            frame.sample_rate = rate
-            frame.pts = start
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
 
 
 def decode_all(path: Path) -> tuple[np.ndarray, int]:

@@ -27,5 +27,15 @@ class Context:
         return config
 
 
+    def open_catalog(self):
+        """The catalog; a damaged file has been moved aside, and the user is told where."""
+        from musitui.store.catalog import Catalog
+
+        catalog = Catalog.open(self.home)
+        if catalog.damaged is not None:
+            warn(str(catalog.damaged))
+        return catalog
+
+
 def warn(message: str) -> None:
     print(f"musitui: {message}", file=sys.stderr)

@@ -19,14 +19,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, ctx) -> int:
     from musitui.analysis.runner import analyze_catalog
-    from musitui.store.catalog import Catalog
 
     if args.jobs < 0:
         print("musitui: --jobs must be 0 (all cores) or more", file=sys.stderr)
         return 2
-    catalog = Catalog.open(ctx.home)
-    if catalog.damaged:
-        print(f"musitui: {catalog.damaged}", file=sys.stderr)
+    catalog = ctx.open_catalog()
     if not catalog.present():
         print("musitui: the catalog is empty: run `musitui scan FOLDER` first", file=sys.stderr)
         return 1

@@ -35,13 +35,12 @@ def find_track(catalog, path: str):
 
 
 def run(args: argparse.Namespace, ctx) -> int:
-    from musitui.store.catalog import Catalog
     from musitui.store.history import History, HistoryError
 
     if args.at is not None and args.at < 0:
         print("musitui: --at must be 0 or more seconds", file=sys.stderr)
         return 2
-    catalog = Catalog.open(ctx.home)
+    catalog = ctx.open_catalog()
     track = find_track(catalog, args.path)
     if track is None:
         print(f"musitui: {args.path} is not in the catalog (run `musitui scan FOLDER` first)",

@@ -50,9 +50,8 @@ def run(args: argparse.Namespace, ctx) -> int:
 
 
 def _import(history, path: str, ctx) -> int:
-    from musitui.store.catalog import Catalog
 
-    catalog = Catalog.open(ctx.home)
+    catalog = ctx.open_catalog()
     by_tags = {(t.artist, t.title): t.id for t in catalog if t.title}
 
     def relink(event: dict) -> int | None:

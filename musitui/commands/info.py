@@ -18,9 +18,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, ctx) -> int:
     from musitui.commands import warn
-    from musitui.store.catalog import Catalog
 
-    catalog = Catalog.open(ctx.home)
+    catalog = ctx.open_catalog()
     track = _find(catalog, args.path)
     if track is not None:
         data = {"in_catalog": True, **track.public_dict()}

@@ -27,7 +27,6 @@ def run(args: argparse.Namespace, ctx) -> int:
     from musitui.commands.event import find_track
     from musitui.moods import ALL_MOODS
     from musitui.session import Session
-    from musitui.store.catalog import Catalog
     from musitui.store.features import FeatureStore
     from musitui.store.history import History
 
@@ -38,9 +37,7 @@ def run(args: argparse.Namespace, ctx) -> int:
         print(f"musitui: unknown mood {args.mood!r}; choose one of {', '.join(ALL_MOODS)}",
               file=sys.stderr)
         return 2
-    catalog = Catalog.open(ctx.home)
-    if catalog.damaged:
-        print(f"musitui: {catalog.damaged}", file=sys.stderr)
+    catalog = ctx.open_catalog()
     if not catalog.present():
         print("musitui: the catalog is empty (run `musitui scan FOLDER` first)", file=sys.stderr)
         return 1

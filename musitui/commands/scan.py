@@ -34,13 +34,10 @@ def _jobs(text: str) -> int:
 def run(args: argparse.Namespace, ctx) -> int:
     from musitui.commands import warn
     from musitui.library.scan import normalize_folder, scan_folder
-    from musitui.store.catalog import Catalog
 
     started = time.monotonic()
     root = normalize_folder(args.folder)
-    catalog = Catalog.open(ctx.home)
-    if catalog.damaged is not None:
-        warn(str(catalog.damaged))
+    catalog = ctx.open_catalog()
     if not os.path.isdir(root) and root not in catalog.folders:
         what = "not a folder" if os.path.exists(root) else "no such folder"
         warn(f"cannot scan {args.folder}: {what}")

@@ -14,12 +14,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx) -> int:
-    from musitui.commands import warn
-    from musitui.store.catalog import Catalog
 
-    catalog = Catalog.open(ctx.home)
-    if catalog.damaged is not None:
-        warn(str(catalog.damaged))
+    catalog = ctx.open_catalog()
     tracks = sorted(catalog.tracks.values(), key=_order)
     if args.json:
         print(json.dumps([t.public_dict() for t in tracks], ensure_ascii=False))
