@@ -21,7 +21,7 @@ from typing import Any
 from musitui.model import Track
 from musitui.moods import ALL_MOODS, AUTO, next_mood
 from musitui.recommend.engine import Listening, Weights, rank
-from musitui.recommend.library import Library, build_library
+from musitui.recommend.library import Library, TrackColumns, build_library_from_columns
 from musitui.store.history import History, classify_stop
 from musitui.store.state import SessionState, load_state, save_state
 
@@ -119,14 +119,22 @@ class Session:
 
     # -- building -------------------------------------------------------------------------
     def _build_library(self) -> Library:
-        tracks = [t for t in self.catalog.present()] if self.catalog is not None else []
+        columns = self._track_columns()
         feature_ids = matrix = names = None
         if self.features is not None:
             feature_ids = getattr(self.features, "ids", None)
             matrix = getattr(self.features, "matrix", None)
             names = list(getattr(self.features, "names", []) or [])
-        return build_library(tracks, feature_ids=feature_ids, feature_matrix=matrix,
-                             feature_names=names, aggregates=self.history.aggregates)
+        return build_library_from_columns(columns, feature_ids=feature_ids, feature_matrix=matrix,
+                                          feature_names=names, aggregates=self.history.aggregates)
+
+    def _track_columns(self) -> Any:
+        if self.catalog is None:
+            return TrackColumns.from_tracks([])
+        columns = getattr(self.catalog, "columns", None)
+        if columns is None:  # any mapping of tracks will do (tests hand in simple ones)
+            return TrackColumns.from_tracks(self.catalog.present())
+        return columns().present()
 
     def _load_listening_session(self) -> None:
         """Pick up the listening session still going on (events of the last half hour)."""

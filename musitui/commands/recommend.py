@@ -38,7 +38,7 @@ def run(args: argparse.Namespace, ctx) -> int:
               file=sys.stderr)
         return 2
     catalog = ctx.open_catalog()
-    if not catalog.present():
+    if not catalog.columns().present():
         print("musitui: the catalog is empty (run `musitui scan FOLDER` first)", file=sys.stderr)
         return 1
     after = []

@@ -50,14 +50,19 @@ def dimension_weights(names: list[str], groups: dict[str, tuple[float, tuple[str
     return np.array([groups[g][0] / np.sqrt(sizes[g]) if g is not None else 0.0 for g in membership])
 
 
+STANDARDISE_SAMPLE = 4096
+
+
 def standardise(matrix: np.ndarray) -> np.ndarray:
     x = np.asarray(matrix, dtype=np.float64)
     if len(x) == 0:
         return x
-    centre = np.median(x, axis=0)
-    q75, q25 = np.percentile(x, [75, 25], axis=0)
+    # Quantiles of an evenly spread sample: as good a reference, and sorting 50k rows per
+    # column would cost more than the whole rerank.
+    sample = x[:: max(1, len(x) // STANDARDISE_SAMPLE)]
+    q25, centre, q75 = np.percentile(sample, [25, 50, 75], axis=0)
     scale = (q75 - q25) / 1.349  # IQR of a normal = 1.349 sigma
-    fallback = x.std(axis=0)
+    fallback = sample.std(axis=0)
     scale = np.where(scale > 1e-9, scale, np.where(fallback > 1e-9, fallback, 1.0))
     # Clip extreme values: one broken file must not dominate every cosine.
     return np.clip((x - centre) / scale, -5.0, 5.0)

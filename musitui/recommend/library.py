@@ -86,37 +86,64 @@ def _genre_key(genre: str) -> str:
     return genre.strip().lower()
 
 
-def build_library(tracks: Iterable[Any], *, feature_ids: np.ndarray | None = None,
-                  feature_matrix: np.ndarray | None = None, feature_names: list[str] | None = None,
-                  aggregates: Any = None) -> Library:
-    """Rows for ``tracks`` (objects with id, title, artist, genre, analysis, path).
+@dataclass
+class TrackColumns:
+    """The per-track inputs of a Library, one entry per track (e.g. the catalog's columns)."""
+
+    ids: np.ndarray  # int64
+    path: Sequence[str]
+    title: Sequence[str]
+    artist: Sequence[str]
+    genre: Sequence[str]
+    analyzed: np.ndarray  # bool
+    valence: np.ndarray
+    arousal: np.ndarray
+
+    @classmethod
+    def from_tracks(cls, tracks: Iterable[Any]) -> TrackColumns:
+        tracks = list(tracks)
+        n = len(tracks)
+        analyses = [getattr(t, "analysis", None) for t in tracks]
+        return cls(ids=np.fromiter((t.id for t in tracks), dtype=np.int64, count=n),
+                   path=[t.path for t in tracks], title=[t.title or "" for t in tracks],
+                   artist=[t.artist or "" for t in tracks],
+                   genre=[getattr(t, "genre", "") or "" for t in tracks],
+                   analyzed=np.fromiter((a is not None for a in analyses), dtype=bool, count=n),
+                   valence=np.fromiter((a.valence if a is not None else 0.0 for a in analyses),
+                                       dtype=np.float32, count=n),
+                   arousal=np.fromiter((a.arousal if a is not None else 0.0 for a in analyses),
+                                       dtype=np.float32, count=n))
+
+
+def build_library(tracks: Iterable[Any], **kwargs: Any) -> Library:
+    """Rows for ``tracks`` (objects with id, title, artist, genre, analysis, path)."""
+    return build_library_from_columns(TrackColumns.from_tracks(tracks), **kwargs)
+
+
+def build_library_from_columns(columns: Any, *, feature_ids: np.ndarray | None = None,
+                               feature_matrix: np.ndarray | None = None,
+                               feature_names: list[str] | None = None,
+                               aggregates: Any = None) -> Library:
+    """Rows for the tracks in ``columns`` (anything shaped like TrackColumns).
 
     ``feature_ids``/``feature_matrix`` are the feature store's arrays; ``aggregates`` has
     ``.tracks`` {id: [plays, finishes, skips, last_ts]} and ``.artists`` {artist: [p, f, s]}.
     """
-    tracks = list(tracks)
-    n = len(tracks)
-    ids = np.fromiter((t.id for t in tracks), dtype=np.int64, count=n)
-    titles = [t.title or _stem(t.path) for t in tracks]
-    artists = [t.artist or "" for t in tracks]
+    ids = np.asarray(columns.ids, dtype=np.int64)
+    n = int(ids.shape[0])
+    titles = [title or _stem(path) for title, path in zip(columns.title, columns.path, strict=True)]
+    artists = list(columns.artist)
     # An unknown artist is nobody in particular: never "the same artist" as another track.
     artist_keys = [a if a and a != UNKNOWN_ARTIST else f"\0unknown-{row}" for row, a in enumerate(artists)]
     artist_code, artist_index = _codes(artist_keys)
-    folder_code, folder_table = _codes([_folder(t.path) for t in tracks])
-    genres = [_genre_key(getattr(t, "genre", "") or "") for t in tracks]
-    genre_code, genre_table = _codes(genres)
+    folder_code, folder_table = _codes([_folder(p) for p in columns.path])
+    genre_code, genre_table = _codes([_genre_key(g) for g in columns.genre])
     if "" in genre_table:
         genre_code[genre_code == genre_table[""]] = -1
 
-    valence = np.zeros(n, dtype=np.float32)
-    arousal = np.zeros(n, dtype=np.float32)
-    has_va = np.zeros(n, dtype=bool)
-    for row, track in enumerate(tracks):
-        analysis = getattr(track, "analysis", None)
-        if analysis is not None:
-            valence[row] = analysis.valence
-            arousal[row] = analysis.arousal
-            has_va[row] = True
+    has_va = np.asarray(columns.analyzed, dtype=bool).copy()
+    valence = np.where(has_va, np.asarray(columns.valence, dtype=np.float32), 0).astype(np.float32)
+    arousal = np.where(has_va, np.asarray(columns.arousal, dtype=np.float32), 0).astype(np.float32)
 
     emb, has_vec = _embeddings(ids, feature_ids, feature_matrix, feature_names or [])
 

@@ -1,20 +1,26 @@
 """The catalog on disk: every track musitui knows, its tags and its analysis summary.
 
-One JSON file, written atomically. Loading 50k tracks takes a fraction of a second, which
-is far cheaper than TinyDB for a table that is rewritten as a whole after each scan.
+One JSON file, written atomically: far cheaper than TinyDB for a table that is rewritten as a
+whole after each scan. Beside it, a columnar cache (catalog_columns) that start-up paths read
+instead: Track objects are then built only for the tracks somebody asks for.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, MutableMapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from musitui.model import Track
 from musitui.paths import Home
 from musitui.store.atomic import DamagedFile, atomic_write_json, load_json_or_backup
+
+if TYPE_CHECKING:
+    from musitui.store.catalog_columns import CatalogColumns
+
+COLUMNS_FILE_NAME = "catalog.columns.npz"  # numpy is imported only where this file is used
 
 SCHEMA_VERSION = 1
 
@@ -23,10 +29,10 @@ class Catalog:
     def __init__(self, path: Path, backups_dir: Path | None = None) -> None:
         self.path = Path(path)
         self.backups_dir = backups_dir
-        self.tracks: dict[int, Track] = {}
+        self.tracks = TrackTable()
         self.folders: list[str] = []
         self.next_id = 1
-        self._by_path: dict[str, int] = {}
+        self._by_path_map: dict[str, int] | None = {}
         self.damaged: DamagedFile | None = None
 
     @classmethod
@@ -42,6 +48,14 @@ class Catalog:
             self._load()
 
     def _load(self) -> None:
+        self.tracks = TrackTable()
+        self._by_path_map = {}
+        cached = self._cached_columns()
+        if cached is not None:
+            columns, self.folders, self.next_id = cached
+            self.tracks = TrackTable(columns)
+            self._by_path_map = None  # built from the columns when first needed
+            return
         data, damaged = load_json_or_backup(self.path, self.backups_dir)
         self.damaged = damaged
         if not isinstance(data, dict):
@@ -51,9 +65,22 @@ class Catalog:
         for raw in data.get("tracks", []):
             track = Track.from_dict(raw)
             self.tracks[track.id] = track
-            self._by_path[track.path] = track.id
+            self._by_path_map[track.path] = track.id
         if self.tracks:
             self.next_id = max(self.next_id, max(self.tracks) + 1)
+        if self.tracks:
+            self._save_columns()  # the cache was absent or stale: the next start reads it
+
+    @property
+    def _columns_path(self) -> Path:
+        return self.path.with_name(COLUMNS_FILE_NAME)
+
+    def _cached_columns(self) -> tuple[CatalogColumns, list[str], int] | None:
+        if not self._columns_path.exists():
+            return None
+        from musitui.store.catalog_columns import file_stamp, load_columns
+
+        return load_columns(self._columns_path, file_stamp(self.path))
 
     def save(self) -> None:
         payload: dict[str, Any] = {
@@ -63,6 +90,21 @@ class Catalog:
             "tracks": [t.to_dict() for t in self.tracks.values()],
         }
         atomic_write_json(self.path, payload)
+        self._save_columns()
+
+    def _save_columns(self) -> None:
+        from musitui.store.catalog_columns import file_stamp, save_columns
+
+        stamp = file_stamp(self.path)
+        if stamp is None:
+            return
+        with contextlib.suppress(OSError):  # only a cache: the next start reads catalog.json instead
+            save_columns(self._columns_path, self.columns(), stamp=stamp, folders=self.folders,
+                         next_id=self.next_id)
+
+    def columns(self) -> CatalogColumns:
+        """Every track as columns, as they are now."""
+        return self.tracks.columns()
 
     def __len__(self) -> int:
         return len(self.tracks)
@@ -76,6 +118,13 @@ class Catalog:
     def by_path(self, path: str) -> Track | None:
         track_id = self._by_path.get(path)
         return None if track_id is None else self.tracks.get(track_id)
+
+    @property
+    def _by_path(self) -> dict[str, int]:
+        if self._by_path_map is None:
+            columns = self.tracks.columns()
+            self._by_path_map = dict(zip(columns.path, columns.ids.tolist(), strict=True))
+        return self._by_path_map
 
     def present(self) -> list[Track]:
         """Tracks whose files were there at the last scan."""
@@ -104,6 +153,63 @@ class Catalog:
     def update_many(self, tracks: Iterable[Track]) -> None:
         for track in tracks:
             self.add(track)
+
+
+class TrackTable(MutableMapping[int, Track]):
+    """id -> Track, built lazily from columns: a Track object exists once somebody asks for it.
+
+    A Track handed out may be changed in place by its holder, so ``columns()`` reads every
+    handed-out Track again (they are few on the paths where speed matters).
+    """
+
+    def __init__(self, columns: CatalogColumns | None = None) -> None:
+        self._base = columns
+        ids = columns.ids.tolist() if columns is not None else []
+        self._row_of: dict[int, int] = {track_id: row for row, track_id in enumerate(ids)}
+        self._keys: dict[int, None] = dict.fromkeys(ids)
+        self._live: dict[int, Track] = {}
+        self._removed = False
+
+    def __getitem__(self, track_id: int) -> Track:
+        track = self._live.get(track_id)
+        if track is not None:
+            return track
+        if track_id not in self._keys:
+            raise KeyError(track_id)
+        track = self._base.track(self._row_of[track_id])  # type: ignore[union-attr]
+        self._live[track_id] = track
+        return track
+
+    def __setitem__(self, track_id: int, track: Track) -> None:
+        self._live[track_id] = track
+        self._keys[track_id] = None
+
+    def __delitem__(self, track_id: int) -> None:
+        del self._keys[track_id]
+        self._live.pop(track_id, None)
+        self._removed = True
+
+    def __contains__(self, track_id: object) -> bool:
+        return track_id in self._keys
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def columns(self) -> CatalogColumns:
+        if self._base is None:
+            from musitui.store.catalog_columns import CatalogColumns
+
+            return CatalogColumns.from_tracks(self.values())
+        columns = self._base.patched(self._row_of, list(self._live.values()))
+        if self._removed:
+            import numpy as np
+
+            columns = columns.take(np.fromiter((i in self._keys for i in columns.ids.tolist()), dtype=bool,
+                                               count=len(columns)))
+        return columns
 
 
 @contextlib.contextmanager
