@@ -22,7 +22,7 @@ def odd_tracks() -> list[Track]:
                               style_source="tag")
     bare = Track(id=2, path="/m/b/no tags.mp3")
     lyrical = Track(id=7, path="/m/b/sung.ogg", title="", lyrics="la la\nla", missing=True, track_no=0)
-    empty_lyrics = Track(id=9, path="/m/b/quiet.opus", lyrics="")
+    empty_lyrics = Track(id=9, path="/m/b/quiet.opus", lyrics="", genre="Rock\0Pop")  # NUL: id3v2.4
     return [plain, bare, lyrical, empty_lyrics]
 
 

@@ -76,14 +76,10 @@ class Library:
 
 
 def _codes(values: Sequence[str]) -> tuple[np.ndarray, dict[str, int]]:
-    table: dict[str, int] = {}
-    codes = np.fromiter((table.setdefault(v, len(table)) for v in values), dtype=np.int32,
-                        count=len(values))
+    """A small integer per distinct value, numbered in order of first appearance."""
+    table = {value: code for code, value in enumerate(dict.fromkeys(values))}
+    codes = np.fromiter(map(table.__getitem__, values), dtype=np.int32, count=len(values))
     return codes, table
-
-
-def _genre_key(genre: str) -> str:
-    return genre.strip().lower()
 
 
 @dataclass
@@ -134,10 +130,13 @@ def build_library_from_columns(columns: Any, *, feature_ids: np.ndarray | None =
     titles = [title or _stem(path) for title, path in zip(columns.title, columns.path, strict=True)]
     artists = list(columns.artist)
     # An unknown artist is nobody in particular: never "the same artist" as another track.
-    artist_keys = [a if a and a != UNKNOWN_ARTIST else f"\0unknown-{row}" for row, a in enumerate(artists)]
+    artist_keys = list(artists)
+    for row, artist in enumerate(artists):
+        if not artist or artist == UNKNOWN_ARTIST:
+            artist_keys[row] = f"\0unknown-{row}"
     artist_code, artist_index = _codes(artist_keys)
-    folder_code, folder_table = _codes([_folder(p) for p in columns.path])
-    genre_code, genre_table = _codes([_genre_key(g) for g in columns.genre])
+    folder_code, folder_table = _codes([p.rpartition("/")[0] for p in columns.path])
+    genre_code, genre_table = _codes([g.strip().lower() for g in columns.genre])
     if "" in genre_table:
         genre_code[genre_code == genre_table[""]] = -1
 
@@ -188,10 +187,6 @@ def _embeddings(ids: np.ndarray, feature_ids: np.ndarray | None, matrix: np.ndar
     emb = np.zeros((n, unit.shape[1] if unit.ndim == 2 else 1), dtype=np.float32)
     emb[has_vec] = unit
     return emb, has_vec
-
-
-def _folder(path: str) -> str:
-    return path.rsplit("/", 1)[0] if "/" in path else ""
 
 
 def _stem(path: str) -> str:

@@ -20,7 +20,8 @@ import numpy as np
 from musitui.model import Analysis, Track
 from musitui.store.atomic import atomic_write_with, dump_json
 
-COLUMNS_VERSION = 1
+COLUMNS_VERSION = 2
+SEPARATED = -1
 NONE_INT = -1  # how an absent track/disc number, year, rate or channel count is stored
 
 TEXT = ("path", "title", "artist", "album", "albumartist", "genre", "codec")
@@ -231,15 +232,31 @@ def load_columns(source: Path, stamp: np.ndarray | None) -> tuple[CatalogColumns
 
 
 def _pack_text(values: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    joined = "".join(values)
-    lengths = np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values))
-    offsets = np.zeros(len(values) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
+    """UTF-8 text of every value and how to cut it apart again.
+
+    NUL-separated (one C-level split on load) unless a value holds a NUL itself; then
+    character offsets: ``offsets[0] == -1`` marks the separated form and carries the count.
+    """
+    values = list(values)
+    joined = "\0".join(values)
+    if joined.count("\0") == max(len(values) - 1, 0):
+        offsets = np.array([SEPARATED, len(values)], dtype=np.int64)
+    else:
+        joined = "".join(values)
+        lengths = np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values))
+        offsets = np.zeros(len(values) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
     return np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8), offsets
 
 
 def _unpack_text(blob: np.ndarray, offsets: np.ndarray) -> list[str]:
     text = blob.tobytes().decode("utf-8", "surrogatepass")
+    if len(offsets) == 2 and offsets[0] == SEPARATED:
+        count = int(offsets[1])
+        values = text.split("\0") if count else []
+        if len(values) != count:
+            raise ValueError("text column does not match its count")
+        return values
     bounds = offsets.tolist()
     if bounds and bounds[-1] != len(text):
         raise ValueError("text column does not match its offsets")
