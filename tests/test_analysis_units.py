@@ -9,10 +9,13 @@ from musitui.analysis.excerpt import window_starts
 from musitui.analysis.keys import MAJOR, MINOR, PITCHES, estimate_key
 from musitui.analysis.mood import (
     AROUSAL_CUES,
+    VALENCE_CUES,
     centred_ranks,
+    cue_ranks,
     genre_delta,
     library_moods,
     lyrics_valence_delta,
+    pulse_tempo,
 )
 from musitui.analysis.style import assign_styles
 from musitui.recommend.content import embed, similarity
@@ -45,6 +48,49 @@ def test_mood_is_relative_to_the_library() -> None:
     a2 = library_moods(base * 3.0, names, [""] * 6)[1]  # e.g. every album mastered louder
     assert np.allclose(a1, a2)
     assert a1.min() < 0 < a1.max()
+
+
+def test_pulse_tempo_fixes_octave_errors_from_the_onset_rate() -> None:
+    # 54 BPM read from a march with 4 onsets/s (4.4 per beat): the felt pulse is 108.
+    # 180 BPM with one onset a second: 90. A plausible tempo is left alone.
+    felt = pulse_tempo(np.array([54.0, 180.0, 120.0, 54.0]), np.ones(4), np.array([4.0, 1.0, 4.0, 1.0]))
+    assert felt.tolist() == [108.0, 90.0, 120.0, 54.0]
+    # Counted only as much as the beat is clear.
+    assert pulse_tempo(np.array([120.0]), np.array([0.25]), np.array([4.0]))[0] == pytest.approx(30.0)
+
+
+def _neutral_library(n: int) -> tuple[np.ndarray, list[str]]:
+    """Every cue the mood reads (and its inputs), all equal across ``n`` tracks."""
+    names = sorted({*AROUSAL_CUES, *VALENCE_CUES, "tempo", "beat_strength", "onset_rate"}
+                   - {"spectral_density", "pulse_tempo"}) + [f"contrast_{i}" for i in range(7)]
+    return np.ones((n, len(names))), names
+
+
+def test_dense_spectrum_raises_arousal_only() -> None:
+    # Low spectral contrast (distortion, drums, dense orchestration) is the density cue.
+    matrix, names = _neutral_library(5)
+    for i in range(1, 6):
+        matrix[:, names.index(f"contrast_{i}")] = [30.0, 25.0, 20.0, 15.0, 10.0]
+    valence, arousal, _ = library_moods(matrix, names, [""] * 5)
+    assert np.all(np.diff(arousal) > 0)
+    assert np.allclose(valence, valence[0])
+
+
+def test_felt_tempo_decides_arousal_not_the_raw_estimate() -> None:
+    matrix, names = _neutral_library(3)
+    # Track 0: read at 54 BPM but 4 onsets/s (a march); track 1: 100 BPM, same onsets;
+    # track 2: 90 BPM. Raw tempo would put track 0 last.
+    matrix[:, names.index("tempo")] = [54.0, 100.0, 90.0]
+    matrix[:, names.index("onset_rate")] = [4.0, 4.0, 4.0]
+    arousal = library_moods(matrix, names, [""] * 3)[1]
+    assert arousal[0] > arousal[1] > arousal[2]
+
+
+def test_cues_that_cannot_be_made_are_skipped() -> None:
+    ranks, used = cue_ranks(np.ones((4, 2)), ["rms_db", "tempo"], AROUSAL_CUES)
+    assert used == ["rms_db"] and ranks.shape == (4, 1)
+    valence, arousal, labels = library_moods(np.arange(8.0).reshape(4, 2), ["x", "y"], [""] * 4)
+    assert np.all(valence == 0) and np.all(arousal == 0) and len(labels) == 4
 
 
 def test_genre_tags_adjust_and_lyrics_hook_is_neutral() -> None:

@@ -1,12 +1,12 @@
 """Valence and arousal per track, relative to the user's own library (pure numpy).
 
-Each cue (a column of the feature matrix) is turned into its centred rank across every
-analysed track (-1 = lowest in this library, +1 = highest), the ranks are combined with the
-signed weights below, and the combination is ranked again and spread over [-0.9, 0.9]. So a
-library of only metal still has calm-for-metal tracks, and mastering level differences
-between albums matter little (ranks of level-independent cues, mostly). Genre tags then
-nudge the result; lyrics get a hook (``lyrics_valence_delta``) that returns None for now.
-The method and the reasons for each weight are in docs/MOOD.md.
+Each cue (a feature column, or one derived from a few columns) is turned into its centred
+rank across every analysed track (-1 = lowest in this library, +1 = highest), the ranks are
+combined with the signed weights below, and the combination is ranked again and spread over
+[-0.9, 0.9]. So a library of only metal still has calm-for-metal tracks, and only the order
+of the tracks on each cue matters, not its scale (most cues are level-independent). Genre tags then nudge the result; lyrics get a hook
+(``lyrics_valence_delta``) that returns None for now. docs/MOOD.md has the reasons for each
+cue and the measured accuracy.
 """
 
 from __future__ import annotations
@@ -17,30 +17,29 @@ from musitui.moods import nearest_mood
 
 # cue name -> weight. Positive: a higher value means more arousal / valence.
 AROUSAL_CUES: dict[str, float] = {
-    "percussive_share": 1.0,
-    "onset_mean": 1.0,
-    "flux": 0.8,
-    "onset_rate": 0.8,
-    "beat_tempo": 0.7,      # tempo x beat strength (derived): tempo alone misleads
-    "flatness_db": 0.7,     # noisy, distorted spectra (metal, drums) vs pure tones
-    "high_ratio": 0.5,
-    "centroid": 0.5,
-    "zcr": 0.3,
-    "rms_db": 0.3,          # level: small weight, albums are mastered differently
-    "dynamic_range_db": -0.6,  # calm acoustic music breathes; loud music is compressed
-    "onset_cv": -0.3,       # sparse isolated onsets (ambient hits) vs a steady drive
+    "rms_db": 1.0,             # loudness: the strongest single correlate of arousal
+    "spectral_density": 1.0,   # derived: minus the mean spectral contrast (bands 1-5)
+    "percussive_share": 0.7,   # drums and attacks vs sustained sound
+    "pulse_tempo": 0.7,        # derived: octave-checked tempo, counted by beat clarity
+    "onset_rate": 0.7,         # note / hit density
+    "low_ratio": 0.5,          # low-end energy (kick, bass) below 150 Hz
+    "flux": 0.5,               # how fast the spectrum changes
 }
 VALENCE_CUES: dict[str, float] = {
-    "mode_strength": 1.0,   # major-profile fit minus minor-profile fit
-    "mode_major": 0.6,
-    "key_clarity": 0.4,     # consonant, clearly tonal
-    "centroid": 0.4,        # brightness
-    "tempo": 0.3,
-    "chroma_entropy": -0.4, # harmonic blur / dissonance
-    "flatness_db": -0.4,    # noise and distortion read as dark/aggressive
-    "low_ratio": -0.3,      # heavy, bass-dominated spectra
+    "mode_strength": 1.0,      # major-profile fit minus minor-profile fit
+    "mode_major": 0.5,         # the discrete decision
+    "key_clarity": 0.4,        # clear tonality / consonance
+    "chroma_entropy": -0.4,    # harmonic blur / dissonance
+    "centroid": 0.3,           # bright timbre
+    "low_ratio": -0.3,         # heavy, bass-dominated spectra
 }
 SPREAD = 0.9
+
+# Octave check of the tempo estimate (the autocorrelation often locks onto half or double
+# the felt beat): below SLOW_BPM with more than DENSE onsets per beat, the felt pulse is
+# twice as fast; above FAST_BPM with fewer than SPARSE onsets per beat, half as fast.
+SLOW_BPM, FAST_BPM = 80.0, 170.0
+DENSE_ONSETS_PER_BEAT, SPARSE_ONSETS_PER_BEAT = 2.0, 0.5
 
 # Genre keyword -> (valence delta, arousal delta); all matching keywords add up.
 GENRE_ADJUST: dict[str, tuple[float, float]] = {
@@ -72,28 +71,53 @@ def centred_ranks(values: np.ndarray) -> np.ndarray:
     return ranks / (n - 1) * 2.0 - 1.0
 
 
-def _cue_column(matrix: np.ndarray, names: list[str], cue: str) -> np.ndarray | None:
-    if cue == "beat_tempo":
-        if "tempo" not in names or "beat_strength" not in names:
-            return None
-        return matrix[:, names.index("tempo")] * np.minimum(matrix[:, names.index("beat_strength")], 3.0)
-    return matrix[:, names.index(cue)] if cue in names else None
+def pulse_tempo(tempo: np.ndarray, beat_strength: np.ndarray, onset_rate: np.ndarray) -> np.ndarray:
+    """The felt pulse: the tempo estimate, octave-checked against the onset rate, counted
+    only as much as the beat is clear (slow heavy music is not calm, and a fast loose
+    texture is not driving)."""
+    tempo = np.asarray(tempo, dtype=np.float64)
+    per_beat = np.asarray(onset_rate, dtype=np.float64) * 60.0 / np.maximum(tempo, 1.0)
+    felt = np.where((tempo < SLOW_BPM) & (per_beat > DENSE_ONSETS_PER_BEAT), tempo * 2.0, tempo)
+    felt = np.where((tempo > FAST_BPM) & (per_beat < SPARSE_ONSETS_PER_BEAT), tempo / 2.0, felt)
+    return felt * np.clip(np.asarray(beat_strength, dtype=np.float64), 0.0, 1.0)
+
+
+def _column(matrix: np.ndarray, names: list[str], cue: str) -> np.ndarray | None:
+    """A stored feature column, or a cue derived from several; None when it cannot be made."""
+    if cue in names:
+        return matrix[:, names.index(cue)].astype(np.float64)
+    if cue == "pulse_tempo":
+        parts = [_column(matrix, names, n) for n in ("tempo", "beat_strength", "onset_rate")]
+        return None if any(p is None for p in parts) else pulse_tempo(*parts)
+    if cue == "spectral_density":
+        bands = [names.index(f"contrast_{i}") for i in range(1, 6) if f"contrast_{i}" in names]
+        return -matrix[:, bands].astype(np.float64).mean(axis=1) if bands else None
+    return None
+
+
+def cue_ranks(matrix: np.ndarray, names: list[str], cues: dict[str, float]) -> tuple[np.ndarray, list[str]]:
+    """(n, k) library-relative ranks of the cues that can be made, and their names."""
+    columns, used = [], []
+    for cue in cues:
+        column = _column(matrix, names, cue)
+        if column is None:
+            continue
+        columns.append(centred_ranks(column))
+        used.append(cue)
+    if not columns:
+        return np.zeros((len(matrix), 0)), []
+    return np.stack(columns, axis=1), used
 
 
 def axis_score(matrix: np.ndarray, names: list[str], cues: dict[str, float]) -> np.ndarray:
     """Library-relative score in [-SPREAD, SPREAD] from weighted cue ranks."""
     n = len(matrix)
-    combined = np.zeros(n)
-    total = 0.0
-    for cue, weight in cues.items():
-        column = _cue_column(matrix, names, cue)
-        if column is None:
-            continue
-        combined += weight * centred_ranks(column)
-        total += abs(weight)
+    ranks, used = cue_ranks(matrix, names, cues)
+    weights = np.array([cues[c] for c in used])
+    total = float(np.abs(weights).sum())
     if total == 0 or n == 0:
         return np.zeros(n)
-    return SPREAD * centred_ranks(combined / total)
+    return SPREAD * centred_ranks(ranks @ weights / total)
 
 
 def genre_delta(genre: str) -> tuple[float, float]:
