@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from session_helpers import Clock, build_world, listen, make_session, style_of
 
-from musitui.recommend.engine import Listening, Weights, rank
+from musitui.recommend.engine import Listening, Weights, _recent, rank
 from musitui.recommend.library import build_library
 
 
@@ -159,3 +159,29 @@ def test_rank_is_pure_numpy_and_handles_an_empty_library() -> None:
     lib = build_library([])
     assert rank(lib, Listening(now=0.0), Weights()) == []
     assert isinstance(lib.emb, np.ndarray)
+
+
+def test_a_song_kept_in_two_files_is_offered_once_and_never_right_after_itself() -> None:
+    class T:
+        def __init__(self, i: int, title: str, artist: str, path: str) -> None:
+            self.id, self.path, self.title, self.artist, self.genre = i, path, title, artist, ""
+            self.analysis = None
+
+    tracks = [T(1, "Love Theme", "Ryan Reilly", "/m/w/love_theme.ogg"),
+              T(2, "love theme ", "ryan reilly", "/m/w/love_theme.mp3"),
+              T(3, "Battle", "Ryan Reilly", "/m/w/battle.ogg"),
+              T(4, "Love Theme", "Somebody Else", "/m/x/love.flac"),
+              T(5, "", "Unknown artist", "/m/y/untitled.ogg"),
+              T(6, "", "Unknown artist", "/m/y/untitled2.ogg")]
+    lib = build_library(tracks)
+    assert lib.song_code[0] == lib.song_code[1]
+    assert len(set(lib.song_code[2:].tolist())) == 4  # other artist or untitled: other songs
+    weights = Weights(artist_spacing=0)
+    offered = [p.track_id for p in rank(lib, Listening(now=1e9), weights, length=6)]
+    assert len(offered) == 5 and len({1, 2} & set(offered)) == 1
+    playing = lib.row(1)
+    after = [p.track_id for p in rank(lib, Listening(now=1e9, current=playing, exclude={playing}), weights)]
+    assert 1 not in after and 2 not in after and {3, 4, 5, 6} <= set(after)
+    lib.note(1, "Ryan Reilly", "finish", 1e9 - 60)  # finished a minute ago, in the .ogg
+    held_back = _recent(lib, Listening(now=1e9), weights)
+    assert held_back[lib.row(2)] > 1.0 and held_back[lib.row(3)] == 0.0  # the .mp3 was played too

@@ -26,6 +26,7 @@ def select(lib: Library, pool: np.ndarray, scores: np.ndarray, length: int, mmr_
     artists = lib.artist_code[pool]
     genres = lib.genre_code[pool]
     folders = lib.folder_code[pool]
+    songs = lib.song_code[pool]
     redundancy = np.zeros(pool.size, dtype=np.float32)
     taken = np.zeros(pool.size, dtype=bool)
     recent_artists: list[int] = [] if current is None else [int(lib.artist_code[current])]
@@ -44,7 +45,7 @@ def select(lib: Library, pool: np.ndarray, scores: np.ndarray, length: int, mmr_
         best = int(np.argmax(value))
         if not np.isfinite(value[best]):
             break
-        taken[best] = True
+        taken |= songs == songs[best]  # one file of a song is enough
         chosen.append(int(pool[best]))
         recent_artists.append(int(artists[best]))
         # Similarity of every candidate to the new pick: cosine where both have vectors,

@@ -117,8 +117,10 @@ def rank(lib: Library, ctx: Listening, weights: Weights, length: int | None = No
         if weight:
             score += np.float32(weight) * parts[part]
     blocked = np.fromiter(ctx.exclude, dtype=np.int64, count=len(ctx.exclude))
+    blocked = blocked[(blocked >= 0) & (blocked < n)]
     if blocked.size:
-        score[blocked[(blocked >= 0) & (blocked < n)]] = -np.inf
+        # Another file of a song that is playing or queued is that song again.
+        score[np.isin(lib.song_code, lib.song_code[blocked])] = -np.inf
     available = int(np.isfinite(score).sum())
     pool_size = min(available, max(POOL, 6 * length))
     if pool_size <= 0:
@@ -374,9 +376,10 @@ def _recent(lib: Library, ctx: Listening, weights: Weights) -> np.ndarray:
     """
     window = max(weights.recent_hours, 1e-6) * 3600.0
     out = np.zeros(len(lib), dtype=np.float32)
-    held = np.flatnonzero(lib.last_played > ctx.now - window)
+    last_played = _song_last_played(lib)
+    held = np.flatnonzero(last_played > ctx.now - window)
     if held.size:
-        age = np.clip((ctx.now - lib.last_played[held]) / window, 0.0, 1.0)
+        age = np.clip((ctx.now - last_played[held]) / window, 0.0, 1.0)
         out[held] = 1.5 + 0.5 * (1.0 - age)
     outcomes = sorted([(ts, False) for _, ts in ctx.finished] + [(ts, True) for _, ts in ctx.skipped])
     last = outcomes[-RECENT_OUTCOMES:]
@@ -387,3 +390,16 @@ def _recent(lib: Library, ctx: Listening, weights: Weights) -> np.ndarray:
         liked = np.setdiff1d(liked, skipped_rows)
         out[liked] *= max(0.25, 1.0 - skip_share)
     return out
+
+
+def _song_last_played(lib: Library) -> np.ndarray:
+    """When each track's song was last played, in whichever of its files."""
+    key = ("song_last", lib.version)
+    cached = lib.cache.get(key)
+    if cached is None:
+        for old in [k for k in lib.cache if isinstance(k, tuple) and k[0] == "song_last"]:
+            del lib.cache[old]
+        per_song = np.zeros(int(lib.song_code.max(initial=-1)) + 1, dtype=np.float64)
+        np.maximum.at(per_song, lib.song_code, lib.last_played)
+        cached = lib.cache[key] = per_song[lib.song_code]
+    return cached

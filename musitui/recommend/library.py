@@ -26,6 +26,7 @@ class Library:
     artist_code: np.ndarray  # int32 (n,)
     genre_code: np.ndarray  # int32 (n,), -1 = no genre tag
     folder_code: np.ndarray  # int32 (n,): the file's folder (in most libraries, the album)
+    song_code: np.ndarray  # int32 (n,): one code per song; copies of it (an .mp3 and an .ogg) share it
     emb: np.ndarray  # float32 (n, d), unit rows; zero rows where has_vec is False
     has_vec: np.ndarray  # bool (n,)
     valence: np.ndarray  # float32 (n,)
@@ -136,6 +137,7 @@ def build_library_from_columns(columns: Any, *, feature_ids: np.ndarray | None =
             artist_keys[row] = f"\0unknown-{row}"
     artist_code, artist_index = _codes(artist_keys)
     folder_code, folder_table = _codes([p.rpartition("/")[0] for p in columns.path])
+    song_code, _ = _codes(_song_keys(columns.title, artist_keys))
     genre_code, genre_table = _codes([g.strip().lower() for g in columns.genre])
     if "" in genre_table:
         genre_code[genre_code == genre_table[""]] = -1
@@ -163,7 +165,7 @@ def build_library_from_columns(columns: Any, *, feature_ids: np.ndarray | None =
             if code is not None:
                 artist_finishes[code], artist_skips[code] = stats[1], stats[2]
     return Library(ids=ids, titles=titles, artists=artists, artist_code=artist_code,
-                   genre_code=genre_code, folder_code=folder_code, n_folders=len(folder_table), emb=emb, has_vec=has_vec, valence=valence,
+                   genre_code=genre_code, folder_code=folder_code, song_code=song_code, n_folders=len(folder_table), emb=emb, has_vec=has_vec, valence=valence,
                    arousal=arousal, has_va=has_va, plays=plays, finishes=finishes, skips=skips,
                    last_played=last_played, artist_finishes=artist_finishes,
                    artist_skips=artist_skips, index=index, artist_index=artist_index,
@@ -187,6 +189,13 @@ def _embeddings(ids: np.ndarray, feature_ids: np.ndarray | None, matrix: np.ndar
     emb = np.zeros((n, unit.shape[1] if unit.ndim == 2 else 1), dtype=np.float32)
     emb[has_vec] = unit
     return emb, has_vec
+
+
+def _song_keys(titles: Sequence[str], artist_keys: Sequence[str]) -> list[str]:
+    """Artist and title, case-folded: the same song in two files or formats has one key.
+    An untitled track is a song of its own (its row number keeps it apart)."""
+    return [f"{artist.casefold()}\0{title.strip().casefold()}" if title.strip() else f"\0row-{row}"
+            for row, (title, artist) in enumerate(zip(titles, artist_keys, strict=True))]
 
 
 def _stem(path: str) -> str:
