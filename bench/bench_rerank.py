@@ -9,13 +9,19 @@
    and a per-track Python loop computing the same kind of score (measured on 5k, scaled).
 2. ``musitui recommend`` and ``musitui event`` as fresh processes on a 10k catalog with a
    100k-event history. Target: <= 0.5 s each, and neither imports librosa or scikit-learn.
-   Same-run reference: ``python -c "import numpy"`` and ``musitui --help``.
+   Same-run reference: ``python -c "import numpy"`` and ``musitui --help``. Then where the
+   time goes: the same steps as ``commands/recommend.py`` / ``commands/event.py`` timed
+   stage by stage in a fresh process (wall and CPU), median of 5.
+   The processes run with Python's bytecode cache on, as an installed musitui does: with
+   PYTHONDONTWRITEBYTECODE=1 (set in some shells) every musitui module is compiled again on
+   every start, which alone adds about 0.1 s; that figure is printed too.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -161,12 +167,96 @@ raise SystemExit(code)
 """
 
 
-def wall(argv: list[str], repeats: int = 5) -> tuple[float, float, str, str]:
+STAGES = """
+import sys, time
+marks = [("", time.perf_counter(), time.process_time())]
+
+
+def mark(name):
+    marks.append((name, time.perf_counter(), time.process_time()))
+
+
+home, command = sys.argv[1], sys.argv[2]
+from musitui import cli
+mark("import musitui.cli")
+argv = cli._with_default_command(["--home", home, *sys.argv[2:]])
+parser, modules = cli.build_parser(cli._command_of(argv))
+args = parser.parse_args(argv)
+mark("build the parser (one subcommand) + parse")
+from musitui.commands import Context
+from musitui.paths import resolve_home
+ctx = Context(home=resolve_home(args.home).ensure())
+ctx.config
+mark("data folder + config")
+if command == "recommend":
+    import numpy
+    mark("import numpy")
+    from musitui.session import Session
+    from musitui.store.features import FeatureStore
+    from musitui.store.history import History
+    mark("import musitui.session (+ store modules)")
+    catalog = ctx.open_catalog()
+    catalog.columns().present()
+    mark("catalog open + columns")
+    features = FeatureStore.open(ctx.home)
+    mark("feature store open")
+    history = History.open(ctx.home, ctx.config)
+    mark("history open (snapshot + journal)")
+    session = Session(ctx.home, ctx.config, catalog, player=None, history=history, features=features)
+    mark("Session(): library arrays + first rank")
+    session.rerank(notify=False)
+    items = session.up_next[:10]
+    history.close()
+    mark("rerank")
+else:
+    from musitui.commands.event import find_track
+    from musitui.store.history import History
+    catalog = ctx.open_catalog()
+    mark("catalog open (imports numpy)" if "numpy" in sys.modules else "catalog open")
+    track = find_track(catalog, args.path)
+    history = History.open_for_append(ctx.home, ctx.config)
+    mark("find the track + history open_for_append")
+    history.log_listen(args.kind, track, position=args.at)
+    history.close()
+    mark("log the event (append + fsync)")
+for (_, wall0, cpu0), (name, wall1, cpu1) in zip(marks, marks[1:]):
+    print(f"{name}\t{wall1 - wall0}\t{cpu1 - cpu0}")
+print(f"total\t{marks[-1][1] - marks[0][1]}\t{marks[-1][2] - marks[0][2]}")
+"""
+
+
+def cached_bytecode_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def stages(argv: list[str], repeats: int = 5) -> list[tuple[str, float, float]]:
+    """Median (name, wall, cpu) per stage over ``repeats`` fresh processes."""
+    runs: list[list[tuple[str, float, float]]] = []
+    for _ in range(repeats):
+        out = subprocess.run(argv, capture_output=True, text=True, check=True,
+                             env=cached_bytecode_env()).stdout
+        runs.append([(name, float(w), float(c)) for name, w, c in
+                     (line.split("\t") for line in out.strip().splitlines())])
+    return [(runs[0][i][0], statistics.median(r[i][1] for r in runs),
+             statistics.median(r[i][2] for r in runs)) for i in range(len(runs[0]))]
+
+
+def print_stages(title: str, rows: list[tuple[str, float, float]]) -> None:
+    print(f"  {title} (fresh process, median of 5 per stage):")
+    for name, wall_s, cpu_s in rows:
+        print(f"    {name:48s} {wall_s * 1e3:6.0f} ms  (CPU {cpu_s * 1e3:4.0f} ms)")
+
+
+def wall(argv: list[str], repeats: int = 5, env: dict[str, str] | None = None) -> tuple[float, float, str, str]:
     times = []
     out = err = ""
+    env = cached_bytecode_env() if env is None else env
+    subprocess.run(argv, capture_output=True, text=True, env=env)  # warm: caches, bytecode
     for _ in range(repeats):
         began = time.perf_counter()
-        done = subprocess.run(argv, capture_output=True, text=True)
+        done = subprocess.run(argv, capture_output=True, text=True, env=env)
         times.append(time.perf_counter() - began)
         out, err = done.stdout, done.stderr
         if done.returncode != 0:
@@ -191,6 +281,15 @@ def bench_cli(args: argparse.Namespace, folder: Path) -> None:
     best, med, out, err = wall(base + ["event", "skip", track.path, "--at", "12"])
     print(f"musitui event skip on the same home: best {best:.3f} s, median {med:.3f} s "
           f"(heavy modules imported: {err.split('HEAVY')[-1].strip()})   target <= 0.5 s")
+    no_cache = dict(cached_bytecode_env(), PYTHONDONTWRITEBYTECODE="1")
+    _, med_nc, _, _ = wall(base + ["recommend", "-n", "10", "--json"], env=no_cache)
+    print(f"  for reference, musitui recommend with PYTHONDONTWRITEBYTECODE=1 (every module "
+          f"compiled at each start): median {med_nc:.3f} s")
+    print("where the time goes:")
+    print_stages("musitui recommend -n 10 --json",
+                 stages([python, "-c", STAGES, str(folder), "recommend", "-n", "10", "--json"]))
+    print_stages("musitui event skip PATH --at 12",
+                 stages([python, "-c", STAGES, str(folder), "event", "skip", track.path, "--at", "12"]))
 
 
 def main() -> int:
@@ -199,9 +298,11 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--reranks", type=int, default=60)
     parser.add_argument("--cli-tracks", type=int, default=10_000)
+    parser.add_argument("--cli-only", action="store_true", help="only part 2 (the CLI wall times)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="musitui-bench-rerank-") as tmp:
-        bench_rerank(args, Path(tmp) / "big")
+        if not args.cli_only:
+            bench_rerank(args, Path(tmp) / "big")
         bench_cli(args, Path(tmp) / "cli")
     return 0
 

@@ -1,6 +1,7 @@
 """The ``musitui`` command line: ``musitui [FOLDER]`` opens the player, subcommands do the rest.
 
-Every subcommand module is imported to build its parser, so they keep heavy imports inside
+A run imports only the module of the subcommand it runs (``build_parser(command)``); the
+top-level ``--help`` imports them all to list them, so they keep heavy imports inside
 ``run``. Any unexpected error becomes one line on stderr (the traceback goes to a log file
 in the data folder), Ctrl-C exits with status 130.
 """
@@ -11,7 +12,6 @@ import argparse
 import importlib
 import os
 import sys
-import traceback
 from types import ModuleType
 
 from musitui import __version__
@@ -51,7 +51,9 @@ def _common_options(suppress: bool) -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
+def build_parser(command: str | None = None) -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
+    """The parser and the subcommand modules it needed: only ``command``'s when that names a
+    subcommand (what running one needs), else every one (``musitui --help`` lists them)."""
     parser = argparse.ArgumentParser(
         prog="musitui", description=DESCRIPTION, parents=[_common_options(False)],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -59,13 +61,29 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
     parser.add_argument("--version", action="version", version=f"musitui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     modules: dict[str, ModuleType] = {}
-    for name, module_name in COMMANDS.items():
-        module = importlib.import_module(module_name)
+    names = [command] if command in COMMANDS else list(COMMANDS)
+    for name in names:
+        module = importlib.import_module(COMMANDS[name])
         modules[name] = module
         command_parser = sub.add_parser(name, help=module.HELP, description=module.HELP,
                                         parents=[_common_options(True)])
         module.add_arguments(command_parser)
     return parser, modules
+
+
+def _command_of(argv: list[str]) -> str | None:
+    """The subcommand ``argv`` runs (after ``_with_default_command``), or None."""
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        if token == "--home":
+            index += 2
+            continue
+        if token.startswith("-"):
+            index += 1
+            continue
+        return token if token in COMMANDS else None
+    return None
 
 
 def _with_default_command(argv: list[str]) -> list[str]:
@@ -89,9 +107,9 @@ def _with_default_command(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    parser, modules = build_parser()
-    args = parser.parse_args(_with_default_command(argv))
+    argv = _with_default_command(list(sys.argv[1:] if argv is None else argv))
+    parser, modules = build_parser(_command_of(argv))
+    args = parser.parse_args(argv)
     from musitui.commands import Context
     from musitui.paths import resolve_home
 
@@ -118,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _log_crash(home) -> str:
+    import traceback
+
     path = home.data_dir / "crash.log"
     try:
         with open(path, "a", encoding="utf-8") as handle:

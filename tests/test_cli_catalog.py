@@ -115,3 +115,24 @@ def test_tracks_command_imports_nothing_heavy(tmp_path: Path) -> None:
     env = {**os.environ, "MUSITUI_HOME": str(tmp_path / "home")}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert "HEAVY []" in done.stderr, done.stderr
+
+
+def test_a_subcommand_imports_only_its_own_module_and_help_lists_them_all(tmp_path: Path) -> None:
+    code = ("import sys, musitui.cli as c\n"
+            "code = c.main(sys.argv[1:])\n"
+            "print('COMMANDS', sorted(m for m in sys.modules if m.startswith('musitui.commands.')),"
+            " file=sys.stderr)\n"
+            "raise SystemExit(code)\n")
+    env = {**os.environ, "MUSITUI_HOME": str(tmp_path / "home")}
+    done = subprocess.run([sys.executable, "-c", code, "moods"], capture_output=True, text=True,
+                          env=env)
+    assert done.returncode == 0 and "calm" in done.stdout
+    assert "COMMANDS ['musitui.commands.moods']" in done.stderr, done.stderr
+    bad = subprocess.run([sys.executable, "-c", code, "moods", "--bogus"], capture_output=True,
+                         text=True, env=env)
+    assert bad.returncode == 2 and "unrecognized arguments: --bogus" in bad.stderr
+    listing = musitui("--help", home=tmp_path / "home")
+    assert listing.returncode == 0
+    from musitui.cli import COMMANDS
+
+    assert all(f"    {name}" in listing.stdout for name in COMMANDS)

@@ -280,3 +280,149 @@ def test_two_writers_keep_unique_numbers_and_lose_nothing_across_compactions(tmp
     assert [(e["kind"], e["track_id"]) for e in events] == [
         ("play", 1), ("finish", 2), ("skip", 3), ("play", 4), ("finish", 5)]
     assert reopened.aggregates.events == 5
+
+
+# -- the column-wise rebuild ----------------------------------------------------------------
+def exact(agg) -> dict:
+    """Every aggregate, floats compared exactly (the rebuild must match apply() bit for bit)."""
+    return {
+        "seq": agg.seq, "events": agg.events, "session": agg.session, "last_ts": agg.last_ts,
+        "t0": agg.t0, "last_outcome": agg.last_outcome, "tracks": agg.tracks,
+        "artists": agg.artists, "pairs": agg.pairs, "recent": [e["seq"] for e in agg.recent],
+    }
+
+
+def messy_events(count: int = 3000, seed: int = 7) -> list[dict]:
+    """Listening sessions with finishes, skips, repeats, session gaps, mood and queue events,
+    unnumbered and duplicated events, out-of-order timestamps, missing artists, and a gap of
+    15 years (past the co-play rebase point)."""
+    import random
+
+    rng = random.Random(seed)
+    events: list[dict] = []
+    ts, session = T0, int(T0)
+    for n in range(count):
+        if rng.random() < 0.08:  # silence: a new listening session
+            ts += rng.choice([2 * 3600.0, 40 * 86400.0])
+            session = int(ts)
+        if n == count // 2:
+            ts += 15 * 365 * 86400.0
+            session = int(ts)
+        ts += rng.uniform(1, 300)
+        seq = n + 1
+        kind = rng.choice(["play", "finish", "finish", "skip", "skip", "queue", "mood"])
+        event = {"seq": seq, "ts": round(ts, 3), "kind": kind, "session": session}
+        if kind != "mood":
+            track = rng.randint(1, 25)
+            event.update(track_id=track, path=f"/m/{track}.flac", title=f"T{track}")
+            if rng.random() > 0.1:
+                event["artist"] = f"Artist {track % 4}"
+        events.append(event)
+    events[10]["ts"] = T0 - 5000.0                       # an imported, older event
+    events[20] = dict(events[20], seq=0)                 # an unnumbered one
+    events.append(dict(events[30]))                      # a duplicate (same seq)
+    events.append({"seq": count + 1, "ts": max(e["ts"] for e in events), "kind": "mood",
+                   "session": 12345})                    # as new as the newest: "now" moves
+    events[40]["session"] = None
+    events[41]["artist"] = None
+    rng.shuffle(events)                                  # shards come in any order
+    return events
+
+
+def test_column_wise_rebuild_equals_applying_events_one_by_one() -> None:
+    from musitui.store.history_aggregates import Aggregates, EventColumns
+
+    events = messy_events()
+    expected = exact(Aggregates.replay(events))
+    assert expected["t0"] > T0 + 14 * 365 * 86400.0  # the rebase happened
+    assert expected["session"] == 12345
+    assert any(w < 0 for row in expected["pairs"].values() for w in row.values())  # skip pairs
+    assert exact(Aggregates.from_events(events)) == expected
+    # Split into "shards" and joined again, as a rebuild from the column files does.
+    parts = [EventColumns.of(events[i:i + 700]) for i in range(0, len(events), 700)]
+    joined = Aggregates.from_columns(EventColumns.concat(parts), lambda rows: [events[r] for r in rows])
+    assert exact(joined) == expected
+
+
+def test_column_wise_rebuild_of_small_and_partial_histories() -> None:
+    from musitui.store.history_aggregates import Aggregates
+
+    events = messy_events(40)
+    cases = [[], [e for e in events if e["kind"] == "mood"], [e for e in events if e["kind"] == "play"],
+             [e for e in events if e["kind"] in ("play", "skip")], events[:1]]
+    for case in cases:
+        assert exact(Aggregates.from_events(case)) == exact(Aggregates.replay(case))
+
+
+def test_events_of_unusual_shape_are_rebuilt_one_by_one() -> None:
+    from musitui.store.history_aggregates import Aggregates
+
+    events = messy_events(300)
+    events[5] = dict(events[5], seq=str(events[5]["seq"]))  # what the fast path does not take
+    assert exact(Aggregates.from_events(events)) == exact(Aggregates.replay(events))
+
+
+def test_a_snapshot_and_a_rebuild_agree_after_more_logging(tmp_path: Path) -> None:
+    """Pairs loaded from a snapshot stay packed in arrays; logging on must add to them."""
+    history = open_history(tmp_path, compact_every=50, background_compaction=False)
+    fill(history, 120, step=300.0)
+    history.close()
+    again = open_history(tmp_path)
+    fill(again, 60, start=T0 + 120 * 300.0, step=300.0)
+    live = exact(again.aggregates)
+    again.close()
+    (tmp_path / "history" / "aggregates.npz").unlink()
+    assert exact(open_history(tmp_path).aggregates) == live
+
+
+def test_rebuild_reads_column_files_and_remakes_stale_or_broken_ones(tmp_path: Path) -> None:
+    from musitui.store.history_shards import columns_path
+
+    history = open_history(tmp_path, compact_every=30, background_compaction=False)
+    fill(history, 200, step=6 * 86400.0)
+    live = comparable(history)
+    history.close()
+    shards = shard_files(tmp_path / "history")
+    assert shards and all(columns_path(p).exists() for p in shards)  # written by compaction
+    snapshot = tmp_path / "history" / "aggregates.npz"
+    snapshot.unlink()
+    written = {p: columns_path(p).stat().st_mtime_ns for p in shards}
+    assert comparable(open_history(tmp_path)) == live
+    # Current column files were read, not made again.
+    assert {p: columns_path(p).stat().st_mtime_ns for p in shards} == written
+    # A broken column file and one for an older version of its shard: both made again.
+    columns_path(shards[0]).write_bytes(b"not a zip")
+    stale = columns_path(shards[1])
+    shards[1].write_bytes(shards[1].read_bytes() + b" ")  # same events, new size and mtime
+    before = stale.stat().st_mtime_ns
+    snapshot.unlink()
+    reopened = open_history(tmp_path)
+    assert comparable(reopened) == live and reopened.messages == []
+    assert stale.stat().st_mtime_ns != before
+    import numpy as np
+
+    with np.load(columns_path(shards[0])) as data:
+        assert len(data["seq"]) == len(json.loads(shards[0].read_text())["events"])
+    # The column file of a damaged shard goes with it.
+    shards[2].write_bytes(b"{broken")
+    snapshot.unlink()
+    damaged = open_history(tmp_path)
+    assert any(shards[2].name in m and "damaged" in m for m in damaged.messages)
+    assert not columns_path(shards[2]).exists()
+
+
+def test_logging_from_a_script_needs_no_numpy(tmp_path: Path) -> None:
+    history = open_history(tmp_path, compact_every=10, background_compaction=False)
+    fill(history, 25)
+    history.close()
+    code = ("import sys\nfrom pathlib import Path\nfrom musitui.model import Track\n"
+            "from musitui.store.history import History\n"
+            "home = type('H', (), {'history_dir': Path(sys.argv[1]) / 'history',"
+            " 'backups_dir': Path(sys.argv[1]) / 'backups'})()\n"
+            "h = History.open_for_append(home)\n"
+            "h.log_listen('play', Track(id=1, path='/m/a.flac', title='A', artist='B', duration=9.0))\n"
+            "h.close()\nprint('numpy' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+    assert open_history(tmp_path).aggregates.events == 26

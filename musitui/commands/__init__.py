@@ -1,7 +1,8 @@
 """Command-line subcommands: each module has HELP, add_arguments(parser) and run(args, ctx).
 
 Modules here must import nothing heavy at the top (no librosa, scikit-learn, Textual,
-sounddevice): ``musitui --help`` builds every parser and must start in well under 0.3 s.
+sounddevice): ``musitui --help`` builds every parser and must start in well under 0.3 s. A
+run imports only its own subcommand's module (``cli.build_parser(command)``).
 """
 
 from __future__ import annotations
@@ -9,9 +10,11 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from musitui.config import Config, load_config
-from musitui.paths import Home
+if TYPE_CHECKING:  # the config module (tomllib) is imported when a command asks for it
+    from musitui.config import Config
+    from musitui.paths import Home
 
 
 @dataclass
@@ -21,6 +24,8 @@ class Context:
 
     @cached_property
     def config(self) -> Config:
+        from musitui.config import load_config
+
         config = load_config(self.home)
         if config.problem:
             warn(config.problem)

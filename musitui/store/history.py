@@ -11,6 +11,10 @@ Layout of ``home.history_dir``:
 - ``aggregates.npz``: the derived counts (see ``history_aggregates``) as of event ``seq``,
   plus the size of every shard it has seen. Opening loads it and replays the journal events
   after ``seq``, so the cost of opening does not grow with the history.
+- ``events-YYYY-MM.NNN.columns.npz``: beside each shard, the few fields the aggregates use,
+  written at compaction. Without a usable snapshot every aggregate is rebuilt column-wise from
+  these (``Aggregates.from_columns``), parsing only the shards whose column file is missing
+  or stale: 100k events in about 0.2 s instead of parsing 22 MB of JSON.
 
 A shard whose size differs from what the snapshot recorded is parsed to check it; a shard
 that does not parse is moved into the backups folder with a message in ``messages`` and the
@@ -37,13 +41,16 @@ from musitui.store.atomic import (
     fsync_dir,
     move_aside,
 )
-from musitui.store.history_aggregates import Aggregates
+from musitui.store.history_aggregates import Aggregates, EventColumns
 from musitui.store.history_shards import (
     ShardDamaged,
     append_to_month,
     month_of,
     read_shard,
+    remove_orphan_columns,
+    shard_columns,
     shard_files,
+    write_shard_columns,
 )
 
 if TYPE_CHECKING:
@@ -250,14 +257,61 @@ class History:
         return damaged
 
     def _rebuild_from_shards(self) -> Aggregates:
-        events = list(self._iter_shard_events())
-        events.sort(key=lambda e: int(e.get("seq", 0)))
-        aggregates = Aggregates()
-        for event in events:
-            aggregates.apply(event)
+        """Every aggregate again from the shards, reading each month's column file (see
+        ``history_shards``) and parsing only the shards without a current one."""
+        import numpy as np
+
+        parts: list[EventColumns] = []
+        paths: list[Path] = []
+        for path in shard_files(self.folder):
+            try:
+                columns = shard_columns(path)
+            except ShardDamaged as exc:
+                self._move_damaged_shard(path, exc)
+                continue
+            except FileNotFoundError:
+                continue
+            if columns is None:  # events of unusual shape: the one-by-one rebuild
+                return self._rebuild_from_events()
+            parts.append(columns)
+            paths.append(path)
+        remove_orphan_columns(self.folder)
+        columns = EventColumns.concat(parts)
+        offsets = np.cumsum([0, *(len(part) for part in parts)])
+
+        def fetch(rows: list[int]) -> list[dict[str, Any]]:
+            """The events at ``rows``, read from their shards (the newest few only)."""
+            read: dict[int, list[dict[str, Any]]] = {}
+            found = []
+            for row in rows:
+                part = int(np.searchsorted(offsets, row, side="right")) - 1
+                if part not in read:
+                    read[part] = read_shard(paths[part])
+                event = read[part][row - int(offsets[part])]
+                if int(event.get("seq", 0)) != int(columns.seq[row]):
+                    raise ShardDamaged("changed while it was read")
+                found.append(event)
+            return found
+
+        try:
+            aggregates = Aggregates.from_columns(columns, fetch)
+        except (ShardDamaged, FileNotFoundError, IndexError, ValueError, TypeError):
+            # Another process compacted meanwhile: parse everything once more.
+            return self._rebuild_from_events()
         self._compacted_seq = aggregates.seq
         self._shard_sizes = {p.name: p.stat().st_size for p in shard_files(self.folder)}
         return aggregates
+
+    def _rebuild_from_events(self) -> Aggregates:
+        aggregates = Aggregates.from_events(list(self._iter_shard_events()))
+        self._compacted_seq = aggregates.seq
+        self._shard_sizes = {p.name: p.stat().st_size for p in shard_files(self.folder)}
+        return aggregates
+
+    def _move_damaged_shard(self, path: Path, exc: Exception) -> None:
+        backup = move_aside(path, self.backups_dir)
+        self.messages.append(f"history file {path.name} is damaged ({exc}); it was moved "
+                             f"to {backup}")
 
     def _iter_shard_events(self, newest_first: bool = False) -> Iterator[dict[str, Any]]:
         files = shard_files(self.folder)
@@ -267,9 +321,7 @@ class History:
             try:
                 events = read_shard(path)
             except ShardDamaged as exc:
-                backup = move_aside(path, self.backups_dir)
-                self.messages.append(f"history file {path.name} is damaged ({exc}); it was moved "
-                                     f"to {backup}")
+                self._move_damaged_shard(path, exc)
                 continue
             except FileNotFoundError:
                 continue
@@ -395,7 +447,9 @@ class History:
         for event in pending:
             by_month.setdefault(month_of(float(event["ts"])), []).append(event)
         for month, events in by_month.items():
-            append_to_month(self.folder, month, events)
+            for path in append_to_month(self.folder, month, events):
+                with contextlib.suppress(ShardDamaged, OSError):
+                    write_shard_columns(path)  # so a rebuild need not parse it again
         shard_sizes = {p.name: p.stat().st_size for p in shard_files(self.folder)}
         self._write_snapshot(arrays, upto, shard_sizes)
         with self._lock, self._writer_lock():
