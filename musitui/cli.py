@@ -107,6 +107,10 @@ def _with_default_command(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Reranks are small matrix-vector products: BLAS threads only add hand-off cost (see
+    # session.limit_blas_threads). Set before numpy loads, it costs nothing; a user's own
+    # setting wins. Analysis workers set their own.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     argv = _with_default_command(list(sys.argv[1:] if argv is None else argv))
     parser, modules = build_parser(_command_of(argv))
     args = parser.parse_args(argv)

@@ -12,6 +12,7 @@ a test or benchmark can feed it the same events a player would send.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -45,6 +46,8 @@ def limit_blas_threads() -> None:
     if _blas_limited:
         return
     _blas_limited = True
+    if os.environ.get("OPENBLAS_NUM_THREADS") == "1":
+        return  # set before numpy loaded (musitui's CLI does): nothing to limit
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:

@@ -149,9 +149,19 @@ def _jitter(lib: Library, seed: int) -> np.ndarray:
     key = ("jitter", seed)
     cached = lib.cache.get(key)
     if cached is None:
-        rng = np.random.default_rng(seed)
-        cached = lib.cache[key] = (JITTER * rng.random(len(lib), dtype=np.float32)).astype(np.float32)
+        cached = lib.cache[key] = (JITTER * _hash_unit(lib.ids, seed)).astype(np.float32)
     return cached
+
+
+def _hash_unit(ids: np.ndarray, seed: int) -> np.ndarray:
+    """A uniform [0, 1) value per track id and seed (splitmix64): stable for a track whatever
+    its row, and without numpy.random's import cost on the CLI's start-up path."""
+    with np.errstate(over="ignore"):
+        x = ids.astype(np.uint64) + np.uint64((seed * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        x = x ^ (x >> np.uint64(31))
+    return (x >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
 
 
 def _apply_skips(lib: Library, ctx: Listening, weights: Weights, score: np.ndarray,
