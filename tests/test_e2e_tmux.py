@@ -129,7 +129,9 @@ def test_play_skip_mood_quit_in_tmux(tmp_path: Path) -> None:
     tmux = Tmux(name)
     tmux.start(f"cd {os.getcwd()} && {command}; echo $? > {status}; sleep 30")
     try:
-        lines = tmux.wait(lambda ls: any("Library · 24 tracks" in line for line in ls), 30)
+        # The library shows first; Up next fills in once the session is open.
+        lines = tmux.wait(lambda ls: any("Library · 24 tracks" in line for line in ls)
+                          and len(up_next_rows(ls)) >= 5, 30)
         assert len(up_next_rows(lines)) >= 5
 
         tmux.keys("Enter")  # play the selected (first) track

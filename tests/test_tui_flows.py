@@ -12,6 +12,7 @@ from tui_helpers import (
     open_session,
     run_async,
     screen_lines,
+    scroll_wheel,
     up_next_ids,
     wait_for,
 )
@@ -355,4 +356,217 @@ async def test_undecodable_file_is_named_in_a_notification(world: World) -> None
         message = next(n.message for n in app._notifications if "Broken Song" in n.message)
         assert message.startswith("cannot play Broken Song")
         assert "Traceback" not in message
+    session.close()
+
+
+# -- mouse --------------------------------------------------------------------------------
+SMALL = (100, 16)  # a short screen, so both lists scroll
+
+
+@pytest.fixture
+def long_world(tmp_path: Path) -> World:
+    return build_world(tmp_path, per_artist=6, seconds=20.0)
+
+
+@run_async
+async def test_click_selects_a_row_and_double_click_plays_it(long_world: World) -> None:
+    session, config = open_session(long_world)
+    app = make_app(long_world, session, config)
+    async with app.run_test(size=SMALL) as pilot:
+        view = app.query_one(LibraryView)
+        await pilot.click(LibraryView, offset=(10, 3))
+        assert view.cursor == 3 and app.focused is view
+        assert session.now_playing is None  # one click only selects
+        await pilot.double_click(LibraryView, offset=(10, 5))
+        await wait_for(pilot, lambda: session.now_playing is not None)
+        assert view.cursor == 5
+        assert session.now_playing.id == view.model.track_at(5).id
+        # A click on the selected row plays it too.
+        await pilot.click(LibraryView, offset=(10, 1))
+        assert session.now_playing.id == view.model.track_at(5).id
+        await pilot.click(LibraryView, offset=(10, 1))
+        await wait_for(pilot, lambda: session.now_playing.id == view.model.track_at(1).id)
+        await wait_for(pilot, lambda: session.player.current_path == view.model.track_at(1).path)
+    session.close()
+
+
+@run_async
+async def test_wheel_scrolls_the_library_and_clicks_land_on_the_scrolled_rows(long_world: World) -> None:
+    session, config = open_session(long_world, device=None)
+    app = make_app(long_world, session, config)
+    async with app.run_test(size=SMALL) as pilot:
+        view = app.query_one(LibraryView)
+        height = view.scrollable_content_region.height
+        assert len(view.model) == 24 > height
+        top = screen_lines(view)[0]
+        await scroll_wheel(pilot, view, times=3)
+        assert view.scroll_offset.y >= 3
+        first = view.scroll_offset.y
+        assert screen_lines(view)[0] != top
+        assert view.model.row(first).label in screen_lines(view)[0]
+        await pilot.click(LibraryView, offset=(10, 0))
+        assert view.cursor == first  # the row under the pointer, not row 0
+        await scroll_wheel(pilot, view, down=False, times=10)
+        assert view.scroll_offset.y == 0
+        assert screen_lines(view)[0].split()[0] == top.split()[0]  # the first row again
+    session.close()
+
+
+@run_async
+async def test_up_next_wheel_and_clicks_select_then_play(long_world: World) -> None:
+    session, config = open_session(long_world)
+    app = make_app(long_world, session, config)
+    async with app.run_test(size=SMALL) as pilot:
+        upnext = app.query_one(UpNextView)
+        items = up_next_ids(app)
+        assert len(items) * 2 > upnext.scrollable_content_region.height  # it has to scroll
+        await pilot.click(UpNextView, offset=(10, 2))  # the second item's title line
+        assert upnext.cursor == 1 and app.focused is upnext
+        assert session.now_playing is None
+        await pilot.click(UpNextView, offset=(10, 3))  # its reason line: the same item, again
+        await wait_for(pilot, lambda: session.now_playing is not None)
+        assert session.now_playing.id == items[1]
+        await scroll_wheel(pilot, upnext, times=2)
+        assert upnext.scroll_offset.y >= 2
+        shown = screen_lines(upnext)
+        first_item = upnext.scroll_offset.y // 2
+        title = upnext.items[first_item].track.title
+        assert any(title in line for line in shown[:2])
+    session.close()
+
+
+@run_async
+async def test_click_on_a_mood_selects_it_and_reorders_up_next(long_world: World) -> None:
+    session, config = open_session(long_world, device=None)
+    app = make_app(long_world, session, config)
+    async with app.run_test(size=SIZE) as pilot:
+        bar = app.query_one(MoodBar)
+        before = up_next_ids(app)
+        text = bar.render().plain
+        await pilot.click(MoodBar, offset=(text.index("3 calm") + 2, 0))
+        await pilot.pause()
+        assert session.mood == "calm" and bar.mood == "calm"
+        calm = up_next_ids(app)
+        assert calm != before and artist_of(long_world, calm[0]) == "Still Water"
+        text = bar.render().plain
+        await pilot.click(MoodBar, offset=(text.index("2 energetic") + 3, 0))
+        await pilot.pause()
+        assert session.mood == "energetic"
+        assert artist_of(long_world, up_next_ids(app)[0]) == "Delta Nine"
+        await pilot.click(MoodBar, offset=(1, 0))  # the "Mood" label: not a mood
+        await pilot.pause()
+        assert session.mood == "energetic"
+    session.close()
+
+
+# -- the library from catalog columns, and staged loading ------------------------------------
+def test_library_from_columns_matches_the_library_from_tracks(world: World) -> None:
+    from musitui.tui.library_model import LibraryModel
+
+    catalog = world.catalog
+    gone = catalog.tracks[next(iter(catalog.tracks))]
+    gone.missing = True
+    extra = catalog.new_track("/elsewhere/zz untitled take.flac", artist="aurora lights",
+                              album="", duration=61.0)
+    from_tracks = LibraryModel(list(catalog.tracks.values()))
+    from_columns = LibraryModel(catalog.columns(), lookup=catalog.get)
+    rows = [from_tracks.row(i) for i in range(len(from_tracks))]
+    assert rows == [from_columns.row(i) for i in range(len(from_columns))]
+    assert len(rows) == 12 and gone.id not in {r.track_id for r in rows}
+    # Sorted by artist (case-insensitively), album ("" first), track number; no title tag:
+    # the file name.
+    assert [r.artist for r in rows][:3] == ["aurora lights"] + ["Aurora Lights"] * 2
+    assert rows[0].label == "zz untitled take" and rows[0].duration == 61.0
+    assert [r.track_no for r in rows[1:3]] == [2, 3]
+    numbers = [r.track_no for r in rows if r.artist == "Delta Nine"]
+    assert numbers == [1, 2, 3]
+    # Track objects come from the catalog, for the rows acted on.
+    assert from_columns.track_at(0) is catalog.get(extra.id)
+    from_columns.set_query("untitled")
+    assert [from_columns.track_at(i).id for i in range(len(from_columns))] == [extra.id]
+    from_columns.toggle_mode()
+    from_columns.set_query("")
+    assert from_columns.artists() == ["aurora lights", "Aurora Lights", "Delta Nine", "Grey Piano",
+                                      "Still Water"]
+
+
+class GatedOpener:
+    """A staged loader whose session step waits until the test lets it go."""
+
+    def __init__(self, world: World) -> None:
+        import threading
+
+        self.world = world
+        self.go = threading.Event()
+        self.opened: list = []
+
+    def open_catalog(self):
+        from musitui.store.catalog import Catalog
+
+        return Catalog.open(self.world.home)
+
+    def open_session(self, catalog):
+        from musitui.tui.app import Loaded
+
+        assert self.go.wait(10)
+        session, _config = open_session(self.world, device=None)
+        self.opened.append(session)
+        return Loaded(session=session, catalog=catalog)
+
+
+@run_async
+async def test_the_library_shows_and_browses_before_the_session_is_ready(world: World) -> None:
+    from musitui.tui.app import MusituiApp
+
+    opener = GatedOpener(world)
+    app = MusituiApp(config=open_session(world, device=None)[1], home=world.home, loader=opener)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(LibraryView)
+        await wait_for(pilot, lambda: len(view.model) == 12)
+        assert app.session is None
+        assert "Library · 12 tracks" in app.query_one("#library-title").text
+        await pilot.press("j", "j")
+        assert view.cursor == 2
+        await pilot.press("slash", *"harbour")  # typed before the search index may be ready
+        await wait_for(pilot, lambda: len(view.model) == 4)
+        assert all("Harbour" in view.model.row(i).label for i in range(4))
+        await pilot.press("escape")
+        opener.go.set()
+        await wait_for(pilot, lambda: app.session is not None and up_next_ids(app))
+        assert len(view.model) == 12
+    for session in opener.opened:
+        session.close()
+
+
+@run_async
+async def test_a_library_reload_sorts_off_the_ui_thread_and_keeps_the_cursor(world: World,
+                                                                           monkeypatch) -> None:
+    import threading
+
+    import musitui.tui.app as app_module
+
+    built_on: list[str] = []
+    real_build = app_module.build_shelf
+
+    def recording_build(*args, **kwargs):
+        built_on.append(threading.current_thread().name)
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(app_module, "build_shelf", recording_build)
+    session, config = open_session(world, device=None)
+    app = make_app(world, session, config)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(LibraryView)
+        await pilot.press("j", "j", "j")
+        selected = view.selected_track()
+        new = world.catalog.new_track("/music/AAA/first.flac", title="Aardvark", artist="AAA",
+                                      album="A", duration=30.0)
+        app.reload_library()
+        app.reload_library()  # folds into the running one (or one more), never a pile-up
+        await wait_for(pilot, lambda: len(view.model) == 13)
+        assert view.model.track_at(0).id == new.id  # "AAA" sorts first
+        assert view.selected_track().id == selected.id and view.cursor == 4  # moved down one
+        assert built_on and threading.main_thread().name not in built_on
+        await wait_for(pilot, lambda: not app._reload_running)
+        assert 1 <= len(built_on) <= 2
     session.close()

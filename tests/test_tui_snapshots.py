@@ -26,7 +26,7 @@ def app_and_session(tmp_path: Path):
 
 async def queue_two_and_pick_calm(pilot) -> None:
     app = pilot.app
-    first, second = (app.model.tracks[i].id for i in (2, 7))
+    first, second = (app.model.track_for_position(i).id for i in (2, 7))
     app.session.enqueue(first)
     app.session.enqueue(second)
     app.session.set_mood("calm")

@@ -151,3 +151,13 @@ def run_async(test):
         return asyncio.run(test(*args, **kwargs))
 
     return wrapper
+
+
+async def scroll_wheel(pilot, widget, *, down: bool = True, times: int = 1) -> None:
+    """Turn the mouse wheel over ``widget``: the same events the terminal driver posts."""
+    from textual import events
+
+    event = events.MouseScrollDown if down else events.MouseScrollUp
+    for _ in range(times):
+        # Pilot has click/hover helpers but no wheel one; this is the path they all take.
+        await pilot._post_mouse_events([event], widget, offset=(2, 2))

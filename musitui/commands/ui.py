@@ -61,51 +61,101 @@ def run(args: argparse.Namespace, ctx) -> int:
 
         resource_tracker.ensure_running()
 
+    opener = LibraryOpener(home, config, args)
+    opener.prefetch()  # the catalog loads while Textual is imported and paints
+
     from musitui.tui.app import MusituiApp
 
-    opened: list = []
-
-    def load():
-        loaded = open_library(home, config, args)
-        opened.append(loaded)
-        return loaded
-
-    app = MusituiApp(config=config, home=home, loader=load)
+    app = MusituiApp(config=config, home=home, loader=opener)
     try:
         code = app.run()
     finally:
-        for loaded in opened:
+        for loaded in opener.opened:
             loaded.jobs.shutdown()
             loaded.session.close()  # closes the player too
     return int(code or 0)
 
 
+class LibraryOpener:
+    """The app's staged loader (runs in its loader thread): the catalog first, so the library
+    list shows at once, then the session and the background jobs."""
+
+    def __init__(self, home, config, args) -> None:
+        self.home, self.config, self.args = home, config, args
+        self.notices: list[str] = [config.problem] if config.problem else []
+        self.folders: list[str] = []
+        self.opened: list = []  # the Loaded handed to the app, to close on exit
+        self.shelf = None  # the library sorted for display, when prefetched
+        self._prefetch = None
+        self._prefetched = None
+        self._problem: Exception | None = None
+
+    def prefetch(self) -> None:
+        """Start opening the catalog and sorting the library now, in a thread: at 50k tracks
+        that overlaps with importing Textual and painting the first frame."""
+        import threading
+
+        self._prefetch = threading.Thread(target=self._prefetch_run, name="musitui-prefetch",
+                                          daemon=True)
+        self._prefetch.start()
+
+    def _prefetch_run(self) -> None:
+        from musitui.tui.library_model import build_shelf, library_source
+        from musitui.tui.quiet_gc import gc_paused
+
+        try:
+            with gc_paused():
+                catalog = self._open_catalog()
+                self.shelf = build_shelf(library_source(catalog), catalog.get)
+            self._prefetched = catalog
+        except Exception as exc:  # noqa: BLE001 - handed to the app, which says it in one line
+            self._problem = exc
+
+    def open_catalog(self):
+        if self._prefetch is not None:
+            self._prefetch.join()
+            self._prefetch = None
+            if self._problem is not None:
+                raise self._problem
+            return self._prefetched
+        return self._open_catalog()
+
+    def _open_catalog(self):
+        from musitui.store.catalog import Catalog
+
+        catalog = Catalog.open(self.home)
+        if catalog.damaged is not None:
+            self.notices.append(str(catalog.damaged))
+        folders, _ = choose_folders(self.args.folder, list(catalog.folders),
+                                    list(self.config.get("library", "folders", []) or []),
+                                    Path.home() / "Music")
+        if self.args.folder:
+            catalog.remember_folder(folders[0])
+            catalog.save()
+        self.folders = [] if self.args.no_scan else folders
+        return catalog
+
+    def open_session(self, catalog):
+        from musitui.tui.app import Loaded
+        from musitui.tui.jobs import BackgroundJobs
+
+        session, _player, more = build_session(self.home, self.config, catalog, device=self.args.device)
+        jobs = BackgroundJobs(self.home, catalog, session, folders=self.folders,
+                              analyze=not self.args.no_analyze)
+        # The catalog lives as long as the app: keep its objects out of every later GC pass,
+        # so collections stay short and never stall a frame.
+        import gc
+
+        gc.freeze()
+        loaded = Loaded(session=session, catalog=catalog, jobs=jobs, notices=self.notices + more)
+        self.opened.append(loaded)
+        return loaded
+
+
 def open_library(home, config, args):
-    """Catalog, folders to scan, session and background jobs (runs in the app's loader thread)."""
-    from musitui.store.catalog import Catalog
-    from musitui.tui.app import Loaded
-    from musitui.tui.jobs import BackgroundJobs
-
-    notices: list[str] = [config.problem] if config.problem else []
-    catalog = Catalog.open(home)
-    if catalog.damaged is not None:
-        notices.append(str(catalog.damaged))
-    folders, _ = choose_folders(args.folder, list(catalog.folders),
-                                list(config.get("library", "folders", []) or []),
-                                Path.home() / "Music")
-    if args.folder:
-        catalog.remember_folder(folders[0])
-        catalog.save()
-    if args.no_scan:
-        folders = []
-    session, _player, more = build_session(home, config, catalog, device=args.device)
-    jobs = BackgroundJobs(home, catalog, session, folders=folders, analyze=not args.no_analyze)
-    # The catalog lives as long as the app: keep its objects out of every later GC pass,
-    # so collections stay short and never stall a frame.
-    import gc
-
-    gc.freeze()
-    return Loaded(session=session, catalog=catalog, jobs=jobs, notices=notices + more)
+    """Catalog, folders to scan, session and background jobs in one call."""
+    opener = LibraryOpener(home, config, args)
+    return opener.open_session(opener.open_catalog())
 
 
 def build_session(home, config, catalog, *, device: str | None):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from musitui.tui.library_model import format_duration
+from musitui.tui.quiet_gc import collect_young, freeze, gc_paused
 
 
 class BackgroundJobs:
@@ -55,7 +56,14 @@ class BackgroundJobs:
                          severity="warning")
                 return
             try:
-                job()
+                # The job (and the catalog saves inside it) allocates heavily; collections it
+                # triggered held the GIL 150-250 ms at 50k tracks, freezing the UI. Collect
+                # the young generations once at the end (its cycles), and keep what survives
+                # (the catalog) out of later full collections.
+                with gc_paused():
+                    job()
+                collect_young()
+                freeze()
             except Exception as exc:  # noqa: BLE001 - a failed job is a notification, not a crash
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
                 self._ui(app, app.notify, f"{name} failed: {first}", severity="error", timeout=10)
@@ -102,7 +110,7 @@ class BackgroundJobs:
             eta_text = f" · {format_duration(eta)} left" if eta else ""
             self._ui(app, app.set_status, f"analysing {done}/{total}{eta_text}")
             if done and done % 8 == 0:
-                self._session_catalog_changed(app)
+                self._session_catalog_changed(app, library=False)
 
         self._ui(app, app.set_status, "analysing…")
         report = analyze_catalog(self.home, self.catalog, show_progress=False,
@@ -116,15 +124,20 @@ class BackgroundJobs:
         if len(errors) > 5:
             self._ui(app, app.notify, f"…and {len(errors) - 5} more files could not be analysed",
                      severity="warning", timeout=8)
-        self._session_catalog_changed(app)
+        self._session_catalog_changed(app, library=False)
 
-    def _session_catalog_changed(self, app: Any) -> None:
-        """Tell the session new tracks/features exist, then rerank (on the UI thread)."""
-        def apply() -> None:
+    def _session_catalog_changed(self, app: Any, *, library: bool = True) -> None:
+        """Tell the session new tracks/features exist and rerank, here in the job's thread
+        (rebuilding the recommender's arrays is heavy at 50k tracks: never on the UI thread;
+        the session notifies the app, which repaints Up next); then, after a scan, have the
+        app re-sort its library (in a worker thread too). Analysis changes nothing the
+        library pane shows, so it skips that."""
+        if self.stop.is_set():
+            return
+        with gc_paused():
             refresh_session_library(self.session)
-            app.reload_library()
-
-        self._ui(app, apply)
+        if library:
+            self._ui(app, app.reload_library)
 
     def _demo(self, app: Any, target: Path) -> None:
         from musitui.library.demo import DemoError, write_demo_library

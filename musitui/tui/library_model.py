@@ -1,16 +1,19 @@
 """What the library pane shows, as plain rows: a flat track list or an artist → album → track tree.
 
 No Textual here: the widget asks for ``rows`` and ``row_text``; only the visible rows are ever
-formatted, so 50,000 tracks cost one sort and one list of ints.
+formatted. The tracks live in a ``Shelf`` (columns in display order, built off the UI thread);
+a Track object is fetched only for a row that is played or queued.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from musitui.model import UNKNOWN_ARTIST, Track
-from musitui.tui.search import SearchIndex
+from musitui.model import Track
+from musitui.tui.search import SearchIndex, row_key
+from musitui.tui.shelf import Shelf, empty_shelf, shelf_from_columns, shelf_from_tracks
 
 FLAT = "tracks"
 BROWSE = "browse"
@@ -24,10 +27,8 @@ class Row:
     artist: str = ""
     album: str = ""
     depth: int = 0
-
-
-def _artist_of(track: Track) -> str:
-    return track.albumartist or track.artist or UNKNOWN_ARTIST
+    track_no: int | None = None
+    duration: float = 0.0
 
 
 def format_duration(seconds: float | None) -> str:
@@ -46,35 +47,60 @@ def display_title(track: Track) -> str:
     return name.rsplit(".", 1)[0] if "." in name else name
 
 
+def library_source(catalog: Any) -> Any:
+    """What the library is built from: the catalog's columns (no Track objects), or its
+    tracks for a catalog without them. A scan in another thread may be adding tracks."""
+    for _ in range(5):
+        try:
+            columns = getattr(catalog, "columns", None)
+            return columns() if callable(columns) else list(catalog.tracks.values())
+        except RuntimeError:  # changed size during iteration: read it again
+            continue
+    return []
+
+
+def build_shelf(source: Any, lookup: Callable[[int], Track | None] | None = None) -> Shelf:
+    """A Shelf from catalog columns (anything with ``ids`` and ``missing``) or Track objects."""
+    if isinstance(source, Shelf):
+        return source
+    if isinstance(source, (tuple, list)) and not source:
+        return empty_shelf()
+    if hasattr(source, "ids") and hasattr(source, "missing"):
+        return shelf_from_columns(source, lookup)
+    return shelf_from_tracks(source, lookup)
+
+
+def search_index(shelf: Shelf) -> SearchIndex:
+    def make_keys() -> list[str]:
+        return [row_key(*fields) for fields in zip(shelf.title, shelf.track_artist, shelf.album,
+                                                     shelf.artist, shelf.genre, strict=True)]
+
+    return SearchIndex(make_keys, len(shelf))
+
+
 class LibraryModel:
-    def __init__(self, tracks: Iterable[Track] = ()) -> None:
+    def __init__(self, source: Any = (), *, lookup: Callable[[int], Track | None] | None = None) -> None:
         self.mode = FLAT
         self.query = ""
         self.expanded: set[tuple[str, ...]] = set()
-        self.set_tracks(tracks)
+        self.shelf = empty_shelf()
+        self.index = search_index(self.shelf)
+        self._matches: list[int] | None = None
+        self.set_shelf(build_shelf(source, lookup))
 
     # -- data -------------------------------------------------------------------------
-    def set_tracks(self, tracks: Iterable[Track]) -> None:
-        folded: dict[str, str] = {}  # artists and albums repeat: casefold each one once
+    def set_tracks(self, source: Iterable[Track] | Any,
+                   lookup: Callable[[int], Track | None] | None = None) -> None:
+        """Replace the tracks (Track objects or catalog columns). Sorting happens here: for a
+        big library build the shelf in a worker thread and call ``set_shelf``."""
+        self.set_shelf(build_shelf(source, lookup))
 
-        def fold(text: str) -> str:
-            value = folded.get(text)
-            if value is None:
-                value = folded[text] = text.casefold()
-            return value
-
-        def sort_key(t: Track) -> tuple:
-            return (fold(t.albumartist or t.artist or UNKNOWN_ARTIST), fold(t.album),
-                    t.disc_no or 0, t.track_no or 0, (t.title or t.path).casefold())
-
-        self.tracks: list[Track] = sorted((t for t in tracks if not t.missing), key=sort_key)
-        self._by_id: dict[int, Track] | None = None
-        self._positions: dict[int, int] | None = None
-        self._artists: list[str] | None = None
-        self._albums: list[tuple[str, str]] | None = None
-        self.index = SearchIndex(self.tracks)
-        self._matches: list[int] | None = None
-        if self.query:
+    def set_shelf(self, shelf: Shelf, index: SearchIndex | None = None) -> None:
+        """Swap in a built shelf (cheap): the filter, if any, is applied to it again."""
+        self.shelf = shelf
+        self.index = index if index is not None else search_index(shelf)
+        self._matches = None
+        if self.query and self.index.ready:  # else applied once the index is prepared
             self._matches = self.index.search(self.query)
         self._rebuild()
 
@@ -92,20 +118,24 @@ class LibraryModel:
         return self.mode
 
     @property
+    def track_count(self) -> int:
+        return len(self.shelf)
+
+    @property
     def filtered(self) -> bool:
         return self._matches is not None
 
     @property
     def match_count(self) -> int:
-        return len(self.tracks) if self._matches is None else len(self._matches)
+        return len(self.shelf) if self._matches is None else len(self._matches)
 
     # -- rows -------------------------------------------------------------------------
     def _rebuild(self) -> None:
         if self.mode == FLAT or self._matches is not None:
             # A filter always shows the matching tracks flat: the fastest thing to read.
-            # Positions into self.tracks; unfiltered it is a range: nothing to build.
+            # Positions into the shelf; unfiltered it is a range: nothing to build.
             self.track_rows: Sequence[int] | None = (
-                range(len(self.tracks)) if self._matches is None else self._matches)
+                range(len(self.shelf)) if self._matches is None else self._matches)
             self.tree_rows: list[Row] | None = None
         else:
             self.track_rows = None
@@ -113,43 +143,36 @@ class LibraryModel:
 
     def _tree(self) -> list[Row]:
         rows: list[Row] = []
-        last_artist = last_album = None
-        artist_open = album_open = False
-        for track in self.tracks:
-            artist = _artist_of(track)
-            if artist != last_artist:
-                last_artist, last_album = artist, None
-                artist_open = (artist,) in self.expanded
-                rows.append(Row("artist", artist, artist=artist))
-            if not artist_open:
+        for group in self.shelf.groups():
+            rows.append(Row("artist", group.artist, artist=group.artist))
+            if (group.artist,) not in self.expanded:
                 continue
-            if track.album != last_album:
-                last_album = track.album
-                album_open = (artist, track.album) in self.expanded
-                rows.append(Row("album", track.album or "(no album)", artist=artist,
-                                album=track.album, depth=1))
-            if album_open:
-                rows.append(Row("track", display_title(track), track.id, artist, track.album, 2))
+            for album, start, end in group.albums:
+                rows.append(Row("album", album or "(no album)", artist=group.artist, album=album,
+                                depth=1))
+                if (group.artist, album) in self.expanded:
+                    rows.extend(self._track_row(p, depth=2) for p in range(start, end))
         return rows
 
-    @property
-    def by_id(self) -> dict[int, Track]:
-        if self._by_id is None:
-            self._by_id = {t.id: t for t in self.tracks}
-        return self._by_id
+    def _track_row(self, position: int, depth: int = 0) -> Row:
+        shelf = self.shelf
+        number = int(shelf.track_no[position])
+        return Row("track", shelf.title[position], int(shelf.ids[position]), shelf.artist[position],
+                   shelf.album[position], depth, number if number > 0 else None,
+                   float(shelf.duration[position]))
 
     def position_of(self, track_id: int) -> int | None:
-        if self._positions is None:
-            self._positions = {t.id: i for i, t in enumerate(self.tracks)}
-        return self._positions.get(track_id)
+        return self.shelf.position_of(track_id)
+
+    def track_for_position(self, position: int) -> Track | None:
+        return self.shelf.track(position)
 
     def __len__(self) -> int:
         return len(self.track_rows) if self.track_rows is not None else len(self.tree_rows or [])
 
     def row(self, index: int) -> Row:
         if self.track_rows is not None:
-            track = self.tracks[self.track_rows[index]]
-            return Row("track", display_title(track), track.id, _artist_of(track), track.album)
+            return self._track_row(self.track_rows[index])
         assert self.tree_rows is not None
         return self.tree_rows[index]
 
@@ -157,7 +180,7 @@ class LibraryModel:
         if not 0 <= index < len(self):
             return None
         row = self.row(index)
-        return self.by_id.get(row.track_id) if row.track_id is not None else None
+        return self.shelf.lookup(row.track_id) if row.track_id is not None else None
 
     def tracks_at(self, index: int) -> list[Track]:
         """The track at a row, or every track under an artist/album row."""
@@ -165,10 +188,16 @@ class LibraryModel:
             return []
         row = self.row(index)
         if row.kind == "track":
-            track = self.by_id.get(row.track_id or -1)
+            track = self.shelf.lookup(row.track_id) if row.track_id is not None else None
             return [track] if track else []
-        return [t for t in self.tracks if _artist_of(t) == row.artist
-                and (row.kind == "artist" or t.album == row.album)]
+        found = []
+        for group in self.shelf.groups():
+            if group.artist != row.artist:
+                continue
+            for album, start, end in group.albums:
+                if row.kind == "artist" or album == row.album:
+                    found += [self.shelf.track(p) for p in range(start, end)]
+        return [t for t in found if t is not None]
 
     def toggle(self, index: int) -> bool:
         """Open or close the artist/album at ``index``; False when it is a track row."""
@@ -187,17 +216,16 @@ class LibraryModel:
 
     def index_of_track(self, track_id: int) -> int | None:
         """The row showing ``track_id``, opening its artist and album in the tree if needed."""
-        track = self.by_id.get(track_id)
-        if track is None:
+        position = self.position_of(track_id)
+        if position is None:
             return None
         if self.track_rows is not None:
-            position = self.position_of(track_id)
             try:
-                return self.track_rows.index(position) if position is not None else None
+                return self.track_rows.index(position)
             except ValueError:
                 return None
-        artist = _artist_of(track)
-        self.expanded |= {(artist,), (artist, track.album)}
+        artist, album = self.shelf.artist[position], self.shelf.album[position]
+        self.expanded |= {(artist,), (artist, album)}
         self._rebuild()
         for i, row in enumerate(self.tree_rows or []):
             if row.track_id == track_id:
@@ -217,12 +245,8 @@ class LibraryModel:
         return None
 
     def artists(self) -> list[str]:
-        if self._artists is None:  # self.tracks is sorted by artist already
-            self._artists = list(dict.fromkeys(_artist_of(t) for t in self.tracks))
-        return self._artists
+        return [group.artist for group in self.shelf.groups()]
 
     def albums(self) -> list[tuple[str, str]]:
-        if self._albums is None:
-            self._albums = list(dict.fromkeys((_artist_of(t), t.album) for t in self.tracks
-                                              if t.album))
-        return self._albums
+        return list(dict.fromkeys((group.artist, album) for group in self.shelf.groups()
+                                  for album, _, _ in group.albums if album))

@@ -49,6 +49,7 @@ class LibraryView(ScrollView, can_focus=True):
         self.model = model
         self.playing_id: int | None = None
         self.empty_text = ""
+        self._click_played = False
 
     # -- data changes ---------------------------------------------------------------
     def refresh_rows(self, keep_track: int | None = None) -> None:
@@ -104,10 +105,9 @@ class LibraryView(ScrollView, can_focus=True):
         if row.kind == "album":
             opened = (row.artist, row.album) in self.model.expanded
             return [(fit(f"  {'▾' if opened else '▸'} {row.label}", width), False)]
-        track = self.model.by_id[row.track_id]  # type: ignore[index]
-        duration = format_duration(track.duration)
+        duration = format_duration(row.duration)
         if row.depth:  # inside the tree: title only, indented
-            number = f"{track.track_no:>2}. " if track.track_no else ""
+            number = f"{row.track_no:>2}. " if row.track_no else ""
             left = fit(f"    {marker}{number}{row.label}", max(0, width - 7))
             return [(left, False), (fit(duration.rjust(6), 7), True)]
         rest = max(0, width - 2 - 7)
@@ -122,7 +122,7 @@ class LibraryView(ScrollView, can_focus=True):
             (marker, False),
             (fit(row.label, title_w - 1) + " ", False),
             (fit(row.artist, artist_w - 1) + " ", True),
-            (fit(track.album, album_w - 1) + " " if album_w else "", True),
+            (fit(row.album, album_w - 1) + " " if album_w else "", True),
             (fit(duration.rjust(6), 7), True),
         ]
 
@@ -168,8 +168,15 @@ class LibraryView(ScrollView, can_focus=True):
         index = self.scroll_offset.y + event.y
         if not 0 <= index < len(self.model):
             return
+        focused = self.has_focus
         self.focus()
-        already = index == self.cursor
-        self.cursor = index
-        if event.chain >= 2 or already:
+        if event.chain == 1:
+            # A click on the selected row of the focused pane plays it; so does a double
+            # click (once). A first click into the pane only selects.
+            self._click_played = focused and index == self.cursor
+            self.cursor = index
+            if self._click_played:
+                self.post_message(self.Activated(index))
+        elif event.chain == 2 and not self._click_played and index == self.cursor:
+            self._click_played = True
             self.post_message(self.Activated(index))

@@ -60,9 +60,12 @@ class MusituiCommands(Provider):
             if score > 0:
                 yield Hit(score, matcher.highlight(text), partial(app.jump_to_group, artist, album))
         # Tracks: the library's own fast index narrows 50k tracks before the fuzzy matcher.
-        positions = app.model.index.search(query) or []
+        index = app.model.index
+        positions = (index.search(query) or []) if index.ready else []
         for position in positions[:MAX_TRACK_HITS]:
-            track = app.model.tracks[position]
+            track = app.model.track_for_position(position)
+            if track is None:
+                continue
             text = f"Track: {display_title(track)} — {track.artist}"
             score = max(matcher.match(text), 0.1)
             yield Hit(score, matcher.highlight(text), partial(app.jump_to_track, track.id),

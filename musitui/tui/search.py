@@ -2,8 +2,9 @@
 
 Matching is accent- and case-insensitive and per word (every query word must occur somewhere
 in title/artist/album/genre). A word that matches nothing exactly is retried with one typo
-forgiven, through a deletion-neighbourhood index over the library's vocabulary (built lazily
-on the first typo). Typing that extends the previous query only searches the previous hits.
+forgiven, through a deletion-neighbourhood index over the library's distinct words (built with
+the keys, in a background thread). Typing that extends the previous query only searches the
+previous hits. The keys are one str per track; the typo index holds words, not positions.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 from musitui.model import Track
@@ -34,11 +35,15 @@ def _normalise_cached(text: str) -> str:
     return normalise(text)
 
 
-def track_key(track: Track) -> str:
-    # Artists, albums and genres repeat across tracks: normalise each distinct one once.
-    parts = [normalise(track.title), _normalise_cached(track.artist), _normalise_cached(track.album),
-             _normalise_cached(track.albumartist), _normalise_cached(track.genre)]
+def row_key(title: str, *repeated: str) -> str:
+    """One track's search key: its title and the fields that repeat across tracks (artist,
+    album, genre: normalised once each)."""
+    parts = [normalise(title), *(_normalise_cached(p) for p in repeated)]
     return " " + " ".join(p for p in parts if p) + " "
+
+
+def track_key(track: Track) -> str:
+    return row_key(track.title, track.artist, track.album, track.albumartist, track.genre)
 
 
 def _deletions(word: str) -> set[str]:
@@ -46,20 +51,37 @@ def _deletions(word: str) -> set[str]:
 
 
 class SearchIndex:
-    """Search keys for tracks in a fixed order; ``search`` returns positions into that order."""
+    """Search keys for rows in a fixed order; ``search`` returns positions into that order.
 
-    def __init__(self, tracks: Sequence[Track]) -> None:
-        self._tracks = tracks
+    ``make_keys()`` returns the keys (a list of str, one per row). It runs once, in
+    ``prepare`` (meant for a background thread) or on the first search. ``ready`` tells
+    whether a search would have to build them first.
+    """
+
+    def __init__(self, make_keys: Callable[[], list[str]] | Sequence[Track], size: int | None = None) -> None:
+        if not callable(make_keys):
+            tracks = make_keys
+            size = len(tracks)
+
+            def make_keys() -> list[str]:
+                return [track_key(t) for t in tracks]
+
+        self._make_keys = make_keys
+        self._size = size or 0
         self._keys: list[str] | None = None
         self._build_lock = threading.Lock()
-        self._vocab_index: dict[str, set[str]] | None = None
-        self._postings: dict[str, list[int]] = {}  # word -> positions, for typo matches
+        # word or one-deletion variant -> library words (tuples: no GC tracking once built)
+        self._vocab_index: dict[str, tuple[str, ...]] | None = None
         self._last_query: list[str] = []
         self._last_hits: list[int] | None = None
         self._last_fuzzy = False
 
     def __len__(self) -> int:
-        return len(self._tracks)
+        return self._size
+
+    @property
+    def ready(self) -> bool:
+        return self._vocab_index is not None
 
     @property
     def keys(self) -> list[str]:
@@ -67,7 +89,7 @@ class SearchIndex:
         if self._keys is None:
             with self._build_lock:
                 if self._keys is None:
-                    self._keys = [track_key(t) for t in self._tracks]
+                    self._keys = self._make_keys()
         return self._keys
 
     def prepare(self) -> None:
@@ -92,10 +114,9 @@ class SearchIndex:
             exact = [i for i in hits if word in keys[i]]
             if not exact and len(word) >= 4:
                 fuzzy = True
-                near = self.similar_words(word)
+                near = [f" {w} " for w in self.similar_words(word)]
                 if near:
-                    with_near = set().union(*(self._postings[w] for w in near))
-                    exact = [i for i in hits if i in with_near]
+                    exact = [i for i in hits if any(w in keys[i] for w in near)]
             hits = exact
             if not hits:
                 break
@@ -114,27 +135,27 @@ class SearchIndex:
         index = self._vocab()
         found: set[str] = set(index.get(word, ()))
         for variant in _deletions(word):
-            found |= index.get(variant, set())
+            found.update(index.get(variant, ()))
         # A word cut short by typing: also forgive a typo in a word's prefix.
         return {w for w in found if w != word} or found
 
-    def _vocab(self) -> dict[str, set[str]]:
+    def _vocab(self) -> dict[str, tuple[str, ...]]:
+        """Every library word (3+ letters) and its one-deletion variants -> the words."""
         if self._vocab_index is not None:
             return self._vocab_index
         keys = self.keys
         with self._build_lock:
             if self._vocab_index is not None:
                 return self._vocab_index
+            words: set[str] = set()
+            for key in keys:
+                words.update(key.split())
             index: dict[str, set[str]] = {}
-            postings: dict[str, list[int]] = {}
-            for position, key in enumerate(keys):
-                for w in key.split():
-                    if len(w) >= 3:
-                        postings.setdefault(w, []).append(position)
-            self._postings = postings
-            for word in postings:
+            for word in words:
+                if len(word) < 3:
+                    continue
                 index.setdefault(word, set()).add(word)
                 for variant in _deletions(word):
                     index.setdefault(variant, set()).add(word)
-            self._vocab_index = index
+            self._vocab_index = {key: tuple(found) for key, found in index.items()}
         return self._vocab_index

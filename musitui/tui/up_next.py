@@ -51,6 +51,7 @@ class UpNextView(ScrollView, can_focus=True):
         self.empty_text = "Nothing queued yet."
         self.moved: dict[int, float] = {}  # track id -> when its highlight ends
         self.show_reasons = True
+        self._click_played = False
 
     @property
     def lines_per_item(self) -> int:
@@ -153,8 +154,15 @@ class UpNextView(ScrollView, can_focus=True):
         index = (self.scroll_offset.y + event.y) // self.lines_per_item
         if not 0 <= index < len(self.items):
             return
+        focused = self.has_focus
         self.focus()
-        already = index == self.cursor
-        self.cursor = index
-        if event.chain >= 2 or already:
+        if event.chain == 1:
+            # A click on the selected row of the focused pane plays it; so does a double
+            # click (once). A first click into the pane only selects.
+            self._click_played = focused and index == self.cursor
+            self.cursor = index
+            if self._click_played:
+                self.post_message(self.Activated(index))
+        elif event.chain == 2 and not self._click_played and index == self.cursor:
+            self._click_played = True
             self.post_message(self.Activated(index))

@@ -1,0 +1,202 @@
+"""The library in display order, as columns: what the library pane needs of every track.
+
+Built from the catalog's columns (``CatalogColumns``: no Track objects) or, for small
+libraries and tests, from Track objects. Sorting 50,000 tracks is one ``np.lexsort`` over
+integer codes; the strings are only reordered (references, not copies). Building a shelf is
+pure computation with no UI: the app runs it in a worker thread and swaps the result in.
+numpy is imported only when a shelf is built, so the first frame does not wait for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from musitui.model import UNKNOWN_ARTIST, Track
+
+if TYPE_CHECKING:
+    import numpy as np
+
+NO_NUMBER = -1
+
+
+def _display_title(title: str, path: str) -> str:
+    if title:
+        return title
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0] if "." in name else name
+
+
+@dataclass
+class Shelf:
+    """Present tracks sorted by artist, album, disc, track number and title."""
+
+    ids: np.ndarray  # int64, one per track, in display order
+    title: list[str]  # the display title (the file name when there is no title tag)
+    artist: list[str]  # the grouping artist: album artist, else artist, else "Unknown artist"
+    track_artist: list[str]  # the artist tag
+    album: list[str]
+    genre: list[str]
+    track_no: np.ndarray  # int64, NO_NUMBER when unknown
+    duration: np.ndarray  # float64 seconds
+    # A Track for an id (catalog.get); used only for rows that are played or queued.
+    lookup: Callable[[int], Track | None] = field(default=lambda _id: None, repr=False)
+    _positions: dict[int, int] | None = field(default=None, repr=False)
+    _groups: list[Group] | None = field(default=None, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def position_of(self, track_id: int) -> int | None:
+        if self._positions is None:
+            ids = self.ids.tolist() if hasattr(self.ids, "tolist") else list(self.ids)
+            self._positions = dict(zip(ids, range(len(self)), strict=True))
+        return self._positions.get(track_id)
+
+    def groups(self) -> list[Group]:
+        """Artists in order, each with its albums as ranges of positions."""
+        if self._groups is None:
+            self._groups = _group(self.artist, self.album)
+        return self._groups
+
+    def track(self, position: int) -> Track | None:
+        return self.lookup(int(self.ids[position]))
+
+
+@dataclass
+class Group:
+    artist: str
+    start: int
+    end: int
+    albums: list[tuple[str, int, int]]  # (album, start, end)
+
+
+def _group(artists: Sequence[str], albums: Sequence[str]) -> list[Group]:
+    groups: list[Group] = []
+    last_artist: str | None = None
+    last_album: str | None = None
+    current: Group | None = None
+    for position, (artist, album) in enumerate(zip(artists, albums, strict=True)):
+        if artist != last_artist:
+            if current is not None:
+                _close(current, position)
+            current = Group(artist, position, position, [])
+            groups.append(current)
+            last_artist, last_album = artist, None
+        if album != last_album:
+            assert current is not None
+            if current.albums:
+                name, start, _ = current.albums[-1]
+                current.albums[-1] = (name, start, position)
+            current.albums.append((album, position, position))
+            last_album = album
+    if current is not None:
+        _close(current, len(artists))
+    return groups
+
+
+def _close(group: Group, end: int) -> None:
+    group.end = end
+    name, start, _ = group.albums[-1]
+    group.albums[-1] = (name, start, end)
+
+
+def _codes(values: Sequence[str], fold: bool = True) -> np.ndarray:
+    """Each value's rank among the distinct (case-folded) values: an integer sort key."""
+    import numpy as np
+
+    folded: dict[str, str] = {}
+    for value in values:
+        if value not in folded:
+            folded[value] = value.casefold() if fold else value
+    order = {key: rank for rank, key in enumerate(sorted(set(folded.values())))}
+    rank_of = {value: order[key] for value, key in folded.items()}
+    return np.fromiter((rank_of[v] for v in values), dtype=np.int64, count=len(values))
+
+
+def _title_codes(titles: Sequence[str]) -> np.ndarray:
+    import numpy as np
+
+    keys = [t.casefold() for t in titles]  # titles rarely repeat: fold each one
+    order = {key: rank for rank, key in enumerate(sorted(set(keys)))}
+    return np.fromiter((order[k] for k in keys), dtype=np.int64, count=len(keys))
+
+
+def _numbers(values: Any) -> np.ndarray:
+    import numpy as np
+
+    array = np.asarray(values, dtype=np.int64)
+    return np.where(array < 0, NO_NUMBER, array)
+
+
+def shelf_from_columns(columns: Any, lookup: Callable[[int], Track | None] | None = None) -> Shelf:
+    """A Shelf from ``CatalogColumns`` (rows marked missing are left out)."""
+    import numpy as np
+
+    missing = np.asarray(columns.missing, dtype=bool)
+    keep = np.flatnonzero(~missing)
+    pick = keep.tolist()
+    if len(pick) == len(missing):
+        def take(column: Sequence[str]) -> list[str]:
+            return list(column)
+    else:
+        def take(column: Sequence[str]) -> list[str]:
+            return [column[i] for i in pick]
+
+    path, title = take(columns.path), take(columns.title)
+    artist, albumartist = take(columns.artist), take(columns.albumartist)
+    return _build(
+        ids=np.asarray(columns.ids, dtype=np.int64)[keep],
+        title=[_display_title(t, p) for t, p in zip(title, path, strict=True)],
+        artist=artist, albumartist=albumartist, album=take(columns.album), genre=take(columns.genre),
+        disc_no=_numbers(np.asarray(columns.disc_no)[keep]),
+        track_no=_numbers(np.asarray(columns.track_no)[keep]),
+        duration=np.asarray(columns.duration, dtype=np.float64)[keep],
+        lookup=lookup or (lambda _id: None))
+
+
+def shelf_from_tracks(tracks: Iterable[Track],
+                      lookup: Callable[[int], Track | None] | None = None) -> Shelf:
+    """A Shelf from Track objects (small libraries, tests); missing tracks are left out."""
+    import numpy as np
+
+    present = [t for t in tracks if not t.missing]
+    by_id = {t.id: t for t in present}
+    n = len(present)
+    return _build(
+        ids=np.fromiter((t.id for t in present), dtype=np.int64, count=n),
+        title=[_display_title(t.title, t.path) for t in present],
+        artist=[t.artist or "" for t in present], albumartist=[t.albumartist or "" for t in present],
+        album=[t.album or "" for t in present], genre=[t.genre or "" for t in present],
+        disc_no=np.fromiter((t.disc_no if t.disc_no is not None else NO_NUMBER for t in present),
+                            dtype=np.int64, count=n),
+        track_no=np.fromiter((t.track_no if t.track_no is not None else NO_NUMBER for t in present),
+                             dtype=np.int64, count=n),
+        duration=np.fromiter((float(t.duration or 0.0) for t in present), dtype=np.float64, count=n),
+        lookup=lookup or by_id.get)
+
+
+def _build(*, ids: np.ndarray, title: list[str], artist: list[str], albumartist: list[str],
+           album: list[str], genre: list[str], disc_no: np.ndarray, track_no: np.ndarray,
+           duration: np.ndarray, lookup: Callable[[int], Track | None]) -> Shelf:
+    import numpy as np
+
+    group = [aa or a or UNKNOWN_ARTIST for aa, a in zip(albumartist, artist, strict=True)]
+    # np.lexsort sorts by the last key first: artist, album, disc, track number, title.
+    order = np.lexsort((_title_codes(title), np.maximum(track_no, 0), np.maximum(disc_no, 0),
+                        _codes(album), _codes(group)), axis=0)
+    picked = order.tolist()
+
+    def reorder(column: list[str]) -> list[str]:
+        return [column[i] for i in picked]
+
+    return Shelf(ids=ids[order], title=reorder(title), artist=reorder(group),
+                 track_artist=reorder(artist), album=reorder(album), genre=reorder(genre),
+                 track_no=track_no[order], duration=duration[order], lookup=lookup)
+
+
+def empty_shelf() -> Shelf:
+    """No tracks (and no numpy import: the app's first frame shows this one)."""
+    return Shelf(ids=(), title=[], artist=[], track_artist=[], album=[], genre=[],  # type: ignore[arg-type]
+                 track_no=(), duration=())  # type: ignore[arg-type]
