@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from musitui.model import Track
@@ -108,6 +109,7 @@ class Session:
         self._next_path: str | None = None
         self._broken: set[int] = set()
         self._dismissed: set[int] = set()
+        self._notes_while_building: list[tuple[int, str, str, float]] | None = None
         self.lib: Library = self._build_library()
         # The current listening session as (track id, when): what was finished, skipped,
         # rejected with not_this(); ``after`` are extra finished tracks (recommend --after).
@@ -121,7 +123,7 @@ class Session:
         self.rerank(notify=False)
 
     # -- building -------------------------------------------------------------------------
-    def _build_library(self) -> Library:
+    def _build_library(self, aggregates: Any = None) -> Library:
         columns = self._track_columns()
         feature_ids = matrix = names = None
         if self.features is not None:
@@ -129,7 +131,8 @@ class Session:
             matrix = getattr(self.features, "matrix", None)
             names = list(getattr(self.features, "names", []) or [])
         return build_library_from_columns(columns, feature_ids=feature_ids, feature_matrix=matrix,
-                                          feature_names=names, aggregates=self.history.aggregates)
+                                          feature_names=names,
+                                          aggregates=aggregates or self.history.aggregates)
 
     def _track_columns(self) -> Any:
         if self.catalog is None:
@@ -155,9 +158,29 @@ class Session:
         an analysis), then rerank."""
         if self.features is not None and hasattr(self.features, "load"):
             self.features.load()
+        # Built outside the lock (a second or more at 50k tracks): playback and the UI go on
+        # meanwhile; plays noted in the meantime are replayed onto the new arrays.
         with self._lock:
-            self.lib = self._build_library()
+            # The counts as of now; what is logged from here on is noted and replayed.
+            counts = SimpleNamespace(
+                tracks={k: list(v) for k, v in self.history.aggregates.tracks.items()},
+                artists={k: list(v) for k, v in self.history.aggregates.artists.items()})
+            self._notes_while_building = []
+        try:
+            lib = self._build_library(counts)
+        finally:
+            with self._lock:
+                notes, self._notes_while_building = self._notes_while_building or [], None
+        with self._lock:
+            for note in notes:
+                lib.note(*note)
+            self.lib = lib
         self.rerank()
+
+    def _note(self, track: Track, kind: str, ts: float) -> None:
+        self.lib.note(track.id, track.artist, kind, ts)
+        if self._notes_while_building is not None:
+            self._notes_while_building.append((track.id, track.artist, kind, ts))
 
     # -- subscribers and messages -----------------------------------------------------------
     def subscribe(self, callback: Callable[[str], None]) -> None:
@@ -451,7 +474,7 @@ class Session:
         del self._played[:-200]
         self._record(self.history.log_listen, "play", track, position=0.0, duration=track.duration or None,
                                 mood=self.mood, ts=now)
-        self.lib.note(track.id, track.artist, "play", now)
+        self._note(track, "play", now)
 
     def _close_play(self, position: float, *, ended: bool, now: float) -> None:
         """Log the outcome of the current play once: finish, or skip if stopped early."""
@@ -467,7 +490,7 @@ class Session:
                                                    self.skip_fraction)
         self._record(self.history.log_listen, kind, track, position=duration if ended else position,
                                 duration=duration, mood=self.mood, ts=now)
-        self.lib.note(track.id, track.artist, kind, now)
+        self._note(track, kind, now)
         (self.finished if kind == "finish" else self.skipped).append((track.id, now))
 
     def _after_change(self, now: float) -> None:

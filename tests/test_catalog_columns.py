@@ -117,3 +117,15 @@ def test_columns_of_a_catalog_loaded_from_json(tmp_path: Path) -> None:
     assert columns.ids.tolist() == [1, 2, 7, 9]
     assert np.allclose(columns.arousal, [0.75, 0, 0, 0])
     assert [columns.track(r) for r in range(4)] == odd_tracks()
+
+
+def test_saving_builds_no_lasting_track_objects(tmp_path: Path) -> None:
+    saved_catalog(tmp_path)
+    catalog = Catalog(tmp_path / "catalog.json")
+    catalog.load()
+    catalog.tracks[7].title = "Changed"
+    catalog.save()
+    assert list(catalog.tracks._live) == [7]  # columns() stays a cheap patch after a save
+    again = Catalog(tmp_path / "catalog.json")
+    again.load()
+    assert again.tracks[7].title == "Changed" and again.tracks[1] == odd_tracks()[0]

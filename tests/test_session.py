@@ -241,3 +241,24 @@ def test_a_full_disk_costs_the_event_not_the_session(tmp_path: Path) -> None:
     assert session.messages[-1] == ("could not save to the listening history (No space left "
                                     "on device); this event was not recorded")
     assert session.messages.count(session.messages[-1]) == 1  # said once, not per event
+
+
+def test_a_library_reload_keeps_what_was_played_while_it_was_building(tmp_path: Path) -> None:
+    # reload_library builds the new arrays outside the session lock (it takes seconds at
+    # 50k tracks); a play that finishes meanwhile must be counted once, not lost or doubled.
+    home, catalog, features = build_world(tmp_path)
+    clock = Clock()
+    session = make_session(home, catalog, features, clock=clock)
+    track = next(iter(catalog))
+    build_columns = session._track_columns
+
+    def columns_while_a_track_is_played():
+        columns = build_columns()
+        listen(session, clock, track, finish=True)
+        return columns
+
+    session._track_columns = columns_while_a_track_is_played
+    session.reload_library()
+    row = session.lib.row(track.id)
+    assert (session.lib.plays[row], session.lib.finishes[row]) == (1, 1)
+    assert session.lib.last_played[row] > 0

@@ -87,7 +87,7 @@ class Catalog:
             "schema": SCHEMA_VERSION,
             "next_id": self.next_id,
             "folders": self.folders,
-            "tracks": [t.to_dict() for t in self.tracks.values()],
+            "tracks": self.tracks.dicts(),
         }
         atomic_write_json(self.path, payload)
         self._save_columns()
@@ -197,6 +197,16 @@ class TrackTable(MutableMapping[int, Track]):
 
     def __len__(self) -> int:
         return len(self._keys)
+
+    def dicts(self) -> list[dict[str, Any]]:
+        """Every track as a plain dict, without keeping a Track object for each."""
+        out = []
+        for track_id in self._keys:
+            track = self._live.get(track_id)
+            if track is None:
+                track = self._base.track(self._row_of[track_id])  # type: ignore[union-attr]
+            out.append(track.to_dict())
+        return out
 
     def columns(self) -> CatalogColumns:
         if self._base is None:
