@@ -8,7 +8,6 @@ it is: it is the user's to fix).
 from __future__ import annotations
 
 import copy
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,6 +99,8 @@ def load_config(home: Home) -> Config:
         return Config(path=path)
     except OSError as exc:
         return Config(path=path, problem=f"cannot read {path}: {exc.strerror or exc}; using defaults")
+    import tomllib  # only when there is a file to read
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
