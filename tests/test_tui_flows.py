@@ -570,3 +570,18 @@ async def test_a_library_reload_sorts_off_the_ui_thread_and_keeps_the_cursor(wor
         await wait_for(pilot, lambda: not app._reload_running)
         assert 1 <= len(built_on) <= 2
     session.close()
+
+
+def test_skipped_files_make_one_notification_not_one_each() -> None:
+    from musitui.tui.jobs import problems_toast, scan_problems
+
+    class Report:
+        errors = [{"path": f"/m/broken{i}.mp3", "error": "no MPEG audio frame found"} for i in range(6)]
+
+    toast = problems_toast("could not be read", scan_problems(Report()))
+    lines = toast.splitlines()
+    assert lines[0] == "Skipped 6 files that could not be read:"
+    assert lines[1] == "· broken0.mp3: no MPEG audio frame found" and len(lines) == 6
+    assert lines[-1].startswith("…and 2 more")
+    assert problems_toast("could not be read", ["a.ogg: truncated"]) == "Skipped a.ogg: truncated"
+    assert problems_toast("could not be read", []) == ""

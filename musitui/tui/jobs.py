@@ -16,6 +16,9 @@ from typing import Any
 from musitui.tui.library_model import format_duration
 from musitui.tui.quiet_gc import collect_young, freeze, gc_paused
 
+REFRESH_SECONDS = 10.0  # how often analysis results are folded into Up next while it runs
+TOAST_LINES = 4  # skipped files named in one notification
+
 
 class BackgroundJobs:
     def __init__(self, home: Any, catalog: Any, session: Any, *, folders: list[str],
@@ -89,11 +92,9 @@ class BackgroundJobs:
             # The app polls the catalog while this runs, so tracks appear as they are read.
             report = scan_folder(self.catalog, folder, should_stop=self.stop.is_set)
             self._ui(app, app.reload_library)
-            for problem in scan_problems(report)[:5]:
-                self._ui(app, app.notify, problem, severity="warning", timeout=8)
-            if len(report.errors) > 5:
-                self._ui(app, app.notify, f"…and {len(report.errors) - 5} more files skipped",
-                         severity="warning", timeout=8)
+            toast = problems_toast("could not be read", scan_problems(report))
+            if toast:
+                self._ui(app, app.notify, toast, severity="warning", timeout=12)
         self._session_catalog_changed(app)
         if self.analyze and not self.stop.is_set():
             self._analyze(app)
@@ -101,7 +102,7 @@ class BackgroundJobs:
     def _analyze(self, app: Any) -> None:
         from musitui.analysis.runner import analyze_catalog
 
-        started = time.monotonic()
+        started = refreshed = time.monotonic()
 
         def progress(*args: Any, **kwargs: Any) -> None:
             done, total = _progress_numbers(args or tuple(kwargs.values()))
@@ -109,21 +110,20 @@ class BackgroundJobs:
             eta = (elapsed / done * (total - done)) if done and total else None
             eta_text = f" · {format_duration(eta)} left" if eta else ""
             self._ui(app, app.set_status, f"analysing {done}/{total}{eta_text}")
-            if done and done % 8 == 0:
+            # New vectors reach Up next as they come, but a rebuild costs ~1 s at 50k tracks:
+            # at most every REFRESH_SECONDS, not every few tracks.
+            nonlocal refreshed
+            if done and time.monotonic() - refreshed >= REFRESH_SECONDS:
                 self._session_catalog_changed(app, library=False)
+                refreshed = time.monotonic()
 
         self._ui(app, app.set_status, "analysing…")
         report = analyze_catalog(self.home, self.catalog, show_progress=False,
                                  should_stop=self.stop.is_set, on_progress=progress,
                                  isolate_models=True)
-        errors = list(getattr(report, "errors", []) or [])
-        for error in errors[:5]:
-            name = Path(str(error.get("path", "?"))).name
-            self._ui(app, app.notify, f"Skipped {name}: {error.get('error', 'cannot decode')}",
-                     severity="warning", timeout=8)
-        if len(errors) > 5:
-            self._ui(app, app.notify, f"…and {len(errors) - 5} more files could not be analysed",
-                     severity="warning", timeout=8)
+        toast = problems_toast("could not be analysed", scan_problems(report))
+        if toast:
+            self._ui(app, app.notify, toast, severity="warning", timeout=12)
         self._session_catalog_changed(app, library=False)
 
     def _session_catalog_changed(self, app: Any, *, library: bool = True) -> None:
@@ -170,13 +170,28 @@ def _fraction(args: tuple[Any, ...]) -> str:
 
 
 def scan_problems(report: Any) -> list[str]:
+    """One line per file a scan or an analysis skipped: its name and why."""
     problems = []
     for error in list(getattr(report, "errors", []) or []):
         if isinstance(error, dict):
-            problems.append(f"Skipped {Path(str(error.get('path', '?'))).name}: {error.get('error', '')}")
+            name = Path(str(error.get("path", "?"))).name
+            problems.append(f"{name}: {error.get('error') or 'cannot decode'}")
         else:
             problems.append(str(error))
     return problems
+
+
+def problems_toast(what: str, problems: list[str], shown: int = TOAST_LINES) -> str:
+    """One notification for all skipped files (not one toast each, covering Up next)."""
+    if not problems:
+        return ""
+    if len(problems) == 1:
+        return f"Skipped {problems[0]}"
+    lines = [f"Skipped {len(problems)} files that {what}:"]
+    lines += [f"· {line}" for line in problems[:shown]]
+    if len(problems) > shown:
+        lines.append(f"…and {len(problems) - shown} more (`musitui scan FOLDER` lists them all)")
+    return "\n".join(lines)
 
 
 def refresh_session_library(session: Any) -> None:
