@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from musitui.moods import MOODS
+from musitui.moods import MOODS, nearest_mood
 from musitui.recommend.library import Library
 
 
@@ -51,8 +51,8 @@ def explain(lib: Library, ctx: Any, row: int, parts: dict[str, float], weights: 
     if not bits:
         if lib.plays[row] == 0 and (lib.finishes.sum() + lib.skips.sum()) > 0:
             bits.append("something you have not played yet")
-        elif not ctx.finished and ctx.current is None:
-            bits.append("a start: nothing played in this session yet")
+        elif not ctx.finished and ctx.current is None and ctx.mood not in MOODS:
+            bits.append(_opener(lib, row))
         else:
             bits.append("for variety")
     return " · ".join(bits)
@@ -98,3 +98,12 @@ def _played_after(lib: Library, ctx: Any, row: int) -> str | None:
         if weight > 0 and (best is None or weight > best[0]):
             best = (weight, source)
     return None if best is None else lib.titles[best[1]]
+
+
+def _opener(lib: Library, row: int) -> str:
+    """Nothing played yet in this session: say what kind of start this track would make."""
+    if not lib.has_va[row]:
+        return "to start with (not analysed yet)"
+    mood = nearest_mood(float(lib.valence[row]), float(lib.arousal[row]))
+    article = "an" if mood[0] in "aeiou" else "a"
+    return f"{article} {mood} one to start with"
