@@ -170,10 +170,7 @@ class PyAVSource:
 def open_audio(path: str | os.PathLike[str]) -> AudioSource:
     """Open ``path`` with the best decoder for it; raises DecodeError with a readable reason."""
     path = str(path)
-    if not os.path.exists(path):
-        raise DecodeError("file not found")
-    if os.path.getsize(path) == 0:
-        raise DecodeError("empty file (0 bytes)")
+    check_file(path)
     if Path(path).suffix.lower() in PYAV_ONLY:
         return PyAVSource(path)
     try:
@@ -183,6 +180,14 @@ def open_audio(path: str | os.PathLike[str]) -> AudioSource:
             return PyAVSource(path)
         except DecodeError:
             raise DecodeError(str(first)) from None
+
+
+def check_file(path: str) -> None:
+    """Raise DecodeError for a path no decoder should even try."""
+    if not os.path.exists(path):
+        raise DecodeError("file not found")
+    if os.path.getsize(path) == 0:
+        raise DecodeError("empty file (0 bytes)")
 
 
 def one_line(exc: BaseException) -> str:

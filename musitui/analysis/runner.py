@@ -11,8 +11,10 @@ finished, and saves: a rerun continues with the tracks still lacking an analysis
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -26,7 +28,7 @@ import numpy as np
 from musitui.analysis.features import FEATURE_NAMES
 from musitui.analysis.keys import PITCHES
 from musitui.analysis.mood import library_moods
-from musitui.analysis.style import assign_styles
+from musitui.analysis.style import MIN_TAGGED, assign_styles
 from musitui.analysis.version import FEATURE_VERSION
 from musitui.analysis.worker import WorkResult, analyze_file, init_worker
 from musitui.config import load_config
@@ -156,6 +158,8 @@ def analyze_catalog(home: Home, catalog: Catalog, *, track_ids: Iterable[int] | 
 
     try:
         if todo:
+            if not isolate_models:
+                _prewarm_style_models(catalog)
             _run_pool(todo, jobs, excerpt_seconds, should_stop, report, take)
     except KeyboardInterrupt:
         report.interrupted = True
@@ -164,6 +168,23 @@ def analyze_catalog(home: Home, catalog: Catalog, *, track_ids: Iterable[int] | 
         checkpoint()
         report.seconds = time.monotonic() - started
     return report
+
+
+def _prewarm_style_models(catalog: Catalog) -> None:
+    """Import scikit-learn (~1.5 s) in a background thread while the workers run: the style
+    models are fitted in this process at the first checkpoint, and a short run would
+    otherwise wait for the import after its last track. Only when a model will be needed:
+    some track has no genre tag (a classifier with enough tags, else clusters)."""
+    genres = [(t.genre or "").strip() for t in catalog.present()]
+    if all(genres):
+        return
+    module = "sklearn.linear_model" if sum(map(bool, genres)) >= MIN_TAGGED else "sklearn.cluster"
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            importlib.import_module(module)
+
+    threading.Thread(target=load, name="musitui-sklearn-import", daemon=True).start()
 
 
 def _run_pool(todo: list[Track], jobs: int, excerpt_seconds: float,

@@ -1,6 +1,6 @@
 """What runs inside an analysis worker process: decode an excerpt, extract its vector.
 
-The worker imports librosa once (in ``init_worker``), lowers its own priority so playback
+The worker pays for its imports once (in ``init_worker``), lowers its own priority so playback
 wins the CPU, and leaves Ctrl-C to the parent (which stops handing out work and saves).
 """
 
@@ -32,13 +32,15 @@ def init_worker(nice: int = 10) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         os.nice(nice)
-    # Pay for librosa's import (and numba's cache loading) once per worker, up front, by
-    # running the extractor on a short noise clip.
+    # Pay for the imports (numpy, scipy.fft, soxr; no librosa: see analysis/dsp.py) and the
+    # filter banks once per worker, up front, on a short noise clip.
     import numpy as np
 
+    from musitui.analysis.excerpt import resample
     from musitui.analysis.features import extract
 
-    extract(np.random.default_rng(0).standard_normal(22050).astype(np.float32) * 0.1)
+    clip = np.random.default_rng(0).standard_normal(44100).astype(np.float32) * 0.1
+    extract(resample(clip, 44100))
 
 
 def _quiet_c_libraries() -> None:
