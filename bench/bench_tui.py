@@ -14,6 +14,12 @@ baseline measured in the same run:
   each batch of results re-sorts the 50k library and rebuilds the recommender's arrays.
 
     .venv/bin/python bench/bench_tui.py [--tracks 50000] [--keep DIR] [--skip-analysis]
+        [--lag-only] [--trace FILE] [--before PACKAGE_DIR]
+
+--trace FILE: sample every thread's stack (musitui/tui/stall_trace.py) and write, per late
+frame (> 25 ms) and per gap in the samples (a C call holding the GIL), what each thread ran.
+--before DIR: measure the frame lag of another copy of the package too, alternating with
+this one (e.g. DIR/musitui = the working tree with the files under test taken from HEAD).
 """
 
 from __future__ import annotations
@@ -38,7 +44,8 @@ WORDS = ["night", "river", "light", "dance", "ghost", "fire", "blue", "summer", 
          "storm", "city", "dream", "stone", "glass", "wild", "silver", "ocean", "road", "song"]
 GENRES = ["Rock", "Pop", "Electronic", "Jazz", "Classical", "Ambient", "Metal", "Folk"]
 FRAME = 1 / 60
-DEBUG = False
+TRACER = None  # a musitui.tui.stall_trace.StallTracer with --trace
+TRACE_TO: str | None = None  # where the children's stall traces go (--trace FILE)
 
 
 def build_home(root: Path, n: int) -> Path:
@@ -103,9 +110,10 @@ class LagProbe:
         while True:
             t0 = time.perf_counter()
             await asyncio.sleep(FRAME)
-            self.lags.append(max(0.0, time.perf_counter() - t0 - FRAME) * 1000)
-            if DEBUG and self.lags[-1] > 30:  # where the stalls are, beside the app's own trace
-                print(f"lag {self.lags[-1]:.0f} ms at {time.perf_counter():.3f}", file=sys.stderr)
+            now = time.perf_counter()
+            self.lags.append(max(0.0, now - t0 - FRAME) * 1000)
+            if self.lags[-1] > 25 and TRACER is not None:  # --trace: what held the UI thread
+                TRACER.mark_late(t0 + FRAME, now)
 
     def take(self) -> list[float]:
         lags, self.lags = self.lags, []
@@ -302,15 +310,31 @@ async def child_analysis(root: Path, demo: Path, idle_seconds: float = 3.0) -> d
     return r
 
 
-def run_child(*args: str) -> dict:
+def run_child(*args: str, package_dir: str | None = None) -> dict:
+    """Run one measurement in a fresh process; ``package_dir``: import musitui from there (an
+    older copy of the package, for a before/after comparison in the same run)."""
+    env = None
+    if package_dir is not None:
+        import os
+
+        env = {**os.environ, "PYTHONPATH": package_dir}
     out = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True,
-                         text=True, check=False)
+                         text=True, check=False, env=env)
     if out.returncode != 0:
         raise SystemExit(f"child {args} failed:\n{out.stderr[-3000:]}")
+    if TRACE_TO is not None and out.stderr.strip():
+        with open(TRACE_TO, "a", encoding="utf-8") as log:
+            log.write(f"===== child {args[0]}\n{out.stderr}\n")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def child_main(argv: list[str]) -> int:
+    global TRACER
+    try:
+        from musitui.tui.stall_trace import start_if_enabled
+    except ImportError:  # an older package (--before) without it
+        start_if_enabled = None
+    TRACER = start_if_enabled() if start_if_enabled is not None else None
     kind = argv[0]
     if kind == "baseline":
         result = asyncio.run(child_baseline())
@@ -318,6 +342,9 @@ def child_main(argv: list[str]) -> int:
         result = asyncio.run(child_startup(Path(argv[1])))
     else:
         result = asyncio.run(child_analysis(Path(argv[1]), Path(argv[2])))
+    if TRACER is not None:
+        TRACER.stop()
+        TRACER.dump()
     print(json.dumps(result))
     return 0
 
@@ -332,6 +359,12 @@ def fresh_home(source: Path | None, target: Path) -> Path:
             if (source / name).exists():
                 shutil.copy2(source / name, target / name)
         shutil.copytree(source / "features", target / "features")
+        # The columns cache is trusted only for the very catalog.json it was made from (same
+        # inode): opening the copy once rewrites it, as the app's first start after a save would.
+        from musitui.paths import Home
+        from musitui.store.catalog import Catalog
+
+        Catalog.open(Home(target, target).ensure())
     return target
 
 
@@ -343,22 +376,9 @@ def print_lag(label: str, r: dict) -> None:
           f"{r['analyzed']} analysed, {r['tracks']} tracks listed)")
 
 
-def main() -> int:
-    if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        return child_main(sys.argv[2:])
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--tracks", type=int, default=50_000)
-    parser.add_argument("--keep", help="reuse/keep the synthetic home and demo in this folder")
-    parser.add_argument("--skip-analysis", action="store_true", help="start-up figures only")
-    parser.add_argument("--runs", type=int, default=3, help="start-up runs (the machine is shared)")
-    args = parser.parse_args()
-    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="musitui-bench-"))
-    root = work / f"home-{args.tracks}"
-    t0 = time.perf_counter()
-    build_home(root, args.tracks)
-    print(f"catalog of {args.tracks} tracks ready in {time.perf_counter() - t0:.1f} s ({root})")
+def startup_figures(root: Path, runs_wanted: int) -> None:
     bases, runs = [], []
-    for _ in range(max(1, args.runs)):  # interleaved, so both see the same load
+    for _ in range(max(1, runs_wanted)):  # interleaved, so both see the same load
         bases.append(run_child("baseline"))
         runs.append(run_child("startup", str(root)))
     base = min(bases, key=lambda b: b["first_paint"])
@@ -389,13 +409,53 @@ def main() -> int:
           f"   (baseline empty app {base['rss_mb']:.0f} MB)")
     idle = r["idle_lag"]
     print(f"idle frame lag at {r['tracks']}: max {idle['max']:.1f} ms, p99 {idle['p99']:.1f} ms")
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        return child_main(sys.argv[2:])
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tracks", type=int, default=50_000)
+    parser.add_argument("--keep", help="reuse/keep the synthetic home and demo in this folder")
+    parser.add_argument("--skip-analysis", action="store_true", help="start-up figures only")
+    parser.add_argument("--runs", type=int, default=3, help="start-up runs (the machine is shared)")
+    parser.add_argument("--trace", metavar="FILE",
+                        help="sample every thread's stack and write what ran during each late "
+                             "frame (> 25 ms) and each GIL gap to FILE (see musitui/tui/stall_trace.py)")
+    parser.add_argument("--lag-only", action="store_true", help="only the frame-lag runs")
+    parser.add_argument("--before", metavar="DIR",
+                        help="a folder holding another version of the musitui package (e.g. the "
+                             "working tree with some files taken from git HEAD): its frame lag "
+                             "is measured too, alternating with this one's, in the same run")
+    args = parser.parse_args()
+    global TRACE_TO
+    if args.trace:
+        import os
+
+        from musitui.tui.stall_trace import ENV
+
+        TRACE_TO = args.trace
+        Path(TRACE_TO).write_text("")
+        os.environ[ENV] = "1"
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="musitui-bench-"))
+    root = work / f"home-{args.tracks}"
+    t0 = time.perf_counter()
+    build_home(root, args.tracks)
+    print(f"catalog of {args.tracks} tracks ready in {time.perf_counter() - t0:.1f} s ({root})")
+    if not args.lag_only:
+        startup_figures(root, args.runs)
     if args.skip_analysis:
         return 0
     demo = build_demo(work / "demo")
-    small = run_child("analysis", str(fresh_home(None, work / "lag-demo")), str(demo))
-    print_lag("demo library into an empty home", small)
-    big = run_child("analysis", str(fresh_home(root, work / "lag-50k")), str(demo))
-    print_lag(f"demo library into the {args.tracks}-track home", big)
+    versions = [("", None)] + ([("BEFORE: ", args.before)] if args.before else [])
+    for label, package in versions:
+        small = run_child("analysis", str(fresh_home(None, work / "lag-demo")), str(demo),
+                          package_dir=package)
+        print_lag(f"{label}demo library into an empty home", small)
+    for label, package in versions:
+        big = run_child("analysis", str(fresh_home(root, work / "lag-50k")), str(demo),
+                        package_dir=package)
+        print_lag(f"{label}demo library into the {args.tracks}-track home", big)
     print("target: no frame stalls (a frame is 16.7 ms)")
     return 0
 

@@ -129,3 +129,33 @@ def test_saving_builds_no_lasting_track_objects(tmp_path: Path) -> None:
     again = Catalog(tmp_path / "catalog.json")
     again.load()
     assert again.tracks[7].title == "Changed" and again.tracks[1] == odd_tracks()[0]
+
+
+def test_a_save_written_in_chunks_is_the_same_json(tmp_path: Path, monkeypatch) -> None:
+    import json
+
+    import musitui.store.catalog as catalog_module
+
+    whole = saved_catalog(tmp_path / "whole")
+    monkeypatch.setattr(catalog_module, "SAVE_CHUNK", 3)  # 4 tracks: a full chunk and a part
+    chunked = saved_catalog(tmp_path / "chunked")
+    text = (tmp_path / "chunked" / "catalog.json").read_bytes()
+    assert text == (tmp_path / "whole" / "catalog.json").read_bytes()
+    data = json.loads(text)
+    assert [t["id"] for t in data["tracks"]] == [1, 2, 7, 9]
+    assert [list(chunk) for chunk in chunked.tracks.dict_chunks(3)] == [
+        [d for d in data["tracks"][:3]], [data["tracks"][3]]]
+    assert whole.tracks.dicts() == data["tracks"]
+    (tmp_path / "chunked" / COLUMNS_FILE_NAME).unlink()  # read the JSON itself back
+    again = Catalog(tmp_path / "chunked" / "catalog.json")
+    again.load()
+    assert [again.tracks[i] for i in (1, 2, 7, 9)] == odd_tracks()
+    assert again.next_id == 10 and again.folders == ["/m"]
+
+
+def test_saving_an_empty_catalog_writes_valid_json(tmp_path: Path) -> None:
+    import json
+
+    catalog = Catalog(tmp_path / "catalog.json")
+    catalog.save()
+    assert json.loads((tmp_path / "catalog.json").read_bytes())["tracks"] == []

@@ -76,10 +76,25 @@ class Library:
             del self.cache[key]
 
 
+CODE_CHUNK = 4096  # values coded per C-level step of _codes
+
+
 def _codes(values: Sequence[str]) -> tuple[np.ndarray, dict[str, int]]:
-    """A small integer per distinct value, numbered in order of first appearance."""
-    table = {value: code for code, value in enumerate(dict.fromkeys(values))}
-    codes = np.fromiter(map(table.__getitem__, values), dtype=np.int32, count=len(values))
+    """A small integer per distinct value, numbered in order of first appearance.
+
+    A chunk at a time: one ``dict.fromkeys``/``np.fromiter`` over 50k long strings holds the
+    GIL for 10-30 ms, and the UI thread of the player (rebuilding runs beside it) misses frames.
+    """
+    values = values if isinstance(values, list) else list(values)
+    table: dict[str, int] = {}
+    codes = np.empty(len(values), dtype=np.int32)
+    for start in range(0, len(values), CODE_CHUNK):
+        part = values[start:start + CODE_CHUNK]
+        for value in dict.fromkeys(part):
+            if value not in table:
+                table[value] = len(table)
+        codes[start:start + len(part)] = np.fromiter(map(table.__getitem__, part), dtype=np.int32,
+                                                      count=len(part))
     return codes, table
 
 

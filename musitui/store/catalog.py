@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from musitui.model import Track
 from musitui.paths import Home
-from musitui.store.atomic import DamagedFile, atomic_write_bytes, dump_json, load_json_or_backup
+from musitui.store.atomic import DamagedFile, atomic_write_with, dump_json, load_json_or_backup
 
 if TYPE_CHECKING:
     from musitui.store.catalog_columns import CatalogColumns
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 COLUMNS_FILE_NAME = "catalog.columns.npz"  # numpy is imported only where this file is used
 
 SCHEMA_VERSION = 1
+SAVE_CHUNK = 500  # tracks serialised per step of a save
 
 
 class Catalog:
@@ -84,10 +85,20 @@ class Catalog:
 
     def save(self) -> None:
         head = dump_json({"schema": SCHEMA_VERSION, "next_id": self.next_id, "folders": self.folders})
-        # One small dump per track, not one call for all: a single orjson call over 50k
-        # tracks holds the GIL for ~0.15 s, a visible stall for the UI thread of the player.
-        tracks = b",".join(dump_json(record) for record in self.tracks.dicts())
-        atomic_write_bytes(self.path, b"".join((head[:-1], b',"tracks":[', tracks, b"]}")))
+
+        # Written a chunk of tracks at a time, each a small dump per track: a single call
+        # over 50k tracks (one orjson dump, or freeing 50k dicts at once) holds the GIL for
+        # 50-150 ms, a visible stall for the UI thread of the player.
+        def write(tmp: Path) -> None:
+            with open(tmp, "wb") as handle:
+                handle.write(head[:-1] + b',"tracks":[')
+                first = True
+                for chunk in self.tracks.dict_chunks(SAVE_CHUNK):
+                    handle.write((b"" if first else b",") + b",".join(map(dump_json, chunk)))
+                    first = False
+                handle.write(b"]}")
+
+        atomic_write_with(self.path, write)
         self._save_columns()
 
     def _save_columns(self) -> None:
@@ -198,13 +209,21 @@ class TrackTable(MutableMapping[int, Track]):
 
     def dicts(self) -> list[dict[str, Any]]:
         """Every track as a plain dict, without keeping a Track object for each."""
-        out = []
+        return [record for chunk in self.dict_chunks(len(self._keys) or 1) for record in chunk]
+
+    def dict_chunks(self, size: int) -> Iterator[list[dict[str, Any]]]:
+        """Every track as a plain dict, ``size`` at a time (so no step builds or frees them all)."""
+        chunk: list[dict[str, Any]] = []
         for track_id in self._keys:
             track = self._live.get(track_id)
             if track is None:
                 track = self._base.track(self._row_of[track_id])  # type: ignore[union-attr]
-            out.append(track.to_dict())
-        return out
+            chunk.append(track.to_dict())
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
 
     def columns(self) -> CatalogColumns:
         if self._base is None:

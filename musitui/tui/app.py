@@ -31,7 +31,7 @@ from musitui.tui.keys import KeySpec, resolve_keys
 from musitui.tui.library_model import LibraryModel, build_shelf, library_source, search_index
 from musitui.tui.library_view import LibraryView
 from musitui.tui.palette import MusituiCommands
-from musitui.tui.quiet_gc import freeze, gc_paused
+from musitui.tui.quiet_gc import freeze, gc_paused, one_builder
 from musitui.tui.screens import HelpScreen, PromptScreen
 from musitui.tui.search_box import SearchBox
 from musitui.tui.theme import MUSITUI_THEME
@@ -123,6 +123,7 @@ class MusituiApp(App[int]):
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL)
         self._app_context = contextvars.copy_context()
+        self._start_stall_trace()
         library = self.query_one(LibraryView)
         self.query_one("#search", SearchBox).display = False
         library.focus()
@@ -321,14 +322,15 @@ class MusituiApp(App[int]):
         filter is on), then hand it to the UI thread."""
         while True:
             try:
-                with gc_paused():
-                    catalog = self.catalog
-                    shelf = build_shelf(library_source(catalog), catalog.get)
-                    index = search_index(shelf)
-                    if self.model.query:
-                        index.prepare()
-                self.call_from_thread(self._swap_shelf, shelf, index)
-                self._prepare_search(index)
+                with one_builder():
+                    with gc_paused():
+                        catalog = self.catalog
+                        shelf = build_shelf(library_source(catalog), catalog.get)
+                        index = search_index(shelf, (self.model.shelf, self.model.index))
+                        if self.model.query:
+                            index.prepare()
+                    self.call_from_thread(self._swap_shelf, shelf, index)
+                    self._prepare_search(index)
             except RuntimeError:  # the app closed meanwhile
                 with self._reload_lock:
                     self._reload_running = self._reload_again = False
@@ -660,9 +662,32 @@ class MusituiApp(App[int]):
             return True
         return self.library_shown and action in BROWSING
 
+    def _start_stall_trace(self) -> None:
+        """MUSITUI_STALL_TRACE set: find what delays frames (see tui/stall_trace.py)."""
+        from musitui.tui import stall_trace
+
+        tracer = stall_trace.start_if_enabled()
+        if tracer is not None:
+            self._stall_tracer = tracer
+            self._stall_watch = asyncio.get_running_loop().create_task(stall_trace.watch_frames(tracer))
+
+    def _write_stall_trace(self) -> None:
+        tracer = getattr(self, "_stall_tracer", None)
+        if tracer is None:
+            return
+        from musitui.tui import stall_trace
+
+        self._stall_watch.cancel()
+        try:
+            with open(stall_trace.dump_path(), "a", encoding="utf-8") as out:
+                tracer.dump(out)
+        except OSError as exc:
+            self.log.error(f"could not write the stall trace: {exc}")
+
     def on_unmount(self) -> None:
         if self._switch_interval is not None:
             sys.setswitchinterval(self._switch_interval)
+        self._write_stall_trace()
         if self.session is None:
             return
         try:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from musitui.tui.library_model import format_duration
-from musitui.tui.quiet_gc import collect_young, freeze, gc_paused
+from musitui.tui.quiet_gc import gc_paused, one_builder
 
 REFRESH_SECONDS = 10.0  # how often analysis results are folded into Up next while it runs
 TOAST_LINES = 4  # skipped files named in one notification
@@ -60,13 +60,10 @@ class BackgroundJobs:
                 return
             try:
                 # The job (and the catalog saves inside it) allocates heavily; collections it
-                # triggered held the GIL 150-250 ms at 50k tracks, freezing the UI. Collect
-                # the young generations once at the end (its cycles), and keep what survives
-                # (the catalog) out of later full collections.
+                # triggered held the GIL 150-250 ms at 50k tracks, freezing the UI. What
+                # survives it is frozen at the end (quiet_gc), never walked by a collection.
                 with gc_paused():
                     job()
-                collect_young()
-                freeze()
             except Exception as exc:  # noqa: BLE001 - a failed job is a notification, not a crash
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
                 self._ui(app, app.notify, f"{name} failed: {first}", severity="error", timeout=10)
@@ -134,7 +131,7 @@ class BackgroundJobs:
         library pane shows, so it skips that."""
         if self.stop.is_set():
             return
-        with gc_paused():
+        with one_builder(), gc_paused():
             refresh_session_library(self.session)
         if library:
             self._ui(app, app.reload_library)

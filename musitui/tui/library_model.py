@@ -70,12 +70,30 @@ def build_shelf(source: Any, lookup: Callable[[int], Track | None] | None = None
     return shelf_from_tracks(source, lookup)
 
 
-def search_index(shelf: Shelf) -> SearchIndex:
-    def make_keys() -> list[str]:
-        return [row_key(*fields) for fields in zip(shelf.title, shelf.track_artist, shelf.album,
-                                                     shelf.artist, shelf.genre, strict=True)]
+def search_index(shelf: Shelf, previous: tuple[Shelf, SearchIndex] | None = None) -> SearchIndex:
+    """The search index of ``shelf``. With ``previous`` (the shelf and index it replaces), the
+    keys of tracks whose fields did not change are reused (a scan of a few files into 50k
+    tracks recomputes a few keys, not 50k), and so is the typo index."""
+    old_shelf, old_index = previous if previous is not None else (None, None)
 
-    return SearchIndex(make_keys, len(shelf))
+    def make_keys() -> list[str]:
+        rows = zip(shelf.title, shelf.track_artist, shelf.album, shelf.artist, shelf.genre, strict=True)
+        old_keys = old_index.built_keys if old_index is not None else None
+        if old_shelf is None or old_keys is None or len(old_keys) != len(old_shelf):
+            return [row_key(*fields) for fields in rows]
+        keys = []
+        ids = shelf.ids.tolist() if hasattr(shelf.ids, "tolist") else list(shelf.ids)
+        for track_id, fields in zip(ids, rows, strict=True):
+            at = old_shelf.position_of(track_id)
+            if at is not None and fields == (old_shelf.title[at], old_shelf.track_artist[at],
+                                             old_shelf.album[at], old_shelf.artist[at],
+                                             old_shelf.genre[at]):
+                keys.append(old_keys[at])
+            else:
+                keys.append(row_key(*fields))
+        return keys
+
+    return SearchIndex(make_keys, len(shelf), previous=old_index)
 
 
 class LibraryModel:

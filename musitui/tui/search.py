@@ -58,7 +58,8 @@ class SearchIndex:
     whether a search would have to build them first.
     """
 
-    def __init__(self, make_keys: Callable[[], list[str]] | Sequence[Track], size: int | None = None) -> None:
+    def __init__(self, make_keys: Callable[[], list[str]] | Sequence[Track], size: int | None = None,
+                 *, previous: SearchIndex | None = None) -> None:
         if not callable(make_keys):
             tracks = make_keys
             size = len(tracks)
@@ -72,6 +73,12 @@ class SearchIndex:
         self._build_lock = threading.Lock()
         # word or one-deletion variant -> library words (tuples: no GC tracking once built)
         self._vocab_index: dict[str, tuple[str, ...]] | None = None
+        self._base_words: set[str] | None = None  # the words of _vocab_index
+        # A rebuilt library (a scan added a few tracks) starts from the previous typo index
+        # and indexes only the words it did not have: rebuilding it all costs ~0.2 s of CPU
+        # at 50k tracks, taken from the UI thread's share of the GIL.
+        self._previous = previous if previous is not None and previous.ready else None
+        self._extra_vocab: dict[str, tuple[str, ...]] = {}
         self._last_query: list[str] = []
         self._last_hits: list[int] | None = None
         self._last_fuzzy = False
@@ -84,12 +91,19 @@ class SearchIndex:
         return self._vocab_index is not None
 
     @property
+    def built_keys(self) -> list[str] | None:
+        """The keys if they are built already (never builds them)."""
+        return self._keys
+
+    @property
     def keys(self) -> list[str]:
         """Built on first use (or ahead of time by ``prepare`` in a background thread)."""
         if self._keys is None:
             with self._build_lock:
                 if self._keys is None:
                     self._keys = self._make_keys()
+                    # What it read (e.g. the shelf and index this one replaced) can go.
+                    self._make_keys = _built
         return self._keys
 
     def prepare(self) -> None:
@@ -132,10 +146,11 @@ class SearchIndex:
 
     def similar_words(self, word: str) -> set[str]:
         """Library words within one edit (insert, delete, substitute, swap) of ``word``."""
-        index = self._vocab()
-        found: set[str] = set(index.get(word, ()))
+        index, extra = self._vocab(), self._extra_vocab
+        found: set[str] = set(index.get(word, ())) | set(extra.get(word, ()))
         for variant in _deletions(word):
             found.update(index.get(variant, ()))
+            found.update(extra.get(variant, ()))
         # A word cut short by typing: also forgive a typo in a word's prefix.
         return {w for w in found if w != word} or found
 
@@ -150,12 +165,30 @@ class SearchIndex:
             words: set[str] = set()
             for key in keys:
                 words.update(key.split())
-            index: dict[str, set[str]] = {}
-            for word in words:
-                if len(word) < 3:
-                    continue
-                index.setdefault(word, set()).add(word)
-                for variant in _deletions(word):
-                    index.setdefault(variant, set()).add(word)
-            self._vocab_index = {key: tuple(found) for key, found in index.items()}
+            previous = self._previous
+            if previous is not None and previous._base_words is not None:
+                # Words no longer in the library may stay: they only widen a typo's search.
+                self._base_words = previous._base_words
+                self._extra_vocab = _vocab_of(words - previous._base_words)
+                self._vocab_index = previous._vocab()
+            else:
+                self._base_words = words
+                self._vocab_index = _vocab_of(words)
+            self._previous = None
         return self._vocab_index
+
+
+def _built() -> list[str]:
+    raise AssertionError("search keys are built once")
+
+
+def _vocab_of(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Each word (3+ letters) and each of its one-deletion variants -> the words."""
+    index: dict[str, set[str]] = {}
+    for word in words:
+        if len(word) < 3:
+            continue
+        index.setdefault(word, set()).add(word)
+        for variant in _deletions(word):
+            index.setdefault(variant, set()).add(word)
+    return {key: tuple(found) for key, found in index.items()}
