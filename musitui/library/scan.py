@@ -87,8 +87,11 @@ def scan_folder(catalog: Catalog, folder: str, *, jobs: int = 0, show_progress: 
     if report.added or report.updated or report.newly_missing or root not in catalog.folders:
         catalog.remember_folder(root)
         catalog.save()  # an unchanged rescan writes nothing: that keeps it fast
-    report.tracks = sum(1 for t in catalog.tracks.values() if not t.missing and is_under(t.path, root))
-    report.missing = sum(1 for t in catalog.tracks.values() if t.missing and is_under(t.path, root))
+    columns = catalog.columns()
+    under = [is_under(path, root) for path in columns.path]
+    missing = columns.missing.tolist()
+    report.tracks = sum(1 for inside, gone in zip(under, missing, strict=True) if inside and not gone)
+    report.missing = sum(1 for inside, gone in zip(under, missing, strict=True) if inside and gone)
     report.errors.sort(key=lambda e: e["path"])
     report.seconds = time.monotonic() - started
     return report
@@ -130,15 +133,22 @@ class _Scan:
         self.stop = stop
         self.save_every = save_every
         self.last_save = time.monotonic()
-        self.move_candidates: dict[int, list[Track]] = {}
+        self.move_candidates: dict[int, list[int]] = {}  # duration in 0.1 s -> track ids
 
     def run(self, listing: Any, jobs: int, show_progress: bool) -> None:
         to_read: list[FileEntry] = []
         seen = {entry.path for entry in listing.files}
+        # Read the catalog's columns, not its Track objects: an unchanged rescan of a 50k
+        # library then builds no Track at all.
+        columns = self.catalog.columns()
+        row_of = {path: row for row, path in enumerate(columns.path)}
+        ids, sizes, mtimes = columns.ids.tolist(), columns.size.tolist(), columns.mtime_ns.tolist()
+        missing = columns.missing.tolist()
         for entry in listing.files:
-            track = self.catalog.by_path(entry.path)
-            if track is not None and track.size == entry.size and track.mtime_ns == entry.mtime_ns:
-                if track.missing:  # it came back as it was
+            row = row_of.get(entry.path)
+            if row is not None and sizes[row] == entry.size and mtimes[row] == entry.mtime_ns:
+                if missing[row]:  # it came back as it was
+                    track = self.catalog.tracks[ids[row]]
                     track.missing = False
                     self.report.updated += 1
                     self.report.changed_ids.append(track.id)
@@ -148,11 +158,12 @@ class _Scan:
                 to_read.append(entry)
         # Identities a new file may take over: known tracks not seen in this walk, indexed by
         # duration in tenths of a second.
-        for track in self.catalog.tracks.values():
-            if track.path not in seen and not _in_any(track.path, listing.unreadable_dirs):
-                self.move_candidates.setdefault(round(track.duration * 10), []).append(track)
         if not to_read:
             return
+        durations = columns.duration.tolist()
+        for row, path in enumerate(columns.path):
+            if path not in seen and not _in_any(path, listing.unreadable_dirs):
+                self.move_candidates.setdefault(round(durations[row] * 10), []).append(ids[row])
         from musitui.progress import Progress
 
         progress = Progress("Reading tags", len(to_read), enabled=show_progress)
@@ -203,7 +214,8 @@ class _Scan:
         key = round(duration * 10)
         for bucket in (key, key - 1, key + 1):
             candidates = self.move_candidates.get(bucket, [])
-            for candidate in candidates:
+            for candidate_id in list(candidates):
+                candidate = self.catalog.tracks[candidate_id]
                 if (abs(candidate.duration - duration) > 0.1
                         or candidate.codec != fields.get("codec")):
                     continue
@@ -215,7 +227,7 @@ class _Scan:
                 if (not candidate.missing and not is_under(candidate.path, self.root)
                         and os.path.lexists(candidate.path)):
                     continue  # a copy elsewhere; the original is still there
-                candidates.remove(candidate)
+                candidates.remove(candidate_id)
                 return candidate
         return None
 
@@ -238,11 +250,13 @@ def _update(track: Track, entry: FileEntry, fields: dict[str, Any]) -> None:
 
 def _mark_vanished(catalog: Catalog, root: str, listing: Any) -> int:
     seen = {entry.path for entry in listing.files}
+    columns = catalog.columns()
     count = 0
-    for track in catalog.tracks.values():
-        if (not track.missing and is_under(track.path, root) and track.path not in seen
-                and not _in_any(track.path, listing.unreadable_dirs)):
-            track.missing = True
+    for track_id, path, missing in zip(columns.ids.tolist(), columns.path, columns.missing.tolist(),
+                                       strict=True):
+        if (not missing and is_under(path, root) and path not in seen
+                and not _in_any(path, listing.unreadable_dirs)):
+            catalog.tracks[track_id].missing = True
             count += 1
     return count
 
