@@ -127,3 +127,54 @@ def test_analyze_command_on_an_empty_catalog() -> None:
     bad = subprocess.run([sys.executable, "-m", "musitui", "analyze", "--jobs", "-1"],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "--jobs" in bad.stderr and "Traceback" not in bad.stderr
+
+
+# A script *file* with no `if __name__ == "__main__"` guard: workers must not re-run it.
+FORKSERVER_SCRIPT = textwrap.dedent("""
+    import json, os, sys
+    from multiprocessing import forkserver
+    from musitui.paths import resolve_home
+    from musitui.store.catalog import Catalog
+    from musitui.store.features import FeatureStore
+    from musitui.analysis.runner import analyze_catalog
+
+    print("script ran", file=sys.stderr)
+    vectors = {}
+    for name, isolate in (("forkserver", False), ("spawn", True)):
+        home = resolve_home(os.path.join(sys.argv[1], name))
+        catalog = Catalog.open(home)
+        for path in sys.argv[2:]:
+            catalog.new_track(path)
+        catalog.save()
+        report = analyze_catalog(home, catalog, jobs=2, show_progress=False, isolate_models=isolate)
+        store = FeatureStore.open(home)
+        matrix, _ = store.vectors_for([t.id for t in Catalog.open(home)])
+        vectors[name] = {"analyzed": report.analyzed, "matrix": matrix.tolist()}
+    server = forkserver._forkserver._forkserver_pid
+    print(json.dumps({**vectors, "server_stdout": os.readlink(f"/proc/{server}/fd/1"),
+                      "server_stderr": os.readlink(f"/proc/{server}/fd/2"),
+                      "librosa_in_parent": any(m.split(".")[0] in ("librosa", "numba")
+                                               for m in sys.modules)}))
+""")
+
+
+def test_forkserver_workers_match_spawned_ones(tmp_path: Path) -> None:
+    """The command line's workers fork from a warmed forkserver; the TUI's are spawned.
+    Both must compute the same features, from a script without a main guard too; the
+    server must not hold the caller's stdout/stderr (a pipe reader would wait for it)."""
+    folder = tmp_path / "music"
+    folder.mkdir()
+    files = [write(folder / "energetic.wav", energetic_piece(6.0)),
+             write(folder / "calm.flac", calm_piece(6.0)),
+             write(folder / "major.ogg", 0.5 * c_major(), channels=2)]
+    script = tmp_path / "run_analysis.py"
+    script.write_text(FORKSERVER_SCRIPT)
+    out = subprocess.run([sys.executable, str(script), str(tmp_path / "homes"), *map(str, files)],
+                         capture_output=True, text=True, timeout=240)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stderr.count("script ran") == 1  # workers did not re-run the script
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["forkserver"]["analyzed"] == result["spawn"]["analyzed"] == 3
+    np.testing.assert_allclose(result["forkserver"]["matrix"], result["spawn"]["matrix"], rtol=1e-6)
+    assert result["server_stdout"] == result["server_stderr"] == "/dev/null"
+    assert not result["librosa_in_parent"]

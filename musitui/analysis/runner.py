@@ -1,7 +1,9 @@
 """Analyse the catalog's tracks in worker processes; keep the results as they come.
 
-The calling process never imports librosa: workers (``spawn`` context) do the decoding and
-feature extraction; the parent collects vectors into the feature store, and at every
+The calling process never imports librosa: workers do the decoding and feature extraction.
+They fork from a warmed forkserver (``worker.start_worker_server``; callers may start it
+early), or, with ``isolate_models`` (the TUI, which should not keep a warmed server around),
+are spawned afresh; the parent collects vectors into the feature store, and at every
 checkpoint (every few seconds, and at the end) recomputes the library-relative mood and the
 style labels of every analysed track, then saves the feature store and the catalog
 atomically. Ctrl-C (or ``should_stop()`` returning True) stops handing out work, keeps what
@@ -20,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from multiprocessing import get_context
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +33,7 @@ from musitui.analysis.keys import PITCHES
 from musitui.analysis.mood import library_moods
 from musitui.analysis.style import MIN_TAGGED, assign_styles
 from musitui.analysis.version import FEATURE_VERSION
-from musitui.analysis.worker import WorkResult, analyze_file, init_worker
+from musitui.analysis.worker import WorkResult, analyze_file, init_worker, start_worker_server
 from musitui.config import load_config
 from musitui.model import Analysis, Track
 from musitui.paths import Home
@@ -158,9 +161,10 @@ def analyze_catalog(home: Home, catalog: Catalog, *, track_ids: Iterable[int] | 
 
     try:
         if todo:
+            context = get_context("spawn") if isolate_models else start_worker_server()
             if not isolate_models:
                 _prewarm_style_models(catalog)
-            _run_pool(todo, jobs, excerpt_seconds, should_stop, report, take)
+            _run_pool(todo, jobs, excerpt_seconds, should_stop, report, take, context)
     except KeyboardInterrupt:
         report.interrupted = True
     finally:
@@ -171,9 +175,10 @@ def analyze_catalog(home: Home, catalog: Catalog, *, track_ids: Iterable[int] | 
 
 
 def _prewarm_style_models(catalog: Catalog) -> None:
-    """Import scikit-learn (~1.5 s) in a background thread while the workers run: the style
-    models are fitted in this process at the first checkpoint, and a short run would
-    otherwise wait for the import after its last track. Only when a model will be needed:
+    """Import scikit-learn (~2 s of CPU) in a background thread, started with the pool: the
+    style models are fitted in this process at the first checkpoint, and a short run would
+    otherwise wait for the import after its last track. Started before the first result on
+    purpose: while the worker server warms up, this process's core is otherwise idle. Only when a model will be needed:
     some track has no genre tag (a classifier with enough tags, else clusters)."""
     genres = [(t.genre or "").strip() for t in catalog.present()]
     if all(genres):
@@ -189,7 +194,7 @@ def _prewarm_style_models(catalog: Catalog) -> None:
 
 def _run_pool(todo: list[Track], jobs: int, excerpt_seconds: float,
               should_stop: Callable[[], bool] | None, report: AnalyzeReport,
-              take: Callable[[Track, WorkResult], None]) -> None:
+              take: Callable[[Track, WorkResult], None], context: BaseContext) -> None:
     """Feed ``take`` results as workers finish. At most 2 tasks per worker are queued, so a
     stop (``should_stop()`` or Ctrl-C) leaves little work behind; what finishes while the
     pool shuts down is still taken."""
@@ -197,7 +202,7 @@ def _run_pool(todo: list[Track], jobs: int, excerpt_seconds: float,
     queue = iter(todo)
     running: dict[Future[WorkResult], Track] = {}
     with _single_threaded_children():
-        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
+        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
                                        initializer=init_worker)
     try:
         while True:

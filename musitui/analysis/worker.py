@@ -1,14 +1,19 @@
 """What runs inside an analysis worker process: decode an excerpt, extract its vector.
 
-The worker pays for its imports once (in ``init_worker``), lowers its own priority so playback
-wins the CPU, and leaves Ctrl-C to the parent (which stops handing out work and saves).
+The worker pays for its imports and first-call set-up once (``warm_up``), lowers its own
+priority so playback wins the CPU, and leaves Ctrl-C to the parent (which stops handing out
+work and saves). On the command line the workers fork from a warmed forkserver
+(``start_worker_server``), so that cost is paid once per run instead of once per worker, and
+while the parent is still loading the catalog.
 """
 
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import signal
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,21 +31,94 @@ class WorkResult:
     peak_rss_mb: float = 0.0  # the worker's peak resident memory so far
 
 
+PRELOAD_MODULE = "musitui.analysis.worker_preload"  # importing it runs warm_up()
+_warm = False
+
+
 def init_worker(nice: int = 10) -> None:
     limit_threads()
     _quiet_c_libraries()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         os.nice(nice)
-    # Pay for the imports (numpy, scipy.fft, soxr; no librosa: see analysis/dsp.py) and the
-    # filter banks once per worker, up front, on a short noise clip.
+    warm_up()
+
+
+def warm_up() -> None:
+    """Pay for the imports (numpy, scipy.fft, soxr, av, soundfile; no librosa: see
+    analysis/dsp.py) and the first extraction's set-up (FFT plans, filter banks: ~0.3 s of
+    CPU) on a short noise clip. A no-op in a worker forked from a warmed forkserver."""
+    global _warm
+    if _warm:
+        return
+    import av  # noqa: F401  (the decoders: imported here, not on the first file)
     import numpy as np
+    import soundfile  # noqa: F401
 
     from musitui.analysis.excerpt import resample
     from musitui.analysis.features import extract
 
     clip = np.random.default_rng(0).standard_normal(44100).astype(np.float32) * 0.1
     extract(resample(clip, 44100))
+    _warm = True
+
+
+_server_lock = threading.Lock()
+_server_context: multiprocessing.context.BaseContext | None = None
+
+
+def start_worker_server() -> multiprocessing.context.BaseContext:
+    """Start (once per process) the forkserver the analysis workers fork from, warmed by
+    importing PRELOAD_MODULE, and return its context; ``spawn`` where there is no forkserver.
+
+    Cheap for the caller (the server is a fresh interpreter, not a fork of this process, so
+    it is safe from any thread): call it as early as possible so the server warms up while
+    this process loads the catalog or reads tags. Workers inherit one BLAS thread each.
+    """
+    global _server_context
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    from multiprocessing import forkserver, resource_tracker
+
+    with _server_lock:
+        if _server_context is not None:
+            return _server_context
+        context = multiprocessing.get_context("forkserver")
+        saved = {n: os.environ.get(n) for n in THREAD_VARS}
+        limit_threads()
+        try:
+            resource_tracker.ensure_running()  # keeps this process's stderr for its warnings
+            context.set_forkserver_preload([PRELOAD_MODULE])
+            with _standard_streams_closed():
+                forkserver.ensure_running()
+        except OSError:
+            return multiprocessing.get_context("spawn")
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+        _server_context = context
+        return context
+
+
+@contextlib.contextmanager
+def _standard_streams_closed():
+    """The server (and the workers forked from it) get /dev/null as stdout and stderr: it
+    outlives this process by a moment, and must not hold a caller's pipe open (``musitui
+    analyze --json | jq`` would wait for it). Workers report everything as results."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    saved = [os.dup(1), os.dup(2)]
+    try:
+        for fd in (1, 2):
+            os.dup2(devnull, fd)
+        yield
+    finally:
+        for fd, copy in zip((1, 2), saved, strict=True):
+            os.dup2(copy, fd)
+            os.close(copy)
+        os.close(devnull)
 
 
 def _quiet_c_libraries() -> None:
@@ -53,9 +131,12 @@ def _quiet_c_libraries() -> None:
         os.close(devnull)
 
 
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+
+
 def limit_threads() -> None:
     """One BLAS/OpenMP thread per worker: the parallelism is across processes."""
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+    for var in THREAD_VARS:
         os.environ.setdefault(var, "1")
 
 

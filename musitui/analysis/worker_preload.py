@@ -1,0 +1,7 @@
+"""Imported by the analysis forkserver (``worker.start_worker_server``) and nowhere else:
+it warms that server once, so every worker forked from it starts ready to analyse."""
+
+from musitui.analysis.worker import limit_threads, warm_up
+
+limit_threads()
+warm_up()
