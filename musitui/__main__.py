@@ -1,4 +1,4 @@
-from musitui.cli import main
+from musitui.cli import entry
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry()

@@ -9,6 +9,7 @@ in the data folder), Ctrl-C exits with status 130.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -106,6 +107,25 @@ def _with_default_command(argv: list[str]) -> list[str]:
     return argv + ["ui"]
 
 
+_exit_at_once = False
+
+
+def entry() -> None:
+    """The program (console script and ``python -m musitui``): run, then exit.
+
+    Commands that mark themselves ``EXIT_AT_ONCE`` (short, scripted ones whose files are
+    closed and synced when run() returns) skip the interpreter's teardown of numpy and the
+    rest: ~40 ms of a ~0.4 s command.
+    """
+    status = main()
+    if _exit_at_once:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(status)
+    raise SystemExit(status)
+
+
 def main(argv: list[str] | None = None) -> int:
     # Reranks are small matrix-vector products: BLAS threads only add hand-off cost (see
     # session.limit_blas_threads). Set before numpy loads, it costs nothing; a user's own
@@ -123,8 +143,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"musitui: cannot use data folder: {exc}", file=sys.stderr)
         return 2
     context = Context(home=home)
+    global _exit_at_once
     try:
-        return int(modules[args.command].run(args, context) or 0)
+        status = int(modules[args.command].run(args, context) or 0)
+        _exit_at_once = bool(getattr(modules[args.command], "EXIT_AT_ONCE", False))
+        return status
     except KeyboardInterrupt:
         print("\nmusitui: interrupted", file=sys.stderr)
         return 130

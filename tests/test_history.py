@@ -426,3 +426,22 @@ def test_logging_from_a_script_needs_no_numpy(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
     assert open_history(tmp_path).aggregates.events == 26
+
+
+def test_scripted_commands_exit_at_once_with_everything_written(tmp_path: Path) -> None:
+    # `recommend` and `event` skip the interpreter's teardown (os._exit in musitui.cli.entry):
+    # their output must still arrive whole through a pipe, the event must be on disk, and
+    # the exit status must be the command's.
+    from session_helpers import build_world
+
+    home, catalog, features = build_world(tmp_path)
+    features.save()
+    track = next(iter(catalog))
+    run = [sys.executable, "-m", "musitui", "--home", str(tmp_path)]
+    logged = subprocess.run([*run, "event", "finish", track.path], capture_output=True, text=True)
+    assert logged.returncode == 0 and logged.stdout.startswith("logged finish")
+    picks = subprocess.run([*run, "recommend", "-n", "5", "--json"], capture_output=True, text=True)
+    assert picks.returncode == 0 and len(json.loads(picks.stdout)) == 5
+    wrong = subprocess.run([*run, "recommend", "--mood", "grumpy"], capture_output=True, text=True)
+    assert wrong.returncode == 2 and "unknown mood" in wrong.stderr
+    assert [e["kind"] for e in History.open(home).events()] == ["finish"]

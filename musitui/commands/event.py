@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 HELP = "log a play, finish or skip of a track (for scripts)"
+EXIT_AT_ONCE = True  # see musitui.cli.entry: the event is synced and the history closed by then
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

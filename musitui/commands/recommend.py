@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 HELP = "show what musitui would play next, and why"
+EXIT_AT_ONCE = True  # see musitui.cli.entry: nothing is left to close when run() returns
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

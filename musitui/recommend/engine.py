@@ -120,7 +120,9 @@ def rank(lib: Library, ctx: Listening, weights: Weights, length: int | None = No
     blocked = blocked[(blocked >= 0) & (blocked < n)]
     if blocked.size:
         # Another file of a song that is playing or queued is that song again.
-        score[np.isin(lib.song_code, lib.song_code[blocked])] = -np.inf
+        songs = np.zeros(int(lib.song_code.max()) + 1, dtype=bool)
+        songs[lib.song_code[blocked]] = True
+        score[songs[lib.song_code]] = -np.inf
     available = int(np.isfinite(score).sum())
     pool_size = min(available, max(POOL, 6 * length))
     if pool_size <= 0:
@@ -395,9 +397,9 @@ def _recent(lib: Library, ctx: Listening, weights: Weights) -> np.ndarray:
     last = outcomes[-RECENT_OUTCOMES:]
     if last and ctx.finished:
         skip_share = sum(skipped for _, skipped in last) / len(last)
-        liked = np.asarray([row for row, _ in ctx.finished], dtype=np.int64)
-        skipped_rows = np.asarray([row for row, _ in ctx.skipped], dtype=np.int64)
-        liked = np.setdiff1d(liked, skipped_rows)
+        skipped_rows = {row for row, _ in ctx.skipped}
+        # Plain sets: a handful of rows, and np.setdiff1d's first call imports numpy.ma.
+        liked = np.asarray(sorted({row for row, _ in ctx.finished} - skipped_rows), dtype=np.int64)
         out[liked] *= max(0.25, 1.0 - skip_share)
     return out
 
