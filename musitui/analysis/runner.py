@@ -33,7 +33,13 @@ from musitui.analysis.keys import PITCHES
 from musitui.analysis.mood import library_moods
 from musitui.analysis.style import MIN_TAGGED, assign_styles
 from musitui.analysis.version import FEATURE_VERSION
-from musitui.analysis.worker import WorkResult, analyze_file, init_worker, start_worker_server
+from musitui.analysis.worker import (
+    WorkResult,
+    analyze_file,
+    init_worker,
+    single_threaded_children,
+    start_worker_server,
+)
 from musitui.config import load_config
 from musitui.model import Analysis, Track
 from musitui.paths import Home
@@ -201,7 +207,7 @@ def _run_pool(todo: list[Track], jobs: int, excerpt_seconds: float,
     jobs = max(1, min(jobs, len(todo)))
     queue = iter(todo)
     running: dict[Future[WorkResult], Track] = {}
-    with _single_threaded_children():
+    with single_threaded_children():
         executor = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
                                        initializer=init_worker)
     try:
@@ -257,24 +263,6 @@ def _main_script_hidden() -> Iterator[None]:
         main.__file__ = path
 
 
-@contextlib.contextmanager
-def _single_threaded_children() -> Iterator[None]:
-    """Workers inherit the environment: one BLAS/OpenMP thread each (parallelism is across
-    processes). The parent's own environment is restored afterwards."""
-    names = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
-    saved = {n: os.environ.get(n) for n in names}
-    for n in names:
-        os.environ.setdefault(n, "1")
-    try:
-        yield
-    finally:
-        for n, v in saved.items():
-            if v is None:
-                os.environ.pop(n, None)
-            else:
-                os.environ[n] = v
-
-
 def update_summaries(catalog: Catalog, store: FeatureStore, *, isolate_models: bool = False) -> None:
     """Recompute mood (library-relative) and style for every present analysed track."""
     tracks = [t for t in catalog.present() if t.id in store]
@@ -305,7 +293,7 @@ def update_summaries(catalog: Catalog, store: FeatureStore, *, isolate_models: b
 
 def _assign_styles_in_child(genres: list[str], matrix: np.ndarray, names: list[str]) -> list[Any]:
     """assign_styles in a short-lived spawned process, so scikit-learn never loads here."""
-    with _single_threaded_children():
+    with single_threaded_children():
         executor = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
     try:
         with _main_script_hidden():

@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import signal
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -84,21 +85,14 @@ def start_worker_server() -> multiprocessing.context.BaseContext:
         if _server_context is not None:
             return _server_context
         context = multiprocessing.get_context("forkserver")
-        saved = {n: os.environ.get(n) for n in THREAD_VARS}
-        limit_threads()
         try:
-            resource_tracker.ensure_running()  # keeps this process's stderr for its warnings
-            context.set_forkserver_preload([PRELOAD_MODULE])
-            with _standard_streams_closed():
-                forkserver.ensure_running()
+            with single_threaded_children():
+                resource_tracker.ensure_running()  # keeps this process's stderr for its warnings
+                context.set_forkserver_preload([PRELOAD_MODULE])
+                with _standard_streams_closed():
+                    forkserver.ensure_running()
         except OSError:
             return multiprocessing.get_context("spawn")
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
         _server_context = context
         return context
 
@@ -138,6 +132,22 @@ def limit_threads() -> None:
     """One BLAS/OpenMP thread per worker: the parallelism is across processes."""
     for var in THREAD_VARS:
         os.environ.setdefault(var, "1")
+
+
+@contextlib.contextmanager
+def single_threaded_children() -> Iterator[None]:
+    """Processes started inside inherit one BLAS/OpenMP thread each (limit_threads); this
+    process's own environment is restored afterwards."""
+    saved = {name: os.environ.get(name) for name in THREAD_VARS}
+    limit_threads()
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def analyze_file(track_id: int, path: str, excerpt_seconds: float = 30.0) -> WorkResult:

@@ -406,12 +406,9 @@ def _recent(lib: Library, ctx: Listening, weights: Weights) -> np.ndarray:
 
 def _song_last_played(lib: Library) -> np.ndarray:
     """When each track's song was last played, in whichever of its files."""
-    key = ("song_last", lib.version)
-    cached = lib.cache.get(key)
+    cached = lib.cache.get("song_last")
     if cached is None:
-        for old in [k for k in lib.cache if isinstance(k, tuple) and k[0] == "song_last"]:
-            del lib.cache[old]
         per_song = np.zeros(int(lib.song_code.max(initial=-1)) + 1, dtype=np.float64)
         np.maximum.at(per_song, lib.song_code, lib.last_played)
-        cached = lib.cache[key] = per_song[lib.song_code]
+        cached = lib.cache["song_last"] = per_song[lib.song_code]
     return cached

@@ -72,7 +72,7 @@ class Library:
             return
         self.last_played[row] = max(self.last_played[row], ts)
         self.version += 1
-        for key in [k for k in self.cache if k in ("pop", "pref")]:
+        for key in [k for k in self.cache if k in ("pop", "pref", "song_last")]:
             del self.cache[key]
 
 

@@ -30,7 +30,7 @@ import os
 import threading
 import time
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -263,14 +263,7 @@ class History:
 
         parts: list[EventColumns] = []
         paths: list[Path] = []
-        for path in shard_files(self.folder):
-            try:
-                columns = shard_columns(path)
-            except ShardDamaged as exc:
-                self._move_damaged_shard(path, exc)
-                continue
-            except FileNotFoundError:
-                continue
+        for path, columns in self._readable_shards(shard_columns, shard_files(self.folder)):
             if columns is None:  # events of unusual shape: the one-by-one rebuild
                 return self._rebuild_from_events()
             parts.append(columns)
@@ -298,15 +291,28 @@ class History:
         except (ShardDamaged, FileNotFoundError, IndexError, ValueError, TypeError):
             # Another process compacted meanwhile: parse everything once more.
             return self._rebuild_from_events()
+        return self._rebuilt(aggregates)
+
+    def _rebuild_from_events(self) -> Aggregates:
+        return self._rebuilt(Aggregates.from_events(list(self._iter_shard_events())))
+
+    def _rebuilt(self, aggregates: Aggregates) -> Aggregates:
+        """Note what the shards held when ``aggregates`` was rebuilt from them."""
         self._compacted_seq = aggregates.seq
         self._shard_sizes = {p.name: p.stat().st_size for p in shard_files(self.folder)}
         return aggregates
 
-    def _rebuild_from_events(self) -> Aggregates:
-        aggregates = Aggregates.from_events(list(self._iter_shard_events()))
-        self._compacted_seq = aggregates.seq
-        self._shard_sizes = {p.name: p.stat().st_size for p in shard_files(self.folder)}
-        return aggregates
+    def _readable_shards(self, read: Callable[[Path], Any],
+                         files: list[Path]) -> Iterator[tuple[Path, Any]]:
+        """``read(path)`` of each shard; a damaged one is moved aside (with a message) and
+        skipped, one that vanished meanwhile is skipped."""
+        for path in files:
+            try:
+                yield path, read(path)
+            except ShardDamaged as exc:
+                self._move_damaged_shard(path, exc)
+            except FileNotFoundError:
+                continue
 
     def _move_damaged_shard(self, path: Path, exc: Exception) -> None:
         backup = move_aside(path, self.backups_dir)
@@ -317,14 +323,7 @@ class History:
         files = shard_files(self.folder)
         if newest_first:
             files.reverse()
-        for path in files:
-            try:
-                events = read_shard(path)
-            except ShardDamaged as exc:
-                self._move_damaged_shard(path, exc)
-                continue
-            except FileNotFoundError:
-                continue
+        for _path, events in self._readable_shards(read_shard, files):
             events.sort(key=lambda e: int(e.get("seq", 0)), reverse=newest_first)
             yield from events
 

@@ -16,11 +16,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from musitui.model import Track
+from musitui.tui.clicks import ClickToPlay
 from musitui.tui.library_model import LibraryModel, format_duration
 from musitui.tui.text import fit, wrap_lines
 
 
-class LibraryView(ScrollView, can_focus=True):
+class LibraryView(ClickToPlay, ScrollView, can_focus=True):
     DEFAULT_CSS = """
     LibraryView { height: 1fr; }
     """
@@ -49,7 +50,6 @@ class LibraryView(ScrollView, can_focus=True):
         self.model = model
         self.playing_id: int | None = None
         self.empty_text = ""
-        self._click_played = False
 
     # -- data changes ---------------------------------------------------------------
     def refresh_rows(self, keep_track: int | None = None) -> None:
@@ -168,15 +168,4 @@ class LibraryView(ScrollView, can_focus=True):
         index = self.scroll_offset.y + event.y
         if not 0 <= index < len(self.model):
             return
-        focused = self.has_focus
-        self.focus()
-        if event.chain == 1:
-            # A click on the selected row of the focused pane plays it; so does a double
-            # click (once). A first click into the pane only selects.
-            self._click_played = focused and index == self.cursor
-            self.cursor = index
-            if self._click_played:
-                self.post_message(self.Activated(index))
-        elif event.chain == 2 and not self._click_played and index == self.cursor:
-            self._click_played = True
-            self.post_message(self.Activated(index))
+        self.click_row(index, event.chain)

@@ -19,13 +19,14 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from musitui.tui.clicks import ClickToPlay
 from musitui.tui.library_model import display_title
 from musitui.tui.text import fit, wrap_lines
 
 HIGHLIGHT_SECONDS = 1.5
 
 
-class UpNextView(ScrollView, can_focus=True):
+class UpNextView(ClickToPlay, ScrollView, can_focus=True):
     DEFAULT_CSS = """
     UpNextView { height: 1fr; }
     """
@@ -51,7 +52,6 @@ class UpNextView(ScrollView, can_focus=True):
         self.empty_text = "Nothing queued yet."
         self.moved: dict[int, float] = {}  # track id -> when its highlight ends
         self.show_reasons = True
-        self._click_played = False
 
     @property
     def lines_per_item(self) -> int:
@@ -154,15 +154,4 @@ class UpNextView(ScrollView, can_focus=True):
         index = (self.scroll_offset.y + event.y) // self.lines_per_item
         if not 0 <= index < len(self.items):
             return
-        focused = self.has_focus
-        self.focus()
-        if event.chain == 1:
-            # A click on the selected row of the focused pane plays it; so does a double
-            # click (once). A first click into the pane only selects.
-            self._click_played = focused and index == self.cursor
-            self.cursor = index
-            if self._click_played:
-                self.post_message(self.Activated(index))
-        elif event.chain == 2 and not self._click_played and index == self.cursor:
-            self._click_played = True
-            self.post_message(self.Activated(index))
+        self.click_row(index, event.chain)
