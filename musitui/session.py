@@ -98,6 +98,8 @@ class Session:
         self.volume = int(config.get("playback", "volume", 80)) if config else 80
         self.muted = False
         self._lock = threading.RLock()
+        # Given the recommender library a reload replaced (the player frees it in steps).
+        self.retire: Callable[..., None] = lambda *_objects: None
         self._subscribers: list[Callable[[str], None]] = []
         self._user_queue: list[int] = []
         self._tail: list[QueueItem] = []
@@ -174,7 +176,9 @@ class Session:
         with self._lock:
             for note in notes:
                 lib.note(*note)
-            self.lib = lib
+            replaced, self.lib = self.lib, lib
+        self.retire(replaced)
+        del replaced
         self.rerank()
 
     def _note(self, track: Track, kind: str, ts: float) -> None:

@@ -17,7 +17,12 @@ from musitui.analysis.mood import (
     lyrics_valence_delta,
     pulse_tempo,
 )
-from musitui.analysis.style import assign_styles
+from musitui.analysis.style import (
+    assign_styles,
+    assign_styles_in_folder,
+    read_style_results,
+    write_style_inputs,
+)
 from musitui.recommend.content import embed, similarity
 
 
@@ -146,3 +151,13 @@ def test_style_from_clusters_without_tags() -> None:
     assert {s.source for s in styles} == {"cluster"}
     assert len({s.label for s in styles[:6]}) == 1 and styles[0].label != styles[6].label
     assert styles[0].label.startswith("cluster ")
+
+
+def test_styles_through_files_equal_styles_in_process(tmp_path) -> None:
+    """The TUI's style child reads and writes files instead of pickles: same labels,
+    confidences and sources, odd genre text included."""
+    matrix = _blobs(6).astype(np.float32)
+    genres = ["Métal 🤘"] * 5 + [""] + ["Ambient\0x"] * 5 + [""]
+    write_style_inputs(tmp_path, genres, matrix, NAMES4)
+    assign_styles_in_folder(str(tmp_path))
+    assert read_style_results(tmp_path) == assign_styles(genres, matrix, NAMES4)

@@ -159,3 +159,18 @@ def test_saving_an_empty_catalog_writes_valid_json(tmp_path: Path) -> None:
     catalog = Catalog(tmp_path / "catalog.json")
     catalog.save()
     assert json.loads((tmp_path / "catalog.json").read_bytes())["tracks"] == []
+
+
+def test_text_columns_unpack_in_steps_without_losing_empty_or_multibyte_values(monkeypatch) -> None:
+    import random
+
+    from musitui.store import catalog_columns
+
+    monkeypatch.setattr(catalog_columns, "UNPACK_CHUNK", 3)  # steps cut inside multibyte text
+    rng = random.Random(7)
+    cases = [[], [""], ["", ""], ["a", ""], ["é" * 5, "", "😀x"]]
+    cases += [["".join(rng.choice("ab\u00e9\U0001F600") for _ in range(rng.randint(0, 6)))
+               for _ in range(rng.randint(0, 9))] for _ in range(500)]
+    for values in cases:
+        blob, offsets = catalog_columns._pack_text(values)
+        assert catalog_columns._unpack_text(blob, offsets) == values

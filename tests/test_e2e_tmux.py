@@ -127,7 +127,7 @@ def test_play_skip_mood_quit_in_tmux(tmp_path: Path) -> None:
     command = " ".join([*musitui_command(), "--home", str(home), "--device", "null",
                         "--no-analyze", str(demo)])
     tmux = Tmux(name)
-    tmux.start(f"cd {os.getcwd()} && {command}; echo $? > {status}; sleep 30")
+    tmux.start(f"cd {os.getcwd()} && {command}; echo $? > {status}.part && mv {status}.part {status}; sleep 30")
     try:
         # The library shows first; Up next fills in once the session is open.
         lines = tmux.wait(lambda ls: any("Library · 24 tracks" in line for line in ls)

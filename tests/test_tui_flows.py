@@ -573,12 +573,13 @@ async def test_a_library_reload_sorts_off_the_ui_thread_and_keeps_the_cursor(wor
 
 
 def test_skipped_files_make_one_notification_not_one_each() -> None:
-    from musitui.tui.jobs import problems_toast, scan_problems
+    from musitui.background_job import skipped_files
+    from musitui.tui.jobs import problems_toast
 
     class Report:
         errors = [{"path": f"/m/broken{i}.mp3", "error": "no MPEG audio frame found"} for i in range(6)]
 
-    toast = problems_toast("could not be read", scan_problems(Report()))
+    toast = problems_toast("could not be read", skipped_files(Report()))
     lines = toast.splitlines()
     assert lines[0] == "Skipped 6 files that could not be read:"
     assert lines[1] == "· broken0.mp3: no MPEG audio frame found" and len(lines) == 6

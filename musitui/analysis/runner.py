@@ -16,6 +16,7 @@ import contextlib
 import importlib
 import os
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -31,7 +32,14 @@ import numpy as np
 from musitui.analysis.features import FEATURE_NAMES
 from musitui.analysis.keys import PITCHES
 from musitui.analysis.mood import library_moods
-from musitui.analysis.style import MIN_TAGGED, assign_styles
+from musitui.analysis.style import (
+    MIN_TAGGED,
+    Style,
+    assign_styles,
+    assign_styles_in_folder,
+    read_style_results,
+    write_style_inputs,
+)
 from musitui.analysis.version import FEATURE_VERSION
 from musitui.analysis.worker import (
     WorkResult,
@@ -291,13 +299,17 @@ def update_summaries(catalog: Catalog, store: FeatureStore, *, isolate_models: b
         )
 
 
-def _assign_styles_in_child(genres: list[str], matrix: np.ndarray, names: list[str]) -> list[Any]:
-    """assign_styles in a short-lived spawned process, so scikit-learn never loads here."""
-    with single_threaded_children():
-        executor = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
-    try:
-        with _main_script_hidden():
-            future = executor.submit(assign_styles, genres, matrix, names)
-        return future.result()
-    finally:
-        executor.shutdown(wait=True)
+def _assign_styles_in_child(genres: list[str], matrix: np.ndarray, names: list[str]) -> list[Style]:
+    """assign_styles in a short-lived spawned process, so scikit-learn never loads here; the
+    data goes both ways through files in a temporary folder (see style.py)."""
+    with tempfile.TemporaryDirectory(prefix="musitui-styles-") as folder:
+        write_style_inputs(Path(folder), genres, matrix, names)
+        with single_threaded_children():
+            executor = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+        try:
+            with _main_script_hidden():
+                future = executor.submit(assign_styles_in_folder, folder)
+            future.result()
+        finally:
+            executor.shutdown(wait=True)
+        return read_style_results(Path(folder))

@@ -8,8 +8,10 @@ used by the analysis runner, never by ``tracks``/``info`` (they read the stored 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+import orjson
 
 from musitui.recommend.content import embed
 
@@ -97,3 +99,46 @@ def _describe(members: np.ndarray, everything: np.ndarray, names: list[str]) -> 
         return low if value < lo else high if value > hi else mid
 
     return f"{word('onset_rate', 'slow', 'steady', 'fast')} {word('centroid', 'dark', 'warm', 'bright')}"
+
+
+# -- in a child process, through files --------------------------------------------------
+# The TUI fits the models in a short-lived child (scikit-learn never loads in the UI process).
+# Inputs and results go through files, not pickles: pickling 50k genres and unpickling 50k
+# Style objects are single C calls that held the UI process's GIL for 30-80 ms each.
+MATRIX_FILE, INPUTS_FILE, RESULTS_FILE = "matrix.npy", "inputs.json", "styles.json"
+
+
+def write_style_inputs(folder: Path, genres: list[str], matrix: np.ndarray, names: list[str]) -> None:
+    np.save(folder / MATRIX_FILE, np.ascontiguousarray(matrix), allow_pickle=False)
+    (folder / INPUTS_FILE).write_bytes(orjson.dumps({"genres": genres, "names": names}))
+
+
+def assign_styles_in_folder(folder: str) -> None:
+    """The child's job: read the inputs, fit, write one label code, confidence and source
+    per track (labels and sources as small lookup lists)."""
+    where = Path(folder)
+    inputs = orjson.loads((where / INPUTS_FILE).read_bytes())
+    matrix = np.load(where / MATRIX_FILE, allow_pickle=False)
+    styles = assign_styles(inputs["genres"], matrix, inputs["names"])
+    labels: dict[str, int] = {}
+    sources: dict[str, int] = {}
+    result = {
+        "label_code": [labels.setdefault(s.label, len(labels)) for s in styles],
+        "source_code": [sources.setdefault(s.source, len(sources)) for s in styles],
+        "confidence": [s.confidence for s in styles],
+        "labels": list(labels), "sources": list(sources),
+    }
+    (where / RESULTS_FILE).write_bytes(orjson.dumps(result))
+
+
+def read_style_results(folder: Path) -> list[Style]:
+    result = orjson.loads((folder / RESULTS_FILE).read_bytes())
+    labels, sources = result["labels"], result["sources"]
+    made: dict[tuple[int, int, float], Style] = {}  # tags repeat: share one Style per value
+    out = []
+    for key in zip(result["label_code"], result["source_code"], result["confidence"], strict=True):
+        style = made.get(key)
+        if style is None:
+            style = made[key] = Style(labels[key[0]], key[2], sources[key[1]])
+        out.append(style)
+    return out

@@ -146,7 +146,10 @@ class LibraryOpener:
         # so collections stay short and never stall a frame.
         import gc
 
+        from musitui.tui.quiet_gc import retire
+
         gc.freeze()
+        catalog.retire = session.retire = retire  # replaced structures are freed in steps
         loaded = Loaded(session=session, catalog=catalog, jobs=jobs, notices=self.notices + more)
         self.opened.append(loaded)
         return loaded

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterable, Iterator, MutableMapping
+import time
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,10 @@ class Catalog:
         self.next_id = 1
         self._by_path_map: dict[str, int] | None = {}
         self.damaged: DamagedFile | None = None
+        self.after_save: Callable[[], None] | None = None  # told after every save
+        # Given what a reload replaced (the player frees big structures in steps, elsewhere).
+        self.retire: Callable[..., None] = _drop
+        self._loaded_stamp: tuple[int, ...] | None = None
 
     @classmethod
     def open(cls, home: Home) -> Catalog:
@@ -48,7 +53,44 @@ class Catalog:
         with gc_paused():
             self._load()
 
+    def reload(self, *, settle_seconds: float = 2.0) -> bool:
+        """Read the file again if another process saved it since (the player's background
+        job): the new state is built aside and swapped in at once, so a reader in another
+        thread sees the old catalog or the new one, never half of it. True if it changed.
+
+        The writer saves catalog.json, then its columns cache: a reload that lands between
+        the two waits (up to ``settle_seconds``) for the cache rather than parsing the JSON.
+        """
+        stamp = _stat_stamp(self.path)
+        if stamp == self._loaded_stamp:
+            return False
+        fresh = Catalog(self.path, self.backups_dir)
+        deadline = time.monotonic() + settle_seconds
+        with gc_paused():
+            while True:
+                cached = fresh._cached_columns() if stamp is not None else None
+                if cached is not None or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+                stamp = _stat_stamp(self.path)
+            if cached is not None:
+                columns, fresh.folders, fresh.next_id = cached
+                fresh.tracks, fresh._by_path_map = TrackTable(columns), None
+                fresh._loaded_stamp = stamp
+            else:
+                fresh._load()
+        replaced = (self.tracks, self._by_path_map)
+        self.tracks, self._by_path_map = fresh.tracks, fresh._by_path_map
+        self.folders, self.next_id = fresh.folders, fresh.next_id
+        self._loaded_stamp = fresh._loaded_stamp
+        if fresh.damaged is not None:
+            self.damaged = fresh.damaged
+        del fresh
+        self.retire(*replaced)
+        return True
+
     def _load(self) -> None:
+        self._loaded_stamp = _stat_stamp(self.path)
         self.tracks = TrackTable()
         self._by_path_map = {}
         cached = self._cached_columns()
@@ -100,6 +142,9 @@ class Catalog:
 
         atomic_write_with(self.path, write)
         self._save_columns()
+        self._loaded_stamp = _stat_stamp(self.path)  # memory holds what the file holds
+        if self.after_save is not None:
+            self.after_save()
 
     def _save_columns(self) -> None:
         from musitui.store.catalog_columns import file_stamp, save_columns
@@ -162,6 +207,19 @@ class Catalog:
     def update_many(self, tracks: Iterable[Track]) -> None:
         for track in tracks:
             self.add(track)
+
+
+def _drop(*_objects: object) -> None:
+    """Let reference counting free them, here and now."""
+
+
+def _stat_stamp(path: Path) -> tuple[int, int, int] | None:
+    """Which written version of a file this is (inode, size, mtime): atomic saves change it."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
 
 
 class TrackTable(MutableMapping[int, Track]):

@@ -22,6 +22,7 @@ from musitui.store.atomic import atomic_write_with, dump_json
 
 COLUMNS_VERSION = 2
 SEPARATED = -1
+UNPACK_CHUNK = 256 * 1024  # bytes of text decoded per step
 NONE_INT = -1  # how an absent track/disc number, year, rate or channel count is stored
 
 TEXT = ("path", "title", "artist", "album", "albumartist", "genre", "codec")
@@ -250,17 +251,34 @@ def _pack_text(values: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _unpack_text(blob: np.ndarray, offsets: np.ndarray) -> list[str]:
-    text = blob.tobytes().decode("utf-8", "surrogatepass")
     if len(offsets) == 2 and offsets[0] == SEPARATED:
         count = int(offsets[1])
-        values = text.split("\0") if count else []
+        values = _split_separated(blob) if count else []
         if len(values) != count:
             raise ValueError("text column does not match its count")
         return values
+    text = blob.tobytes().decode("utf-8", "surrogatepass")
     bounds = offsets.tolist()
     if bounds and bounds[-1] != len(text):
         raise ValueError("text column does not match its offsets")
     return [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def _split_separated(blob: np.ndarray) -> list[str]:
+    """NUL-separated UTF-8 back into strings, ~UNPACK_CHUNK bytes per step: one decode and
+    split of a 50k-track column is a single C call that held the GIL ~25 ms (a background
+    reload stalled the player's UI thread); in steps the interpreter can hand it over."""
+    raw = blob.tobytes()
+    values: list[str] = []
+    start = 0
+    while start < len(raw):
+        end = raw.find(b"\0", start + UNPACK_CHUNK) if len(raw) - start > UNPACK_CHUNK else -1
+        piece = raw[start:] if end < 0 else raw[start:end]
+        values += piece.decode("utf-8", "surrogatepass").split("\0")
+        if end < 0:
+            return values
+        start = end + 1
+    return values + [""] if raw.endswith(b"\0") or not raw else values
 
 
 def _savez(path: Path, arrays: dict[str, np.ndarray]) -> None:

@@ -31,7 +31,7 @@ from musitui.tui.keys import KeySpec, resolve_keys
 from musitui.tui.library_model import LibraryModel, build_shelf, library_source, search_index
 from musitui.tui.library_view import LibraryView
 from musitui.tui.palette import MusituiCommands
-from musitui.tui.quiet_gc import freeze, gc_paused, one_builder
+from musitui.tui.quiet_gc import freeze, gc_paused, one_builder, retire
 from musitui.tui.screens import HelpScreen, PromptScreen
 from musitui.tui.search_box import SearchBox
 from musitui.tui.theme import MUSITUI_THEME
@@ -92,7 +92,6 @@ class MusituiApp(App[int]):
         self._event_loop: asyncio.AbstractEventLoop | None = None
         self._messages_seen = 0  # messages from before the app opened are shown too
         self._no_device_told = False
-        self._known_tracks = 0
         self.painted_at: float | None = None  # perf_counter() of the first frame (benchmarks)
         self.rows_shown_at: float | None = None  # ... and of the library's rows (benchmarks)
         self.session_at: float | None = None  # ... session attached; search index ready
@@ -229,8 +228,6 @@ class MusituiApp(App[int]):
             self.notify(f"No audio output: {problem} Browsing and queueing still work.",
                         severity="warning", timeout=10)
         if self.jobs is not None:
-            self._known_tracks = len(self.catalog.tracks)
-            self.set_interval(0.5, self._poll_catalog)
             self.jobs.start(self)
 
     # -- session → screen -----------------------------------------------------------
@@ -330,6 +327,7 @@ class MusituiApp(App[int]):
                         if self.model.query:
                             index.prepare()
                     self.call_from_thread(self._swap_shelf, shelf, index)
+                    self.wait_for_repaint()
                     self._prepare_search(index)
             except RuntimeError:  # the app closed meanwhile
                 with self._reload_lock:
@@ -341,19 +339,23 @@ class MusituiApp(App[int]):
                     return
                 self._reload_again = False
 
+    def wait_for_repaint(self, timeout: float = 0.5) -> None:
+        """Worker thread: wait until the screen has been refreshed. A repaint of the whole
+        library takes the UI thread ~10 ms of CPU; with a builder sharing the GIL it took
+        twice that, a missed frame. Builders go on once it is on screen."""
+        painted = threading.Event()
+        self.call_from_thread(self.call_after_refresh, painted.set)
+        painted.wait(timeout)
+
     def _swap_shelf(self, shelf: Any, index: Any) -> None:
         view = self.query_one(LibraryView)
         row = view.model.row(view.cursor) if 0 <= view.cursor < len(view.model) else None
+        replaced = (self.model.shelf, self.model.index)
         self.model.set_shelf(shelf, index)
+        retire(*replaced)
+        del replaced
         view.refresh_rows(keep_track=row.track_id if row is not None else None)
         self._update_library_title()
-
-    def _poll_catalog(self) -> None:
-        """While a scan runs in the background, show tracks as they are catalogued."""
-        count = len(self.catalog.tracks)
-        if count != self._known_tracks:
-            self._known_tracks = count
-            self.reload_library()
 
     def _update_library_title(self) -> None:
         if not self.library_shown:

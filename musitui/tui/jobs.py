@@ -1,13 +1,22 @@
 """Background work for the UI: scanning folders, analysing new tracks, writing the demo library.
 
-Everything here runs in Textual worker *threads*; analysis itself runs in separate processes
-started by ``musitui.analysis.runner`` (this process never imports librosa). Progress comes
-back through ``app.call_from_thread``, throttled so the screen never stalls.
+The work itself runs in a process of its own (``musitui.background_job``; its analysis
+workers are processes too): at 50k tracks its bookkeeping, in a thread here, shared the GIL
+with the UI thread and stalled frames. A Textual worker thread here only reads the job's
+report lines (blocked on the pipe, not holding the GIL) and acts on them: it re-reads the
+catalog when the job saved it, re-sorts the library and rebuilds the recommender's arrays
+(one heavy builder at a time, off the UI thread), and shows progress through
+``app.call_from_thread``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -18,6 +27,7 @@ from musitui.tui.quiet_gc import gc_paused, one_builder
 
 REFRESH_SECONDS = 10.0  # how often analysis results are folded into Up next while it runs
 TOAST_LINES = 4  # skipped files named in one notification
+JOB_LOG = "background-job.log"  # the job's stderr (a traceback there is never on screen)
 
 
 class BackgroundJobs:
@@ -31,47 +41,80 @@ class BackgroundJobs:
         self.demo_dir = demo_dir
         self.stop = threading.Event()
         self.busy = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._session_stale = self._library_stale = False  # the catalog changed since they saw it
 
     # -- entry points (called on the UI thread) -----------------------------------------
     def start(self, app: Any) -> None:
         if self.folders or self.analyze:
-            self._run(app, lambda: self._scan_and_analyze(app, self.folders), "startup scan")
+            self._run(app, {"folders": self.folders}, "startup scan")
 
     def scan_folder(self, app: Any, folder: str) -> None:
         path = Path(folder).expanduser()
         if not path.is_dir():
             app.notify(f"Not a folder: {path}", severity="warning")
             return
-        self._run(app, lambda: self._scan_and_analyze(app, [str(path.resolve())]), "scan")
+        self._run(app, {"folders": [str(path.resolve())]}, "scan")
 
     def make_demo(self, app: Any) -> None:
         target = self.demo_dir or Path(self.home.data_dir) / "demo-library"
-        self._run(app, lambda: self._demo(app, target), "demo library")
+        self._run(app, {"demo": str(target)}, "demo library")
 
     def shutdown(self) -> None:
+        """Ask the job to stop: it keeps what it finished, saves and exits by itself (a
+        rerun continues); the player does not wait for it."""
         self.stop.set()
+        process = self._process
+        if process is not None and process.poll() is None:
+            with contextlib.suppress(OSError):
+                process.send_signal(signal.SIGINT)
 
-    # -- workers (run in threads) --------------------------------------------------------
-    def _run(self, app: Any, job: Any, name: str) -> None:
+    # -- the job ---------------------------------------------------------------------
+    def _run(self, app: Any, work: dict[str, Any], name: str) -> None:
+        spec = {"config_dir": str(self.home.config_dir), "data_dir": str(self.home.data_dir),
+                "analyze": self.analyze, **work}
+
         def guarded() -> None:
             if not self.busy.acquire(blocking=False):
                 self._ui(app, app.notify, "Still busy with the previous scan; try again when it ends",
                          severity="warning")
                 return
             try:
-                # The job (and the catalog saves inside it) allocates heavily; collections it
-                # triggered held the GIL 150-250 ms at 50k tracks, freezing the UI. What
-                # survives it is frozen at the end (quiet_gc), never walked by a collection.
-                with gc_paused():
-                    job()
+                self._follow(app, spec, name)
             except Exception as exc:  # noqa: BLE001 - a failed job is a notification, not a crash
-                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                self._ui(app, app.notify, f"{name} failed: {first}", severity="error", timeout=10)
+                self._failed(app, name, str(exc) or type(exc).__name__)
             finally:
                 self.busy.release()
                 self._ui(app, app.set_status, "")
 
         app.run_worker(guarded, thread=True, exclusive=False, group="background", name=name)
+
+    def _follow(self, app: Any, spec: dict[str, Any], name: str) -> None:
+        if self.stop.is_set():
+            return
+        follower = _JobFollower(self, app)
+        log = Path(self.home.data_dir) / JOB_LOG
+        with open(log, "ab") as stderr:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "musitui.background_job", json.dumps(spec)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr,
+                start_new_session=True, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+        self._process = process
+        assert process.stdout is not None
+        for raw in process.stdout:
+            try:
+                message = json.loads(raw)
+            except ValueError:
+                continue
+            follower.take(message)
+        code = process.wait()
+        follower.finish()
+        if code not in (0, 130) and not follower.failed and not self.stop.is_set():
+            self._failed(app, name, f"the background job ended with status {code} (see {log})")
+
+    def _failed(self, app: Any, name: str, text: str) -> None:
+        first = text.strip().splitlines()[0] if text.strip() else "unknown error"
+        self._ui(app, app.notify, f"{name} failed: {first}", severity="error", timeout=10)
 
     def _ui(self, app: Any, fn: Any, *args: Any, **kwargs: Any) -> None:
         if self.stop.is_set() or not app.is_running:
@@ -79,103 +122,78 @@ class BackgroundJobs:
         with contextlib.suppress(RuntimeError):  # the app closed meanwhile
             app.call_from_thread(fn, *args, **kwargs)
 
-    def _scan_and_analyze(self, app: Any, folders: list[str]) -> None:
-        from musitui.library.scan import scan_folder
-
-        for folder in folders:
-            if self.stop.is_set():
-                return
-            self._ui(app, app.set_status, f"scanning {Path(folder).name}…")
-            # The app polls the catalog while this runs, so tracks appear as they are read.
-            report = scan_folder(self.catalog, folder, should_stop=self.stop.is_set)
-            self._ui(app, app.reload_library)
-            toast = problems_toast("could not be read", scan_problems(report))
-            if toast:
-                self._ui(app, app.notify, toast, severity="warning", timeout=12)
-        self._session_catalog_changed(app)
-        if self.analyze and not self.stop.is_set():
-            self._analyze(app)
-
-    def _analyze(self, app: Any) -> None:
-        from musitui.analysis.runner import analyze_catalog
-
-        started = refreshed = time.monotonic()
-
-        def progress(*args: Any, **kwargs: Any) -> None:
-            done, total = _progress_numbers(args or tuple(kwargs.values()))
-            elapsed = time.monotonic() - started
-            eta = (elapsed / done * (total - done)) if done and total else None
-            eta_text = f" · {format_duration(eta)} left" if eta else ""
-            self._ui(app, app.set_status, f"analysing {done}/{total}{eta_text}")
-            # New vectors reach Up next as they come, but a rebuild costs ~1 s at 50k tracks:
-            # at most every REFRESH_SECONDS, not every few tracks.
-            nonlocal refreshed
-            if done and time.monotonic() - refreshed >= REFRESH_SECONDS:
-                self._session_catalog_changed(app, library=False)
-                refreshed = time.monotonic()
-
-        self._ui(app, app.set_status, "analysing…")
-        report = analyze_catalog(self.home, self.catalog, show_progress=False,
-                                 should_stop=self.stop.is_set, on_progress=progress,
-                                 isolate_models=True)
-        toast = problems_toast("could not be analysed", scan_problems(report))
-        if toast:
-            self._ui(app, app.notify, toast, severity="warning", timeout=12)
-        self._session_catalog_changed(app, library=False)
-
-    def _session_catalog_changed(self, app: Any, *, library: bool = True) -> None:
-        """Tell the session new tracks/features exist and rerank, here in the job's thread
-        (rebuilding the recommender's arrays is heavy at 50k tracks: never on the UI thread;
-        the session notifies the app, which repaints Up next); then, after a scan, have the
-        app re-sort its library (in a worker thread too). Analysis changes nothing the
-        library pane shows, so it skips that."""
+    def catalog_changed(self, app: Any, *, session: bool, library: bool) -> None:
+        """Re-read the catalog the job saved; then (off the UI thread: rebuilding the
+        recommender's arrays is heavy at 50k tracks) have the session see new tracks and
+        feature vectors and rerank, and have the app re-sort its library."""
         if self.stop.is_set():
             return
         with one_builder(), gc_paused():
-            refresh_session_library(self.session)
-        if library:
+            if self.catalog.reload():
+                self._session_stale = self._library_stale = True
+            if session and self._session_stale:
+                self._session_stale = False
+                refresh_session_library(self.session)
+                # Up next repaints now; the next builder waits (they would share the GIL).
+                with contextlib.suppress(RuntimeError):
+                    app.wait_for_repaint()
+        if library and self._library_stale:
+            self._library_stale = False
             self._ui(app, app.reload_library)
 
-    def _demo(self, app: Any, target: Path) -> None:
-        from musitui.library.demo import DemoError, write_demo_library
 
-        self._ui(app, app.set_status, "writing the demo library…")
-        try:
-            write_demo_library(target, progress=lambda *a: self._ui(
-                app, app.set_status, "writing the demo library " + _fraction(a)))
-        except DemoError as exc:
-            self._ui(app, app.notify, f"Demo library: {exc}", severity="error")
-            return
-        self._ui(app, app.notify, f"Demo library written to {target}", timeout=6)
-        self._scan_and_analyze(app, [str(target)])
+class _JobFollower:
+    """Acts on the job's report lines (in the reading thread)."""
 
+    def __init__(self, jobs: BackgroundJobs, app: Any) -> None:
+        self.jobs, self.app = jobs, app
+        self.failed = False
+        self.analysed = False
+        self.started = time.monotonic()
+        self.refreshed = 0.0
+        self.pending = False  # analysis results not yet folded into Up next
 
-def _progress_numbers(args: tuple[Any, ...]) -> tuple[int, int]:
-    numbers = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
-    if len(numbers) >= 2:
-        return numbers[0], numbers[1]
-    for a in args:
-        done, total = getattr(a, "done", None), getattr(a, "total", None)
-        if isinstance(done, int) and isinstance(total, int):
-            return done, total
-    return (numbers[0], 0) if numbers else (0, 0)
+    def take(self, message: dict[str, Any]) -> None:
+        jobs, app = self.jobs, self.app
+        if "status" in message:
+            jobs._ui(app, app.set_status, str(message["status"]))
+        if message.get("saved") == "scan":
+            jobs.catalog_changed(app, session=False, library=True)
+        elif message.get("saved") == "analysis":
+            self.analysed = self.pending = True
+            # New vectors reach Up next as they come, but a rebuild costs ~1 s of CPU at 50k
+            # tracks: at most every REFRESH_SECONDS.
+            if time.monotonic() - self.refreshed >= REFRESH_SECONDS:
+                self._fold_in()
+        if message.get("scanned"):
+            jobs.catalog_changed(app, session=True, library=False)
+            self.started = time.monotonic()
+        if "progress" in message:
+            done, total = (list(message["progress"]) + [0, 0])[:2]
+            elapsed = time.monotonic() - self.started
+            eta = (elapsed / done * (total - done)) if done and total else None
+            eta_text = f" · {format_duration(eta)} left" if eta else ""
+            jobs._ui(app, app.set_status, f"analysing {done}/{total}{eta_text}")
+        if "problems" in message:
+            toast = problems_toast(str(message.get("what", "could not be read")),
+                                   [str(p) for p in message["problems"]])
+            if toast:
+                jobs._ui(app, app.notify, toast, severity="warning", timeout=12)
+        if "notice" in message:
+            jobs._ui(app, app.notify, str(message["notice"]),
+                     severity=str(message.get("severity", "information")), timeout=6)
+        if "failed" in message:
+            self.failed = True
+            jobs._failed(app, "background job", str(message["failed"]))
 
+    def _fold_in(self) -> None:
+        self.jobs.catalog_changed(self.app, session=True, library=False)
+        self.refreshed = time.monotonic()
+        self.pending = False
 
-def _fraction(args: tuple[Any, ...]) -> str:
-    done, total = _progress_numbers(args)
-    return f"{done}/{total}" if total else ""
-
-
-def scan_problems(report: Any) -> list[str]:
-    """One line per file a scan or an analysis skipped: its name and why."""
-    problems = []
-    for error in list(getattr(report, "errors", []) or []):
-        if isinstance(error, dict):
-            name = Path(str(error.get("path", "?"))).name
-            problems.append(f"{name}: {error.get('error') or 'cannot decode'}")
-        else:
-            problems.append(str(error))
-    return problems
+    def finish(self) -> None:
+        if self.pending:
+            self._fold_in()
 
 
 def problems_toast(what: str, problems: list[str], shown: int = TOAST_LINES) -> str:
@@ -192,19 +210,5 @@ def problems_toast(what: str, problems: list[str], shown: int = TOAST_LINES) -> 
 
 
 def refresh_session_library(session: Any) -> None:
-    """Make the session see tracks and feature vectors added since it started, then rerank.
-
-    The Session contract has no public reload yet: use one if it appears, else rebuild its
-    recommender library the way its constructor does.
-    """
-    reload = getattr(session, "reload_library", None)
-    if callable(reload):
-        reload()
-        return
-    features = getattr(session, "features", None)
-    if features is not None and hasattr(features, "load"):
-        features.load()
-    build = getattr(session, "_build_library", None)
-    if callable(build):
-        session.lib = build()
-    session.rerank()
+    """Make the session see tracks and feature vectors added since it started, then rerank."""
+    session.reload_library()

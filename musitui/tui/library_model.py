@@ -83,8 +83,9 @@ def search_index(shelf: Shelf, previous: tuple[Shelf, SearchIndex] | None = None
             return [row_key(*fields) for fields in rows]
         keys = []
         ids = shelf.ids.tolist() if hasattr(shelf.ids, "tolist") else list(shelf.ids)
+        old_positions = old_shelf.positions()
         for track_id, fields in zip(ids, rows, strict=True):
-            at = old_shelf.position_of(track_id)
+            at = old_positions.get(track_id)
             if at is not None and fields == (old_shelf.title[at], old_shelf.track_artist[at],
                                              old_shelf.album[at], old_shelf.artist[at],
                                              old_shelf.genre[at]):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import gc
+import sys
 import threading
 from collections.abc import Iterator
 
@@ -62,3 +63,69 @@ def one_builder() -> Iterator[None]:
     third of it and a 10 ms repaint took 30-50 ms; with one, about half."""
     with _builders:
         yield
+
+
+# -- freeing big structures in steps ------------------------------------------------
+RETIRE_CHUNK = 2048  # items freed per step
+RETRY_SECONDS, RETRY_LIMIT = 1.0, 120  # a retired object still in use is looked at again
+_retired: list[object] = []
+_retired_ready = threading.Condition()
+_retirer: threading.Thread | None = None
+
+
+def retire(*objects: object) -> None:
+    """Free structures nobody will use again (a replaced shelf, search index or catalog
+    table) in a background thread, a few thousand items at a time. Dropping them at once is
+    one decref cascade over 50k tracks' strings: a single 10-30 ms C call, wherever the last
+    reference went (often the UI thread), that no other thread can interrupt."""
+    global _retirer
+    with _retired_ready:
+        _retired.extend(o for o in objects if o is not None)
+        if _retirer is None:
+            _retirer = threading.Thread(target=_retire_forever, name="musitui-retire", daemon=True)
+            _retirer.start()
+        _retired_ready.notify()
+
+
+def _retire_forever() -> None:
+    waiting: list[tuple[object, int]] = []  # still held elsewhere (e.g. by a build in flight)
+    while True:
+        with _retired_ready:
+            if not _retired:
+                _retired_ready.wait(timeout=RETRY_SECONDS if waiting else None)
+            fresh, _retired[:] = list(_retired), []
+        queue = [(obj, 0) for obj in fresh] + waiting
+        del fresh
+        waiting = []
+        while queue:
+            obj, tries = queue.pop()
+            # References: ``obj`` and getrefcount's argument. More: somebody still uses it.
+            if sys.getrefcount(obj) > 2:
+                if tries < RETRY_LIMIT:
+                    waiting.append((obj, tries + 1))
+            else:
+                dismantle(obj)
+            del obj
+
+
+def dismantle(obj: object, depth: int = 0) -> None:
+    """Empty ``obj``'s big lists and dicts in steps, but only those nobody else holds (the
+    reference count says so): a list still shared with a live structure is left alone."""
+    attributes = getattr(obj, "__dict__", None)
+    if not isinstance(attributes, dict):
+        return
+    for name in list(attributes):
+        value = attributes.get(name)
+        # References: the attribute, ``value`` and getrefcount's argument.
+        if sys.getrefcount(value) > 3:
+            continue
+        if isinstance(value, list):
+            while value:
+                del value[-RETIRE_CHUNK:]
+        elif isinstance(value, dict):
+            for _ in range(0, len(value), RETIRE_CHUNK):
+                for _ in range(min(RETIRE_CHUNK, len(value))):
+                    value.popitem()
+        elif depth < 2 and type(value).__module__.startswith("musitui."):
+            dismantle(value, depth + 1)
+        del value

@@ -50,10 +50,24 @@ class Shelf:
         return len(self.ids)
 
     def position_of(self, track_id: int) -> int | None:
+        """One lookup (on the UI thread, e.g. keeping the cursor on its track): a numpy scan,
+        ~0.1 ms at 50k, instead of building the whole table, a ~30 ms C call."""
+        if self._positions is not None:
+            return self._positions.get(track_id)
+        import numpy as np
+
+        hits = np.flatnonzero(np.asarray(self.ids) == track_id)
+        return int(hits[0]) if len(hits) else None
+
+    def positions(self) -> dict[int, int]:
+        """Every track's position, for many lookups (in a worker thread), built in chunks."""
         if self._positions is None:
             ids = self.ids.tolist() if hasattr(self.ids, "tolist") else list(self.ids)
-            self._positions = dict(zip(ids, range(len(self)), strict=True))
-        return self._positions.get(track_id)
+            table: dict[int, int] = {}
+            for start in range(0, len(ids), SORT_CHUNK):
+                table.update(zip(ids[start:start + SORT_CHUNK], range(start, start + SORT_CHUNK), strict=False))
+            self._positions = table
+        return self._positions
 
     def groups(self) -> list[Group]:
         """Artists in order, each with its albums as ranges of positions."""
