@@ -299,6 +299,8 @@ async def child_analysis(root: Path, demo: Path, idle_seconds: float = 3.0) -> d
             await asyncio.sleep(0.05)
         r["busy"] = lag_figures(probe.take())
         r["seconds"] = time.perf_counter() - started
+        if TRACER is not None:
+            print(f"[window] busy from {started:.3f} to {time.perf_counter():.3f}", file=sys.stderr)
         await asyncio.sleep(1.0)  # the last library reload lands
         probe.stop()
         r["tracks"] = app.model.track_count

@@ -143,3 +143,30 @@ async def test_the_player_follows_a_background_scan_and_analysis_and_stops_it_on
     jobs.shutdown()
     session.close()
     assert process.wait(timeout=60) in (0, 130)
+
+
+def test_a_retired_structure_is_freed_in_steps_once_its_last_user_lets_go(monkeypatch) -> None:
+    from musitui.tui import quiet_gc
+
+    monkeypatch.setattr(quiet_gc, "RETIRE_DELAY", 0.0)
+    monkeypatch.setattr(quiet_gc, "RETRY_SECONDS", 0.05)
+    steps: list[int] = []
+
+    class Recording(list):
+        def __delitem__(self, index) -> None:
+            steps.append(len(self))
+            super().__delitem__(index)
+
+    class Holder:
+        pass
+
+    holder = Holder()
+    holder.items = Recording(str(i) for i in range(5000))
+    quiet_gc.retire(holder)
+    time.sleep(0.3)
+    assert steps == []  # this test still holds it: left alone
+    del holder
+    deadline = time.monotonic() + 5
+    while len(steps) < 3 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert steps == [5000, 5000 - quiet_gc.RETIRE_CHUNK, 5000 - 2 * quiet_gc.RETIRE_CHUNK]

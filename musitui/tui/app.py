@@ -162,7 +162,11 @@ class MusituiApp(App[int]):
             if shelf is None:
                 shelf = build_shelf(library_source(catalog), catalog.get)
             self.call_from_thread(self._show_library, catalog, shelf)
-            return loader.open_session(catalog)
+            # The rows paint first; then the session and the search keys are built one after
+            # the other (each beside the UI thread alone, not three threads sharing the GIL).
+            self.wait_for_repaint()
+            with one_builder():
+                return loader.open_session(catalog)
         loaded = loader()
         shelf = build_shelf(library_source(loaded.catalog), loaded.catalog.get)
         self.call_from_thread(self._show_library, loaded.catalog, shelf)
@@ -194,7 +198,7 @@ class MusituiApp(App[int]):
 
     def _prepare_search(self, index: Any) -> None:
         """Worker thread: build the search keys, then apply a query typed meanwhile."""
-        with gc_paused():
+        with one_builder(), gc_paused():
             index.prepare()
         with contextlib.suppress(RuntimeError):  # the app closed meanwhile
             self.call_from_thread(self._search_ready, index)

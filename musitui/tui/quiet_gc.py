@@ -13,6 +13,7 @@ import contextlib
 import gc
 import sys
 import threading
+import time
 from collections.abc import Iterator
 
 _lock = threading.Lock()
@@ -68,6 +69,7 @@ def one_builder() -> Iterator[None]:
 # -- freeing big structures in steps ------------------------------------------------
 RETIRE_CHUNK = 2048  # items freed per step
 RETRY_SECONDS, RETRY_LIMIT = 1.0, 120  # a retired object still in use is looked at again
+RETIRE_DELAY = 0.25  # seconds
 _retired: list[object] = []
 _retired_ready = threading.Condition()
 _retirer: threading.Thread | None = None
@@ -97,15 +99,19 @@ def _retire_forever() -> None:
         queue = [(obj, 0) for obj in fresh] + waiting
         del fresh
         waiting = []
-        while queue:
-            obj, tries = queue.pop()
-            # References: ``obj`` and getrefcount's argument. More: somebody still uses it.
-            if sys.getrefcount(obj) > 2:
-                if tries < RETRY_LIMIT:
-                    waiting.append((obj, tries + 1))
-            else:
-                dismantle(obj)
-            del obj
+        # Things are retired when their replacement is swapped in, just before the screen
+        # repaints: let that repaint have the GIL, then free as one builder among the others.
+        time.sleep(RETIRE_DELAY)
+        with one_builder():
+            while queue:
+                obj, tries = queue.pop()
+                # References: ``obj`` and getrefcount's argument. More: somebody still uses it.
+                if sys.getrefcount(obj) > 2:
+                    if tries < RETRY_LIMIT:
+                        waiting.append((obj, tries + 1))
+                else:
+                    dismantle(obj)
+                del obj
 
 
 def dismantle(obj: object, depth: int = 0) -> None:
