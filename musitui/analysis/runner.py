@@ -2,8 +2,8 @@
 
 The calling process never imports librosa: workers do the decoding and feature extraction.
 They fork from a warmed forkserver (``worker.start_worker_server``; callers may start it
-early), or, with ``isolate_models`` (the TUI, which should not keep a warmed server around),
-are spawned afresh; the parent collects vectors into the feature store, and at every
+early), or, with ``isolate_models`` (for a caller that must not load scikit-learn or keep a
+server around), are spawned afresh; the parent collects vectors into the feature store, and at every
 checkpoint (every few seconds, and at the end) recomputes the library-relative mood and the
 style labels of every analysed track, then saves the feature store and the catalog
 atomically. Ctrl-C (or ``should_stop()`` returning True) stops handing out work, keeps what
@@ -120,7 +120,8 @@ def analyze_catalog(home: Home, catalog: Catalog, *, track_ids: Iterable[int] | 
                     excerpt_seconds: float | None = None,
                     isolate_models: bool = False) -> AnalyzeReport:
     """Analyse tracks in worker processes. ``isolate_models`` also fits the style models
-    (scikit-learn) in a child process, for callers such as the TUI that must stay light."""
+    (scikit-learn) in a child process, for callers that must stay light. (The TUI runs this
+    whole function in a background process of its own: ``musitui.background_job``.)"""
     started = time.monotonic()
     config = load_config(home)
     if excerpt_seconds is None:
