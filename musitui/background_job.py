@@ -5,6 +5,7 @@ The TUI (``tui/jobs.py``) runs ``python -m musitui.background_job SPEC`` (SPEC: 
 home's folders and what to do) and reads its report on stdout, one JSON object a line:
 
     {"status": "scanning Music…"}        what it is doing now
+    {"reading": [done, total], "folder": "Music"}  tags read in a scan (new/changed files)
     {"saved": "scan" | "analysis"}        the catalog on disk changed: read it again
     {"scanned": true}                     every folder is scanned (analysis follows)
     {"progress": [done, total]}           analysis progress
@@ -29,6 +30,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +77,9 @@ def run_job(spec: dict[str, Any], report: Reporter, stop: threading.Event) -> in
         if stop.is_set():
             return STOPPED
         report(status=f"scanning {Path(folder).name}…")
-        result = scan_folder(catalog, folder, should_stop=stop.is_set)  # saves: "saved" lines
+        result = scan_folder(catalog, folder, should_stop=stop.is_set,  # saves: "saved" lines
+                             on_progress=Throttled(lambda done, total, name=Path(folder).name:
+                                                   report(reading=[done, total], folder=name)))
         problems = skipped_files(result)
         if problems:
             report(problems=problems, what="could not be read")
@@ -84,6 +88,19 @@ def run_job(spec: dict[str, Any], report: Reporter, stop: threading.Event) -> in
         phase["name"] = "analysis"
         analyze(home, catalog, report, stop)
     return STOPPED if stop.is_set() else 0
+
+
+class Throttled:
+    """Passes ``(done, total)`` on at most every ``interval`` seconds, and always the last."""
+
+    def __init__(self, send: Any, interval: float = 0.2) -> None:
+        self.send, self.interval, self.last = send, interval, 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done >= total or now - self.last >= self.interval:
+            self.last = now
+            self.send(done, total)
 
 
 def write_demo(target: Path, report: Reporter, stop: threading.Event) -> bool:
@@ -120,7 +137,8 @@ def analyze(home: Any, catalog: Any, report: Reporter, stop: threading.Event) ->
 
     report(status="analysing…")
     result = analyze_catalog(home, catalog, show_progress=False, should_stop=stop.is_set,
-                             on_progress=lambda done, total: report(progress=[done, total]))
+                             on_progress=Throttled(lambda done, total: report(progress=[done, total]),
+                                                   interval=0.1))
     problems = skipped_files(result)
     if problems:
         report(problems=problems, what="could not be analysed")

@@ -71,7 +71,10 @@ def is_under(path: str, root: str) -> bool:
 
 def scan_folder(catalog: Catalog, folder: str, *, jobs: int = 0, show_progress: bool = False,
                 should_stop: Callable[[], bool] | None = None, follow_symlinks: bool = True,
-                save_every: float = SAVE_EVERY_SECONDS) -> ScanReport:
+                save_every: float = SAVE_EVERY_SECONDS,
+                on_progress: Callable[[int, int], None] | None = None) -> ScanReport:
+    """Bring the catalog in step with ``folder``; ``on_progress(done, total)`` after each
+    file whose tags were read (new or changed files only)."""
     started = time.monotonic()
     root = normalize_folder(folder)
     report = ScanReport(folder=root)
@@ -81,7 +84,8 @@ def scan_folder(catalog: Catalog, folder: str, *, jobs: int = 0, show_progress: 
         if listing.interrupted:
             report.interrupted = True
         else:
-            _Scan(catalog, root, report, stop, save_every).run(listing, jobs, show_progress)
+            _Scan(catalog, root, report, stop, save_every).run(listing, jobs, show_progress,
+                                                                on_progress)
     if not report.interrupted:
         report.newly_missing += _mark_vanished(catalog, root, listing)
     if report.added or report.updated or report.newly_missing or root not in catalog.folders:
@@ -135,7 +139,8 @@ class _Scan:
         self.last_save = time.monotonic()
         self.move_candidates: dict[int, list[int]] = {}  # duration in 0.1 s -> track ids
 
-    def run(self, listing: Any, jobs: int, show_progress: bool) -> None:
+    def run(self, listing: Any, jobs: int, show_progress: bool,
+            on_progress: Callable[[int, int], None] | None = None) -> None:
         to_read: list[FileEntry] = []
         seen = {entry.path for entry in listing.files}
         # Read the catalog's columns, not its Track objects: an unchanged rescan of a 50k
@@ -173,6 +178,8 @@ class _Scan:
                 self.apply(*result)
                 applied += 1
                 progress.advance()
+                if on_progress is not None:
+                    on_progress(applied, len(to_read))
                 if time.monotonic() - self.last_save > self.save_every:
                     self._save()
         finally:

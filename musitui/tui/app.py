@@ -592,7 +592,14 @@ class MusituiApp(App[int]):
         self.push_screen(HelpScreen(self.keys))
 
     def action_quit(self) -> None:
+        self._stop_background_job()
         self.exit(0)
+
+    def _stop_background_job(self) -> None:
+        """The job saves what it finished and exits by itself; the app does not wait for it
+        (its reading thread ends when the job closes its output)."""
+        if self.jobs is not None:
+            self.jobs.shutdown()
 
     # -- jumps used by the command palette --------------------------------------------
     def jump_to_track(self, track_id: int) -> None:
@@ -691,6 +698,7 @@ class MusituiApp(App[int]):
             self.log.error(f"could not write the stall trace: {exc}")
 
     def on_unmount(self) -> None:
+        self._stop_background_job()
         if self._switch_interval is not None:
             sys.setswitchinterval(self._switch_interval)
         self._write_stall_trace()

@@ -168,6 +168,9 @@ class _JobFollower:
         if message.get("scanned"):
             jobs.catalog_changed(app, session=True, library=False)
             self.started = time.monotonic()
+        if "reading" in message:
+            done, total = (list(message["reading"]) + [0, 0])[:2]
+            jobs._ui(app, app.set_status, f"scanning {message.get('folder', '')} · {done}/{total} files")
         if "progress" in message:
             done, total = (list(message["progress"]) + [0, 0])[:2]
             elapsed = time.monotonic() - self.started
