@@ -94,12 +94,15 @@ class BackgroundJobs:
             return
         follower = _JobFollower(self, app)
         log = Path(self.home.data_dir) / JOB_LOG
-        with open(log, "ab") as stderr:
+        with open(log, "wb") as stderr:  # the last job's only: it never grows
             process = subprocess.Popen(
                 [sys.executable, "-m", "musitui.background_job", json.dumps(spec)],
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr,
                 start_new_session=True, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
         self._process = process
+        if self.stop.is_set():  # shut down while it was starting
+            with contextlib.suppress(OSError):
+                process.send_signal(signal.SIGINT)
         assert process.stdout is not None
         for raw in process.stdout:
             try:
