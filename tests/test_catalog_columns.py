@@ -174,3 +174,29 @@ def test_text_columns_unpack_in_steps_without_losing_empty_or_multibyte_values(m
     for values in cases:
         blob, offsets = catalog_columns._pack_text(values)
         assert catalog_columns._unpack_text(blob, offsets) == values
+
+
+def test_analyses_set_column_wise_build_no_tracks_and_leave_handed_out_columns_alone(tmp_path: Path) -> None:
+    saved_catalog(tmp_path)
+    catalog = Catalog(tmp_path / "catalog.json")
+    catalog.load()
+    before = catalog.columns()
+    live = catalog.get(9)  # handed out earlier: it is updated in place
+    catalog.new_track("/m/c/new.wav")  # id 10, only a live Track
+    fields = {"feature_version": [4, 4, 4], "tempo": [90.5, 100.0, 60.0], "key": ["C", "D", "E"],
+              "mode": ["major", "minor", "major"], "valence": [0.1, -0.2, 0.3],
+              "arousal": [0.4, 0.5, -0.6], "mood": ["happy", "sad", "calm"], "style": ["", "x", "y"],
+              "style_confidence": [0.0, 0.5, 1.0], "style_source": ["", "cluster", "tag"]}
+    catalog.tracks.set_analyses([2, 9, 10], fields)
+    assert set(catalog.tracks._live) == {9, 10}  # no Track was built for id 2
+    assert live.analysis == Analysis(4, 100.0, "D", "minor", -0.2, 0.5, "sad", "x", 0.5, "cluster")
+    assert catalog.get(10).analysis.mood == "calm"
+    assert not before.analyzed[1] and before.mood[1] == ""  # the old columns did not change
+    after = catalog.columns()
+    assert after.analyzed[1] and after.mood[1] == "happy" and after.tempo[1] == 90.5
+    catalog.save()
+    reopened = Catalog(tmp_path / "catalog.json")
+    reopened.load()
+    assert reopened.get(2).analysis == Analysis(4, 90.5, "C", "major", 0.1, 0.4, "happy", "", 0.0, "")
+    assert reopened.get(1).analysis.mood == "intense"  # untouched rows keep theirs
+    assert reopened.get(9).analysis.style == "x" and reopened.get(10).analysis.key == "E"

@@ -49,7 +49,7 @@ from musitui.analysis.worker import (
     start_worker_server,
 )
 from musitui.config import load_config
-from musitui.model import Analysis, Track
+from musitui.model import Track
 from musitui.paths import Home
 from musitui.progress import Progress
 from musitui.store.atomic import atomic_write_json, load_json_or_backup
@@ -77,11 +77,6 @@ class AnalyzeReport:
                 "tracks_per_second": round(self.analyzed / self.seconds, 2) if self.seconds > 0 else 0.0}
 
 
-def is_current(track: Track, store: FeatureStore) -> bool:
-    return (track.analysis is not None and track.analysis.feature_version == FEATURE_VERSION
-            and track.id in store)
-
-
 def tracks_to_analyze(catalog: Catalog, store: FeatureStore, track_ids: Iterable[int] | None,
                       force: bool, failures: dict[str, Any] | None = None) -> list[Track]:
     """Named ids are always (re)analysed (they are new or changed); otherwise every present
@@ -91,17 +86,32 @@ def tracks_to_analyze(catalog: Catalog, store: FeatureStore, track_ids: Iterable
         chosen = [catalog.get(int(i)) for i in track_ids]
         return [t for t in chosen if t is not None and not t.missing]
     failures = failures or {}
-    return [t for t in catalog.present()
-            if force or not (is_current(t, store) or failed_before(t, failures))]
+    # From the columns: only the tracks to analyse become Track objects (a rerun over a
+    # 50k-track library analysed before builds none).
+    columns = catalog.columns().present()
+    analyzed, versions = columns.analyzed.tolist(), columns.feature_version.tolist()
+    sizes, mtimes = columns.size.tolist(), columns.mtime_ns.tolist()
+    todo = []
+    for row, track_id in enumerate(columns.ids.tolist()):
+        if not force:
+            if analyzed[row] and versions[row] == FEATURE_VERSION and track_id in store:
+                continue
+            entry = failures.get(str(track_id))
+            if entry and entry.get("key") == failure_key_of(sizes[row], mtimes[row]):
+                continue
+        track = catalog.get(track_id)
+        if track is not None:
+            todo.append(track)
+    return todo
 
 
 def failure_key(track: Track) -> list[int]:
-    return [FEATURE_VERSION, track.size, track.mtime_ns]
+    return failure_key_of(track.size, track.mtime_ns)
 
 
-def failed_before(track: Track, failures: dict[str, Any]) -> bool:
-    entry = failures.get(str(track.id))
-    return bool(entry) and entry.get("key") == failure_key(track)
+def failure_key_of(size: int, mtime_ns: int) -> list[int]:
+    """What a remembered failure is valid for: this extractor and this version of the file."""
+    return [FEATURE_VERSION, int(size or 0), int(mtime_ns or 0)]
 
 
 def failures_path(home: Home) -> Path:
@@ -195,7 +205,7 @@ def _prewarm_style_models(catalog: Catalog) -> None:
     otherwise wait for the import after its last track. Started before the first result on
     purpose: while the worker server warms up, this process's core is otherwise idle. Only when a model will be needed:
     some track has no genre tag (a classifier with enough tags, else clusters)."""
-    genres = [(t.genre or "").strip() for t in catalog.present()]
+    genres = [(genre or "").strip() for genre in catalog.columns().present().genre]
     if all(genres):
         return
     module = "sklearn.linear_model" if sum(map(bool, genres)) >= MIN_TAGGED else "sklearn.cluster"
@@ -273,31 +283,34 @@ def _main_script_hidden() -> Iterator[None]:
 
 
 def update_summaries(catalog: Catalog, store: FeatureStore, *, isolate_models: bool = False) -> None:
-    """Recompute mood (library-relative) and style for every present analysed track."""
-    tracks = [t for t in catalog.present() if t.id in store]
-    if not tracks:
+    """Recompute mood (library-relative) and style for every present analysed track.
+
+    Read from and written to the catalog's columns: at 50k tracks, a Track and an Analysis
+    object per track cost ~90 MB and seconds at every checkpoint."""
+    columns = catalog.columns().present()
+    keep = [row for row, track_id in enumerate(columns.ids.tolist()) if track_id in store]
+    if not keep:
         return
-    matrix, _ = store.vectors_for([t.id for t in tracks])
+    ids = columns.ids[keep].tolist()
+    matrix, _ = store.vectors_for(ids)
     names = store.names
-    genres = [t.genre or "" for t in tracks]
-    valence, arousal, labels = library_moods(matrix, names, genres, [t.lyrics for t in tracks])
+    genres = [columns.genre[row] or "" for row in keep]
+    valence, arousal, labels = library_moods(matrix, names, genres, [columns.lyrics[row] for row in keep])
     styles = (_assign_styles_in_child(genres, matrix, names) if isolate_models
               else assign_styles(genres, matrix, names))
     col = {n: i for i, n in enumerate(names)}
-    for row, track in enumerate(tracks):
-        vec = matrix[row]
-        track.analysis = Analysis(
-            feature_version=store.version,
-            tempo=round(float(vec[col["tempo"]]), 1),
-            key=PITCHES[int(vec[col["key_index"]]) % 12],
-            mode="major" if vec[col["mode_major"]] >= 0.5 else "minor",
-            valence=round(float(valence[row]), 3),
-            arousal=round(float(arousal[row]), 3),
-            mood=labels[row],
-            style=styles[row].label,
-            style_confidence=styles[row].confidence,
-            style_source=styles[row].source,
-        )
+    catalog.tracks.set_analyses(ids, {
+        "feature_version": [store.version] * len(ids),
+        "tempo": [round(v, 1) for v in matrix[:, col["tempo"]].astype(float).tolist()],
+        "key": [PITCHES[int(k) % 12] for k in matrix[:, col["key_index"]].tolist()],
+        "mode": ["major" if m >= 0.5 else "minor" for m in matrix[:, col["mode_major"]].tolist()],
+        "valence": [round(v, 3) for v in np.asarray(valence, dtype=float).tolist()],
+        "arousal": [round(v, 3) for v in np.asarray(arousal, dtype=float).tolist()],
+        "mood": list(labels),
+        "style": [s.label for s in styles],
+        "style_confidence": [s.confidence for s in styles],
+        "style_source": [s.source for s in styles],
+    })
 
 
 def _assign_styles_in_child(genres: list[str], matrix: np.ndarray, names: list[str]) -> list[Style]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import time
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -282,6 +282,26 @@ class TrackTable(MutableMapping[int, Track]):
                 chunk = []
         if chunk:
             yield chunk
+
+    def set_analyses(self, ids: Sequence[int], values: dict[str, Sequence[Any]]) -> None:
+        """Give the tracks ``ids`` an analysis summary: ``values`` holds one sequence per
+        ``Analysis`` field, aligned with ``ids``. Rows still only in the columns are written
+        there (new arrays and lists, never the ones handed out before), so a 50k-track
+        library builds no Track or Analysis object for it."""
+        from musitui.model import Analysis
+
+        names = list(values)
+        in_base: list[tuple[int, int]] = []  # (row, position)
+        for position, track_id in enumerate(ids):
+            live = self._live.get(track_id)
+            row = self._row_of.get(track_id) if self._base is not None else None
+            if live is None and row is not None:
+                in_base.append((row, position))
+                continue
+            track = live if live is not None else self[track_id]
+            track.analysis = Analysis(**{name: values[name][position] for name in names})
+        if in_base:
+            self._base = self._base.with_analyses(in_base, values)  # type: ignore[union-attr]
 
     def columns(self) -> CatalogColumns:
         if self._base is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +144,27 @@ class CatalogColumns:
         for name in ANALYSIS_TEXT:
             values[name] = [(getattr(a, name) or "") if a is not None else "" for a in analyses]
         return cls(**values)
+
+    def with_analyses(self, rows_positions: Sequence[tuple[int, int]],
+                      values: dict[str, Sequence[Any]]) -> CatalogColumns:
+        """A copy with analysis fields written at some rows: ``rows_positions`` pairs a row
+        with its position in each sequence of ``values`` (one per Analysis field)."""
+        rows = np.fromiter((r for r, _ in rows_positions), dtype=np.int64, count=len(rows_positions))
+        positions = [p for _, p in rows_positions]
+        changed: dict[str, Any] = {"analyzed": self.analyzed.copy()}
+        changed["analyzed"][rows] = True
+        for name, column in values.items():
+            picked = [column[p] for p in positions]
+            current = getattr(self, name)
+            if isinstance(current, np.ndarray):
+                updated = current.copy()
+                updated[rows] = np.asarray(picked, dtype=current.dtype)
+            else:
+                updated = list(current)
+                for row, value in zip(rows.tolist(), picked, strict=True):
+                    updated[row] = value or ""
+            changed[name] = updated
+        return replace(self, **changed)
 
     def patched(self, row_of: dict[int, int], tracks: Sequence[Track]) -> CatalogColumns:
         """These columns with ``tracks`` written over their rows (or appended when new)."""
