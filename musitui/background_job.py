@@ -72,7 +72,9 @@ def run_job(spec: dict[str, Any], report: Reporter, stop: threading.Event) -> in
     phase = {"name": "scan"}
     catalog.after_save = lambda: report(saved=phase["name"])
     if spec.get("analyze") and folders:
-        start_worker_server_early()
+        from musitui.analysis.worker import start_worker_server
+
+        start_worker_server()  # the workers' server warms up while the folders are scanned
     for folder in folders:
         if stop.is_set():
             return STOPPED
@@ -108,10 +110,8 @@ def write_demo(target: Path, report: Reporter, stop: threading.Event) -> bool:
 
     report(status="writing the demo library…")
 
-    def progress(*args: Any) -> None:
-        numbers = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
-        if len(numbers) >= 2:
-            report(status=f"writing the demo library {numbers[0]}/{numbers[1]}")
+    def progress(done: int, total: int, _path: Path) -> None:
+        report(status=f"writing the demo library {done}/{total}")
         if stop.is_set():
             raise DemoError("stopped")
 
@@ -123,13 +123,6 @@ def write_demo(target: Path, report: Reporter, stop: threading.Event) -> bool:
         return False
     report(notice=f"Demo library written to {target}")
     return True
-
-
-def start_worker_server_early() -> None:
-    """The analysis workers' server warms up while the folders are scanned."""
-    from musitui.analysis.worker import start_worker_server
-
-    start_worker_server()
 
 
 def analyze(home: Any, catalog: Any, report: Reporter, stop: threading.Event) -> None:

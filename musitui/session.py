@@ -178,7 +178,6 @@ class Session:
                 lib.note(*note)
             replaced, self.lib = self.lib, lib
         self.retire(replaced)
-        del replaced
         self.rerank()
 
     def _note(self, track: Track, kind: str, ts: float) -> None:

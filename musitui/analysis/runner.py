@@ -3,11 +3,11 @@
 The calling process never imports librosa: workers do the decoding and feature extraction.
 They fork from a warmed forkserver (``worker.start_worker_server``; callers may start it
 early), or, with ``isolate_models`` (for a caller that must not load scikit-learn or keep a
-server around), are spawned afresh; the parent collects vectors into the feature store, and at every
-checkpoint (every few seconds, and at the end) recomputes the library-relative mood and the
-style labels of every analysed track, then saves the feature store and the catalog
-atomically. Ctrl-C (or ``should_stop()`` returning True) stops handing out work, keeps what
-finished, and saves: a rerun continues with the tracks still lacking an analysis.
+server around), are spawned afresh; the parent collects vectors into the feature store, and
+at every checkpoint (every few seconds, and at the end) recomputes the library-relative
+mood and the style labels of every analysed track, then saves the feature store and the
+catalog atomically. Ctrl-C (or ``should_stop()`` returning True) stops handing out work,
+keeps what finished, and saves: a rerun continues with the tracks still lacking an analysis.
 """
 
 from __future__ import annotations

@@ -74,8 +74,7 @@ class Catalog:
                 time.sleep(0.05)
                 stamp = _stat_stamp(self.path)
             if cached is not None:
-                columns, fresh.folders, fresh.next_id = cached
-                fresh.tracks, fresh._by_path_map = TrackTable(columns), None
+                fresh._take_columns(cached)
                 fresh._loaded_stamp = stamp
             else:
                 fresh._load()
@@ -85,7 +84,6 @@ class Catalog:
         self._loaded_stamp = fresh._loaded_stamp
         if fresh.damaged is not None:
             self.damaged = fresh.damaged
-        del fresh
         self.retire(*replaced)
         return True
 
@@ -95,9 +93,7 @@ class Catalog:
         self._by_path_map = {}
         cached = self._cached_columns()
         if cached is not None:
-            columns, self.folders, self.next_id = cached
-            self.tracks = TrackTable(columns)
-            self._by_path_map = None  # built from the columns when first needed
+            self._take_columns(cached)
             return
         data, damaged = load_json_or_backup(self.path, self.backups_dir)
         self.damaged = damaged
@@ -113,6 +109,11 @@ class Catalog:
             self.next_id = max(self.next_id, max(self.tracks) + 1)
         if self.tracks:
             self._save_columns()  # the cache was absent or stale: the next start reads it
+
+    def _take_columns(self, cached: tuple[CatalogColumns, list[str], int]) -> None:
+        columns, self.folders, self.next_id = cached
+        self.tracks = TrackTable(columns)
+        self._by_path_map = None  # built from the columns when first needed
 
     @property
     def _columns_path(self) -> Path:

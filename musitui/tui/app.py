@@ -357,7 +357,6 @@ class MusituiApp(App[int]):
         replaced = (self.model.shelf, self.model.index)
         self.model.set_shelf(shelf, index)
         retire(*replaced)
-        del replaced
         view.refresh_rows(keep_track=row.track_id if row is not None else None)
         self._update_library_title()
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -98,7 +97,7 @@ class BackgroundJobs:
             process = subprocess.Popen(
                 [sys.executable, "-m", "musitui.background_job", json.dumps(spec)],
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr,
-                start_new_session=True, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+                start_new_session=True)
         self._process = process
         if self.stop.is_set():  # shut down while it was starting
             with contextlib.suppress(OSError):
@@ -136,7 +135,7 @@ class BackgroundJobs:
                 self._session_stale = self._library_stale = True
             if session and self._session_stale:
                 self._session_stale = False
-                refresh_session_library(self.session)
+                self.session.reload_library()  # new tracks and vectors, then a rerank
                 # Up next repaints now; the next builder waits (they would share the GIL).
                 with contextlib.suppress(RuntimeError):
                     app.wait_for_repaint()
@@ -151,7 +150,6 @@ class _JobFollower:
     def __init__(self, jobs: BackgroundJobs, app: Any) -> None:
         self.jobs, self.app = jobs, app
         self.failed = False
-        self.analysed = False
         self.started = time.monotonic()
         self.refreshed = 0.0
         self.pending = False  # analysis results not yet folded into Up next
@@ -163,7 +161,7 @@ class _JobFollower:
         if message.get("saved") == "scan":
             jobs.catalog_changed(app, session=False, library=True)
         elif message.get("saved") == "analysis":
-            self.analysed = self.pending = True
+            self.pending = True
             # New vectors reach Up next as they come, but a rebuild costs ~1 s of CPU at 50k
             # tracks: at most every REFRESH_SECONDS.
             if time.monotonic() - self.refreshed >= REFRESH_SECONDS:
@@ -214,7 +212,3 @@ def problems_toast(what: str, problems: list[str], shown: int = TOAST_LINES) -> 
         lines.append(f"…and {len(problems) - shown} more (`musitui scan FOLDER` lists them all)")
     return "\n".join(lines)
 
-
-def refresh_session_library(session: Any) -> None:
-    """Make the session see tracks and feature vectors added since it started, then rerank."""
-    session.reload_library()
