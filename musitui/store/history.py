@@ -39,9 +39,11 @@ from musitui.store.atomic import (
     atomic_write_json,
     atomic_write_with,
     fsync_dir,
+    copy_aside,
     move_aside,
 )
 from musitui.store.history_aggregates import Aggregates, EventColumns
+from musitui.store.history_events import KINDS, event_problem
 from musitui.store.history_shards import (
     ShardDamaged,
     append_to_month,
@@ -56,12 +58,12 @@ from musitui.store.history_shards import (
 if TYPE_CHECKING:
     import numpy as np
 
-KINDS = ("play", "finish", "skip", "queue", "dequeue", "mood")
 COMPACT_EVERY = 1000
 JOURNAL = "journal.jsonl"
 SNAPSHOT = "aggregates.npz"
 HEAD = "head.json"
 WRITER_LOCK = "journal.lock"
+COMPACTION_LOCK = "compaction.lock"
 SNAPSHOT_VERSION = 2
 
 
@@ -81,6 +83,41 @@ def classify_stop(position: float, duration: float | None, skip_seconds: float =
     return "skip" if position < threshold else "finish"
 
 
+def parse_journal(raw: bytes, problems: list[str]) -> list[dict[str, Any]]:
+    """The valid events of complete journal lines; a line per bad one goes to ``problems``."""
+    events: list[dict[str, Any]] = []
+    for line in raw.split(b"\n"):
+        if not line.strip():
+            continue
+        try:
+            event = json.loads(line)
+        except ValueError:
+            problems.append("not JSON")
+            continue
+        problem = event_problem(event)
+        if problem is None:
+            events.append(event)
+        else:
+            problems.append(problem)
+    return events
+
+
+def read_head(path: Path) -> tuple[int, float, int] | None:
+    """(seq, last_ts, session) from ``head.json``; None if it is missing, unreadable, of
+    another version or of the wrong shape (a list, a string seq...)."""
+    try:
+        head = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(head, dict) or head.get("version") != SNAPSHOT_VERSION:
+        return None
+    seq, last_ts, session = head.get("seq"), head.get("last_ts"), head.get("session")
+    probe = {"seq": seq, "ts": last_ts, "session": session, "kind": "play"}
+    if event_problem(probe) is not None:
+        return None
+    return int(seq), float(last_ts), int(session or 0)
+
+
 class History:
     def __init__(self, folder: Path, backups_dir: Path | None = None, *,
                  session_gap_minutes: float = 30.0, compact_every: int = COMPACT_EVERY,
@@ -98,6 +135,8 @@ class History:
         self._journal_ident: tuple[int, int] | None = None
         self._journal_size = 0
         self._torn_tail = False
+        self._journal_damaged = False  # a bad line was skipped: keep a copy before rewriting
+        self._reported: set[str] = set()  # shards whose problems were told already
         self._shard_sizes: dict[str, int] = {}
         self._compacted_seq = 0
         self._lock = threading.RLock()
@@ -145,31 +184,29 @@ class History:
 
     def _load_head(self) -> bool:
         self.folder.mkdir(parents=True, exist_ok=True)
-        try:
-            head = json.loads(self.head_path.read_bytes())
-            if head.get("version") != SNAPSHOT_VERSION:
-                return False
-            seq, last_ts, session = int(head["seq"]), float(head["last_ts"]), int(head["session"])
-        except FileNotFoundError:
+        if not self.head_path.exists():
             if shard_files(self.folder) or self.snapshot_path.exists():
                 return False
-            seq, last_ts, session = 0, 0.0, 0  # a new history: nothing to know
-        except (ValueError, KeyError, TypeError):
-            return False
+            head = (0, 0.0, 0)  # a new history: nothing to know
+        else:
+            head = read_head(self.head_path)
+            if head is None:
+                return False  # unreadable or of another version: the full open reads the rest
+        seq, last_ts, session = head
         self._journal = self._read_journal()
-        self._remember_journal()
         for event in self._journal:
-            if int(event.get("seq", 0)) > seq:
-                seq, last_ts = int(event["seq"]), float(event.get("ts", last_ts))
+            if event["seq"] > seq:
+                seq, last_ts = event["seq"], float(event["ts"])
                 session = int(event.get("session") or session)
         self.aggregates.seq, self.aggregates.last_ts, self.aggregates.session = seq, last_ts, session
         self._append_only = True
         return True
 
     def load(self) -> None:
+        """Read everything. Never fails for want of disk space: the only writes here (a
+        snapshot matching what is left after damage, a missing head file) are best effort."""
         self.folder.mkdir(parents=True, exist_ok=True)
         self._journal = self._read_journal()
-        self._remember_journal()
         snapshot = self._read_snapshot()
         damaged = self._check_shards(snapshot)
         if snapshot is not None and not damaged:
@@ -180,38 +217,46 @@ class History:
             self.aggregates.apply(event)
         if damaged and self.aggregates.seq:
             # No snapshot, or one describing shards that are gone: write one matching what is left.
-            self._write_snapshot()
+            self._best_effort(self._write_snapshot_locked)
         elif self.aggregates.seq and not self.head_path.exists():
+            self._best_effort(self._write_head_locked)
+
+    def _best_effort(self, write: Callable[[], None]) -> None:
+        try:
+            write()
+        except OSError:
+            pass  # a read-only or full disk: derived data, written again by the next writer
+
+    def _write_snapshot_locked(self) -> None:
+        with self._compaction_lock(), self._lock, self._writer_lock():
+            self._write_snapshot()
+
+    def _write_head_locked(self) -> None:
+        with self._lock, self._writer_lock():
             self._write_head()
 
     def _read_journal(self) -> list[dict[str, Any]]:
+        """The journal's complete, valid events, and how far it was read (``_catch_up`` takes
+        in only what others append after that). Never writes: a bad line is skipped with a
+        message (compaction keeps a copy of the file before it drops the line); a torn last
+        line is a write never acknowledged, or one going on right now, and is left to the
+        writers, who hold the lock."""
         try:
-            raw = self.journal_path.read_bytes()
+            with open(self.journal_path, "rb") as handle:
+                st = os.fstat(handle.fileno())
+                raw = handle.read()
         except FileNotFoundError:
+            self._journal_ident, self._journal_size = None, 0
             return []
-        lines = raw.split(b"\n")
-        events: list[dict[str, Any]] = []
-        bad = 0
-        for index, line in enumerate(lines):
-            if not line.strip():
-                continue
-            try:
-                event = json.loads(line)
-                if not isinstance(event, dict) or "seq" not in event:
-                    raise ValueError("not an event")
-                events.append(event)
-            except ValueError:
-                # A torn last line is a write that was never acknowledged; anything else is damage.
-                if index == len(lines) - 1:
-                    continue
-                bad += 1
-        torn_tail = bool(lines) and lines[-1].strip() != b""
-        if bad:
-            backup = move_aside(self.journal_path, self.backups_dir)
-            self.messages.append(f"history journal had {bad} unreadable line(s); the file was "
-                                 f"kept as {backup} and {len(events)} good events were loaded")
-        if bad or torn_tail:
-            self._rewrite_journal(events)
+        complete, newline, _tail = raw.rpartition(b"\n")
+        self._journal_ident = (st.st_dev, st.st_ino)
+        self._journal_size = len(complete) + len(newline)
+        problems: list[str] = []
+        events = parse_journal(complete, problems)
+        if problems:
+            self._journal_damaged = True
+            self.messages.append(f"history journal: skipped {len(problems)} unreadable line(s) "
+                                 f"({problems[0]}); the {len(events)} other events loaded")
         return events
 
     def _read_snapshot(self) -> Aggregates | None:
@@ -248,11 +293,9 @@ class History:
             if self._shard_sizes.get(name) == path.stat().st_size:
                 continue
             try:
-                read_shard(path)
+                self._note_bad_records(path, read_shard)
             except ShardDamaged as exc:
-                backup = move_aside(path, self.backups_dir)
-                self.messages.append(f"history file {name} is damaged ({exc}); it was moved to "
-                                     f"{backup}; the rest of the history loaded")
+                self._move_damaged_shard(path, exc)
                 damaged = True
         return damaged
 
@@ -308,16 +351,33 @@ class History:
         skipped, one that vanished meanwhile is skipped."""
         for path in files:
             try:
-                yield path, read(path)
+                yield path, self._note_bad_records(path, read)
             except ShardDamaged as exc:
                 self._move_damaged_shard(path, exc)
             except FileNotFoundError:
                 continue
 
+    def _note_bad_records(self, path: Path, read: Callable[..., Any]) -> Any:
+        """``read(path, problems)``, saying once per shard how many records it left out."""
+        problems: list[str] = []
+        result = read(path, problems)
+        if problems and path.name not in self._reported:
+            self._reported.add(path.name)
+            self.messages.append(f"history file {path.name}: skipped {len(problems)} unreadable "
+                                 f"event(s) ({problems[0]}); the rest loaded")
+        return result
+
     def _move_damaged_shard(self, path: Path, exc: Exception) -> None:
-        backup = move_aside(path, self.backups_dir)
+        try:
+            backup = move_aside(path, self.backups_dir)
+        except OSError as error:
+            if path.name not in self._reported:
+                self._reported.add(path.name)
+                self.messages.append(f"history file {path.name} is damaged ({exc}) and could not "
+                                     f"be moved aside ({error.strerror or error}); it was skipped")
+            return
         self.messages.append(f"history file {path.name} is damaged ({exc}); it was moved "
-                             f"to {backup}")
+                             f"to {backup}; the rest of the history loaded")
 
     def _iter_shard_events(self, newest_first: bool = False) -> Iterator[dict[str, Any]]:
         files = shard_files(self.folder)
@@ -433,9 +493,15 @@ class History:
             self._compacting = False
 
     def _compact(self) -> None:
-        # Logging goes on meanwhile: only events up to ``upto`` are moved, and only those are
-        # taken out of the journal at the end. A kill at any point leaves every event in the
-        # journal, the shards or both (duplicates are recognised by seq).
+        # One compactor at a time across processes (two would rewrite the same shard, each
+        # dropping the other's insert). Logging goes on meanwhile: only events up to ``upto``
+        # are moved, and only those are taken out of the journal at the end. A kill at any
+        # point leaves every event in the journal, the shards or both (duplicates are
+        # recognised by seq).
+        with self._compaction_lock():
+            self._compact_locked()
+
+    def _compact_locked(self) -> None:
         with self._lock:
             pending = [e for e in self._journal if int(e["seq"]) > self._compacted_seq]
             upto = self.aggregates.seq
@@ -450,9 +516,14 @@ class History:
                 with contextlib.suppress(ShardDamaged, OSError):
                     write_shard_columns(path)  # so a rebuild need not parse it again
         shard_sizes = {p.name: p.stat().st_size for p in shard_files(self.folder)}
-        self._write_snapshot(arrays, upto, shard_sizes)
         with self._lock, self._writer_lock():
             # The writer lock took in what other processes appended meanwhile: it is kept.
+            self._write_snapshot(arrays, upto, shard_sizes)
+            if self._journal_damaged:
+                backup = copy_aside(self.journal_path, self.backups_dir)
+                self.messages.append(f"the history journal's unreadable lines were left out; "
+                                     f"the file as it was is kept as {backup}")
+                self._journal_damaged = False
             self._compacted_seq = max(self._compacted_seq, upto)
             self._shard_sizes = shard_sizes
             keep = [e for e in self._journal if int(e["seq"]) > upto]
@@ -480,10 +551,14 @@ class History:
                     session: int | None = None) -> None:
         """What a light logger (open_for_append) needs, without numpy or the aggregates."""
         agg = self.aggregates
-        atomic_write_json(self.head_path, {
-            "version": SNAPSHOT_VERSION, "seq": agg.seq if seq is None else seq,
-            "last_ts": agg.last_ts if last_ts is None else last_ts,
-            "session": agg.session if session is None else session})
+        seq = agg.seq if seq is None else seq
+        last_ts = agg.last_ts if last_ts is None else last_ts
+        session = agg.session if session is None else session
+        known = read_head(self.head_path)
+        if known is not None and known[0] > seq:
+            return  # another process got further: a head never goes back
+        atomic_write_json(self.head_path, {"version": SNAPSHOT_VERSION, "seq": seq,
+                                           "last_ts": last_ts, "session": session})
 
     def _rewrite_journal(self, events: list[dict[str, Any]]) -> None:
         if self._fd is not None:
@@ -507,14 +582,23 @@ class History:
         finally:
             os.close(fd)  # releases the lock
 
+    @contextlib.contextmanager
+    def _compaction_lock(self) -> Iterator[None]:
+        """Serialises what rewrites the shards and the snapshot, across processes."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.folder / COMPACTION_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
     def _take_in_head(self) -> None:
         """Events another process compacted away before we saw them still count for numbering."""
-        try:
-            head = json.loads(self.head_path.read_bytes())
-            seq, last_ts = int(head["seq"]), float(head["last_ts"])
-            session = int(head["session"])
-        except (OSError, ValueError, KeyError, TypeError):
+        head = read_head(self.head_path)
+        if head is None:
             return
+        seq, last_ts, session = head
         agg = self.aggregates
         if seq > agg.seq:
             agg.seq = seq
@@ -555,19 +639,16 @@ class History:
         complete, _, tail = raw.rpartition(b"\n")
         self._torn_tail = bool(tail.strip())
         known = {int(e["seq"]) for e in self._journal}
-        for line in complete.split(b"\n"):
-            if not line.strip():
-                continue
-            try:
-                event = json.loads(line)
-                seq = int(event["seq"])
-            except (ValueError, KeyError, TypeError):
-                continue  # a damaged line: the next full open reports and keeps it
+        problems: list[str] = []
+        for event in parse_journal(complete, problems):
+            seq = event["seq"]
             if seq in known:
                 continue
             if seq > self.aggregates.seq:
                 self.aggregates.apply(event)
             self._journal.append(event)
+        if problems:
+            self._journal_damaged = True  # skipped; a copy is kept at the next compaction
         self._journal.sort(key=lambda e: int(e["seq"]))
         self._journal_ident, self._journal_size = ident, st.st_size
 
