@@ -68,7 +68,7 @@ def run_job(spec: dict[str, Any], report: Reporter, stop: threading.Event) -> in
             return STOPPED if stop.is_set() else 1
         folders.append(str(demo))
 
-    catalog = Catalog.open(home)
+    catalog = Catalog.open(home, write=True, on_wait=lambda message: report(status=message))
     phase = {"name": "scan"}
     catalog.after_save = lambda: report(saved=phase["name"])
     if spec.get("analyze") and folders:
