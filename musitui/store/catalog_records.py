@@ -100,7 +100,7 @@ def check_track(raw: Any, problems: list[str]) -> dict[str, Any] | None:
 
 
 def _analysis_ok(analysis: Any) -> bool:
-    if not isinstance(analysis, dict) or not _ANALYSIS_REQUIRED <= set(analysis):
+    if not isinstance(analysis, dict) or not set(analysis) >= _ANALYSIS_REQUIRED:
         return False
     return all(_fits(analysis[name], types) for name, types in _ANALYSIS_TYPES.items()
                if name in analysis)

@@ -38,8 +38,8 @@ from musitui.store.atomic import (
     atomic_write_bytes,
     atomic_write_json,
     atomic_write_with,
-    fsync_dir,
     copy_aside,
+    fsync_dir,
     move_aside,
 )
 from musitui.store.history_aggregates import Aggregates, EventColumns
@@ -222,10 +222,9 @@ class History:
             self._best_effort(self._write_head_locked)
 
     def _best_effort(self, write: Callable[[], None]) -> None:
-        try:
+        # A read-only or full disk: derived data, written again by the next writer.
+        with contextlib.suppress(OSError):
             write()
-        except OSError:
-            pass  # a read-only or full disk: derived data, written again by the next writer
 
     def _write_snapshot_locked(self) -> None:
         with self._compaction_lock(), self._lock, self._writer_lock():
