@@ -81,6 +81,8 @@ class Catalog:
         if write:
             catalog._writer.acquire(on_wait)
         catalog.load()
+        if write and catalog._needs_backup and catalog.path.exists():
+            catalog.save()  # keeps a copy of the damaged file, then writes what was read
         return catalog
 
     def close(self) -> None:
@@ -137,8 +139,8 @@ class Catalog:
             return
         data, damaged = load_json_or_backup(self.path, self.backups_dir)
         self.damaged = damaged
-        if data is None:
-            return
+        if data is None and (damaged is not None or not self.path.exists()):
+            return  # no catalog yet, or one that did not parse (moved aside)
         checked, problems = check_catalog(data)
         if checked is None:
             self._set_aside(problems[0])

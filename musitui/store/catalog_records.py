@@ -84,6 +84,7 @@ def check_track(raw: Any, problems: list[str]) -> dict[str, Any] | None:
         problems.append(f"a track record has no usable id and path ({str(track_id)[:20]!r})")
         return None
     record = dict(raw)
+    before = len(problems)
     for name, types in _TRACK_TYPES.items():
         if name in record and not _fits(record[name], types):
             problems.append(f"track {track_id}: {name} is not {_kind(types)}")
@@ -96,6 +97,8 @@ def check_track(raw: Any, problems: list[str]) -> dict[str, Any] | None:
     if analysis is not None and not _analysis_ok(analysis):
         problems.append(f"track {track_id}: its analysis is damaged (it will be analysed again)")
         record["analysis"] = None
+    if len(problems) > before:
+        record["size"] = record["mtime_ns"] = 0  # so the next scan reads its tags again
     return record
 
 
