@@ -703,24 +703,29 @@ class History:
     def import_jsonl(self, path: Path, resolve_track: Any = None) -> tuple[int, int]:
         """Add the events of a JSON-lines export; returns (added, skipped as duplicates).
 
-        ``resolve_track(event) -> track id | None`` re-links events to this machine's catalog
-        (by path, else artist + title). Events already present (same kind, ts and path) are
+        Every line is checked before anything is written, and then all are written or none:
+        a bad line names its number and what is wrong. Only a regular file of at most
+        ``MAX_IMPORT_BYTES`` is read (never a FIFO or ``/dev/zero``), lines of at most
+        ``MAX_IMPORT_LINE`` bytes. ``resolve_track(event) -> track id | None`` re-links events
+        to this machine's catalog. Events already present (same kind, ts and path) are
         skipped, so importing twice adds nothing.
         """
-        try:
-            raw = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise HistoryError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from exc
+        raw = read_bounded(Path(path))
         incoming: list[dict[str, Any]] = []
-        for number, line in enumerate(raw.splitlines(), 1):
+        for number, line in enumerate(raw.split(b"\n"), 1):
             if not line.strip():
                 continue
+            if len(line) > MAX_IMPORT_LINE:
+                raise HistoryError(f"{path} line {number} is longer than {MAX_IMPORT_LINE // 1024} KiB; "
+                                   "nothing was imported")
             try:
                 event = json.loads(line)
             except ValueError as exc:
                 raise HistoryError(f"{path} line {number} is not JSON; nothing was imported") from exc
-            if not isinstance(event, dict) or event.get("kind") not in KINDS or "ts" not in event:
-                raise HistoryError(f"{path} line {number} is not a history event; nothing was imported")
+            problem = event_problem(event, numbered=False)
+            if problem is not None:
+                raise HistoryError(f"{path} line {number} is not a history event ({problem}); "
+                                   "nothing was imported")
             incoming.append(event)
         existing = {(e.get("kind"), round(float(e.get("ts", 0)), 3), e.get("path"))
                     for e in self.events(newest_first=False)}
@@ -735,17 +740,55 @@ class History:
             existing.add(key)
             event = dict(event)
             event["seq"] = -1  # numbered under the lock below
-            event.setdefault("session", int(float(event["ts"])))
+            if event.get("session") is None:
+                event["session"] = int(float(event["ts"]))
             if resolve_track is not None:
                 event["track_id"] = resolve_track(event)
             fresh.append(event)
         # One write and one fsync for the whole file, then fold it into the shards.
-        with self._lock, self._writer_lock():
-            for number, event in enumerate(fresh, self.aggregates.seq + 1):
-                event["seq"] = number
-            self._append_many(fresh)
-            for event in fresh:
-                self.aggregates.apply(event)
-            self._journal.extend(fresh)
-        self.compact()
+        try:
+            with self._lock, self._writer_lock():
+                for number, event in enumerate(fresh, self.aggregates.seq + 1):
+                    event["seq"] = number
+                self._append_many(fresh)
+                for event in fresh:
+                    self.aggregates.apply(event)
+                self._journal.extend(fresh)
+        except OSError as exc:
+            raise HistoryError(f"cannot write the history in {self.folder}: "
+                               f"{exc.strerror or exc}; nothing was imported") from exc
+        try:
+            self.compact()
+        except OSError as exc:  # the events are in the journal: a later compaction moves them
+            self.messages.append(f"could not compact the history in {self.folder} "
+                                 f"({exc.strerror or exc}); nothing is lost, it will be retried")
         return len(fresh), skipped
+
+
+MAX_IMPORT_BYTES = 512 * 1024 * 1024
+MAX_IMPORT_LINE = 1024 * 1024
+
+
+def read_bounded(path: Path, limit: int = MAX_IMPORT_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; HistoryError otherwise."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
+    except OSError as exc:
+        raise HistoryError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise HistoryError(f"cannot import {path}: not a regular file")
+        if info.st_size > limit:
+            raise HistoryError(f"cannot import {path}: larger than {limit // (1024 * 1024)} MB")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            raw = handle.read(limit + 1)
+    except OSError as exc:
+        raise HistoryError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
+    if len(raw) > limit:
+        raise HistoryError(f"cannot import {path}: larger than {limit // (1024 * 1024)} MB")
+    return raw
