@@ -139,6 +139,9 @@ def analyze_catalog(home: Home, catalog: Catalog, *, track_ids: Iterable[int] | 
     jobs = int(jobs or config.get("analysis", "jobs", 0) or os.cpu_count() or 1)
 
     store = FeatureStore.open(home)
+    for problem in (store.damaged, store.notice):
+        if problem is not None:
+            print(f"musitui: {problem}", file=sys.stderr)
     if store.version != FEATURE_VERSION or store.names != FEATURE_NAMES:
         store.reset(FEATURE_VERSION, FEATURE_NAMES)  # the extractor changed: everything is stale
     failures = load_failures(home)
