@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import time
-from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -281,10 +281,6 @@ class Catalog:
     def remember_folder(self, folder: str) -> None:
         if folder not in self.folders:
             self.folders.append(folder)
-
-    def update_many(self, tracks: Iterable[Track]) -> None:
-        for track in tracks:
-            self.add(track)
 
 
 def _drop(*_objects: object) -> None:
