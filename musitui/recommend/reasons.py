@@ -31,11 +31,17 @@ def explain(lib: Library, ctx: Any, row: int, parts: dict[str, float], weights: 
     bits: list[str] = []
     if like is not None and parts["content"] * weights.w_content > 0.25:
         bits.append(like)
-    if parts["mood"] * weights.w_mood > 0.25:
+    prompt = getattr(ctx, "prompt", None)
+    if prompt is not None and parts["mood"] * weights.w_mood > 0.25:
+        bits.append(f"{prompt.label}, as you asked" if prompt.label else "as you asked")
+    elif parts["mood"] * weights.w_mood > 0.25:
         if ctx.mood in MOODS:
             bits.append(f"fits '{ctx.mood}'")
         else:
             bits.append("fits the mood of this session")
+    lyrics = _lyrics_words(lib, row)
+    if lyrics is not None and parts["mood"] * weights.w_mood > 0.25:
+        bits.append(lyrics)
     after = _played_after(lib, ctx, row)
     if after is not None and parts["cf"] > 0.1:
         bits.append(f"you often play it after {after}")
@@ -56,6 +62,14 @@ def explain(lib: Library, ctx: Any, row: int, parts: dict[str, float], weights: 
         else:
             bits.append("for variety")
     return " · ".join(bits)
+
+
+def _lyrics_words(lib: Library, row: int) -> str | None:
+    """"sad lyrics" / "happy lyrics" when the lyrics moved this track's valence."""
+    shift = lib.lyrics_shift
+    if shift is None or row >= len(shift) or abs(float(shift[row])) < 0.1:
+        return None
+    return "happy lyrics" if shift[row] > 0 else "sad lyrics"
 
 
 def most_like(lib: Library, ctx: Any, rows: list[int]) -> list[str | None]:

@@ -7,6 +7,7 @@ stamps); bad stamps and metadata tags ([ar:], [ti:] ...) are dropped, never fata
 from __future__ import annotations
 
 import bisect
+import contextlib
 import re
 from dataclasses import dataclass, field
 
@@ -52,10 +53,8 @@ def parse_lrc(text: str) -> Lrc:
         tag = TAG.match(line)
         if tag and not STAMP.match(line):
             if tag.group(1).lower() == "offset":
-                try:
+                with contextlib.suppress(ValueError):
                     offset_ms = int(tag.group(2).strip())
-                except ValueError:
-                    pass
             continue
         stamps: list[float] = []
         rest = line
