@@ -590,6 +590,16 @@ class MusituiApp(App[int]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.keys))
 
+    def action_lyrics(self) -> None:
+        from musitui.tui.lyrics_screen import LyricsScreen
+
+        self.push_screen(LyricsScreen(self.session))
+
+    def action_prompt(self) -> None:
+        from musitui.tui.prompt_box import open_prompt_box
+
+        open_prompt_box(self)
+
     def action_quit(self) -> None:
         self._stop_background_job()
         self.exit(0)

@@ -101,6 +101,7 @@ class Vibe:
     source: str = "rules"
     explanation: str = ""
     words: list[str] = field(default_factory=list)  # what was understood, for reasons
+    prompt_text: str = ""  # the listener's own text (shown again in the prompt box)
 
     def to_dict(self) -> dict[str, Any]:
         return {"valence": self.valence, "arousal": self.arousal, "styles": list(self.styles),
@@ -153,7 +154,7 @@ def parse_prompt(text: str, *, styles: Iterable[str] = (), titles: Mapping[str, 
     ``titles``: lowercased title -> path; ``paths``: catalogued paths a prompt may name."""
     text = (text or "")[:500]
     vocab = set(styles)
-    vibe = Vibe()
+    vibe = Vibe(prompt_text=text)
     vibe.seeds = _seeds(text, titles or {}, set(paths))
     norm = _normalise(text)
     # Multi-word styles of the library become one token.
