@@ -56,3 +56,10 @@ def test_light_paths_do_not_import_heavy_libraries(module: str) -> None:
         pytest.fail("musitui.session is missing")
     mods = modules_after(f"import {module}\nimport musitui.cli as c\nc.build_parser()")
     assert heavy(mods, "librosa", "sklearn", "textual", "numba") == set()
+
+
+def test_words_import_no_textual_and_load_vader_only_when_scoring() -> None:
+    mods = modules_after("\n".join(f"import {m}" for m in package_modules("musitui.words")))
+    assert heavy(mods, "textual", "sounddevice", "librosa", "sklearn", "vaderSentiment", "requests") == set()
+    # The player's session reads stored lyrics shifts; it never imports the sentiment model.
+    assert heavy(modules_after("import musitui.session"), "vaderSentiment") == set()

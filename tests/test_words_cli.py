@@ -73,3 +73,17 @@ def test_recommend_prompt_ranks_by_the_prompt_and_quotes_it(home: Path) -> None:
     battle = [i["title"] for i in json.loads(musitui("recommend", "--prompt", "intense battle music",
                                                      "--json", home=home).stdout)]
     assert battle[0] == "Iron Storm" and battle.index("Iron Storm") < battle.index("Still Water")
+
+
+def test_info_shows_the_stored_lyrics_sentiment(home: Path) -> None:
+    from musitui.words import sentiment_store
+
+    catalog = Catalog.open(resolve_home(home))
+    track = next(t for t in catalog.tracks.values() if t.title == "Grey Letters")
+    sentiment_store.update(sentiment_store.path_in(resolve_home(home).features_dir), [track.id],
+                           ["I cry alone tonight\nTears and broken hearts"], 2)
+    data = json.loads(musitui("info", track.path, "--json", home=home).stdout)
+    assert data["lyrics_mood"] == "sad lyrics" and data["lyrics_valence_shift"] < 0
+    assert data["lyrics_feature_version"] == 2
+    other = next(t for t in catalog.tracks.values() if t.title == "Sunny Jump")
+    assert "lyrics_mood" not in json.loads(musitui("info", other.path, "--json", home=home).stdout)

@@ -98,3 +98,20 @@ def test_sentiment_store_scores_once_and_rescores_changed_lyrics(tmp_path) -> No
     assert sentiment_store.load(path).lookup(1)[1] > 0
     (tmp_path / sentiment_store.FILE_NAME).write_bytes(b"not npz")
     assert len(sentiment_store.load(path).ids) == 0
+
+
+def test_id3_sylt_becomes_synced_lyrics(tmp_path) -> None:
+    from library_helpers import write_audio
+    from mutagen import id3
+
+    from musitui.library.tags import read_tags
+
+    path = tmp_path / "synced.mp3"
+    write_audio(path, "mp3")
+    tags = id3.ID3()
+    tags.add(id3.SYLT(encoding=3, lang="eng", format=2, type=1, desc="",
+                      text=[("hello there", 1500), ("goodbye", 62250)]))
+    tags.save(str(path))
+    fields = read_tags(str(path), "mp3")
+    lrc = parse_lrc(fields["lyrics"])
+    assert lrc.times == [1.5, 62.25] and lrc.lines == ["hello there", "goodbye"]
