@@ -399,6 +399,7 @@ class Session:
             return False
         with self._lock:
             self.mood = name
+            self.vibe = None  # a picked mood replaces a prompt
             self._record(self.history.log, "mood", None, mood=name, ts=self.clock())
         self.rerank(notify=False)
         self._notify("mood", "queue")

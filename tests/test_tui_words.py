@@ -9,6 +9,7 @@ from tui_helpers import World, build_world, make_app, open_session, run_async, w
 
 from musitui.tui.library_view import LibraryView
 from musitui.tui.lyrics_screen import NO_LYRICS, LyricsScreen
+from musitui.words.prompt import parse_prompt
 
 SIZE = (120, 40)
 LRC = "[ti:Morning]\n[00:00.00]first line\n[00:01.20][00:30.00]second line\n[00:20.00]far line\n"
@@ -72,4 +73,8 @@ async def test_prompt_box_reranks_up_next_and_quotes_the_prompt(world: World) ->
         await pilot.press("enter")
         await wait_for(pilot, lambda: session.vibe is None)
         assert all("as you asked" not in item.reason for item in session.up_next)
+        session.set_vibe(parse_prompt("sad"))
+        assert session.vibe is not None
+        await pilot.press("2")  # picking a mood replaces the prompt
+        await wait_for(pilot, lambda: session.vibe is None and session.mood == "energetic")
     session.close()

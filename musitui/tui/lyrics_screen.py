@@ -8,7 +8,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
@@ -37,13 +37,14 @@ class LyricsScreen(ModalScreen[None]):
         self.shown = ""  # the text on screen (plain), for tests and screen readers
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="lyrics-box"):
+        with Vertical(id="lyrics-box"):
             yield Label("", id="lyrics-title")
             with VerticalScroll(id="lyrics-scroll"):
                 yield Static("", id="lyrics-text")
-            yield Label("esc / l to close", id="lyrics-hint")
+            yield Label("↑ ↓ pgup pgdn scroll · esc / l to close", id="lyrics-hint")
 
     def on_mount(self) -> None:
+        self.query_one("#lyrics-scroll", VerticalScroll).focus()
         self.follow()
         self.set_interval(FOLLOW_SECONDS, self.follow)
 
