@@ -69,14 +69,14 @@ def test_damaged_file_has_no_embedded_cover_and_raises_nothing(tmp_path: Path) -
     assert find_cover(path) is None
 
 
-def test_cached_cover_is_a_small_png_made_once(tmp_path: Path) -> None:
+def test_cached_cover_is_a_small_jpeg_made_once(tmp_path: Path) -> None:
     path = tagged_file(tmp_path / "album", "mp3", art=False)
     big = Image.new("RGB", (1200, 900), (200, 30, 30))
     big.save(path.parent / "cover.jpg")
     cached = cached_cover(tmp_path / "data", path)
     assert cached is not None and cached.parent == tmp_path / "data" / "covers"
     with Image.open(cached) as image:
-        assert image.format == "PNG" and max(image.size) == CACHE_PIXELS
+        assert image.format == "JPEG" and max(image.size) == CACHE_PIXELS
         assert image.getpixel((10, 10))[0] > 150
     stamp = cached.stat().st_mtime_ns
     assert cached_cover(tmp_path / "data", path) == cached

@@ -73,6 +73,7 @@ class CoverArt(Widget):
         self.rows = 0
         self.path: str | None = None
         self.image: Any = None  # the decoded PIL image shown, or None
+        self.settled_for: str | None = None  # the path whose cover (or its absence) is shown
         self._request = 0
         self._image_class = image_class(renderer) if data_dir is not None else None
 
@@ -143,6 +144,7 @@ class CoverArt(Widget):
 
     def _set(self, image: Any) -> None:
         self.image = image
+        self.settled_for = self.path
         widget = self._image_widget()
         if widget is not None and widget.image is not image:
             widget.image = image
