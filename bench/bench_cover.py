@@ -81,6 +81,9 @@ async def child(home_dir: Path, changes: int) -> dict:
     catalog = Catalog.open(home)
     session = Session(home, config, catalog, player=Player(device="null"),
                       history=History.open(home), features=FeatureStore.open(home))
+    import gc
+
+    gc.freeze()  # as commands/ui.LibraryOpener does once the library is open
     app = MusituiApp(session, catalog, config=config, home=home, animate_highlight=False)
     ids = sorted(catalog.tracks)
     probe = LagProbe()

@@ -9,6 +9,8 @@ do once Textual owns the terminal: ``prepare`` runs before the app starts.
 from __future__ import annotations
 
 import contextlib
+import queue
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +78,8 @@ class CoverArt(Widget):
         self.settled_for: str | None = None  # the path whose cover (or its absence) is shown
         self._request = 0
         self._image_class = image_class(renderer) if data_dir is not None else None
+        self._jobs: queue.SimpleQueue[tuple[int, str, tuple[int, int]] | None] = queue.SimpleQueue()
+        self._decoder: threading.Thread | None = None
 
     def compose(self):
         if self._image_class is not None:
@@ -101,10 +105,14 @@ class CoverArt(Widget):
         if self.path is None or not self.rows or self._image_class is None:
             self._set(None)
             return
-        request, path, rows = self._request, self.path, self.rows
-        pixels = self._pixel_size(rows)
-        self.run_worker(lambda: self._decode(request, path, pixels), thread=True,
-                        group="cover", name="cover art")
+        if self._decoder is None:
+            self._decoder = threading.Thread(target=self._decode_loop, name="musitui-cover",
+                                             daemon=True)
+            self._decoder.start()
+        self._jobs.put((self._request, self.path, self._pixel_size(self.rows)))
+
+    def on_unmount(self) -> None:
+        self._jobs.put(None)
 
     def _pixel_size(self, rows: int) -> tuple[int, int]:
         """Pixels to scale to: the cell grid for half blocks (two pixels a cell), the
@@ -121,9 +129,24 @@ class CoverArt(Widget):
             return columns * cell.width, rows * cell.height
         return columns * 10, rows * 20
 
+    def _decode_loop(self) -> None:
+        """The decoder thread: one, so covers never pile up in parallel; a change of track
+        while one decodes makes the next job the latest. (Not niced: a lower-priority thread
+        descheduled while it holds the GIL made the UI thread wait longer, not less.)"""
+        while True:
+            job = self._jobs.get()
+            while job is not None and not self._jobs.empty():  # only the latest matters
+                job = self._jobs.get()
+            if job is None:
+                return
+            self._decode(*job)
+
     def _decode(self, request: int, path: str, pixels: tuple[int, int]) -> None:
-        """Worker thread: the cached thumbnail, decoded and scaled to the cells it fills."""
+        """Decoder thread: the cached thumbnail, decoded and scaled to the cells it fills."""
         from musitui.library.cover import cached_cover
+
+        if request != self._request:
+            return
 
         image = None
         cached = cached_cover(self.data_dir, path) if self.data_dir is not None else None
