@@ -46,3 +46,15 @@ async def test_cover_follows_the_track_and_the_room(tmp_path: Path) -> None:
             assert not cover.display and cover.image is None
     finally:
         session.close()
+
+
+def test_an_unknown_cover_art_value_is_said_in_one_line(tmp_path: Path) -> None:
+    world = build_world(tmp_path, seconds=5.0)
+    session, config = open_session(world, device="null")
+    config.values["ui"]["cover_art"] = "ascii-art"
+    try:
+        app = make_app(world, session, config)
+        assert app.startup_notices == [
+            "ui.cover_art = 'ascii-art' is not one of auto, kitty, sixel, halfblocks, off; using auto"]
+    finally:
+        session.close()

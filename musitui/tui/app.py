@@ -27,7 +27,7 @@ from textual.widgets import Footer
 
 from musitui.moods import ALL_MOODS, AUTO
 from musitui.tui.bars import MoodBar, NowPlaying, NowPlayingState, PaneTitle
-from musitui.tui.cover_art import CoverArt, NowPlayingArea, renderer_choice
+from musitui.tui.cover_art import CoverArt, NowPlayingArea, renderer_choice, renderer_problem
 from musitui.tui.keys import KeySpec, resolve_keys
 from musitui.tui.library_model import LibraryModel, build_shelf, library_source, search_index
 from musitui.tui.library_view import LibraryView
@@ -79,6 +79,7 @@ class MusituiApp(App[int]):
         overrides = dict(config.values.get("keys", {}) or {}) if config is not None else {}
         self.keys, key_problems = resolve_keys(overrides)
         self.startup_notices += key_problems
+        self.startup_notices += [p for p in [renderer_problem(config)] if p]
         for spec in self.keys:
             self.bind(spec.keys, spec.action, description=spec.description, show=spec.show)
         self.model = LibraryModel(library_source(catalog) if catalog is not None else (),

@@ -27,6 +27,14 @@ def renderer_choice(config: Any) -> str:
     return value if value in RENDERERS else DEFAULT_RENDERER
 
 
+def renderer_problem(config: Any) -> str | None:
+    """One line when ``ui.cover_art`` is not a known value (then "auto" is used)."""
+    value = config.get("ui", "cover_art", DEFAULT_RENDERER) if config is not None else DEFAULT_RENDERER
+    if str(value).strip().lower() in RENDERERS:
+        return None
+    return f"ui.cover_art = {str(value)[:40]!r} is not one of {', '.join(RENDERERS)}; using auto"
+
+
 def prepare(choice: str) -> None:
     """Import textual-image now (it queries the terminal once), unless covers are off."""
     if choice != "off":
