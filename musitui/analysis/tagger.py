@@ -29,22 +29,13 @@ from pathlib import Path
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from musitui.analysis.tag_words import TAG_NAMES  # noqa: F401  (the outputs' names)
+
 WEIGHTS_PATH = Path(__file__).resolve().parent.parent / "data" / "musicnn_msd.npz"
 SAMPLE_RATE, N_FFT, HOP, N_MELS, N_FRAMES = 16000, 512, 256, 96, 187
 EMBEDDING_DIM, N_TAGS = 200, 50
 BN_EPSILON = 1e-3  # tf.compat.v1.layers.batch_normalization's default
 BATCH = 2          # patches per matmul: bigger buys little and costs ~40 MB per patch
-
-# The model's 50 Million Song Dataset tags, in output order.
-TAG_NAMES: tuple[str, ...] = (
-    "rock", "pop", "alternative", "indie", "electronic", "female vocalists", "dance", "00s",
-    "alternative rock", "jazz", "beautiful", "metal", "chillout", "male vocalists",
-    "classic rock", "soul", "indie rock", "Mellow", "electronica", "80s", "folk", "90s",
-    "chill", "instrumental", "punk", "oldies", "blues", "hard rock", "ambient", "acoustic",
-    "experimental", "female vocalist", "guitar", "Hip-Hop", "70s", "party", "country",
-    "easy listening", "sexy", "catchy", "funk", "electro", "heavy metal", "Progressive rock",
-    "60s", "rnb", "indie pop", "sad", "House", "happy",
-)
 
 
 @dataclass(frozen=True)
