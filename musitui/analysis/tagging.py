@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-DEFAULT_PATCHES = 16  # chosen out of sample: docs/FEATURES.md, bench/bench_tagger_patches.py
+DEFAULT_PATCHES = 8  # chosen out of sample: docs/FEATURES.md, bench/bench_tagger_patches.py
 
 
 @dataclass
