@@ -12,6 +12,9 @@
    Target: >= 2 tracks/s with 2 jobs, whole-track coverage.
 4. A synthesised 20-minute file tagged in a fresh worker process: its peak RSS (target
    <= 300 MB), beside the first pass's worker on the same file.
+5. With ``--compare-with CHECKOUT`` (e.g. /work/main): the first pass alone, this checkout's
+   code and that one's, alternately, 3 runs each in fresh processes on fresh homes: the
+   first pass keeps its speed.
 
 The machine is shared: wall-clock figures depend on its load (printed beside each pass; the
 workers run at nice 10). CPU seconds per track do not.
@@ -88,12 +91,37 @@ def long_file(folder: Path, minutes: float = 20.0) -> Path:
     return path
 
 
+FIRST_PASS = """
+import sys, tempfile, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1] + "/bench")
+from bench_similarity import build_catalog
+from musitui.analysis.runner import analyze_catalog
+with tempfile.TemporaryDirectory() as tmp:
+    home, catalog, rows = build_catalog(Path(tmp), Path(sys.argv[2]))
+    began = time.monotonic()
+    report = analyze_catalog(home, catalog, jobs=int(sys.argv[3]), show_progress=False)
+    print(report.analyzed / (time.monotonic() - began))
+"""
+
+
+def first_pass_speed(checkout: Path, corpus: Path, jobs: int) -> float:
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    out = subprocess.run([sys.executable, "-c", FIRST_PASS, str(checkout), str(corpus), str(jobs)],
+                         capture_output=True, text=True, env=env, timeout=600, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=Path("/work/corpus/a"))
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--patches", type=int, default=None)
     parser.add_argument("--skip-long", action="store_true")
+    parser.add_argument("--compare-with", type=Path, default=None, metavar="CHECKOUT",
+                        help="also time the first pass with another checkout's code (e.g. /work/main)")
     args = parser.parse_args()
 
     from musitui.analysis.runner import analyze_catalog
@@ -136,6 +164,15 @@ def main() -> int:
                     peak = pool.submit(_peak_of, "tag" if name == "tag" else "analyse", str(path), patches).result()
                 print(f"   {'first pass' if name == 'analyse' else 'tagger':10} worker peak RSS {peak:.0f} MB"
                       + ("  (target <= 300)" if name == "tag" else ""))
+    if args.compare_with:
+        here = Path(__file__).resolve().parent.parent
+        print(f"\n5. the first pass alone, tracks/s (wall incl. start-up), alternating ({load()})")
+        speeds: dict[str, list[float]] = {"this checkout": [], str(args.compare_with): []}
+        for _ in range(3):
+            speeds["this checkout"].append(first_pass_speed(here, args.corpus, args.jobs))
+            speeds[str(args.compare_with)].append(first_pass_speed(args.compare_with, args.corpus, args.jobs))
+        for name, values in speeds.items():
+            print(f"   {name:24} median {np.median(values):.2f}  runs {', '.join(f'{v:.2f}' for v in values)}")
     return 0
 
 
