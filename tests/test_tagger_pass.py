@@ -13,7 +13,13 @@ import pytest
 from analysis_helpers import calm_piece, energetic_piece, write
 
 from musitui.analysis.style import Style, styles_from_tagger
-from musitui.analysis.tag_words import TAG_NAMES, tag_words, top_genre
+from musitui.analysis.tag_words import (
+    TAG_NAMES,
+    tag_words,
+    tag_words_many,
+    top_genre,
+    top_genres_many,
+)
 from musitui.paths import Home, resolve_home
 from musitui.store.catalog import Catalog
 from musitui.store.tagger_store import TAGGER_VERSION, TaggerStore
@@ -31,6 +37,12 @@ def test_tag_words_merge_duplicates_skip_decades_and_weak_tags() -> None:
     assert tag_words(p) == "chill, ambient, mellow"
     assert tag_words(probabilities(rock=0.05)) == ""
     assert top_genre(probabilities(female_vocalists=0.9, jazz=0.4)) == ("jazz", pytest.approx(0.4))
+    rows = np.random.default_rng(1).random((300, len(TAG_NAMES))) ** 4
+    rows[0] = p
+    assert tag_words_many(rows) == [tag_words(r) for r in rows]  # the vectorised ones agree
+    labels, best = top_genres_many(rows)
+    assert [(w, round(float(b), 5)) for w, b in zip(labels, best, strict=True)] == \
+        [(w, round(b, 5)) for w, b in map(top_genre, rows)]
 
 
 def test_untagged_tracks_take_the_taggers_genre_word() -> None:

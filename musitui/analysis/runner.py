@@ -41,7 +41,7 @@ from musitui.analysis.style import (
     styles_from_tagger,
     write_style_inputs,
 )
-from musitui.analysis.tag_words import tag_words
+from musitui.analysis.tag_words import tag_words_many
 from musitui.analysis.version import FEATURE_VERSION
 from musitui.analysis.worker import (
     WorkResult,
@@ -312,7 +312,7 @@ def update_summaries(catalog: Catalog, store: FeatureStore, *, isolate_models: b
     if tagger is not None and len(tagger):
         _, probabilities, tagged = tagger.rows_for(ids)
         styles = styles_from_tagger(styles, genres, probabilities, tagged)
-        words = [tag_words(p) if found else "" for p, found in zip(probabilities, tagged.tolist(), strict=True)]
+        words = [w if found else "" for w, found in zip(tag_words_many(probabilities), tagged.tolist(), strict=True)]
     col = {n: i for i, n in enumerate(names)}
     catalog.tracks.set_analyses(ids, {
         "feature_version": [store.version] * len(ids),

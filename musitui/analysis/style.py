@@ -151,11 +151,13 @@ def styles_from_tagger(styles: list[Style], genres: list[str], probabilities: np
     (source "tagger", confidence = its probability) instead of a classifier's guess or a
     cluster name: the tagger was trained on a million tracks' tags, and its words ("rock",
     "ambient", "jazz") mean something to a person, which "cluster 3: slow dark" does not."""
-    from musitui.analysis.tag_words import top_genre
+    from musitui.analysis.tag_words import top_genres_many
 
     out = list(styles)
-    for i, (genre, found) in enumerate(zip(genres, np.asarray(tagged).tolist(), strict=True)):
-        if found and not clean_genre(genre):
-            label, probability = top_genre(probabilities[i])
+    rows = [i for i, (genre, found) in enumerate(zip(genres, np.asarray(tagged).tolist(), strict=True))
+            if found and not clean_genre(genre)]
+    if rows:
+        labels, best = top_genres_many(np.asarray(probabilities)[rows])
+        for i, label, probability in zip(rows, labels, best.tolist(), strict=True):
             out[i] = Style(label, round(float(probability), 3), "tagger")
     return out

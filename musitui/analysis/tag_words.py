@@ -60,3 +60,50 @@ def tag_words(probabilities: Sequence[float] | np.ndarray, n: int = SHOWN) -> st
 def top_genre(probabilities: Sequence[float] | np.ndarray) -> tuple[str, float]:
     """The most probable genre word and its probability."""
     return ranked_words(probabilities, genres_only=True)[0]
+
+
+def _word_columns() -> tuple[list[str], np.ndarray]:
+    """The distinct shown words and, per word, the tag columns that make it (-1 padded)."""
+    members: dict[str, list[int]] = {}
+    for column, tag in enumerate(TAG_NAMES):
+        if tag not in DECADES:
+            members.setdefault(word(tag), []).append(column)
+    width = max(len(c) for c in members.values())
+    table = np.full((len(members), width), -1, dtype=np.int64)
+    for row, columns in enumerate(members.values()):
+        table[row, :len(columns)] = columns
+    return list(members), table
+
+
+_WORDS, _WORD_TABLE = _word_columns()
+
+
+def tag_words_many(probabilities: np.ndarray, n: int = SHOWN) -> list[str]:
+    """``tag_words`` for every row of an (tracks, 50) array, vectorised: a 50k-track library
+    is summarised at every analysis checkpoint."""
+    p = np.asarray(probabilities, dtype=np.float32)
+    if len(p) == 0:
+        return []
+    padded = np.concatenate([p, np.zeros((len(p), 1), np.float32)], axis=1)  # column -1 -> 0
+    per_word = padded[:, _WORD_TABLE].max(axis=2)  # (tracks, words)
+    top = np.argsort(-per_word, axis=1, kind="stable")[:, :n]
+    strong = np.take_along_axis(per_word, top, axis=1) >= MIN_PROBABILITY
+    made: dict[tuple[int, ...], str] = {}
+    out = []
+    for row, keep in zip(top.tolist(), strong.tolist(), strict=True):
+        key = tuple(w for w, k in zip(row, keep, strict=True) if k)
+        text = made.get(key)
+        if text is None:
+            text = made[key] = ", ".join(_WORDS[w] for w in key)
+        out.append(text)
+    return out
+
+
+_GENRE_COLUMNS = np.array([c for c, tag in enumerate(TAG_NAMES) if tag in GENRES], dtype=np.int64)
+
+
+def top_genres_many(probabilities: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """``top_genre`` for every row: (words, probabilities)."""
+    p = np.asarray(probabilities, dtype=np.float32).reshape(-1, len(TAG_NAMES))[:, _GENRE_COLUMNS]
+    best = np.argmax(p, axis=1)  # the first of equals, as top_genre's stable sort
+    return [word(TAG_NAMES[_GENRE_COLUMNS[b]]) for b in best.tolist()], p[np.arange(len(p)), best]
