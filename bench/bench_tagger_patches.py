@@ -10,9 +10,8 @@ P@5 = share of the 5 nearest from the same soundtrack (folder); the same recordi
 format is hidden from itself. Out of sample: corpus a's soundtracks are split in two fixed
 halves; the count is chosen on the *tune* half (the smallest count within 0.01 of the best,
 as fewer patches are faster) and reported, with a bootstrap 95 % interval over the queries,
-on the other half and on the second corpus. The 30 s excerpt of the first pass as one
-ordinary embedding baseline: the handcrafted features' plain z-scored P@5 is
-bench/bench_similarity.py's figure.
+on the other half and on the second corpus, beside the 1-patch figure (about one excerpt)
+and random from the same run. (The handcrafted features' P@5 is bench/bench_similarity.py's.)
 """
 
 from __future__ import annotations

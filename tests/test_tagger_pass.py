@@ -175,3 +175,26 @@ def test_an_interrupted_tagger_pass_keeps_its_work_and_resumes(tmp_path: Path) -
     assert not second["interrupted"] and first["tagged"] + second["tagged"] == 3
     assert second["progress"][-1] == [3 - first["tagged"]] * 2
     assert len(TaggerStore.open(resolve_home())) == 3
+
+
+@pytest.mark.slow
+def test_the_players_background_job_tags_after_analysing_and_reports_progress(tmp_path: Path) -> None:
+    folder = tmp_path / "music"
+    folder.mkdir()
+    for n in range(3):
+        write(folder / f"piece {n}.flac", energetic_piece(6.0) * (0.3 + 0.2 * n))
+    home = tmp_path / "home"
+    spec = {"config_dir": str(home), "data_dir": str(home), "folders": [str(folder)], "analyze": True}
+    out = subprocess.run([sys.executable, "-m", "musitui.background_job", json.dumps(spec)],
+                         capture_output=True, text=True, timeout=240)
+    assert out.returncode == 0, out.stderr[-2000:]
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    kinds = [next(iter(m)) for m in lines]
+    assert {"status": "tagging…"} in lines
+    tagging = [m["tagging"] for m in lines if "tagging" in m]
+    assert tagging and tagging[-1] == [3, 3]
+    # The tagger ran after the analysis had finished (the library was ranked first).
+    assert max(i for i, k in enumerate(kinds) if k == "progress") < kinds.index("tagging")
+    assert lines.index({"saved": "analysis"}) < kinds.index("tagging")
+    assert len(TaggerStore.open(Home(home, home))) == 3
+    assert all(t.analysis and t.analysis.tags for t in Catalog.open(Home(home, home)))

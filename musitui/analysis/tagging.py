@@ -52,10 +52,3 @@ def tag_file(track_id: int, path: str, patches: int = DEFAULT_PATCHES) -> TagRes
                      duration=duration, decode_seconds=decoded - started,
                      tag_seconds=time.process_time() - decoded, peak_rss_mb=peak_rss_mb())
 
-
-def top_tags(probabilities: np.ndarray, n: int = 3, floor: float = 0.1) -> list[tuple[str, float]]:
-    """The ``n`` most probable tag words (at least ``floor``), most probable first."""
-    from musitui.analysis.tag_words import TAG_NAMES
-
-    order = np.argsort(-np.asarray(probabilities, dtype=np.float64))[:n]
-    return [(TAG_NAMES[i], round(float(probabilities[i]), 3)) for i in order if probabilities[i] >= floor]
