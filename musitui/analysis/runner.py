@@ -311,6 +311,10 @@ def update_summaries(catalog: Catalog, store: FeatureStore, *, isolate_models: b
     words = [""] * len(ids)
     if tagger is not None and len(tagger):
         _, probabilities, tagged = tagger.rows_for(ids)
+        # A file changed since it was tagged: its old words go until the tagger has redone it.
+        sizes, mtimes = columns.size[keep].tolist(), columns.mtime_ns[keep].tolist()
+        tagged &= np.fromiter((tagger.is_current(i, s, m) for i, s, m in zip(ids, sizes, mtimes, strict=True)),
+                              dtype=bool, count=len(ids))
         styles = styles_from_tagger(styles, genres, probabilities, tagged)
         words = [w if found else "" for w, found in zip(tag_words_many(probabilities), tagged.tolist(), strict=True)]
     col = {n: i for i, n in enumerate(names)}

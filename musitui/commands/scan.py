@@ -105,7 +105,8 @@ def _analyze(ctx, catalog, report, args: argparse.Namespace) -> None:
         from musitui.analysis.tagger_pass import tag_catalog
 
         tagged = tag_catalog(ctx.home, catalog, jobs=args.jobs or 0, show_progress=not args.json)
-        report.errors.extend(e for e in tagged.errors if e["path"] not in {x["path"] for x in report.errors})
+        reported = {e["path"] for e in report.errors}
+        report.errors.extend(e for e in tagged.errors if e["path"] not in reported)
         report.interrupted = bool(tagged.interrupted)
 
 
