@@ -138,8 +138,13 @@ def test_analyze_runs_both_passes_and_a_rerun_tags_only_what_changed(tmp_path: P
     track = catalog.by_path(str(path))
     track.size, track.mtime_ns = path.stat().st_size, path.stat().st_mtime_ns
     catalog.save()
+    # Until the tagger has redone it, the changed file shows no stale words.
+    assert musitui("analyze", "--no-tagger", "--json").returncode == 0
+    stale = Catalog.open(resolve_home()).by_path(str(path)).analysis
+    assert stale.tags == "" and stale.style_source != "tagger"
     rerun = json.loads(musitui("analyze", "--json").stdout)["tagger"]
     assert rerun["total"] == 1 and rerun["tagged"] == 1
+    assert Catalog.open(resolve_home()).by_path(str(path)).analysis.tags
     # --force tags everything again.
     assert json.loads(musitui("analyze", "--force", "--json").stdout)["tagger"]["tagged"] == 3
 
