@@ -53,6 +53,8 @@ def test_remote_control_runs_the_session(tmp_path: Path, bus_address: str) -> No
         player = proxy.get_interface(PLAYER)
         props = proxy.get_interface("org.freedesktop.DBus.Properties")
         changes: list[dict] = []
+        seeks: list[int] = []
+        player.on_seeked(seeks.append)
         props.on_properties_changed(lambda iface, changed, _inv: changes.append(
             {k: v.value for k, v in changed.items()}))
 
@@ -80,6 +82,7 @@ def test_remote_control_runs_the_session(tmp_path: Path, bus_address: str) -> No
 
         # a track with a cover beside it gets a file:// artUrl of the cached picture
         calm = next(t for t in world.catalog.tracks.values() if t.album == "Quiet Hours")
+        seeks_before = len(seeks)
         session.play_track(calm.id)
 
         async def art() -> str:
@@ -92,6 +95,7 @@ def test_remote_control_runs_the_session(tmp_path: Path, bus_address: str) -> No
                 break
             await asyncio.sleep(0.02)
         assert url.startswith("file://") and Path(url.removeprefix("file://")).is_file()
+        assert len(seeks) == seeks_before  # a new track starting at 0 is not a seek
 
         await player.call_pause()
         await until(lambda: session.paused)
@@ -101,6 +105,12 @@ def test_remote_control_runs_the_session(tmp_path: Path, bus_address: str) -> No
         await player.call_set_position("/org/musitui/track/999999", 1_000_000)  # stale: ignored
         await asyncio.sleep(0.1)
         assert abs(session.position - 5.0) < 0.2
+
+        assert seeks and abs(seeks[-1] - 5_000_000) < 1000  # SetPosition announced Seeked
+
+        # a seek made in the TUI (the session's seek_to, as the → key) is announced too
+        session.seek_to(10.0)
+        await until(lambda: abs(seeks[-1] - 10_000_000) < 300_000)
 
         await player.set_volume(0.25)
         await until(lambda: session.volume == 25)

@@ -244,7 +244,7 @@ class MprisService:
         self._closed = False
         self._art_for: str | None = None  # the track path whose art URL is known (or looked up)
         self._art = ""
-        self._last_position: tuple[float, float] | None = None  # (position, monotonic time)
+        self._last_position: tuple[int, float, float] | None = None  # (track id, position, time)
 
     async def start(self) -> bool:
         self._loop = asyncio.get_running_loop()
@@ -287,7 +287,9 @@ class MprisService:
         session.toggle_pause()
 
     def seeked(self, seconds: float) -> None:
-        self._last_position = (seconds, time.monotonic())
+        track = self.session.now_playing
+        if track is not None:
+            self._last_position = (track.id, seconds, time.monotonic())
         self._player.Seeked(int(seconds * MICROSECONDS))
 
     # -- session → bus ------------------------------------------------------------------
@@ -315,15 +317,16 @@ class MprisService:
         """Announce Seeked when the position jumped (a seek from the TUI's keys)."""
         session = self.session
         now = time.monotonic()
-        if session.now_playing is None:
+        track = session.now_playing
+        if track is None:
             self._last_position = None
             return
         position = float(session.position or 0.0)
         last = self._last_position
-        self._last_position = (position, now)
-        if last is None:
+        self._last_position = (track.id, position, now)
+        if last is None or last[0] != track.id:  # a new track starts at 0: not a seek
             return
-        expected = last[0] + (now - last[1] if self.current.status == "Playing" else 0.0)
+        expected = last[1] + (now - last[2] if self.current.status == "Playing" else 0.0)
         if abs(position - expected) > SEEK_JUMP:
             self._player.Seeked(int(position * MICROSECONDS))
 
