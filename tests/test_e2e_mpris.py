@@ -54,7 +54,7 @@ def wait_for(read, condition, timeout: float = 15.0):
         if condition(value):
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"never matched; last value:\n{value if isinstance(value, str) else chr(10).join(value)}")
+            raise AssertionError(f"never matched; last value:\n{value if isinstance(value, str) else value!r}")
         time.sleep(0.1)
 
 
@@ -63,13 +63,15 @@ def metadata(bus: SessionBus) -> dict[str, str]:
                      "{{mpris:trackid}}\t{{xesam:title}}\t{{xesam:artist}}\t{{xesam:album}}"
                      "\t{{mpris:length}}\t{{mpris:artUrl}}")
     keys = ["trackid", "title", "artist", "album", "length", "art"]
-    return dict(zip(keys, text.split("\t"), strict=False))
+    values = text.split("\t")  # an empty last field (no artUrl) was stripped with the newline
+    return {key: values[i] if i < len(values) else "" for i, key in enumerate(keys)}
 
 
 def test_playerctl_drives_the_player(tmp_path: Path) -> None:
     from musitui.library.cover import cover_kind
 
     demo, home, _ = prepare(tmp_path)
+    (home / "config.toml").write_text('[ui]\ncover_art = "halfblocks"\n', encoding="utf-8")
     bus = SessionBus()
     tmux = Tmux(f"musitui-mpris-{uuid.uuid4().hex[:8]}")
     command = " ".join([f"DBUS_SESSION_BUS_ADDRESS='{bus.address}'", *musitui_command(),
@@ -120,15 +122,37 @@ def test_playerctl_drives_the_player(tmp_path: Path) -> None:
         playing = next(t for t in _catalog_paths(home) if Path(t).stem.endswith(following))
         if cover_kind(playing) is None:
             assert metadata(bus)["art"] == ""
+            assert not any("▀" in line for line in cover_lines(tmux.capture()))
         else:
             art = wait_for(lambda: metadata(bus)["art"], lambda a: a.startswith("file://"))
             assert Path(art.removeprefix("file://")).is_file()
+            tmux.wait(lambda ls: sum("▀" in line for line in cover_lines(ls)) >= 4)
+
+        # then, from the TUI's keys, a track of the other kind: the library's first row
+        # (Blackforge: no cover) or its fifth (Lumen Quiet: a cover.png beside it)
+        has_cover = cover_kind(playing) is not None
+        tmux.keys("g", *([] if has_cover else ["Down"] * 4), "Enter")
+        title = "Iron Storm" if has_cover else "Still Water"
+        track = next(t for t in _catalog_paths(home) if Path(t).stem.endswith(title))
+        meta = wait_for(lambda: metadata(bus), lambda m: m.get("title") == title)
+        if cover_kind(track) is None:
+            tmux.wait(lambda ls: not any("▀" in line for line in cover_lines(ls)))
+            assert meta["art"] == ""
+        else:
+            tmux.wait(lambda ls: sum("▀" in line for line in cover_lines(ls)) >= 4)
+            assert meta["art"].startswith("file://")
 
         tmux.keys("q")
         assert wait_for(lambda: playerctl(bus, "status"), lambda s: s.startswith("(failed"))
     finally:
         tmux.kill()
         bus.close()
+
+
+def cover_lines(lines: list[str]) -> list[str]:
+    """The Now playing area: from its first line to the line above the footer."""
+    start = next(i for i, line in enumerate(lines) if line.startswith((" ▶", " ‖", " ■")))
+    return lines[start:-1]
 
 
 def _catalog_paths(home: Path) -> list[str]:
