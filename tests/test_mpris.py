@@ -143,3 +143,28 @@ def test_no_session_bus_means_one_quiet_line(tmp_path: Path, monkeypatch, caplog
     finally:
         session.close()
     assert os.environ["DBUS_SESSION_BUS_ADDRESS"].endswith("no-bus")
+
+
+def test_the_app_without_a_bus_writes_one_line_and_shows_nothing(tmp_path: Path) -> None:
+    from tui_helpers import make_app, run_async, wait_for
+
+    world = build_world(tmp_path, seconds=5.0)  # conftest points D-Bus at a missing socket
+    session, config = open_session(world, device="null")
+    assert config.get("ui", "mpris") is True
+    app = make_app(world, session, config)
+    log = world.home.data_dir / "musitui.log"
+
+    @run_async
+    async def run() -> None:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: getattr(app, "mpris", None) is not None)
+            assert not app._notifications  # nothing on screen about it
+            session.play_track(session.up_next[0].track.id)  # and the player works as before
+            await wait_for(pilot, lambda: session.now_playing is not None)
+
+    try:
+        run()
+    finally:
+        session.close()
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 and "MPRIS off: no D-Bus session bus" in lines[0]

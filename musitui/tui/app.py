@@ -250,6 +250,15 @@ class MusituiApp(App[int]):
                                        on_quit=self.action_quit)
         if self.mpris.problem:
             self.log.info(self.mpris.problem)
+            self._log_line(self.mpris.problem)
+
+    def _log_line(self, text: str) -> None:
+        """One quiet line in the data folder's musitui.log (never on screen)."""
+        if self.home is None:
+            return
+        with contextlib.suppress(OSError), open(self.home.data_dir / "musitui.log", "a",
+                                                 encoding="utf-8") as log:
+            log.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {text}\n")
 
     # -- session → screen -----------------------------------------------------------
     def _on_session_change(self, change: str) -> None:
