@@ -110,6 +110,9 @@ class NowPlaying(Widget):
         else:
             title = display_title(s.track)
             rest = f" — {s.track.artist}" + (f" · {s.track.album}" if s.track.album else "")
+            words = getattr(s.track.analysis, "tags", "") if s.track.analysis else ""
+            if words:  # the audio tagger's words, "electronic, ambient"
+                rest += f" · {words}"
             room = max(0, width - len(right) - 3)
             head = title[:room]
             tail = rest[: max(0, room - len(head))]
