@@ -158,7 +158,8 @@ class Session:
         with self._lock:
             self.vibe = vibe if vibe is not None and not vibe.empty else None
             self._prompt_target = None
-        self.rerank()
+        self.rerank(notify=False)
+        self._notify("mood", "queue")
 
     def _target(self) -> Any:
         if self.vibe is None:

@@ -43,8 +43,7 @@ def prompt_part(valence: np.ndarray, arousal: np.ndarray, has_va: np.ndarray,
     if target.tempo is not None and target.row_tempo is not None and len(target.row_tempo) == n:
         lo, hi = target.tempo
         bpm = target.row_tempo.astype(np.float64)
-        # Half or double time counts as the same pulse.
-        gap = np.minimum.reduce([_gap(bpm * f, lo, hi) for f in (1.0, 0.5, 2.0)])
+        gap = _gap(bpm, lo, hi)
         fit = np.where(np.isnan(bpm), 0.0, np.clip(1.0 - gap / TEMPO_FADE, 0.0, 1.0))
         out += TEMPO_WEIGHT * fit
     return out.astype(np.float32)

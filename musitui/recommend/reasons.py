@@ -39,7 +39,7 @@ def explain(lib: Library, ctx: Any, row: int, parts: dict[str, float], weights: 
             bits.append(f"fits '{ctx.mood}'")
         else:
             bits.append("fits the mood of this session")
-    lyrics = _lyrics_words(lib, row)
+    lyrics = _lyrics_words(lib, row, _asked_valence(ctx))
     if lyrics is not None and parts["mood"] * weights.w_mood > 0.25:
         bits.append(lyrics)
     after = _played_after(lib, ctx, row)
@@ -64,10 +64,21 @@ def explain(lib: Library, ctx: Any, row: int, parts: dict[str, float], weights: 
     return " · ".join(bits)
 
 
-def _lyrics_words(lib: Library, row: int) -> str | None:
-    """"sad lyrics" / "happy lyrics" when the lyrics moved this track's valence."""
+def _asked_valence(ctx: Any) -> float | None:
+    prompt = getattr(ctx, "prompt", None)
+    if prompt is not None:
+        return prompt.valence
+    mood = MOODS.get(ctx.mood)
+    return None if mood is None else mood.valence
+
+
+def _lyrics_words(lib: Library, row: int, asked: float | None) -> str | None:
+    """"sad lyrics" / "happy lyrics" when the lyrics moved this track's valence the way the
+    listener asked (or any way under auto)."""
     shift = lib.lyrics_shift
     if shift is None or row >= len(shift) or abs(float(shift[row])) < 0.1:
+        return None
+    if asked is not None and abs(asked) >= 0.1 and (asked > 0) != (shift[row] > 0):
         return None
     return "happy lyrics" if shift[row] > 0 else "sad lyrics"
 

@@ -325,7 +325,9 @@ class MusituiApp(App[int]):
 
     def _refresh_mood(self) -> None:
         effective = getattr(self.session, "effective_mood", "") or ""
-        self.query_one(MoodBar).set_mood(self.session.mood, effective if effective != AUTO else "")
+        vibe = getattr(self.session, "vibe", None)
+        self.query_one(MoodBar).set_mood(self.session.mood, effective if effective != AUTO else "",
+                                         getattr(vibe, "label", "") if vibe is not None else "")
 
     def _show_messages(self) -> None:
         messages = list(getattr(self.session, "messages", []) or [])
