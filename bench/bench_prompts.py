@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -90,8 +91,6 @@ def main() -> int:
     print(f"parse time per prompt: median {statistics.median(runs) * 1e3:.3f} ms, "
           f"max {max(runs) * 1e3:.3f} ms (goal < 50 ms); baseline str.split "
           f"{statistics.median(base_runs) * 1e3:.4f} ms")
-    start = time.perf_counter()
-    import subprocess
     cold = subprocess.run([sys.executable, "-c", "import time; t=time.perf_counter();"
                            "from musitui.words.prompt import parse_prompt; parse_prompt('calm but not sad');"
                            "print(time.perf_counter()-t)"], capture_output=True, text=True, check=False)
