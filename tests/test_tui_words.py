@@ -42,6 +42,12 @@ async def test_lyrics_view_follows_playback_and_says_when_there_are_none(world: 
         session.next()  # the next track has no lyrics
         await wait_for(pilot, lambda: session.now_playing is not None and session.now_playing.id != first.id)
         await wait_for(pilot, lambda: screen.shown == NO_LYRICS)
+        coming = session.up_next[0].track
+        coming.lyrics = "plain words\nwith no stamps"  # embedded, unsynced
+        session.next()
+        await wait_for(pilot, lambda: session.now_playing is not None and session.now_playing.id == coming.id)
+        await wait_for(pilot, lambda: screen.lyrics is not None and not screen.lyrics.synced)
+        assert screen.shown.splitlines() == ["plain words", "with no stamps"] and screen.current is None
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, LyricsScreen))
     session.close()
