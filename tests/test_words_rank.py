@@ -45,11 +45,13 @@ def test_prompt_replaces_the_mood_and_excludes_styles() -> None:
 def test_style_and_tempo_bias_and_lyrics_reasons_follow_the_ask() -> None:
     lib = library()
     piano = np.array([g == "Piano" for _, g, _, _ in ROWS], dtype=np.float32)
-    sad_piano = PromptTarget(valence=-0.6, arousal=-0.4, style_match=piano, label="sad piano")
+    sad_piano = PromptTarget(valence=-0.6, arousal=-0.4, style_match=piano, label="sad", styles=("piano",))
     picks = rank(lib, Listening(now=0.0, prompt=sad_piano), Weights(artist_spacing=0), 5)
     assert titles(picks, lib)[0] == "Rain"  # sad and piano beats sad alone (Tears)
     reasons = {lib.titles[p.row]: p.reason for p in picks}
     assert "sad lyrics" in reasons["Rain"]
+    assert reasons["Rain"].startswith("piano, sad, as you asked")  # the style only where it is
+    assert reasons["Tears"].startswith("sad, as you asked")
     happy = rank(lib, Listening(now=0.0, prompt=PromptTarget(valence=0.7, arousal=0.3, label="happy")),
                  Weights(artist_spacing=0), 5)
     happy_reasons = {lib.titles[p.row]: p.reason for p in happy}

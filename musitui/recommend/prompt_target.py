@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-STYLE_WEIGHT = 0.5  # a track of an asked style gains this much on the mood term
+STYLE_WEIGHT = 0.8  # a track of an asked style gains this much on the mood term (a named style is a strong ask)
 TEMPO_WEIGHT = 0.3  # ... and this much at the asked tempo (fading over TEMPO_FADE BPM)
 TEMPO_FADE = 30.0
 
@@ -23,7 +23,8 @@ class PromptTarget:
     tempo: tuple[float, float] | None = None
     row_tempo: np.ndarray | None = None  # float32 (n,) BPM, NaN = unknown
     seeds: tuple[int, ...] = ()  # rows
-    label: str = ""  # the prompt's own words, quoted in reasons
+    label: str = ""  # the prompt's own mood words, quoted in reasons
+    styles: tuple[str, ...] = ()  # the asked styles, quoted for the tracks that have one
     key: tuple = field(default=(), compare=False)  # cache key of the arrays' source
 
 

@@ -33,7 +33,7 @@ def explain(lib: Library, ctx: Any, row: int, parts: dict[str, float], weights: 
         bits.append(like)
     prompt = getattr(ctx, "prompt", None)
     if prompt is not None and parts["mood"] * weights.w_mood > 0.25:
-        bits.append(f"{prompt.label}, as you asked" if prompt.label else "as you asked")
+        bits.append(_as_asked(prompt, row))
     elif parts["mood"] * weights.w_mood > 0.25:
         if ctx.mood in MOODS:
             bits.append(f"fits '{ctx.mood}'")
@@ -62,6 +62,17 @@ def explain(lib: Library, ctx: Any, row: int, parts: dict[str, float], weights: 
         else:
             bits.append("for variety")
     return " · ".join(bits)
+
+
+def _as_asked(prompt: Any, row: int) -> str:
+    """"piano, calm, as you asked": the asked styles this track has, then the mood words."""
+    words = []
+    matched = prompt.style_match
+    if prompt.styles and matched is not None and row < len(matched) and matched[row] > 0:
+        words.append(", ".join(prompt.styles[:2]))
+    if prompt.label:
+        words.append(prompt.label)
+    return ", ".join(words + ["as you asked"])
 
 
 def _asked_valence(ctx: Any) -> float | None:

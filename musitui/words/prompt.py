@@ -111,8 +111,8 @@ class Vibe:
 
     @property
     def label(self) -> str:
-        """Short words quoting the prompt, e.g. "calm, not sad"."""
-        return ", ".join(self.words[:3]) or ", ".join(self.styles[:2])
+        """The prompt's mood words, e.g. "calm, not sad" (styles are quoted per track)."""
+        return ", ".join(self.words[:3])
 
     @property
     def empty(self) -> bool:
@@ -163,7 +163,7 @@ def parse_prompt(text: str, *, styles: Iterable[str] = (), titles: Mapping[str, 
         norm = re.sub(rf"(?<![\w-]){re.escape(style)}(?![\w-])", " " + style.replace(" ", "_") + " ", norm)
     tokens = TOKEN.findall(norm)
     sums = {"v": [0.0, 0.0], "a": [0.0, 0.0]}  # axis -> [weighted sum, weight]
-    style_pushes: list[tuple[float | None, float | None]] = []
+    style_pushes: list[tuple[str, float | None, float | None]] = []
     negate_left = 0
     scale = 1.0
     clause_weight = 1.0
@@ -217,13 +217,15 @@ def parse_prompt(text: str, *, styles: Iterable[str] = (), titles: Mapping[str, 
         if style is not None:
             (vibe.exclude_styles if negated else vibe.styles).append(style)
             if not negated and style in STYLE_MOOD:
-                style_pushes.append(STYLE_MOOD[style])
+                style_pushes.append((style, *STYLE_MOOD[style]))
             negate_left = 0
             scale = 1.0
         elif word in STYLE_MOOD and not negated:
-            style_pushes.append(STYLE_MOOD[word])
+            style_pushes.append((word, *STYLE_MOOD[word]))
     if sums["v"][1] == 0 and sums["a"][1] == 0:
-        for v, a in style_pushes:
+        for name, v, a in style_pushes:
+            if name not in vibe.styles:
+                vibe.words.append(f"{name}-like")
             for axis, value in (("v", v), ("a", a)):
                 if value is not None:
                     sums[axis][0] += value

@@ -73,4 +73,4 @@ def build_target(vibe: Vibe, lib_ids: np.ndarray, columns: Any) -> PromptTarget:
     return PromptTarget(valence=vibe.valence, arousal=vibe.arousal,
                         style_match=None if style_match is None else style_match.astype(np.float32),
                         excluded=mask(vibe.exclude_styles), tempo=vibe.tempo, row_tempo=row_tempo,
-                        seeds=tuple(seeds), label=vibe.label)
+                        seeds=tuple(seeds), label=vibe.label, styles=tuple(vibe.styles))
