@@ -9,7 +9,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from musitui.moods import ALL_MOODS
 from musitui.tui.bars import mood_label
-from musitui.tui.library_model import display_title
+from musitui.tui.library_model import SORT_COLUMNS, display_title
 
 if TYPE_CHECKING:
     from musitui.tui.app import MusituiApp
@@ -35,6 +35,19 @@ class MusituiCommands(Provider):
                                help=mood_label(mood))
         for label, action in ACTIONS:
             yield DiscoveryHit(label, partial(self._app.run_action, action))
+        for label, callback in self._sorts_and_filters():
+            yield DiscoveryHit(label, callback)
+
+    def _sorts_and_filters(self) -> list[tuple[str, object]]:
+        """"Sort by: year", "Sort by: year, reversed" and "Filter: mood:calm" entries."""
+        app = self._app
+        entries: list[tuple[str, object]] = []
+        for column in SORT_COLUMNS:
+            entries.append((f"Sort by: {column}", partial(app.sort_library, column, False)))
+            entries.append((f"Sort by: {column}, reversed", partial(app.sort_library, column, True)))
+        for mood in ALL_MOODS[1:]:
+            entries.append((f"Filter: mood:{mood}", partial(app.filter_library, f"mood:{mood}")))
+        return entries
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -49,6 +62,10 @@ class MusituiCommands(Provider):
             score = matcher.match(label)
             if score > 0:
                 yield Hit(score, matcher.highlight(label), partial(app.run_action, action))
+        for label, callback in self._sorts_and_filters():
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(score, matcher.highlight(label), callback)
         for artist in app.model.artists():
             text = f"Artist: {artist}"
             score = matcher.match(text)
