@@ -141,13 +141,14 @@ def sorted_unique(values: Iterable[str]) -> list[str]:
 
 
 def _coded(values: Sequence[str]) -> tuple[np.ndarray, list[str]]:
-    """Each value's rank among the distinct case-folded values, and those values in order."""
+    """Each value's rank among the distinct folded values (case and accents ignored: "Échappée"
+    sorts among the e's), and those values in order."""
     import numpy as np
 
     folded: dict[str, str] = {}
     for value in values:
         if value not in folded:
-            folded[value] = value.casefold()
+            folded[value] = fold_name(value)
     distinct = sorted_unique(folded.values())
     order = {key: rank for rank, key in enumerate(distinct)}
     rank_of = {value: order[key] for value, key in folded.items()}
@@ -182,7 +183,7 @@ def _canonical_artists(names: list[str]) -> list[str]:
 def _title_codes(titles: Sequence[str]) -> np.ndarray:
     import numpy as np
 
-    keys = [t.casefold() for t in titles]  # titles rarely repeat: fold each one
+    keys = [fold_name(t) for t in titles]  # titles rarely repeat: fold each one
     order = {key: rank for rank, key in enumerate(sorted_unique(keys))}
     return np.fromiter((order[k] for k in keys), dtype=np.int64, count=len(keys))
 
