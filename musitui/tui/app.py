@@ -212,6 +212,7 @@ class MusituiApp(App[int]):
         """Worker thread: build the search keys, then apply a query typed meanwhile."""
         with one_builder(), gc_paused():
             index.prepare()
+            self.model.shelf.prepare_filters()  # the field filters' values, off the UI thread
         with contextlib.suppress(RuntimeError):  # the app closed meanwhile
             self.call_from_thread(self._search_ready, index)
 

@@ -54,6 +54,7 @@ class Shelf:
     lookup: Callable[[int], Track | None] = field(default=lambda _id: None, repr=False)
     _positions: dict[int, int] | None = field(default=None, repr=False)
     _groups: list[Group] | None = field(default=None, repr=False)
+    _filter_values: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -83,6 +84,22 @@ class Shelf:
         if self._groups is None:
             self._groups = _group(self.artist, self.album)
         return self._groups
+
+    def filter_values(self, column: str) -> list[str]:
+        """A coded column's distinct values normalised for the field filters (" jazz rock "),
+        by code. Built once per shelf (``prepare_filters`` does it in a worker thread)."""
+        found = self._filter_values.get(column)
+        if found is None:
+            from musitui.tui.search import normalise
+
+            found = [f" {normalise(value)} " for value in self.coded[column][1]]
+            self._filter_values[column] = found
+        return found
+
+    def prepare_filters(self) -> None:
+        for column in self.coded:
+            if column != "title":
+                self.filter_values(column)
 
     def track(self, position: int) -> Track | None:
         return self.lookup(int(self.ids[position]))
