@@ -134,6 +134,12 @@ async def test_palette_entries_sort_and_filter(world: World) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert {view.model.row(i).artist for i in range(len(view.model))} == {"Delta Nine"}
+        await pilot.press("escape")
+        await pilot.press("ctrl+p", *'filter: genre:"classical"')
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert {view.model.row(i).artist for i in range(len(view.model))} == {"Grey Piano"}
         await pilot.press("ctrl+p", *"sort by: duration, reversed")
         await pilot.pause()
         await pilot.press("enter")

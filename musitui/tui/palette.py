@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from musitui.tui.app import MusituiApp
 
 MAX_TRACK_HITS = 30
+MAX_FILTER_VALUES = 2000  # per field, for "Filter: ..." entries (typed "filter" only)
 ACTIONS = [
     ("Play / pause", "play_pause"), ("Next track", "next"), ("Previous track", "previous"),
     ("Not this (skip and push similar down)", "not_this"), ("Search the library", "search"),
@@ -37,6 +38,12 @@ class MusituiCommands(Provider):
             yield DiscoveryHit(label, partial(self._app.run_action, action))
         for label, callback in self._sorts_and_filters():
             yield DiscoveryHit(label, callback)
+
+    def _filter_values(self) -> list[tuple[str, list[str]]]:
+        """The library's genres/styles and artists, for "Filter: genre:..." entries."""
+        coded = self._app.model.shelf.coded
+        genres = [g for g in coded["genre_tag"][1] if g] if "genre_tag" in coded else []
+        return [("genre", genres), ("artist", self._app.model.artists())]
 
     def _sorts_and_filters(self) -> list[tuple[str, object]]:
         """"Sort by: year", "Sort by: year, reversed" and "Filter: mood:calm" entries."""
@@ -66,6 +73,14 @@ class MusituiCommands(Provider):
             score = matcher.match(label)
             if score > 0:
                 yield Hit(score, matcher.highlight(label), callback)
+        if "filter" in query.lower():
+            for field, values in self._filter_values():
+                for value in values[:MAX_FILTER_VALUES]:
+                    text = f'Filter: {field}:"{value}"'
+                    score = matcher.match(text)
+                    if score > 0:
+                        yield Hit(score, matcher.highlight(text),
+                                  partial(app.filter_library, f'{field}:"{value}"'))
         for artist in app.model.artists():
             text = f"Artist: {artist}"
             score = matcher.match(text)
