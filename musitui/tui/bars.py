@@ -177,8 +177,8 @@ class NowPlaying(Widget):
         if s.track is None:
             elapsed = total = "--:--"
         clock = len(elapsed) + len(total) + 4
-        # The status pieces take what the bar (at least a third of the line) leaves over.
-        status = fit_pieces(status_pieces(s), max(0, width - clock - max(10, width // 3) - 2))
+        # The status pieces take what the bar (at least a fifth of the line) leaves over.
+        status = fit_pieces(status_pieces(s), max(0, width - clock - max(10, width // 5) - 2))
         bar_w = max(4, width - clock - (len(status) + 2 if status else 0))
         frac = 0.0 if not s.duration else max(0.0, min(1.0, s.position / s.duration))
         filled = int(round(bar_w * frac))

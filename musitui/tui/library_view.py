@@ -29,7 +29,7 @@ def column_widths(width: int, extra: bool) -> tuple[int, int, int, int]:
     rest = max(0, width - 2 - 7)
     extra_w = 0
     if extra:
-        extra_w = 11 if rest >= 50 else 0
+        extra_w = 11 if rest >= 50 else 6 if rest >= 30 else 0
         rest -= extra_w
     if rest < 60:  # narrow: title and artist only
         title_w = max(8, rest * 60 // 100)
@@ -57,7 +57,9 @@ def header_text(model: LibraryModel, width: int) -> list[tuple[str, bool]]:
     def cell(column: str, cell_width: int, right: bool = False) -> tuple[str, bool]:
         if cell_width <= 0:
             return "", False
-        label = SORT_LABELS[column] + (f" {arrow}" if column == sort else "")
+        label = SORT_LABELS[column]
+        if column == sort:  # the arrow always shows; a long name is cut instead
+            label = fit(label, min(len(label), max(1, cell_width - 3))).rstrip() + f" {arrow}"
         text = label.rjust(cell_width - 1) if right else fit(label, cell_width - 1)
         return fit(text, cell_width - 1) + " ", column == sort
 
