@@ -66,3 +66,15 @@ def test_empty_library_says_what_to_do(tmp_path: Path, snap_compare) -> None:
         assert snap_compare(app, terminal_size=(80, 24))
     finally:
         session.close()
+
+
+async def sort_by_mood_reversed(pilot) -> None:
+    pilot.app.sort_library("mood", True)
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_library_sorted_by_mood(app_and_session, snap_compare, size) -> None:
+    """The header marks the sort (▼) and the mood column appears beside the title."""
+    app, _ = app_and_session
+    assert snap_compare(app, terminal_size=size, run_before=sort_by_mood_reversed)
