@@ -206,3 +206,16 @@ def test_pieces_that_do_not_fit_are_left_out_whole() -> None:
 
     assert fit_pieces(["queue 8", "radio", "flac 44.1 kHz"], 15) == "queue 8 · radio"
     assert fit_pieces(["queue 8", "radio"], 6) == ""
+
+
+def test_replaygain_text_is_the_gain_the_session_applies() -> None:
+    from musitui.model import Track
+    from musitui.tui.bars import replaygain_text
+
+    track = Track(id=1, path="/m/a.flac", replaygain={"track_gain": -6.2, "album_gain": -4.0})
+    assert replaygain_text(track, "track") == "RG track -6.2 dB"
+    assert replaygain_text(track, "album", 1.0) == "RG album -3.0 dB"
+    assert replaygain_text(track, "off") == "RG off"
+    assert replaygain_text(Track(id=2, path="/m/b.flac"), "track", 2.0) == "RG none"
+    only_album = Track(id=3, path="/m/c.flac", replaygain={"album_gain": -4.0})
+    assert replaygain_text(only_album, "track", 2.0) == "RG preamp +2.0 dB"

@@ -104,10 +104,11 @@ def replaygain_text(track: Track, mode: str, preamp_db: float = 0.0) -> str:
     if mode == "off":
         return "RG off"
     gains = track.replaygain or {}
+    if not gains:
+        return "RG none"  # the session applies nothing, not even the preamp
     key = "album_gain" if mode == "album" and "album_gain" in gains else "track_gain"
-    if key not in gains:
-        return "RG none"
-    return f"RG {key.split('_')[0]} {float(gains[key]) + preamp_db:+.1f} dB"
+    source = key.split("_")[0] if key in gains else "preamp"
+    return f"RG {source} {float(gains.get(key, 0.0)) + preamp_db:+.1f} dB"
 
 
 def status_pieces(s: NowPlayingState) -> list[str]:
