@@ -174,11 +174,12 @@ def _coded(values: Sequence[str]) -> tuple[np.ndarray, list[str]]:
 
 def fold_name(name: str) -> str:
     """An artist name for grouping: case and accents ignored ("Björk" = "bjork"); other
-    letters (any script) and punctuation kept."""
+    letters (any script) and punctuation kept. Only the Latin/Greek/Cyrillic diacritics
+    (U+0300-U+036F) go: a kana's voicing mark makes another letter ("バ" is not "ハ")."""
     if name.isascii():
         return name.casefold()
     decomposed = unicodedata.normalize("NFKD", name.casefold())
-    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not "\u0300" <= ch <= "\u036f"))
 
 
 def _canonical_artists(names: list[str]) -> list[str]:
