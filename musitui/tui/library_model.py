@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from musitui.model import Track
+from musitui.moods import MOOD_ORDER
 from musitui.tui.search import SearchIndex, normalise, parse_filters, row_key
 from musitui.tui.shelf import Shelf, empty_shelf, shelf_from_columns, shelf_from_tracks
 
@@ -215,8 +216,15 @@ class LibraryModel:
         shelf = self.shelf
         if column == "artist":
             return None
-        if column in ("album", "title", "mood"):
+        if column in ("album", "title"):
             return shelf.coded[column][0]
+        if column == "mood":  # in the mood bar's order (happy ... intense), unknown last
+            import numpy as np
+
+            codes, values = shelf.coded["mood"]
+            rank = np.array([MOOD_ORDER.index(v) if v in MOOD_ORDER else len(MOOD_ORDER)
+                             for v in values] or [0], dtype=np.int64)
+            return rank[codes]
         if column == "genre":
             return shelf.coded["genre_tag"][0]
         if column == "year":
