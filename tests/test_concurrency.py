@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from library_helpers import make_track
 
 from musitui.paths import Home
@@ -104,3 +105,24 @@ def test_a_writer_waits_for_the_other_and_says_so(tmp_path: Path) -> None:
     assert "waiting for another musitui" in out and str(os.getpid()) in out
     reread = Catalog.open(home)
     assert sorted(t.path for t in reread) == ["/m/a.flac", "/m/b.flac"]
+
+
+def test_a_save_without_the_lock_never_overwrites_another_writers_work(tmp_path: Path) -> None:
+    from musitui.store.catalog import CatalogChanged
+
+    home = Home(tmp_path, tmp_path).ensure()
+    stale = Catalog.open(home)  # a reader, e.g. the player at start-up
+    writer = Catalog.open(home, write=True)
+    stale.remember_folder("/elsewhere")
+    with pytest.raises(CatalogChanged):
+        stale.save()  # refused: the writer holds the lock (here: in this very process)
+    writer.new_track("/m/a.flac")
+    writer.save()
+    writer.close()
+    with pytest.raises(CatalogChanged):
+        stale.save()  # refused: the file changed since it was read
+    assert [t.path for t in Catalog.open(home)] == ["/m/a.flac"]
+    fresh = Catalog.open(home)
+    fresh.remember_folder("/elsewhere")
+    fresh.save()  # nobody else is writing and nothing changed: saved
+    assert Catalog.open(home).folders == ["/elsewhere"]

@@ -186,12 +186,17 @@ class Catalog:
 
     def save(self) -> None:
         """Write the catalog atomically. Without the writer's lock, a save takes it for the
-        moment and refuses (CatalogChanged) if another process wrote the file meanwhile."""
+        moment and refuses (CatalogChanged) if another process is writing the catalog or
+        wrote it since this one read it."""
         if self._writer.held:
             self._save()
             return
+        if StoreLock.held_in_process(self._writer.path):
+            raise CatalogChanged(f"{self.path} is being written by another part of this "
+                                 "process; not saved")
         lock = StoreLock(self._writer.path, "the catalog")
-        lock.acquire()
+        if not lock.acquire(wait=False):
+            raise CatalogChanged(f"another musitui is writing {self.path}; not saved")
         try:
             if _stat_stamp(self.path) != self._loaded_stamp:
                 raise CatalogChanged(f"{self.path} was changed by another musitui since it was "

@@ -16,6 +16,14 @@ from pathlib import Path
 
 
 class StoreLock:
+    # Paths this process holds. A POSIX lock is the process's: a second descriptor on the
+    # same file would get it at once, and closing that descriptor would drop it for all.
+    _held_here: set[str] = set()
+
+    @classmethod
+    def held_in_process(cls, path: Path) -> bool:
+        return str(Path(path)) in cls._held_here
+
     def __init__(self, path: Path, what: str) -> None:
         self.path = Path(path)
         self.what = what  # for messages: "the catalog"
@@ -25,18 +33,23 @@ class StoreLock:
     def held(self) -> bool:
         return self._fd is not None
 
-    def acquire(self, on_wait: Callable[[str], None] | None = None) -> None:
+    def acquire(self, on_wait: Callable[[str], None] | None = None, *, wait: bool = True) -> bool:
         """Take the lock, waiting for another writer to finish; ``on_wait(message)`` is told
-        once if it has to wait. Raises OSError if the lock file cannot be made (a read-only
-        data folder)."""
+        once if it has to wait. With ``wait=False``, False instead of waiting. Raises OSError
+        if the lock file cannot be made (a read-only data folder)."""
         if self._fd is not None:
-            return
+            return True
+        if StoreLock.held_in_process(self.path):
+            raise RuntimeError(f"{self.path} is already locked by this process")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             try:
                 fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except (BlockingIOError, PermissionError):
+                if not wait:
+                    os.close(fd)
+                    return False
                 if on_wait is not None:
                     on_wait(f"waiting for another musitui{self._holder(fd)} to finish writing "
                             f"{self.what}…")
@@ -48,10 +61,13 @@ class StoreLock:
             os.close(fd)
             raise
         self._fd = fd
+        StoreLock._held_here.add(str(self.path))
+        return True
 
     def release(self) -> None:
         fd, self._fd = self._fd, None
         if fd is not None:
+            StoreLock._held_here.discard(str(self.path))
             os.close(fd)  # closing drops the lock
 
     @staticmethod
