@@ -38,7 +38,6 @@ from musitui.store.atomic import (
     atomic_write_bytes,
     atomic_write_json,
     atomic_write_with,
-    copy_aside,
     fsync_dir,
     move_aside,
 )
@@ -254,9 +253,32 @@ class History:
         events = parse_journal(complete, problems)
         if problems:
             self._journal_damaged = True
+            try:
+                kept = f"the file as it was is kept as {self._keep_damaged_journal()}"
+            except OSError as exc:  # a full or read-only disk: the file stays as it is
+                kept = f"the file is left as it is (no copy could be made: {exc.strerror or exc})"
             self.messages.append(f"history journal: skipped {len(problems)} unreadable line(s) "
-                                 f"({problems[0]}); the {len(events)} other events loaded")
+                                 f"({problems[0]}); {kept}; the {len(events)} other events loaded")
         return events
+
+    def _keep_damaged_journal(self) -> Path:
+        """A copy of the journal as it is now in the backups, made once per version of the
+        file (named by inode and size), so a reader that finds damage keeps the evidence
+        and compaction can rewrite the journal without the bad lines."""
+        import shutil
+
+        st = os.stat(self.journal_path)
+        folder = self.backups_dir or self.folder
+        target = folder / f"{JOURNAL}.damaged-{st.st_ino}-{st.st_size}"
+        if not target.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            try:
+                shutil.copyfile(self.journal_path, tmp)
+                os.replace(tmp, target)
+            finally:
+                tmp.unlink(missing_ok=True)
+        return target
 
     def _read_snapshot(self) -> Aggregates | None:
         import numpy as np
@@ -518,10 +540,8 @@ class History:
         with self._lock, self._writer_lock():
             # The writer lock took in what other processes appended meanwhile: it is kept.
             self._write_snapshot(arrays, upto, shard_sizes)
-            if self._journal_damaged:
-                backup = copy_aside(self.journal_path, self.backups_dir)
-                self.messages.append(f"the history journal's unreadable lines were left out; "
-                                     f"the file as it was is kept as {backup}")
+            if self._journal_damaged:  # never rewritten without a copy of the bad lines
+                self._keep_damaged_journal()
                 self._journal_damaged = False
             self._compacted_seq = max(self._compacted_seq, upto)
             self._shard_sizes = shard_sizes
