@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
+from musitui.config import Config
 from musitui.model import Track
 from musitui.moods import ALL_MOODS, AUTO, next_mood
 from musitui.recommend.engine import Listening, Weights, rank
@@ -75,9 +76,10 @@ class _Play:
 
 
 class Session:
-    def __init__(self, home: Any, config: Any, catalog: Any, *, player: Any = None,
+    def __init__(self, home: Any, config: Config | None, catalog: Any, *, player: Any = None,
                  history: History | None = None, features: Any = None,
                  clock: Callable[[], float] = time.time) -> None:
+        config = config if config is not None else Config()
         self.home = home
         self.config = config
         self.catalog = catalog
@@ -86,16 +88,13 @@ class Session:
         self.features = features
         self.clock = clock
         limit_blas_threads()
-        self.weights = Weights.from_config(config.section("recommend") if config else None)
-        hist = config.section("history") if config else {}
-        self.skip_seconds = float(hist.get("skip_seconds", 30.0))
-        self.skip_fraction = float(hist.get("skip_fraction", 0.5))
-        self.session_gap = float(hist.get("session_gap_minutes", 30.0)) * 60.0
+        self.weights = Weights.from_config(config.recommend)
+        self.skip_seconds = config.history.skip_seconds
+        self.skip_fraction = config.history.skip_fraction
+        self.session_gap = config.history.session_gap_minutes * 60.0
         self.messages: list[str] = list(self.history.messages)
-        self.mood = str(config.get("ui", "mood", AUTO)) if config else AUTO
-        if self.mood not in ALL_MOODS:
-            self.mood = AUTO
-        self.volume = int(config.get("playback", "volume", 80)) if config else 80
+        self.mood = config.ui.mood if config.ui.mood in ALL_MOODS else AUTO
+        self.volume = config.playback.volume
         self.muted = False
         self._lock = threading.RLock()
         # Given the recommender library a reload replaced (the player frees it in steps).
@@ -460,10 +459,10 @@ class Session:
             self.player.set_next(path, gain_db=self._gain(head) if head else 0.0)
 
     def _gain(self, track: Track) -> float:
-        mode = str(self.config.get("playback", "replaygain", "track")) if self.config else "track"
+        mode = self.config.playback.replaygain
         if mode == "off" or not track.replaygain:
             return 0.0
-        preamp = float(self.config.get("playback", "replaygain_preamp_db", 0.0)) if self.config else 0.0
+        preamp = self.config.playback.replaygain_preamp_db
         key = "album_gain" if mode == "album" and "album_gain" in track.replaygain else "track_gain"
         return float(track.replaygain.get(key, 0.0)) + preamp
 

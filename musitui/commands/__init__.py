@@ -27,8 +27,8 @@ class Context:
         from musitui.config import load_config
 
         config = load_config(self.home)
-        if config.problem:
-            warn(config.problem)
+        for problem in config.problems:
+            warn(problem)
         return config
 
 

@@ -32,7 +32,7 @@ def run(args: argparse.Namespace, ctx) -> int:
     if not catalog.present():
         print("musitui: the catalog is empty: run `musitui scan FOLDER` first", file=sys.stderr)
         return 1
-    jobs = args.jobs or int(ctx.config.get("analysis", "jobs", 0) or 0)
+    jobs = args.jobs or ctx.config.analysis.jobs
     report = analyze_catalog(ctx.home, catalog, jobs=jobs, force=args.force,
                              show_progress=not args.json)
     if args.json:

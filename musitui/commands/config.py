@@ -23,12 +23,12 @@ def run(args: argparse.Namespace, ctx) -> int:
         "state": str(home.state_file),
     }
     if args.json:
-        print(json.dumps({"paths": where, "config": config.values}, indent=2, ensure_ascii=False))
+        print(json.dumps({"paths": where, "config": config.to_dict()}, indent=2, ensure_ascii=False))
         return 0
     for key, value in where.items():
         print(f"{key:12} {value}")
     print()
-    for section, values in config.values.items():
+    for section, values in config.to_dict().items():
         print(f"[{section}]")
         for key, value in values.items():
             print(f"{key} = {json.dumps(value, ensure_ascii=False)}")

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace, ctx) -> int:
     history = History.open_for_append(ctx.home, ctx.config)
     for message in history.messages:
         print(f"musitui: {message}", file=sys.stderr)
-    mood = args.mood or str(ctx.config.get("ui", "mood", "auto"))
+    mood = args.mood or ctx.config.ui.mood
     try:
         event = history.log_listen(args.kind, track, position=args.at, mood=mood)
     except HistoryError as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 HELP = "show what musitui would play next, and why"
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace, ctx) -> int:
     if features.damaged:
         print(f"musitui: {features.damaged}", file=sys.stderr)
     config = ctx.config
-    config.section("recommend")["up_next_length"] = args.n
+    config.recommend = replace(config.recommend, up_next_length=args.n)
     history = History.open(ctx.home, config)
     session = Session(ctx.home, config, catalog, player=None, history=history, features=features)
     for message in session.messages:

@@ -44,7 +44,7 @@ def run(args: argparse.Namespace, ctx) -> int:
         return 2
     if not args.no_analyze and _analysis_likely(catalog, root):
         _start_workers_early()
-    follow = bool(ctx.config.get("library", "follow_symlinks", True))
+    follow = ctx.config.library.follow_symlinks
     report = scan_folder(catalog, root, jobs=args.jobs, show_progress=not args.json,
                          follow_symlinks=follow)
     if not report.interrupted and not args.no_analyze:

@@ -75,7 +75,7 @@ class MusituiApp(App[int]):
         self.jobs = jobs  # BackgroundJobs or None (tests)
         self.startup_notices = list(notices or [])
         self.animate_highlight = animate_highlight
-        overrides = dict(config.values.get("keys", {}) or {}) if config is not None else {}
+        overrides = dict(config.keys) if config is not None else {}
         self.keys, key_problems = resolve_keys(overrides)
         self.startup_notices += key_problems
         for spec in self.keys:
