@@ -34,7 +34,7 @@ from musitui.tui.palette import MusituiCommands
 from musitui.tui.quiet_gc import freeze, gc_paused, one_builder, retire
 from musitui.tui.screens import HelpScreen, PromptScreen
 from musitui.tui.search_box import SearchBox
-from musitui.tui.theme import MUSITUI_THEME
+from musitui.tui.theme import DEFAULT_THEME, MUSITUI_THEME, save_theme, startup_theme
 from musitui.tui.up_next import UpNextView
 
 EMPTY_LIBRARY = "No music yet: press s to scan a folder or D for the demo library."
@@ -67,6 +67,7 @@ class MusituiApp(App[int]):
         shows before the session is ready) an object with ``open_catalog() -> catalog`` and
         ``open_session(catalog) -> Loaded``."""
         super().__init__()
+        self._theme_loaded = False  # until the start theme is set below
         self.session = session
         self.catalog = catalog
         self.loader = loader
@@ -98,7 +99,18 @@ class MusituiApp(App[int]):
         self.search_ready_at: float | None = None
         self._switch_interval: float | None = None
         self.register_theme(MUSITUI_THEME)
-        self.theme = "musitui"
+        configured = config.ui.theme if config is not None else DEFAULT_THEME
+        self.theme, theme_problem = startup_theme(set(self.available_themes), configured,
+                                                  home.data_dir if home is not None else None)
+        if theme_problem:
+            self.startup_notices.append(theme_problem)
+        self._theme_loaded = True  # from now on a theme change is the user's: kept
+
+    def watch_theme(self, theme: str) -> None:
+        if self._theme_loaded:
+            problem = save_theme(self.home.data_dir if self.home is not None else None, theme)
+            if problem:
+                self.notify(problem, severity="warning")
 
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
