@@ -43,4 +43,6 @@ class Context:
 
 
 def warn(message: str) -> None:
-    print(f"musitui: {message}", file=sys.stderr)
+    from musitui.text_safety import printable
+
+    print(f"musitui: {printable(message, multiline=True)}", file=sys.stderr)

@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from musitui.text_safety import printable
+
 HELP = "analyse the audio of tracks lacking an analysis (features, tempo, key, mood, style)"
 
 
@@ -42,7 +44,7 @@ def run(args: argparse.Namespace, ctx) -> int:
         print(f"analysed {report.analyzed} of {report.total} tracks in {report.seconds:.1f} s "
               f"({rate} tracks/s), {len(report.errors)} failed")
         for error in report.errors:
-            print(f"  {error['path']}: {error['error']}")
+            print(printable(f"  {error['path']}: {error['error']}"))
         if report.interrupted:
             print("interrupted: finished tracks were kept; run `musitui analyze` again to continue")
     return 130 if report.interrupted else 0

@@ -11,6 +11,8 @@ import os
 import sys
 from pathlib import Path
 
+from musitui.text_safety import printable
+
 HELP = "log a play, finish or skip of a track (for scripts)"
 EXIT_AT_ONCE = True  # see musitui.cli.entry: the event is synced and the history closed by then
 
@@ -58,5 +60,6 @@ def run(args: argparse.Namespace, ctx) -> int:
         return 1
     finally:
         history.close()
-    print(f"logged {event['kind']} of {track.artist} – {track.title or Path(track.path).name}")
+    print(printable(f"logged {event['kind']} of {track.artist} – "
+                    f"{track.title or Path(track.path).name}"))
     return 0

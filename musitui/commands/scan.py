@@ -8,6 +8,8 @@ import os
 import sys
 import time
 
+from musitui.text_safety import printable
+
 HELP = "scan a music folder: read tags into the catalog, then analyse new tracks"
 
 
@@ -111,4 +113,4 @@ def _print_summary(report, *, analyzed: bool) -> None:
     if report.errors:
         print(f"{len(report.errors)} file(s) skipped:")
         for error in report.errors:
-            print(f"  {error['path']}: {error['error']}")
+            print(printable(f"  {error['path']}: {error['error']}"))

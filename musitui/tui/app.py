@@ -26,6 +26,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer
 
 from musitui.moods import ALL_MOODS, AUTO
+from musitui.text_safety import printable
 from musitui.tui.bars import MoodBar, NowPlaying, NowPlayingState, PaneTitle
 from musitui.tui.keys import KeySpec, resolve_keys
 from musitui.tui.library_model import LibraryModel, build_shelf, library_source, search_index
@@ -105,6 +106,12 @@ class MusituiApp(App[int]):
         if theme_problem:
             self.startup_notices.append(theme_problem)
         self._theme_loaded = True  # from now on a theme change is the user's: kept
+
+    def notify(self, message: str, **options: Any) -> None:
+        """Every notification passes here: tag text and file names in it lose their control
+        characters and escape sequences, and are not read as markup."""
+        options.setdefault("markup", False)
+        super().notify(printable(message, multiline=True), **options)
 
     def watch_theme(self, theme: str) -> None:
         if self._theme_loaded:
