@@ -21,14 +21,14 @@ from types import SimpleNamespace
 from typing import Any
 
 from musitui.config import Config
+from musitui.contracts import PlayerControl
 from musitui.model import Track
-from musitui.moods import ALL_MOODS, AUTO, next_mood
-from musitui.recommend.engine import Listening, Weights, rank
+from musitui.moods import ALL_MOODS, AUTO, nearest_mood, next_mood
+from musitui.recommend.engine import Listening, Weights, mood_target, rank
 from musitui.recommend.library import Library, TrackColumns, build_library_from_columns
 from musitui.store.history import History, classify_stop
 from musitui.store.state import SessionState, load_state, save_state
 
-CHANGES = ("queue", "now_playing", "position", "state", "mood", "message")
 MAX_MESSAGES = 50
 # previous() restarts the current track when it has played longer than this.
 RESTART_SECONDS = 3.0
@@ -76,7 +76,8 @@ class _Play:
 
 
 class Session:
-    def __init__(self, home: Any, config: Config | None, catalog: Any, *, player: Any = None,
+    def __init__(self, home: Any, config: Config | None, catalog: Any, *,
+                 player: PlayerControl | None = None,
                  history: History | None = None, features: Any = None,
                  clock: Callable[[], float] = time.time) -> None:
         config = config if config is not None else Config()
@@ -186,6 +187,8 @@ class Session:
 
     # -- subscribers and messages -----------------------------------------------------------
     def subscribe(self, callback: Callable[[str], None]) -> None:
+        """``callback(change)`` with "queue", "now_playing", "position", "state", "mood" or
+        "message", from any thread."""
         self._subscribers.append(callback)
 
     def _notify(self, *changes: str) -> None:
@@ -244,14 +247,24 @@ class Session:
     def paused(self) -> bool:
         return self._paused
 
+    @property
+    def effective_mood(self) -> str:
+        """The mood now matched: the picked one, or for auto the named mood nearest the centre
+        of what was just finished (and is playing); "auto" while there is nothing to follow."""
+        if self.mood != AUTO:
+            return self.mood
+        with self._lock:
+            target = mood_target(self.lib, self.listening())
+        return AUTO if target is None else nearest_mood(*target)
+
     def _player_ok(self) -> bool:
-        return self.player is not None and bool(getattr(self.player, "available", False))
+        return self.player is not None and self.player.available
 
     def _no_player(self) -> bool:
         """True (and a message saying why) when there is nothing to play through."""
         if self._player_ok():
             return False
-        why = getattr(self.player, "problem", None) if self.player is not None else None
+        why = self.player.problem if self.player is not None else None
         self._say(f"nothing plays: {why or 'no audio output was opened'}")
         return True
 

@@ -155,12 +155,6 @@ class LibraryOpener:
         return loaded
 
 
-def open_library(home, config, args):
-    """Catalog, folders to scan, session and background jobs in one call."""
-    opener = LibraryOpener(home, config, args)
-    return opener.open_session(opener.open_catalog())
-
-
 def build_session(home, config, catalog, *, device: str | None):
     """The player, history, feature store and session; problems become notices, not errors."""
     from musitui.session import Session

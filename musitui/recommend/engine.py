@@ -42,8 +42,6 @@ RECENT_OUTCOMES = 10
 # Skip feedback is computed for this many best candidates (exactness is checked).
 SKIP_POOL = 2000
 
-PART_NAMES = ("content", "cf", "mood", "pref", "skip", "recent")
-
 
 @dataclass(frozen=True)
 class Weights:

@@ -25,6 +25,8 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer
 
+from musitui.config import Config
+from musitui.contracts import PlayerControl, SessionControl
 from musitui.moods import ALL_MOODS, AUTO
 from musitui.text_safety import printable
 from musitui.tui.bars import MoodBar, NowPlaying, NowPlayingState, PaneTitle
@@ -60,7 +62,8 @@ class MusituiApp(App[int]):
     COMMANDS = App.COMMANDS | {MusituiCommands}
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, session: Any = None, catalog: Any = None, *, config: Any = None,
+    def __init__(self, session: SessionControl | None = None, catalog: Any = None, *,
+                 config: Config | None = None,
                  home: Any = None, jobs: Any = None, notices: list[str] | None = None,
                  animate_highlight: bool = True, loader: Any = None) -> None:
         """Either ``session`` and ``catalog`` ready, or a ``loader`` that runs in a thread
@@ -275,7 +278,7 @@ class MusituiApp(App[int]):
             self._refresh_queue()
         if changes & {"now_playing", "position", "state", "mood"}:
             self._refresh_now_playing()
-        if "mood" in changes:
+        if changes & {"mood", "now_playing"}:  # auto follows what plays and was finished
             self._refresh_mood()
         if "message" in changes:
             self._show_messages()
@@ -303,7 +306,7 @@ class MusituiApp(App[int]):
         player = self._player()
         # The player knows best (a resumed track starts paused).
         if (track is not None and self._playback_problem() is None
-                and getattr(player, "state", None) in ("playing", "paused")):
+                and player is not None and player.state in ("playing", "paused")):
             state = player.state
         note = ""
         problem = self._playback_problem()
@@ -311,16 +314,16 @@ class MusituiApp(App[int]):
             note = "No audio output · browsing and queueing still work"
         self.query_one(NowPlaying).update_state(NowPlayingState(
             track=track, position=float(s.position or 0.0), duration=float(s.duration or 0.0),
-            state=state, volume=int(s.volume), muted=bool(getattr(s, "muted", False)),
+            state=state, volume=int(s.volume), muted=s.muted,
             mood=s.mood, note=note))
         self.query_one(LibraryView).set_playing(track.id if track is not None else None)
 
     def _refresh_mood(self) -> None:
-        effective = getattr(self.session, "effective_mood", "") or ""
+        effective = self.session.effective_mood
         self.query_one(MoodBar).set_mood(self.session.mood, effective if effective != AUTO else "")
 
     def _show_messages(self) -> None:
-        messages = list(getattr(self.session, "messages", []) or [])
+        messages = list(self.session.messages)
         for message in messages[self._messages_seen:]:
             self.notify(message, severity="warning", timeout=8)
         self._messages_seen = len(messages)
@@ -429,16 +432,16 @@ class MusituiApp(App[int]):
         self.action_mood(event.mood)
 
     # -- helpers --------------------------------------------------------------------
-    def _player(self) -> Any:
-        return getattr(self.session, "player", None)
+    def _player(self) -> PlayerControl | None:
+        return self.session.player if self.session is not None else None
 
     def _playback_problem(self) -> str | None:
         player = self._player()
         if player is None:
             return "no player could be started."
-        if getattr(player, "available", True):
+        if player.available:
             return None
-        return getattr(player, "problem", None) or "no audio device."
+        return player.problem or "no audio device."
 
     def _can_play(self) -> bool:
         problem = self._playback_problem()
