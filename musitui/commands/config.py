@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from musitui.text_safety import printable
+
 HELP = "show the effective configuration and where files live"
 
 
@@ -31,6 +33,6 @@ def run(args: argparse.Namespace, ctx) -> int:
     for section, values in config.to_dict().items():
         print(f"[{section}]")
         for key, value in values.items():
-            print(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+            print(printable(f"{key} = {json.dumps(value, ensure_ascii=False)}"))
         print()
     return 0
