@@ -28,6 +28,7 @@ from textual.widgets import Footer
 from musitui.config import Config
 from musitui.contracts import PlayerControl, SessionControl
 from musitui.moods import ALL_MOODS, AUTO
+from musitui.paths import Home
 from musitui.text_safety import printable
 from musitui.tui.bars import MoodBar, NowPlaying, NowPlayingState, PaneTitle
 from musitui.tui.keys import KeySpec, resolve_keys
@@ -50,7 +51,7 @@ SWITCH_INTERVAL = 0.0005  # seconds: see on_mount
 class Loaded:
     """What a loader hands the app once the catalog and session are open."""
 
-    session: Any
+    session: SessionControl
     catalog: Any
     jobs: Any = None
     notices: list[str] = field(default_factory=list)
@@ -64,7 +65,7 @@ class MusituiApp(App[int]):
 
     def __init__(self, session: SessionControl | None = None, catalog: Any = None, *,
                  config: Config | None = None,
-                 home: Any = None, jobs: Any = None, notices: list[str] | None = None,
+                 home: Home | None = None, jobs: Any = None, notices: list[str] | None = None,
                  animate_highlight: bool = True, loader: Any = None) -> None:
         """Either ``session`` and ``catalog`` ready, or a ``loader`` that runs in a thread
         after the first paint: a callable returning a ``Loaded``, or (staged, so the library
