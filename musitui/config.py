@@ -103,6 +103,11 @@ class UiConfig:
     theme: str = setting("musitui", "colour theme at first start (later: the one last "
                          "chosen in the command palette)", check=_theme_name)
     mood: str = setting("auto", "the mood at first start", choices=tuple(ALL_MOODS))
+    cover_art: str = setting("auto", "cover beside Now playing: auto = kitty, sixel or half "
+                             "blocks, as the terminal supports",
+                             choices=("auto", "kitty", "sixel", "halfblocks", "off"))
+    mpris: bool = setting(True, "media keys and remote control (playerctl, desktop widgets) "
+                          "over D-Bus MPRIS")
 
 
 LLM_MAX_TIMEOUT = 5.0

@@ -348,10 +348,12 @@ class Session:
     def seek_by(self, seconds: float) -> None:
         if not self._no_player() and self._play is not None:
             self.player.seek_by(seconds)
+            self._notify("position")  # paused, the player sends no position event
 
     def seek_to(self, seconds: float) -> None:
         if not self._no_player() and self._play is not None:
             self.player.seek(max(0.0, seconds))
+            self._notify("position")
 
     def set_volume(self, volume: int) -> None:
         self.volume = min(100, max(0, int(volume)))

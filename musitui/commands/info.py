@@ -24,7 +24,7 @@ def run(args: argparse.Namespace, ctx) -> int:
     catalog = ctx.open_catalog()
     track = _find(catalog, args.path)
     if track is not None:
-        data = {"in_catalog": True, **track.public_dict()}
+        data = {"in_catalog": True, **track.public_dict(), "cover": _cover(track.path)}
         _emit(data, args.json)
         return 0
     path = os.path.abspath(os.path.expanduser(args.path))
@@ -48,8 +48,15 @@ def run(args: argparse.Namespace, ctx) -> int:
         return 1
     if not args.json:
         print("(not in the catalog: tags read from the file now)", file=sys.stderr)
-    _emit({"in_catalog": False, "path": path, **fields}, args.json)
+    _emit({"in_catalog": False, "path": path, **fields, "cover": _cover(path)}, args.json)
     return 0
+
+
+def _cover(path: str) -> str | None:
+    """Where the cover comes from: "embedded", "folder" or None."""
+    from musitui.library.cover import cover_kind
+
+    return cover_kind(path)
 
 
 def _find(catalog, text: str):

@@ -111,7 +111,11 @@ class NowPlaying(Widget):
                         style="bold")
         else:
             title = printable(display_title(s.track))
-            rest = printable(f" — {s.track.artist}" + (f" · {s.track.album}" if s.track.album else ""))
+            rest = f" — {s.track.artist}" + (f" · {s.track.album}" if s.track.album else "")
+            words = getattr(s.track.analysis, "tags", "") if s.track.analysis else ""
+            if words:  # the audio tagger's words, "electronic, ambient"
+                rest += f" · {words}"
+            rest = printable(rest)
             room = max(0, width - len(right) - 3)
             head = title[:room]
             tail = rest[: max(0, room - len(head))]
