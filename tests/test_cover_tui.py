@@ -57,7 +57,7 @@ def test_an_unknown_cover_art_value_is_said_in_one_line(tmp_path: Path) -> None:
     try:
         assert config.problems == [
             'config.toml: [ui] cover_art must be one of "auto", "kitty", "sixel", "halfblocks", '
-            '"off", got \'ascii-art\'; using "auto"']
+            '"off", got \'ascii-art\'; using \'auto\'']
         app = make_app(world, session, config)
         assert renderer_choice(app.config) == "auto"
     finally:

@@ -12,7 +12,8 @@ def fit(text: str, width: int) -> str:
     characters and escape sequences (hostile tags, file names) are removed first."""
     if width <= 0:
         return ""
-    text = printable(text)
+    if not text.isprintable():  # checked inline: this runs for every cell of every row drawn
+        text = printable(text)
     if text.isascii() and len(text) <= width:
         return text.ljust(width)
     if cell_len(text) <= width:
