@@ -136,13 +136,13 @@ def _loopback_url(value: str) -> str | None:
 
 @dataclass(frozen=True)
 class LlmConfig:
-    """an optional local language model; off while url is empty"""
+    """optional local language model for prompts (docs/MOOD.md)"""
 
-    url: str = setting("", "http(s) URL of a model server on this machine (loopback only)",
-                       check=_loopback_url)
-    model: str = setting("", "model name sent to the server")
-    timeout_seconds: float = setting(5.0, "longest wait for an answer", lo=0, lo_open=True,
-                                     hi=LLM_MAX_TIMEOUT)
+    url: str = setting("", 'e.g. "http://127.0.0.1:11434/v1" (Ollama), on this machine only; '
+                       '"" = offline rules only', check=_loopback_url)
+    model: str = setting("", "the model name that server knows")
+    timeout_seconds: float = setting(4.0, "past it the offline rules answer", lo=0,
+                                     lo_open=True, hi=LLM_MAX_TIMEOUT)
 
 
 @dataclass

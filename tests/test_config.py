@@ -36,8 +36,8 @@ def home_with(tmp_path: Path, text: str) -> Home:
     ("library", "follow_symlinks = 1", "follow_symlinks", True),
     ("playback", 'replaygain = "loud"', "replaygain", "track"),
     ("ui", 'mood = "grumpy"', "mood", "auto"),
-    ("llm", "timeout_seconds = 30", "timeout_seconds", 5.0),
-    ("llm", "timeout_seconds = 0", "timeout_seconds", 5.0),
+    ("llm", "timeout_seconds = 30", "timeout_seconds", 4.0),
+    ("llm", "timeout_seconds = 0", "timeout_seconds", 4.0),
     ("llm", 'url = "http://example.com/v1"', "url", ""),
     ("llm", 'url = "file:///etc/passwd"', "url", ""),
 ])
@@ -203,3 +203,16 @@ def test_a_tui_scan_honours_follow_symlinks(tmp_path: Path) -> None:
     assert run_job(spec, lambda **_: None, threading.Event()) == 0
     names = sorted(Path(t.path).name for t in Catalog.open(home).present())
     assert names == ["real.flac"]
+
+
+def test_the_llm_client_reads_the_typed_section(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from musitui.words.llm_client import settings
+
+    monkeypatch.delenv("MUSITUI_LLM_URL", raising=False)
+    monkeypatch.delenv("MUSITUI_LLM_MODEL", raising=False)
+    assert settings(Config()) is None
+    config = load_config(home_with(tmp_path, '[llm]\nurl = "http://127.0.0.1:8080/v1"\n'
+                                   'model = "tiny"\ntimeout_seconds = 2\n'))
+    llm = settings(config)
+    assert llm is not None and (llm.url, llm.model, llm.timeout) == ("http://127.0.0.1:8080/v1",
+                                                                     "tiny", 2.0)

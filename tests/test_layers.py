@@ -80,3 +80,10 @@ def test_no_deep_learning_runtime_at_run_time() -> None:
         "\nload_model().forward(np.zeros((1, 187, 96), dtype=np.float32))")
     assert heavy(modules_after(code), "tensorflow", "tf_keras", "keras", "torch", "onnxruntime",
                  "tflite_runtime", "jax") == set()
+
+
+def test_words_import_no_textual_and_load_vader_only_when_scoring() -> None:
+    mods = modules_after("\n".join(f"import {m}" for m in package_modules("musitui.words")))
+    assert heavy(mods, "textual", "sounddevice", "librosa", "sklearn", "vaderSentiment", "requests") == set()
+    # The player's session reads stored lyrics shifts; it never imports the sentiment model.
+    assert heavy(modules_after("import musitui.session"), "vaderSentiment") == set()

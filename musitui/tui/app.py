@@ -347,7 +347,9 @@ class MusituiApp(App[int]):
 
     def _refresh_mood(self) -> None:
         effective = self.session.effective_mood
-        self.query_one(MoodBar).set_mood(self.session.mood, effective if effective != AUTO else "")
+        vibe = self.session.vibe
+        self.query_one(MoodBar).set_mood(self.session.mood, effective if effective != AUTO else "",
+                                         vibe.label if vibe is not None else "")
 
     def _show_messages(self) -> None:
         messages = list(self.session.messages)
@@ -638,6 +640,16 @@ class MusituiApp(App[int]):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.keys))
+
+    def action_lyrics(self) -> None:
+        from musitui.tui.lyrics_screen import LyricsScreen
+
+        self.push_screen(LyricsScreen(self.session))
+
+    def action_prompt(self) -> None:
+        from musitui.tui.prompt_box import open_prompt_box
+
+        open_prompt_box(self)
 
     def action_quit(self) -> None:
         self._stop_background_job()
