@@ -21,14 +21,15 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from musitui.config import Config
+from musitui.contracts import PlayerControl
 from musitui.model import Track
-from musitui.moods import ALL_MOODS, AUTO, next_mood
-from musitui.recommend.engine import Listening, Weights, rank
+from musitui.moods import ALL_MOODS, AUTO, nearest_mood, next_mood
+from musitui.recommend.engine import Listening, Weights, mood_target, rank
 from musitui.recommend.library import Library, TrackColumns, build_library_from_columns
 from musitui.store.history import History, classify_stop
 from musitui.store.state import SessionState, load_state, save_state
 
-CHANGES = ("queue", "now_playing", "position", "state", "mood", "message")
 MAX_MESSAGES = 50
 # previous() restarts the current track when it has played longer than this.
 RESTART_SECONDS = 3.0
@@ -76,9 +77,11 @@ class _Play:
 
 
 class Session:
-    def __init__(self, home: Any, config: Any, catalog: Any, *, player: Any = None,
+    def __init__(self, home: Any, config: Config | None, catalog: Any, *,
+                 player: PlayerControl | None = None,
                  history: History | None = None, features: Any = None,
                  clock: Callable[[], float] = time.time) -> None:
+        config = config if config is not None else Config()
         self.home = home
         self.config = config
         self.catalog = catalog
@@ -87,16 +90,13 @@ class Session:
         self.features = features
         self.clock = clock
         limit_blas_threads()
-        self.weights = Weights.from_config(config.section("recommend") if config else None)
-        hist = config.section("history") if config else {}
-        self.skip_seconds = float(hist.get("skip_seconds", 30.0))
-        self.skip_fraction = float(hist.get("skip_fraction", 0.5))
-        self.session_gap = float(hist.get("session_gap_minutes", 30.0)) * 60.0
+        self.weights = Weights.from_config(config.recommend)
+        self.skip_seconds = config.history.skip_seconds
+        self.skip_fraction = config.history.skip_fraction
+        self.session_gap = config.history.session_gap_minutes * 60.0
         self.messages: list[str] = list(self.history.messages)
-        self.mood = str(config.get("ui", "mood", AUTO)) if config else AUTO
-        if self.mood not in ALL_MOODS:
-            self.mood = AUTO
-        self.volume = int(config.get("playback", "volume", 80)) if config else 80
+        self.mood = config.ui.mood if config.ui.mood in ALL_MOODS else AUTO
+        self.volume = config.playback.volume
         self.muted = False
         self._lock = threading.RLock()
         # Given the recommender library a reload replaced (the player frees it in steps).
@@ -224,6 +224,8 @@ class Session:
 
     # -- subscribers and messages -----------------------------------------------------------
     def subscribe(self, callback: Callable[[str], None]) -> None:
+        """``callback(change)`` with "queue", "now_playing", "position", "state", "mood" or
+        "message", from any thread."""
         self._subscribers.append(callback)
 
     def _notify(self, *changes: str) -> None:
@@ -282,14 +284,24 @@ class Session:
     def paused(self) -> bool:
         return self._paused
 
+    @property
+    def effective_mood(self) -> str:
+        """The mood now matched: the picked one, or for auto the named mood nearest the centre
+        of what was just finished (and is playing); "auto" while there is nothing to follow."""
+        if self.mood != AUTO:
+            return self.mood
+        with self._lock:
+            target = mood_target(self.lib, self.listening())
+        return AUTO if target is None else nearest_mood(*target)
+
     def _player_ok(self) -> bool:
-        return self.player is not None and bool(getattr(self.player, "available", False))
+        return self.player is not None and self.player.available
 
     def _no_player(self) -> bool:
         """True (and a message saying why) when there is nothing to play through."""
         if self._player_ok():
             return False
-        why = getattr(self.player, "problem", None) if self.player is not None else None
+        why = self.player.problem if self.player is not None else None
         self._say(f"nothing plays: {why or 'no audio output was opened'}")
         return True
 
@@ -501,10 +513,10 @@ class Session:
             self.player.set_next(path, gain_db=self._gain(head) if head else 0.0)
 
     def _gain(self, track: Track) -> float:
-        mode = str(self.config.get("playback", "replaygain", "track")) if self.config else "track"
+        mode = self.config.playback.replaygain
         if mode == "off" or not track.replaygain:
             return 0.0
-        preamp = float(self.config.get("playback", "replaygain_preamp_db", 0.0)) if self.config else 0.0
+        preamp = self.config.playback.replaygain_preamp_db
         key = "album_gain" if mode == "album" and "album_gain" in track.replaygain else "track_gain"
         return float(track.replaygain.get(key, 0.0)) + preamp
 

@@ -156,7 +156,7 @@ def test_the_app_without_a_bus_writes_one_line_and_shows_nothing(tmp_path: Path)
 
     world = build_world(tmp_path, seconds=5.0)  # conftest points D-Bus at a missing socket
     session, config = open_session(world, device="null")
-    assert config.get("ui", "mpris") is True
+    assert config.ui.mpris is True
     app = make_app(world, session, config)
     log = world.home.data_dir / "musitui.log"
 

@@ -7,6 +7,7 @@ Update after an intended change: ``pytest tests/test_tui_snapshots.py --snapshot
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -80,8 +81,7 @@ def resumed_world(tmp_path: Path, album: str, *, cover: bool):
         (Path(track.path).parent / "cover.png").write_bytes(cover_image("calm"))
     save_state(world.home.state_file, SessionState(track_id=track.id, position=12.0))
     session, config = open_session(world, device="null", restore=True)
-    config.values["ui"]["cover_art"] = "halfblocks"
-    config.values["ui"]["mpris"] = False
+    config.ui = replace(config.ui, cover_art="halfblocks", mpris=False)
     return make_app(world, session, config), session
 
 

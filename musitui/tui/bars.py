@@ -11,6 +11,7 @@ from textual.widget import Widget
 
 from musitui.model import Track
 from musitui.moods import ALL_MOODS, AUTO, MOODS, mood_colour
+from musitui.text_safety import printable
 from musitui.tui.library_model import display_title, format_duration
 
 
@@ -37,6 +38,7 @@ class MoodBar(Widget):
         self.refresh()
 
     def set_status(self, status: str) -> None:
+        status = printable(status)
         if status != self.status:
             self.status = status
             self.refresh()
@@ -157,15 +159,16 @@ class NowPlaying(Widget):
         volume = "muted" if s.muted else f"vol {s.volume}%"
         right = f"  {volume}  ● {s.mood} "
         if s.track is None:
-            left = f" {icon} {s.note or 'Nothing playing · enter plays the selected track'}"
+            left = f" {icon} {printable(s.note) or 'Nothing playing · enter plays the selected track'}"
             text.append(left[: max(0, width - len(right))].ljust(max(0, width - len(right))),
                         style="bold")
         else:
-            title = display_title(s.track)
+            title = printable(display_title(s.track))
             rest = f" — {s.track.artist}" + (f" · {s.track.album}" if s.track.album else "")
             words = getattr(s.track.analysis, "tags", "") if s.track.analysis else ""
             if words:  # the audio tagger's words, "electronic, ambient"
                 rest += f" · {words}"
+            rest = printable(rest)
             room = max(0, width - len(right) - 3)
             head = title[:room]
             tail = rest[: max(0, room - len(head))]
@@ -207,9 +210,10 @@ class PaneTitle(Widget):
 
     def __init__(self, text: str = "", *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.text = text
+        self.text = printable(text)
 
     def update(self, text: str) -> None:
+        text = printable(text)
         if text != self.text:
             self.text = text
             self.refresh()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from musitui.moods import ALL_MOODS
+from musitui.text_safety import printable
 from musitui.tui.bars import mood_label
 from musitui.tui.library_model import SORT_COLUMNS, display_title
 
@@ -83,12 +84,12 @@ class MusituiCommands(Provider):
                         yield Hit(score, matcher.highlight(text),
                                   partial(app.filter_library, f'{field}:"{value}"'))
         for artist in app.model.artists():
-            text = f"Artist: {artist}"
+            text = printable(f"Artist: {artist}")
             score = matcher.match(text)
             if score > 0:
                 yield Hit(score, matcher.highlight(text), partial(app.jump_to_group, artist))
         for artist, album in app.model.albums():
-            text = f"Album: {album} — {artist}"
+            text = printable(f"Album: {album} — {artist}")
             score = matcher.match(text)
             if score > 0:
                 yield Hit(score, matcher.highlight(text), partial(app.jump_to_group, artist, album))
@@ -99,7 +100,7 @@ class MusituiCommands(Provider):
             track = app.model.track_for_position(position)
             if track is None:
                 continue
-            text = f"Track: {display_title(track)} — {track.artist}"
+            text = printable(f"Track: {display_title(track)} — {track.artist}")
             score = max(matcher.match(text), 0.1)
             yield Hit(score, matcher.highlight(text), partial(app.jump_to_track, track.id),
-                      help=track.album)
+                      help=printable(track.album))

@@ -17,17 +17,19 @@ from functools import lru_cache
 
 from musitui.model import Track
 
-_NON_WORD = re.compile(r"[^0-9a-z]+")
+_NON_WORD = re.compile(r"[^0-9a-z]+")  # ASCII text
+_NON_LETTER = re.compile(r"[\W_]+")  # any script: letters and digits of every script are kept
 
 
 def normalise(text: str) -> str:
-    """Lower-case, accents stripped, punctuation folded to single spaces."""
+    """Case folded, accents stripped, punctuation folded to single spaces; letters of every
+    script (Cyrillic, Greek, CJK, Arabic...) are kept."""
     if text.isascii():
         return _NON_WORD.sub(" ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     stripped = stripped.replace("ß", "ss").replace("ø", "o").replace("æ", "ae").replace("œ", "oe")
-    return _NON_WORD.sub(" ", stripped).strip()
+    return _NON_LETTER.sub(" ", stripped).strip()
 
 
 @lru_cache(maxsize=65536)
