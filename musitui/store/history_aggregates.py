@@ -168,6 +168,14 @@ class Aggregates:
         current = self.session
         return [e for e in self.recent if int(e.get("session") or 0) == current]
 
+    def track_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """``tracks`` as arrays: ids (int64, n) and [plays, finishes, skips, last_ts] (float64, n x 4)."""
+        import numpy as np
+
+        ids = np.fromiter(self.tracks.keys(), dtype=np.int64, count=len(self.tracks))
+        stats = np.array(list(self.tracks.values()), dtype=np.float64).reshape(-1, 4)
+        return ids, stats
+
     # -- snapshot ------------------------------------------------------------------------
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The snapshot as numpy arrays (``np.savez``): loading 100k events' worth takes ms."""
