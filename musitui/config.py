@@ -47,17 +47,21 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "w_content": 1.0,
         "w_cf": 0.8,
         "w_mood": 0.7,
+        # The mood term's weight in auto mood (content leads there; chosen out of sample).
+        "w_mood_auto": 0.0,
         "w_pref": 0.5,
+        # The session's online taste model (finished vs skipped this session).
+        "w_taste": 1.0,
         "w_skip": 1.0,
         "w_recent": 1.0,
         # Tracks played within this many hours are held back.
         "recent_hours": 4.0,
         # Minimum number of other tracks between two tracks by the same artist.
         "artist_spacing": 1,
-        # Maximal-marginal-relevance trade-off: 1 = pure score, 0 = pure diversity.
-        "mmr_lambda": 0.75,
+        # Every n-th Up next slot explores (0 = never, else at least 5).
+        "explore_every": 5,
         # w_mood is multiplied by this when a mood is picked (not "auto").
-        "explicit_mood_boost": 2.0,
+        "explicit_mood_boost": 3.0,
         "up_next_length": 20,
         "seed": 0,
     },
