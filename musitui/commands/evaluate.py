@@ -25,6 +25,7 @@ def run(args: argparse.Namespace, ctx) -> int:
     from musitui.recommend.engine import Weights
     from musitui.recommend.library import build_library_from_columns
     from musitui.recommend.replay import RANKERS, replay
+    from musitui.session import tagger_arrays
     from musitui.store.features import FeatureStore
     from musitui.store.history import History
 
@@ -41,9 +42,12 @@ def run(args: argparse.Namespace, ctx) -> int:
     features = FeatureStore.open(ctx.home)
     if features.damaged:
         print(f"musitui: {features.damaged}", file=sys.stderr)
-    lib = build_library_from_columns(catalog.columns().present(), feature_ids=features.ids,
+    columns = catalog.columns().present()
+    tagger_ids, tagger_matrix = tagger_arrays(ctx.home, columns.ids)
+    lib = build_library_from_columns(columns, feature_ids=features.ids,
                                      feature_matrix=features.matrix,
-                                     feature_names=list(features.names or []))
+                                     feature_names=list(features.names or []),
+                                     tagger_ids=tagger_ids, tagger_matrix=tagger_matrix)
     weights = Weights.from_config(config.section("recommend"))
     gap = float(config.get("history", "session_gap_minutes", 30.0)) * 60.0
     report = replay(lib, events, weights, session_gap=gap, max_cases=args.max_cases)
