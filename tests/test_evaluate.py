@@ -98,3 +98,20 @@ def test_sessions_split_on_the_session_key_or_a_silence() -> None:
     assert [len(s) for s in split_sessions(events, 1800.0)] == [2, 1]
     keyed = [dict(e, session=1) for e in events]
     assert [len(s) for s in split_sessions(keyed, 1800.0)] == [3]
+
+
+def test_evaluate_imports_no_analysis_or_ui_library(tmp_path: Path) -> None:
+    home, catalog, features = build_world(tmp_path)
+    features.save()
+    synthetic_history(home, catalog, sessions=2)
+    probe = ("import sys, json\nfrom musitui.cli import main\n"
+             f"try:\n    main(['--home', {str(tmp_path)!r}, 'evaluate', '--json'])\n"
+             "except SystemExit:\n    pass\n"
+             "print(json.dumps(sorted(sys.modules)))")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env,
+                         timeout=120, check=True)
+    mods = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert "musitui.recommend.replay" in mods
+    assert {m.split(".")[0] for m in mods} & {"librosa", "sklearn", "textual", "numba", "tensorflow",
+                                               "torch", "onnxruntime"} == set()
