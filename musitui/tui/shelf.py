@@ -38,7 +38,7 @@ class Shelf:
     artist: list[str]  # the grouping artist: album artist, else artist, else "Unknown artist"
     track_artist: list[str]  # the artist tag
     album: list[str]
-    genre: list[str]
+    genre: list[str]  # for search only: the genre tag and the audio tagger's words
     track_no: np.ndarray  # int64, NO_NUMBER when unknown
     duration: np.ndarray  # float64 seconds
     # A Track for an id (catalog.get); used only for rows that are played or queued.
@@ -178,11 +178,17 @@ def shelf_from_columns(columns: Any, lookup: Callable[[int], Track | None] | Non
     return _build(
         ids=np.asarray(columns.ids, dtype=np.int64)[keep],
         title=[_display_title(t, p) for t, p in zip(title, path, strict=True)],
-        artist=artist, albumartist=albumartist, album=take(columns.album), genre=take(columns.genre),
+        artist=artist, albumartist=albumartist, album=take(columns.album),
+        genre=[_searched_genre(g, w) for g, w in zip(take(columns.genre), take(columns.tags), strict=True)],
         disc_no=_numbers(np.asarray(columns.disc_no)[keep]),
         track_no=_numbers(np.asarray(columns.track_no)[keep]),
         duration=np.asarray(columns.duration, dtype=np.float64)[keep],
         lookup=lookup or (lambda _id: None))
+
+
+def _searched_genre(genre: str | None, words: str | None) -> str:
+    """The genre tag, then the tagger's words ("electronic, ambient"): `/ambient` finds both."""
+    return f"{genre or ''} {words}" if words else (genre or "")
 
 
 def shelf_from_tracks(tracks: Iterable[Track],
@@ -197,7 +203,8 @@ def shelf_from_tracks(tracks: Iterable[Track],
         ids=np.fromiter((t.id for t in present), dtype=np.int64, count=n),
         title=[_display_title(t.title, t.path) for t in present],
         artist=[t.artist or "" for t in present], albumartist=[t.albumartist or "" for t in present],
-        album=[t.album or "" for t in present], genre=[t.genre or "" for t in present],
+        album=[t.album or "" for t in present],
+        genre=[_searched_genre(t.genre, t.analysis.tags if t.analysis else "") for t in present],
         disc_no=np.fromiter((t.disc_no if t.disc_no is not None else NO_NUMBER for t in present),
                             dtype=np.int64, count=n),
         track_no=np.fromiter((t.track_no if t.track_no is not None else NO_NUMBER for t in present),
