@@ -116,12 +116,29 @@ def embeddings(c: Corpus) -> dict[str, np.ndarray]:
         "tuned before issue 12": content.embed(c.matrix, c.names, content.dimension_weights(
             c.names, {g: (TUNED_BEFORE[g], m) for g, (_, m) in groups.items()})).astype(np.float64),
     }
+    session_emb = session_library_embedding(c)
+    if session_emb is not None:
+        out["session library (features + stored tagger embedding)"] = session_emb
     if c.tagger is not None:
         out["musicnn alone"] = unit(zscore(c.tagger))
         # As the Library joins them (build_library_from_columns with tagger arrays).
         out["handcrafted + musicnn (equal halves)"] = unit(np.hstack([
             out["library default (content.embed)"], out["musicnn alone"]]))
     return out
+
+
+def session_library_embedding(c: Corpus) -> np.ndarray | None:
+    """The vectors the player's Session ranks with when the home holds the tagger pass's
+    embeddings (musitui.store.tagger_store), else None."""
+    from musitui.session import tagger_arrays
+
+    ids = np.asarray([t.id for t in c.tracks], dtype=np.int64)
+    tagger_ids, tagger_matrix = tagger_arrays(Home(config_dir=c.home, data_dir=c.home), ids)
+    if tagger_ids is None:
+        return None
+    lib = build_library(c.tracks, feature_ids=ids, feature_matrix=c.matrix, feature_names=c.names,
+                        tagger_ids=tagger_ids, tagger_matrix=tagger_matrix)
+    return lib.emb.astype(np.float64)
 
 
 # -- P@5 ---------------------------------------------------------------------------------------
@@ -196,7 +213,8 @@ MOOD_GRID = (0.0, 0.1, 0.25, 0.7)
 
 def configs(embs: dict[str, np.ndarray]) -> list[tuple[str, float]]:
     """(embedding, auto-mood weight), plainest first (ties go to it)."""
-    order = [k for k in ("plain z-scored", "handcrafted + musicnn (equal halves)", "musicnn alone",
+    order = [k for k in ("plain z-scored", "session library (features + stored tagger embedding)",
+                         "handcrafted + musicnn (equal halves)", "musicnn alone",
                          "equal groups", "library default (content.embed)", "tuned before issue 12")
              if k in embs]
     return [(e, m) for m in MOOD_GRID for e in order]
@@ -259,12 +277,13 @@ def similarity_report(a: Corpus, b: Corpus | None) -> None:
         print(f"  {label:58} {fmt(bootstrap(values, a.labels))}")
     print("  (fixed constants, nothing chosen on this corpus except 'tuned before issue 12',"
           " which was tuned on it: in-sample)")
-    shipped = recommender_table(a, {"library default (content.embed)": embs_a["library default (content.embed)"]},
-                                False, base)
-    mood_now = getattr(base, "w_mood_auto", base.w_mood)
-    key = ("library default (content.embed)", mood_now)
-    if key in shipped:
-        print(f"  {'recommend --after X, shipped defaults (fixed)':58} {fmt(bootstrap(shipped[key], a.labels))}")
+    for name in ("library default (content.embed)", "session library (features + stored tagger embedding)"):
+        if name not in embs_a:
+            continue
+        values = p5_recommender(a, library_for(a, embs_a[name], False), base,
+                                np.arange(len(a.labels)), np.array([], dtype=int))
+        label = "shipped, handcrafted only" if name.startswith("library") else "shipped, with the tagger store"
+        print(f"  {'recommend --after X, ' + label + ' (fixed)':58} {fmt(bootstrap(values, a.labels))}")
     for audio_only in (False, True):
         tag = "audio only" if audio_only else "tags visible"
         held, chosen = loso(a, embs_a, audio_only, base)
@@ -289,9 +308,15 @@ def similarity_report(a: Corpus, b: Corpus | None) -> None:
                                 np.array([], dtype=int))
         print(f"  {'recommend --after X, ' + tag + f' ({best[0]}, mood {best[1]})':58} "
               f"{fmt(bootstrap(values, b.labels))}")
-        shipped_b = p5_recommender(b, library_for(b, embs_b["library default (content.embed)"], audio_only),
-                                   base, np.arange(len(b.labels)), np.array([], dtype=int))
-        print(f"  {'recommend --after X, shipped defaults, ' + tag:58} {fmt(bootstrap(shipped_b, b.labels))}")
+        for name in ("library default (content.embed)",
+                     "session library (features + stored tagger embedding)"):
+            if name not in embs_b:
+                continue
+            shipped_b = p5_recommender(b, library_for(b, embs_b[name], audio_only),
+                                       base, np.arange(len(b.labels)), np.array([], dtype=int))
+            label = "handcrafted only" if name.startswith("library") else "with the tagger store"
+            print(f"  {'recommend --after X, shipped ' + label + ', ' + tag:58} "
+                  f"{fmt(bootstrap(shipped_b, b.labels))}")
 
 
 # -- listener simulation ------------------------------------------------------------------------
