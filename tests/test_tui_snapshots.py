@@ -95,6 +95,11 @@ async def cover_settled(pilot) -> None:
     await pilot.pause()
 
 
+async def sort_by_mood_reversed(pilot) -> None:
+    pilot.app.sort_library("mood", True)
+    await pilot.pause()
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("cover", [True, False], ids=["with-art", "without-art"])
 def test_now_playing_with_and_without_cover(tmp_path: Path, snap_compare, size, cover) -> None:
@@ -103,3 +108,10 @@ def test_now_playing_with_and_without_cover(tmp_path: Path, snap_compare, size, 
         assert snap_compare(app, terminal_size=size, run_before=cover_settled)
     finally:
         session.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_library_sorted_by_mood(app_and_session, snap_compare, size) -> None:
+    """The header marks the sort (▼) and the mood column appears beside the title."""
+    app, _ = app_and_session
+    assert snap_compare(app, terminal_size=size, run_before=sort_by_mood_reversed)
