@@ -56,7 +56,8 @@ def explain(lib: Library, ctx: Any, row: int, parts: dict[str, float], weights: 
             bits.append("you usually finish it")
         else:
             bits.append(f"you like {lib.artists[row]}")
-    if parts.get("taste", 0.0) * weights.w_taste > 0.15:
+    liked = like is not None and like in bits
+    if parts.get("taste", 0.0) * weights.w_taste > 0.15 and not liked:
         bits.append("close to what you finished this session")
     elif parts.get("taste", 0.0) * weights.w_taste < -0.15 and parts["skip"] <= 0.3:
         bits.append("a little like what you skipped this session")
