@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "play": "musitui.commands.play",
     "devices": "musitui.commands.devices",
     "recommend": "musitui.commands.recommend",
+    "evaluate": "musitui.commands.evaluate",
     "moods": "musitui.commands.moods",
     "vibe": "musitui.commands.vibe",
     "history": "musitui.commands.history",
