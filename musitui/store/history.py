@@ -69,18 +69,6 @@ class HistoryError(Exception):
     """A history operation that cannot be done; the message is one line for the user."""
 
 
-def classify_stop(position: float, duration: float | None, skip_seconds: float = 30.0,
-                  skip_fraction: float = 0.5) -> str:
-    """``"skip"`` for a stop before the threshold, else ``"finish"``.
-
-    The threshold is ``skip_seconds``, or ``skip_fraction`` of a track too short for that.
-    """
-    threshold = skip_seconds
-    if duration and duration > 0:
-        threshold = min(skip_seconds, skip_fraction * duration)
-    return "skip" if position < threshold else "finish"
-
-
 class History:
     def __init__(self, folder: Path, backups_dir: Path | None = None, *,
                  session_gap_minutes: float = 30.0, compact_every: int = COMPACT_EVERY,
@@ -365,8 +353,10 @@ class History:
 
     def log_listen(self, kind: str, track: Any, *, position: float | None = None,
                    duration: float | None = None, mood: str | None = None,
-                   ts: float | None = None) -> dict[str, Any]:
-        """A play/finish/skip of ``track``: the one path the session and ``musitui event`` share."""
+                   ts: float | None = None, reason: str | None = None) -> dict[str, Any]:
+        """A play/finish/skip of ``track``: the one path the session and ``musitui event`` share.
+        Which one a listen was is decided by ``musitui.recommend.outcomes``; ``reason`` says
+        why a skip was one (``"not this"``)."""
         if kind not in ("play", "finish", "skip"):
             raise HistoryError(f"unknown listening event {kind!r} (expected play, finish or skip)")
         duration = duration or getattr(track, "duration", 0.0) or None
@@ -374,7 +364,7 @@ class History:
             position = duration
         listened = None if kind == "play" else position
         return self.log(kind, track, ts=ts, position=position,
-                        listened=listened, duration=duration, mood=mood)
+                        listened=listened, duration=duration, mood=mood, reason=reason)
 
     def _append(self, event: dict[str, Any]) -> None:
         self._append_many([event])
