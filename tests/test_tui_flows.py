@@ -306,6 +306,23 @@ async def test_playlist_save_and_open_round_trip(world: World) -> None:
         assert [i.track.id for i in session.up_next if i.user_queued] == queued
         assert any("Queued 2 tracks from mix.m3u8; 1 not found: gone.flac" in n.message
                    for n in app._notifications)
+        # Opened again: nothing new, and it says so.
+        await pilot.press("o")
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(playlist)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [i.track.id for i in session.up_next if i.user_queued] == queued
+        assert any("Queued 0 tracks from mix.m3u8 (2 already queued); 1 not found" in n.message
+                   for n in app._notifications)
+        # `a` on a track already queued says so and changes nothing.
+        await pilot.press("tab")
+        view = app.query_one(LibraryView)
+        view.refresh_rows(keep_track=queued[0])
+        await pilot.press("a")
+        await pilot.pause()
+        assert [i.track.id for i in session.up_next if i.user_queued] == queued
+        assert app._notifications and "Already queued" in list(app._notifications)[-1].message
 
         # Saving the next N of Up next (the recommended tail included).
         await pilot.press("ctrl+s")
@@ -586,3 +603,25 @@ def test_skipped_files_make_one_notification_not_one_each() -> None:
     assert lines[-1].startswith("…and 2 more")
     assert problems_toast("could not be read", ["a.ogg: truncated"]) == "Skipped a.ogg: truncated"
     assert problems_toast("could not be read", []) == ""
+
+
+@run_async
+async def test_queueing_the_album_of_the_playing_track_leaves_it_out(world: World) -> None:
+    session, config = open_session(world)
+    app = make_app(world, session, config)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(LibraryView)
+        first = view.selected_track()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: session.now_playing is not None and session.now_playing.id == first.id)
+        await pilot.press("v")  # artists; the cursor on the playing track's artist
+        await pilot.pause()
+        assert view.model.row(view.cursor).artist == first.artist
+        await pilot.press("a")
+        await pilot.pause()
+        queued = [i.track.id for i in session.up_next if i.user_queued]
+        same_artist = [t.id for t in world.catalog if t.artist == first.artist]
+        assert first.id not in queued and sorted(queued) == sorted(set(same_artist) - {first.id})
+        assert any(f"Queued {len(queued)} tracks (1 playing now)" in n.message
+                   for n in app._notifications)
+    session.close()

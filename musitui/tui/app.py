@@ -31,6 +31,7 @@ from musitui.tui.keys import KeySpec, resolve_keys
 from musitui.tui.library_model import LibraryModel, build_shelf, library_source, search_index
 from musitui.tui.library_view import LibraryView
 from musitui.tui.palette import MusituiCommands
+from musitui.tui.playlist_io import queued_message
 from musitui.tui.quiet_gc import freeze, gc_paused, one_builder, retire
 from musitui.tui.screens import HelpScreen, PromptScreen
 from musitui.tui.search_box import SearchBox
@@ -495,12 +496,14 @@ class MusituiApp(App[int]):
             return
         view = self.query_one(LibraryView)
         tracks = self.model.tracks_at(view.cursor)
-        for track in tracks:
-            self.session.enqueue(track.id)
         if len(tracks) == 1:
-            self.notify(f"Queued: {tracks[0].title or Path(tracks[0].path).name}", timeout=2)
-        elif tracks:
-            self.notify(f"Queued {len(tracks)} tracks", timeout=2)
+            name = tracks[0].title or Path(tracks[0].path).name
+            if self.session.enqueue(tracks[0].id):
+                self.notify(f"Queued: {name}", timeout=2)
+            else:
+                self.notify(f"Already queued: {name}", timeout=2)
+        elif tracks:  # an album or an artist: never the track playing now
+            self.notify(queued_message(self.session.enqueue_many([t.id for t in tracks])), timeout=3)
         if view.model.track_rows is not None or tracks and len(tracks) == 1:
             view.action_cursor(1)
 
