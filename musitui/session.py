@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +34,9 @@ CHANGES = ("queue", "now_playing", "position", "state", "mood", "message")
 MAX_MESSAGES = 50
 # previous() restarts the current track when it has played longer than this.
 RESTART_SECONDS = 3.0
+# The resume state is saved this long after a change (a kill -9 loses at most this much).
+STATE_SAVE_SECONDS = 2.0
+STATE_CHANGES = frozenset({"queue", "now_playing", "position", "state", "mood"})
 
 
 _blas_limited = False
@@ -141,6 +145,10 @@ class Session:
         self._broken: set[int] = set()
         self._dismissed: set[int] = set()
         self._notes_while_building: list[tuple[int, str, str, float]] | None = None
+        # Resume state: saved STATE_SAVE_SECONDS after a change, once restore_state() ran.
+        self._autosave = False
+        self._save_timer: threading.Timer | None = None
+        self._state_problem: str | None = None
         self.lib: Library = self._build_library()
         # The current listening session as (track id, when): what was finished, skipped,
         # rejected with not_this(); ``after`` are extra finished tracks (recommend --after).
@@ -221,6 +229,8 @@ class Session:
         self._subscribers.append(callback)
 
     def _notify(self, *changes: str) -> None:
+        if self._autosave and STATE_CHANGES.intersection(changes):
+            self._schedule_save()
         for change in dict.fromkeys(changes):
             for callback in list(self._subscribers):
                 try:
@@ -655,7 +665,49 @@ class Session:
         self._notify("message", "now_playing", "queue")
 
     # -- resume ----------------------------------------------------------------------------
+    def _schedule_save(self) -> None:
+        with self._lock:
+            if self._save_timer is not None:
+                return  # one save per window, whatever changes meanwhile
+            timer = threading.Timer(STATE_SAVE_SECONDS, self._save_in_background)
+            timer.daemon = True
+            self._save_timer = timer
+        timer.start()
+
+    def _save_in_background(self) -> None:
+        with self._lock:
+            self._save_timer = None
+        self.save_state_or_say()
+
+    def save_state_or_say(self) -> bool:
+        """Save the resume state; a failure becomes a message (once per problem), not an error."""
+        try:
+            self.save_state()
+        except OSError as exc:
+            reason = exc.strerror or str(exc) or type(exc).__name__
+            text = f"could not save the resume state to {self.home.state_file} ({reason})"
+            if text != self._state_problem:
+                self._state_problem = text
+                self._say(text)
+            return False
+        self._state_problem = None
+        return True
+
+    def save_state_on_signals(self, then: Callable[[int], None] | None = None) -> dict[int, Any]:
+        """On SIGTERM or SIGHUP (the terminal closed) save the resume state, then call
+        ``then(signum)`` (default: exit with 128 + signum). Main thread only; returns the
+        handlers replaced (to put back with ``signal.signal``)."""
+        def handler(signum: int, _frame: Any) -> None:
+            self.save_state_or_say()
+            if then is not None:
+                then(signum)
+            else:
+                raise SystemExit(128 + signum)
+
+        return {signum: signal.signal(signum, handler) for signum in (signal.SIGTERM, signal.SIGHUP)}
+
     def save_state(self) -> None:
+        """Write the resume state now (atomically); raises OSError when it cannot."""
         with self._lock:
             state = SessionState(
                 track_id=self._play.track.id if self._play is not None else None,
@@ -667,6 +719,7 @@ class Session:
     def restore_state(self) -> bool:
         """Resume the saved queue, mood and volume, and the track paused at its position."""
         state, problem = load_state(self.home.state_file, self.home.backups_dir)
+        self._autosave = True  # from now on every change is saved (debounced)
         if problem:
             self._say(problem)
         if state is None:
@@ -697,6 +750,10 @@ class Session:
     def close(self) -> None:
         """Quitting is not a verdict on the track playing: nothing is logged for it (the
         caller saves the state to resume it)."""
+        with self._lock:
+            timer, self._save_timer, self._autosave = self._save_timer, None, False
+        if timer is not None:
+            timer.cancel()
         if self.player is not None:
             with contextlib.suppress(Exception):  # closing a lost device may fail; we are leaving
                 self.player.close()

@@ -625,3 +625,46 @@ async def test_queueing_the_album_of_the_playing_track_leaves_it_out(world: Worl
         assert any(f"Queued {len(queued)} tracks (1 playing now)" in n.message
                    for n in app._notifications)
     session.close()
+
+
+@run_async
+async def test_sigterm_saves_the_resume_state_and_quits(world: World) -> None:
+    import json
+    import os
+    import signal
+
+    session, config = open_session(world, device=None, restore=True)
+    app = make_app(world, session, config)
+    before = signal.getsignal(signal.SIGTERM)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "a", "3")
+        await pilot.pause()
+        queued = [i.track.id for i in session.up_next if i.user_queued]
+        assert len(queued) == 2
+        os.kill(os.getpid(), signal.SIGTERM)
+        await wait_for(pilot, lambda: not app.is_running)
+    assert app.return_value == app.return_code == 128 + signal.SIGTERM
+    state = json.loads(world.home.state_file.read_text())
+    assert state["queue"] == queued and state["mood"] == "calm"
+    assert signal.getsignal(signal.SIGTERM) is before  # put back when the app closed
+    session.close()
+
+
+@run_async
+async def test_quitting_on_a_full_disk_says_the_state_was_not_saved(world: World) -> None:
+    import errno
+
+    session, config = open_session(world, device=None, restore=True)
+    app = make_app(world, session, config)
+
+    def disk_full() -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(world.home.state_file))
+
+    session.save_state = disk_full
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        await wait_for(pilot, lambda: not app.is_running)
+    assert app.exit_problems == [
+        f"could not save the resume state to {world.home.state_file} (No space left on device); "
+        "the next start will not resume this session"]
+    session.close()

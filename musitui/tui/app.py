@@ -98,6 +98,8 @@ class MusituiApp(App[int]):
         self.session_at: float | None = None  # ... session attached; search index ready
         self.search_ready_at: float | None = None
         self._switch_interval: float | None = None
+        # One line each, printed by the caller after the terminal is restored.
+        self.exit_problems: list[str] = []
         self.register_theme(MUSITUI_THEME)
         self.theme = "musitui"
 
@@ -234,6 +236,21 @@ class MusituiApp(App[int]):
                         severity="warning", timeout=10)
         if self.jobs is not None:
             self.jobs.start(self)
+        self._watch_signals()
+
+    def _watch_signals(self) -> None:
+        """SIGTERM / SIGHUP (the terminal closed): save the resume state, then quit."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        save_on_signals = getattr(self.session, "save_state_on_signals", None)
+        if save_on_signals is None:
+            return
+
+        def leave(signum: int) -> None:
+            self._stop_background_job()
+            self.exit(128 + signum, return_code=128 + signum)
+
+        self._replaced_handlers = save_on_signals(then=leave)
 
     # -- session → screen -----------------------------------------------------------
     def _on_session_change(self, change: str) -> None:
@@ -706,10 +723,18 @@ class MusituiApp(App[int]):
         self._write_stall_trace()
         if self.session is None:
             return
+        import signal
+
+        for signum, handler in getattr(self, "_replaced_handlers", {}).items():
+            with contextlib.suppress(TypeError, ValueError):
+                signal.signal(signum, handler)
         try:
             self.session.save_state()
-        except Exception as exc:  # noqa: BLE001 - the UI is closing: report, never crash
-            self.log.error(f"could not save state: {exc}")
+        except OSError as exc:  # e.g. a full disk: said after the screen is given back
+            reason = exc.strerror or str(exc) or type(exc).__name__
+            self.exit_problems.append(
+                f"could not save the resume state to {getattr(exc, 'filename', None) or 'the data folder'} "
+                f"({reason}); the next start will not resume this session")
 
     def key_specs(self) -> list[KeySpec]:
         return self.keys
