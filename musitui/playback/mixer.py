@@ -15,7 +15,6 @@ import numpy as np
 
 from musitui.playback.ring import Ring
 
-
 DEFAULT_VOLUME = 80.0
 
 
