@@ -668,3 +668,40 @@ async def test_quitting_on_a_full_disk_says_the_state_was_not_saved(world: World
         f"could not save the resume state to {world.home.state_file} (No space left on device); "
         "the next start will not resume this session"]
     session.close()
+
+
+@run_async
+async def test_history_writes_and_reranks_run_off_the_event_loop_in_key_order(world: World) -> None:
+    import threading
+
+    session, config = open_session(world)
+    app = make_app(world, session, config)
+    threads: list[tuple[str, str]] = []
+    append, rerank = session.history._append_many, session.rerank
+
+    def logged_append(events) -> None:
+        threads.extend(("write", threading.current_thread().name) for _ in events)
+        append(events)
+
+    def logged_rerank(*args, **kwargs) -> None:
+        threads.append(("rerank", threading.current_thread().name))
+        rerank(*args, **kwargs)
+
+    session.history._append_many = logged_append
+    session.rerank = logged_rerank
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(LibraryView)
+        first = view.selected_track()
+        await pilot.press("a", "a", "3", "enter")  # queue two, calm, play the third
+        await wait_for(pilot, lambda: session.now_playing is not None
+                       and session.now_playing.id == view.model.track_at(2).id)
+        await pilot.press("n", "x")
+        await wait_for(pilot, lambda: len(session.history.events(kinds=["play"])) == 3)
+    session.close()
+    main = threading.main_thread().name
+    assert threads and all(name != main for _, name in threads), threads
+    kinds = [(e["kind"], e.get("reason")) for e in session.history.events(newest_first=False)]
+    assert kinds == [("queue", None), ("queue", None), ("mood", None), ("play", None),
+                     ("skip", None), ("play", None), ("skip", "not this"), ("play", None)]
+    played = [e["track_id"] for e in session.history.events(kinds=["play"], newest_first=False)]
+    assert played == [view.model.track_at(2).id, first.id, view.model.track_at(1).id]

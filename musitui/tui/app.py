@@ -14,9 +14,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import functools
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,6 +100,9 @@ class MusituiApp(App[int]):
         self.session_at: float | None = None  # ... session attached; search index ready
         self.search_ready_at: float | None = None
         self._switch_interval: float | None = None
+        # The session's commands (history fsyncs, reranks) run here, one at a time and in
+        # the order of the keys, never on the event loop; each action awaits its command.
+        self._session_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="musitui-session")
         # One line each, printed by the caller after the terminal is restored.
         self.exit_problems: list[str] = []
         self.register_theme(MUSITUI_THEME)
@@ -418,14 +423,14 @@ class MusituiApp(App[int]):
         else:
             self.action_clear_search()
 
-    def on_library_view_activated(self, event: LibraryView.Activated) -> None:
-        self._activate_library_row(event.index)
+    async def on_library_view_activated(self, event: LibraryView.Activated) -> None:
+        await self._activate_library_row(event.index)
 
-    def on_up_next_view_activated(self, event: UpNextView.Activated) -> None:
-        self._play_up_next(event.index)
+    async def on_up_next_view_activated(self, event: UpNextView.Activated) -> None:
+        await self._play_up_next(event.index)
 
-    def on_mood_bar_picked(self, event: MoodBar.Picked) -> None:
-        self.action_mood(event.mood)
+    async def on_mood_bar_picked(self, event: MoodBar.Picked) -> None:
+        await self.action_mood(event.mood)
 
     # -- helpers --------------------------------------------------------------------
     def _player(self) -> Any:
@@ -446,85 +451,97 @@ class MusituiApp(App[int]):
             return False
         return True
 
+    async def _in_session(self, command: Any, *args: Any) -> Any:
+        """Run one session command on the session thread; the loop goes on meanwhile."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._session_thread, functools.partial(command, *args))
+        except Exception as exc:  # noqa: BLE001 - one line for the user, never a traceback
+            text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self.notify(f"That did not work: {text}", severity="error", timeout=8)
+            return None
+
     def _focused_up_next(self) -> bool:
         return isinstance(self.focused, UpNextView)
 
-    def _activate_library_row(self, index: int) -> None:
+    async def _activate_library_row(self, index: int) -> None:
         if self.model.toggle(index):
             self.query_one(LibraryView).refresh_rows()
             return
         track = self.model.track_at(index)
         if track is not None and self._can_play():
-            self.session.play_track(track.id)
+            await self._in_session(self.session.play_track, track.id)
 
-    def _play_up_next(self, index: int) -> None:
+    async def _play_up_next(self, index: int) -> None:
         items = self.session.up_next
         if 0 <= index < len(items) and self._can_play():
             item = items[index]
             if item.user_queued:
-                self.session.remove_from_queue(index)
-            self.session.play_track(item.track.id)
+                await self._in_session(self.session.remove_from_queue, index)
+            await self._in_session(self.session.play_track, item.track.id)
 
     # -- actions --------------------------------------------------------------------
-    def action_play_pause(self) -> None:
+    async def action_play_pause(self) -> None:
         if not self._can_play():
             return
         if self.session.now_playing is None:
             track = self.query_one(LibraryView).selected_track()
             if self._focused_up_next() or track is None:
                 if self.session.up_next:
-                    self.session.play_next_in_queue()
+                    await self._in_session(self.session.play_next_in_queue)
                 return
-            self.session.play_track(track.id)
+            await self._in_session(self.session.play_track, track.id)
             return
-        self.session.toggle_pause()
+        await self._in_session(self.session.toggle_pause)
 
-    def action_next(self) -> None:
+    async def action_next(self) -> None:
         if self._can_play():
-            self.session.next()
+            await self._in_session(self.session.next)
 
-    def action_previous(self) -> None:
+    async def action_previous(self) -> None:
         if self._can_play():
-            self.session.previous()
+            await self._in_session(self.session.previous)
 
-    def action_seek(self, seconds: float) -> None:
+    async def action_seek(self, seconds: float) -> None:
         if self._can_play() and self.session.now_playing is not None:
-            self.session.seek_by(float(seconds))
+            await self._in_session(self.session.seek_by, float(seconds))
 
-    def action_volume(self, delta: int) -> None:
-        self.session.change_volume(int(delta))
+    async def action_volume(self, delta: int) -> None:
+        await self._in_session(self.session.change_volume, int(delta))
         self._refresh_now_playing()
 
-    def action_play_selected(self) -> None:
+    async def action_play_selected(self) -> None:
         if self._focused_up_next():
             index = self.query_one(UpNextView).selected_index()
             if index is not None:
-                self._play_up_next(index)
+                await self._play_up_next(index)
             return
-        self._activate_library_row(self.query_one(LibraryView).cursor)
+        await self._activate_library_row(self.query_one(LibraryView).cursor)
 
-    def action_enqueue(self) -> None:
+    async def action_enqueue(self) -> None:
         if self._focused_up_next():
             index = self.query_one(UpNextView).selected_index()
             if index is not None:
                 item = self.session.up_next[index]
                 if not item.user_queued:
-                    self.session.enqueue(item.track.id)
+                    await self._in_session(self.session.enqueue, item.track.id)
             return
         view = self.query_one(LibraryView)
         tracks = self.model.tracks_at(view.cursor)
         if len(tracks) == 1:
             name = tracks[0].title or Path(tracks[0].path).name
-            if self.session.enqueue(tracks[0].id):
+            if await self._in_session(self.session.enqueue, tracks[0].id):
                 self.notify(f"Queued: {name}", timeout=2)
             else:
                 self.notify(f"Already queued: {name}", timeout=2)
         elif tracks:  # an album or an artist: never the track playing now
-            self.notify(queued_message(self.session.enqueue_many([t.id for t in tracks])), timeout=3)
+            result = await self._in_session(self.session.enqueue_many, [t.id for t in tracks])
+            if result is not None:
+                self.notify(queued_message(result), timeout=3)
         if view.model.track_rows is not None or tracks and len(tracks) == 1:
             view.action_cursor(1)
 
-    def action_dequeue(self) -> None:
+    async def action_dequeue(self) -> None:
         items = self.session.up_next
         if self._focused_up_next():
             index = self.query_one(UpNextView).selected_index()
@@ -535,13 +552,10 @@ class MusituiApp(App[int]):
         if index is None or index >= len(items):
             self.notify("Select a queued track in Up next (tab) to remove it", timeout=3)
             return
-        if not items[index].user_queued:
-            # A recommendation: removing it is a "not now" — the session drops it from the tail.
-            self.session.remove_from_queue(index)
-            return
-        self.session.remove_from_queue(index)
+        # A recommendation removed is a "not now": the session drops it from the tail.
+        await self._in_session(self.session.remove_from_queue, index)
 
-    def action_move_in_queue(self, delta: int) -> None:
+    async def action_move_in_queue(self, delta: int) -> None:
         if not self._focused_up_next():
             self.notify("Focus Up next (tab) to move queued tracks", timeout=3)
             return
@@ -555,15 +569,15 @@ class MusituiApp(App[int]):
         target = index + int(delta)
         if not 0 <= target < queued:
             return
-        self.session.move_in_queue(index, int(delta))
+        await self._in_session(self.session.move_in_queue, index, int(delta))
         view.cursor = target
 
-    def action_not_this(self) -> None:
+    async def action_not_this(self) -> None:
         if self.session.now_playing is None:
             self.notify("Nothing is playing", timeout=2)
             return
         if self._can_play():
-            self.session.not_this()
+            await self._in_session(self.session.not_this)
 
     def action_search(self) -> None:
         search = self.query_one("#search", SearchBox)
@@ -599,13 +613,13 @@ class MusituiApp(App[int]):
         else:
             self.query_one(UpNextView).focus()
 
-    def action_mood(self, name: str) -> None:
+    async def action_mood(self, name: str) -> None:
         if name not in ALL_MOODS:
             return
-        self.session.set_mood(name)
+        await self._in_session(self.session.set_mood, name)
 
-    def action_cycle_mood(self) -> None:
-        self.session.cycle_mood()
+    async def action_cycle_mood(self) -> None:
+        await self._in_session(self.session.cycle_mood)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.keys))
@@ -662,12 +676,15 @@ class MusituiApp(App[int]):
         self.push_screen(PromptScreen("Open an M3U/M3U8 playlist into the queue — file path",
                                       value=str(self._playlist_dir()) + "/"), self._open_playlist)
 
-    def _open_playlist(self, answer: str | None) -> None:
+    async def _open_playlist(self, answer: str | None) -> None:
         if not answer:
             return
         from musitui.tui.playlist_io import open_into_queue
 
-        message, ok = open_into_queue(self.session, self.catalog, answer)
+        opened = await self._in_session(open_into_queue, self.session, self.catalog, answer)
+        if opened is None:
+            return
+        message, ok = opened
         self.notify(message, severity="information" if ok else "warning", timeout=8)
 
     def action_scan(self) -> None:
@@ -718,6 +735,7 @@ class MusituiApp(App[int]):
 
     def on_unmount(self) -> None:
         self._stop_background_job()
+        self._session_thread.shutdown(wait=True)  # what was asked is done before the state is saved
         if self._switch_interval is not None:
             sys.setswitchinterval(self._switch_interval)
         self._write_stall_trace()
