@@ -82,3 +82,21 @@ def test_clamp_volume() -> None:
     assert clamp_volume(-1) == 0.0 and clamp_volume(250) == 100.0 and clamp_volume("40") == 40.0
     assert clamp_volume(math.nan, 55) == 55 and clamp_volume(None) == 80.0
     assert volume_gain(math.nan) == 0.0 and volume_gain(100) == 1.0
+
+
+@pytest.mark.parametrize("volume", [math.nan, -20, "loud"])
+def test_a_bad_config_volume_still_opens_the_player(tmp_path, volume) -> None:
+    from musitui.commands.ui import build_session
+    from musitui.config import Config
+    from musitui.paths import Home
+    from musitui.store.catalog import Catalog
+
+    home = Home(config_dir=tmp_path, data_dir=tmp_path).ensure()
+    config = Config()
+    config.values["playback"]["volume"] = volume
+    session, player, notices = build_session(home, config, Catalog.open(home), device="null")
+    try:
+        assert player is not None and player.available, notices
+        assert session.volume == player.volume == (0.0 if volume == -20 else 80.0)
+    finally:
+        session.close()

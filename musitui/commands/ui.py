@@ -176,7 +176,7 @@ def build_session(home, config, catalog, *, device: str | None):
         from musitui.playback import Player
 
         player = Player(device=chosen, replaygain=config.get("playback", "replaygain", "track"),
-                        volume=int(config.get("playback", "volume", 80)),
+                        volume=config.get("playback", "volume", 80),  # clamped by the player
                         crossfade=float(config.get("playback", "crossfade_seconds", 0.0) or 0.0))
     except Exception as exc:  # noqa: BLE001 - no audio must never stop the app from opening
         notices.append(f"audio output unavailable: {str(exc).splitlines()[0] if str(exc) else exc}")
