@@ -215,3 +215,25 @@ def test_queueing_an_album_leaves_out_the_playing_track_and_counts_what_was_new(
     assert queued == [t.id for t in album[1:]] and album[0].id not in queued
     kinds = [e["kind"] for e in session.history.events(kinds=["queue"])]
     assert len(kinds) == len(album) - 1
+
+
+def test_a_track_finished_then_rejected_is_never_given_as_which_you_finished(setup) -> None:
+    session, player, clock, tracks = setup
+    liked = tracks[0]
+    play(session, player, clock, liked)
+    clock.tick(180)
+    player.post("end", position=180.0)
+    assert any(f"like {liked.title}, which you finished" in i.reason for i in session.up_next)
+    play(session, player, clock, liked)  # again, and this time: not this
+    player.position = 90.0
+    session.not_this()
+    player.deliver()
+    assert [t for t, _ in session.rejected] == [liked.id]
+    assert not any(f"like {liked.title}" in i.reason for i in session.up_next)
+    # The wording itself, for tracks most like it: never "like <rejected>, which you finished".
+    from musitui.recommend.reasons import most_like
+
+    ctx = session.listening()
+    assert session.lib.row(liked.id) in [r for r, _ in ctx.finished]
+    same_style = [session.lib.row(t.id) for t in tracks[1:5] if t.genre == liked.genre]
+    assert not any(like and liked.title in like for like in most_like(session.lib, ctx, same_style))
