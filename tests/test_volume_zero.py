@@ -42,7 +42,7 @@ def test_a_silent_player_still_reaches_the_end(tmp_path, volume) -> None:
     player.subscribe(lambda e: ended.append(e) if e.kind == "end" else None)
     try:
         player.play(path)
-        deadline = 200
+        deadline = 600
         while not ended and deadline:
             deadline -= 1
             player._closed.wait(0.05)
@@ -62,7 +62,7 @@ def test_muted_playing_moves_the_position_on(tmp_path) -> None:
         player.toggle_mute()
         positions = []
         player.subscribe(lambda e: positions.append(e.position) if e.kind == "position" else None)
-        for _ in range(200):
+        for _ in range(600):
             if positions and positions[-1] > 0.5:
                 break
             player._closed.wait(0.05)
