@@ -705,3 +705,21 @@ async def test_history_writes_and_reranks_run_off_the_event_loop_in_key_order(wo
                      ("skip", None), ("play", None), ("skip", "not this"), ("play", None)]
     played = [e["track_id"] for e in session.history.events(kinds=["play"], newest_first=False)]
     assert played == [view.model.track_at(2).id, first.id, view.model.track_at(1).id]
+
+
+@run_async
+async def test_queueing_the_playing_track_then_n_logs_one_skip_and_one_play(world: World) -> None:
+    session, config = open_session(world)
+    app = make_app(world, session, config)
+    async with app.run_test(size=SIZE) as pilot:
+        first = app.query_one(LibraryView).selected_track()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: session.player.state == "playing" and session.position > 0.2)
+        await pilot.press("a", "n")  # queue the playing track itself, then next: it again
+        await wait_for(pilot, lambda: len(session.history.events(kinds=["skip"])) >= 1
+                       and session.player.position > 0.3)
+        await pilot.pause(0.3)  # room for a stray second event to arrive
+    session.close()
+    events = [(e["kind"], e["track_id"]) for e in session.history.events(
+        kinds=["play", "skip", "finish"], newest_first=False)]
+    assert events == [("play", first.id), ("skip", first.id), ("play", first.id)]
