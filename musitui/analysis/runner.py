@@ -305,7 +305,13 @@ def update_summaries(catalog: Catalog, store: FeatureStore, *, isolate_models: b
     matrix, _ = store.vectors_for(ids)
     names = store.names
     genres = [columns.genre[row] or "" for row in keep]
-    valence, arousal, labels = library_moods(matrix, names, genres, [columns.lyrics[row] for row in keep])
+    from musitui.words import sentiment_store
+
+    # Lyrics sentiment is scored here (analysis time), stored beside the features, and only
+    # for lyrics not scored before; the player reads the stored shifts.
+    deltas = sentiment_store.update(sentiment_store.path_in(store.path.parent), ids,
+                                    [columns.lyrics[row] for row in keep], store.version)
+    valence, arousal, labels = library_moods(matrix, names, genres, lyrics_deltas=deltas)
     styles = (_assign_styles_in_child(genres, matrix, names) if isolate_models
               else assign_styles(genres, matrix, names))
     words = [""] * len(ids)

@@ -29,6 +29,7 @@ from textual.widgets import Footer
 
 from musitui.moods import ALL_MOODS, AUTO
 from musitui.tui.bars import MoodBar, NowPlaying, NowPlayingState, PaneTitle
+from musitui.tui.cover_art import CoverArt, NowPlayingArea, renderer_choice, renderer_problem
 from musitui.tui.keys import KeySpec, resolve_keys
 from musitui.tui.library_model import LibraryModel, build_shelf, library_source, search_index
 from musitui.tui.library_view import LibraryView
@@ -81,6 +82,7 @@ class MusituiApp(App[int]):
         overrides = dict(config.values.get("keys", {}) or {}) if config is not None else {}
         self.keys, key_problems = resolve_keys(overrides)
         self.startup_notices += key_problems
+        self.startup_notices += [p for p in [renderer_problem(config)] if p]
         for spec in self.keys:
             self.bind(spec.keys, spec.action, description=spec.description, show=spec.show)
         self.model = LibraryModel(library_source(catalog) if catalog is not None else (),
@@ -119,7 +121,10 @@ class MusituiApp(App[int]):
             with Vertical(id="up-next-pane"):
                 yield PaneTitle("Up next", id="up-next-title")
                 yield UpNextView(id="up-next")
-        yield NowPlaying(id="now-playing")
+        with NowPlayingArea(id="now-playing-area"):
+            yield NowPlaying(id="now-playing")
+            yield CoverArt(renderer_choice(self.config),
+                           self.home.data_dir if self.home is not None else None, id="cover")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -133,6 +138,7 @@ class MusituiApp(App[int]):
         self._start_stall_trace()
         library = self.query_one(LibraryView)
         self.query_one("#search", SearchBox).display = False
+        self.query_one(CoverArt).fit(self.size.width, self.size.height)
         library.focus()
         self._update_library_title()
         if self.session is None and self.loader is not None:
@@ -242,6 +248,8 @@ class MusituiApp(App[int]):
         if self.jobs is not None:
             self.jobs.start(self)
         self._watch_signals()
+        if self.config is not None and self.config.get("ui", "mpris", False):
+            self.run_worker(self._start_mpris(), name="mpris")
 
     def _watch_signals(self) -> None:
         """SIGTERM / SIGHUP (the terminal closed): save the resume state, then quit."""
@@ -256,6 +264,24 @@ class MusituiApp(App[int]):
             self.exit(128 + signum, return_code=128 + signum)
 
         self._replaced_handlers = save_on_signals(then=leave)
+
+    async def _start_mpris(self) -> None:
+        """MPRIS over the session (musitui/mpris); without a session bus, one log line."""
+        from musitui.mpris import start_mpris
+
+        self.mpris = await start_mpris(self.session, self.home.data_dir if self.home else None,
+                                       on_quit=self.action_quit)
+        if self.mpris.problem:
+            self.log.info(self.mpris.problem)
+            self._log_line(self.mpris.problem)
+
+    def _log_line(self, text: str) -> None:
+        """One quiet line in the data folder's musitui.log (never on screen)."""
+        if self.home is None:
+            return
+        with contextlib.suppress(OSError), open(self.home.data_dir / "musitui.log", "a",
+                                                 encoding="utf-8") as log:
+            log.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {text}\n")
 
     # -- session → screen -----------------------------------------------------------
     def _on_session_change(self, change: str) -> None:
@@ -318,10 +344,13 @@ class MusituiApp(App[int]):
             state=state, volume=int(s.volume), muted=bool(getattr(s, "muted", False)),
             mood=s.mood, note=note))
         self.query_one(LibraryView).set_playing(track.id if track is not None else None)
+        self.query_one(CoverArt).show(track.path if track is not None else None)
 
     def _refresh_mood(self) -> None:
         effective = getattr(self.session, "effective_mood", "") or ""
-        self.query_one(MoodBar).set_mood(self.session.mood, effective if effective != AUTO else "")
+        vibe = getattr(self.session, "vibe", None)
+        self.query_one(MoodBar).set_mood(self.session.mood, effective if effective != AUTO else "",
+                                         getattr(vibe, "label", "") if vibe is not None else "")
 
     def _show_messages(self) -> None:
         messages = list(getattr(self.session, "messages", []) or [])
@@ -450,6 +479,10 @@ class MusituiApp(App[int]):
             self.notify(f"Cannot play: {problem}", severity="warning", timeout=4)
             return False
         return True
+
+    def run_in_session(self, command: Any, *args: Any) -> Any:
+        """Queue a session command on the session thread without waiting (a Future)."""
+        return self._session_thread.submit(command, *args)
 
     async def _in_session(self, command: Any, *args: Any) -> Any:
         """Run one session command on the session thread; the loop goes on meanwhile."""
@@ -624,6 +657,16 @@ class MusituiApp(App[int]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.keys))
 
+    def action_lyrics(self) -> None:
+        from musitui.tui.lyrics_screen import LyricsScreen
+
+        self.push_screen(LyricsScreen(self.session))
+
+    def action_prompt(self) -> None:
+        from musitui.tui.prompt_box import open_prompt_box
+
+        open_prompt_box(self)
+
     def action_quit(self) -> None:
         self._stop_background_job()
         self.exit(0)
@@ -733,8 +776,13 @@ class MusituiApp(App[int]):
         except OSError as exc:
             self.log.error(f"could not write the stall trace: {exc}")
 
+    def on_resize(self, event: Any) -> None:
+        self.query_one(CoverArt).fit(event.size.width, event.size.height)
+
     def on_unmount(self) -> None:
         self._stop_background_job()
+        if getattr(self, "mpris", None) is not None:
+            self.mpris.close()
         self._session_thread.shutdown(wait=True)  # what was asked is done before the state is saved
         if self._switch_interval is not None:
             sys.setswitchinterval(self._switch_interval)

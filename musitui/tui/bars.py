@@ -28,11 +28,12 @@ class MoodBar(Widget):
         super().__init__(id=id)
         self.mood = AUTO
         self.effective = ""  # what "auto" currently resolves to, when the session says
+        self.prompt = ""  # the words of a prompt in force (it replaces the mood)
         self.status = ""
         self._spans: list[tuple[int, int, str]] = []
 
-    def set_mood(self, mood: str, effective: str = "") -> None:
-        self.mood, self.effective = mood, effective
+    def set_mood(self, mood: str, effective: str = "", prompt: str = "") -> None:
+        self.mood, self.effective, self.prompt = mood, effective, prompt
         self.refresh()
 
     def set_status(self, status: str) -> None:
@@ -45,6 +46,8 @@ class MoodBar(Widget):
         colour = mood_colour(self.mood)
         text.append(" Mood ", style="bold")
         name = self.mood if self.mood != AUTO or not self.effective else f"auto→{self.effective}"
+        if self.prompt:
+            name = f"“{self.prompt[:30]}” (p)"
         text.append(f" ● {name} ", style=f"bold {colour}")
         text.append(" ")
         self._spans = []

@@ -20,6 +20,7 @@ ACTIONS = [
     ("Not this (skip and push similar down)", "not_this"), ("Search the library", "search"),
     ("Save the queue as M3U8", "save_playlist"), ("Open an M3U/M3U8 playlist", "open_playlist"),
     ("Scan a folder", "scan"), ("Create and open the demo library", "demo"),
+    ("Lyrics of the playing track", "lyrics"), ("Describe what you want (prompt)", "prompt"),
     ("Switch tracks / artists view", "toggle_view"), ("Help: all keys", "help"), ("Quit", "quit"),
 ]
 
