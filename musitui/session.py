@@ -667,6 +667,12 @@ class Session:
     def _on_start(self, event: Any, now: float) -> None:
         track = self.catalog.by_path(event.path)
         with self._lock:
+            if self._play is not None and not self._play.confirmed \
+                    and self._play.track.path != event.path:
+                # The start of a play already left (two plays asked for quickly): the
+                # player's start for the current one is still to come. A gapless hand-over
+                # only ever follows a confirmed play.
+                return
             if self._play is not None and self._play.track.path == event.path \
                     and not self._play.logged and not self._play.confirmed:
                 self._play.confirmed = True

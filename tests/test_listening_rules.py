@@ -37,7 +37,7 @@ class FakePlayer:
 
     def play(self, path, start: float = 0.0, paused: bool = False, gain_db: float = 0.0) -> None:
         self.calls.append(("play", str(path)))
-        self.pending = []
+        self.pending = getattr(self, "pending", [])
         if self.current_path is not None:
             self.pending.append(Event("stopped", self.current_path, self.position, self.duration))
         self.current_path, self.position, self.state = str(path), start, "paused" if paused else "playing"
@@ -237,3 +237,16 @@ def test_a_track_finished_then_rejected_is_never_given_as_which_you_finished(set
     assert session.lib.row(liked.id) in [r for r, _ in ctx.finished]
     same_style = [session.lib.row(t.id) for t in tracks[1:5] if t.genre == liked.genre]
     assert not any(like and liked.title in like for like in most_like(session.lib, ctx, same_style))
+
+
+def test_two_plays_asked_quickly_log_what_happened_once(setup) -> None:
+    # The player's events for the first play arrive after the second play was asked for.
+    session, player, clock, tracks = setup
+    session.play_track(tracks[0].id)
+    session.play_track(tracks[1].id)
+    assert session.now_playing is tracks[1]
+    player.deliver()  # start(0), stopped(0), start(1)
+    assert session.now_playing is tracks[1]
+    events = [(e["kind"], e["track_id"]) for e in session.history.events(
+        kinds=["play", "skip", "finish"], newest_first=False)]
+    assert events == [("play", tracks[0].id), ("skip", tracks[0].id), ("play", tracks[1].id)]

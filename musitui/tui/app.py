@@ -57,6 +57,25 @@ class Loaded:
     notices: list[str] = field(default_factory=list)
 
 
+class SessionOnThread:
+    """The session as remote controls (MPRIS) see it: its commands are queued on the app's
+    session thread, in order, never run on the event loop; everything else is the session's."""
+
+    COMMANDS = frozenset({"next", "previous", "toggle_pause", "stop", "seek_to", "seek_by",
+                          "set_volume", "change_volume", "toggle_mute", "play_next_in_queue",
+                          "play_track", "enqueue", "set_mood", "cycle_mood", "not_this"})
+
+    def __init__(self, session: Any, submit: Any) -> None:
+        self._session = session
+        self._submit = submit
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._session, name)
+        if name in self.COMMANDS:
+            return functools.partial(self._submit, value)
+        return value
+
+
 class MusituiApp(App[int]):
     CSS_PATH = "musitui.tcss"
     TITLE = "musitui"
@@ -269,7 +288,8 @@ class MusituiApp(App[int]):
         """MPRIS over the session (musitui/mpris); without a session bus, one log line."""
         from musitui.mpris import start_mpris
 
-        self.mpris = await start_mpris(self.session, self.home.data_dir if self.home else None,
+        self.mpris = await start_mpris(SessionOnThread(self.session, self.run_in_session),
+                                       self.home.data_dir if self.home else None,
                                        on_quit=self.action_quit)
         if self.mpris.problem:
             self.log.info(self.mpris.problem)
