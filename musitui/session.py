@@ -22,16 +22,17 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from musitui.config import Config
+from musitui.contracts import PlayerControl
 from musitui.model import Track
-from musitui.moods import ALL_MOODS, AUTO, next_mood
+from musitui.moods import ALL_MOODS, AUTO, nearest_mood, next_mood
 from musitui.playback.mixer import clamp_volume
-from musitui.recommend.engine import Listening, Weights, rank
+from musitui.recommend.engine import Listening, Weights, mood_target, rank
 from musitui.recommend.library import Library, TrackColumns, build_library_from_columns
 from musitui.recommend.outcomes import NOT_THIS, REJECT, SEEK_SLACK_SECONDS, Ending, Listen, verdict
 from musitui.store.history import History
 from musitui.store.state import SessionState, load_state, save_state
 
-CHANGES = ("queue", "now_playing", "position", "state", "mood", "message")
 MAX_MESSAGES = 50
 # previous() restarts the current track when it has played longer than this.
 RESTART_SECONDS = 3.0
@@ -79,8 +80,8 @@ class _Play:
     ``heard(position)`` is how much of it was played: the position reached, plus what was
     played twice (seeks back), minus what was seeked over (seeks forward). A resumed track
     counts from 0 (its start was heard before the restart). ``confirmed`` turns true when
-    the player's "start" for this play arrives: a "stopped"/"end" for the same file before
-    that belongs to the play the player just left, not to this one.
+    the player's "start" (or a position) for this play arrives, or on a seek: before that, a
+    "start" of another file is late news of a play already left, not a gapless hand-over.
     """
 
     track: Track
@@ -109,9 +110,11 @@ class Queued:
 
 
 class Session:
-    def __init__(self, home: Any, config: Any, catalog: Any, *, player: Any = None,
+    def __init__(self, home: Any, config: Config | None, catalog: Any, *,
+                 player: PlayerControl | None = None,
                  history: History | None = None, features: Any = None,
                  clock: Callable[[], float] = time.time) -> None:
+        config = config if config is not None else Config()
         self.home = home
         self.config = config
         self.catalog = catalog
@@ -120,16 +123,13 @@ class Session:
         self.features = features
         self.clock = clock
         limit_blas_threads()
-        self.weights = Weights.from_config(config.section("recommend") if config else None)
-        hist = config.section("history") if config else {}
-        self.skip_seconds = float(hist.get("skip_seconds", 30.0))
-        self.skip_fraction = float(hist.get("skip_fraction", 0.5))
-        self.session_gap = float(hist.get("session_gap_minutes", 30.0)) * 60.0
+        self.weights = Weights.from_config(config.recommend)
+        self.skip_seconds = config.history.skip_seconds
+        self.skip_fraction = config.history.skip_fraction
+        self.session_gap = config.history.session_gap_minutes * 60.0
         self.messages: list[str] = list(self.history.messages)
-        self.mood = str(config.get("ui", "mood", AUTO)) if config else AUTO
-        if self.mood not in ALL_MOODS:
-            self.mood = AUTO
-        self.volume = round(clamp_volume(config.get("playback", "volume", 80) if config else 80))
+        self.mood = config.ui.mood if config.ui.mood in ALL_MOODS else AUTO
+        self.volume = round(clamp_volume(config.playback.volume))
         self.muted = False
         self._lock = threading.RLock()
         # Given the recommender library a reload replaced (the player frees it in steps).
@@ -146,6 +146,8 @@ class Session:
         self._broken: set[int] = set()
         self._dismissed: set[int] = set()
         self._notes_while_building: list[tuple[int, str, str, float]] | None = None
+        # Files whose "stopped" the player will still send for a play play_track() left.
+        self._stale_stops: list[str] = []
         # Resume state: saved STATE_SAVE_SECONDS after a change, once restore_state() ran.
         self._autosave = False
         self._save_timer: threading.Timer | None = None
@@ -263,6 +265,8 @@ class Session:
 
     # -- subscribers and messages -----------------------------------------------------------
     def subscribe(self, callback: Callable[[str], None]) -> None:
+        """``callback(change)`` with "queue", "now_playing", "position", "state", "mood" or
+        "message", from any thread."""
         self._subscribers.append(callback)
 
     def _notify(self, *changes: str) -> None:
@@ -323,14 +327,24 @@ class Session:
     def paused(self) -> bool:
         return self._paused
 
+    @property
+    def effective_mood(self) -> str:
+        """The mood now matched: the picked one, or for auto the named mood nearest the centre
+        of what was just finished (and is playing); "auto" while there is nothing to follow."""
+        if self.mood != AUTO:
+            return self.mood
+        with self._lock:
+            target = mood_target(self.lib, self.listening())
+        return AUTO if target is None else nearest_mood(*target)
+
     def _player_ok(self) -> bool:
-        return self.player is not None and bool(getattr(self.player, "available", False))
+        return self.player is not None and self.player.available
 
     def _no_player(self) -> bool:
         """True (and a message saying why) when there is nothing to play through."""
         if self._player_ok():
             return False
-        why = getattr(self.player, "problem", None) if self.player is not None else None
+        why = self.player.problem if self.player is not None else None
         self._say(f"nothing plays: {why or 'no audio output was opened'}")
         return True
 
@@ -350,6 +364,9 @@ class Session:
             self._drop_from_queue(track.id)
             self._begin(track, now, remember=remember)
             self._next_path = None
+            left = getattr(self.player, "current_path", None)
+            if left is not None and getattr(self.player, "state", "stopped") != "stopped":
+                self._stale_stops.append(left)  # play() posts a "stopped" for it: not ours
         self.player.play(track.path, gain_db=self._gain(track))
         self._after_change(now)
         self._notify("now_playing", "state", "queue")
@@ -438,6 +455,7 @@ class Session:
         with self._lock:
             if self._play is not None:
                 self._play.seeked(self.position, target)
+                self._play.confirmed = True  # the seek may swallow the player's "start"
         self.player.seek(target)
         self._notify("position")  # paused, the player sends no position event
 
@@ -580,10 +598,10 @@ class Session:
             self.player.set_next(path, gain_db=self._gain(head) if head else 0.0)
 
     def _gain(self, track: Track) -> float:
-        mode = str(self.config.get("playback", "replaygain", "track")) if self.config else "track"
+        mode = self.config.playback.replaygain
         if mode == "off" or not track.replaygain:
             return 0.0
-        preamp = float(self.config.get("playback", "replaygain_preamp_db", 0.0)) if self.config else 0.0
+        preamp = self.config.playback.replaygain_preamp_db
         key = "album_gain" if mode == "album" and "album_gain" in track.replaygain else "track_gain"
         return float(track.replaygain.get(key, 0.0)) + preamp
 
@@ -634,6 +652,9 @@ class Session:
         """React to one PlayerEvent (kind, path, position, duration, message)."""
         kind = event.kind
         if kind == "position":
+            play = self._play
+            if play is not None and not play.confirmed and play.track.path == event.path:
+                play.confirmed = True  # heard: its "start" was delivered or swallowed by a seek
             self._position = float(event.position or 0.0)
             if event.duration:
                 self._duration = float(event.duration)
@@ -645,8 +666,10 @@ class Session:
         elif kind in ("end", "stopped"):
             with self._lock:
                 play = self._play
-                # Unconfirmed: the event is about the play the player just left.
-                if play is None or play.track.path != event.path or not play.confirmed:
+                if kind == "stopped" and event.path in self._stale_stops:
+                    self._stale_stops.remove(event.path)  # the play left by play_track()
+                    return
+                if play is None or play.track.path != event.path:
                     return
                 self._close_play(float(event.position or 0.0), "end" if kind == "end" else "next",
                                  now=now)

@@ -50,7 +50,8 @@ def test_recommender_is_pure_numpy() -> None:
     assert touched <= {"musitui.moods"}, touched
 
 
-@pytest.mark.parametrize("module", ["musitui.cli", "musitui.session"])
+@pytest.mark.parametrize("module", ["musitui.cli", "musitui.session", "musitui.config",
+                                    "musitui.contracts", "musitui.text_safety"])
 def test_light_paths_do_not_import_heavy_libraries(module: str) -> None:
     if module == "musitui.session" and not package_modules("musitui.session"):
         pytest.fail("musitui.session is missing")

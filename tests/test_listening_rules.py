@@ -250,3 +250,15 @@ def test_two_plays_asked_quickly_log_what_happened_once(setup) -> None:
     events = [(e["kind"], e["track_id"]) for e in session.history.events(
         kinds=["play", "skip", "finish"], newest_first=False)]
     assert events == [("play", tracks[0].id), ("skip", tracks[0].id), ("play", tracks[1].id)]
+
+
+def test_a_seek_that_swallows_the_players_start_still_lets_the_play_end(setup) -> None:
+    # The real player posts no "start" when a seek overtakes the play before it is heard.
+    session, player, clock, tracks = setup
+    session.play_track(tracks[0].id)
+    player.pending = []  # the "start" that never came
+    session.seek_to(5.0)
+    player.position = 7.0
+    player.post("stopped")
+    assert session.now_playing is None
+    assert outcomes(session) == [("skip", tracks[0].id, None)]

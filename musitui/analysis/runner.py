@@ -138,8 +138,8 @@ def analyze_catalog(home: Home, catalog: Catalog, *, track_ids: Iterable[int] | 
     started = time.monotonic()
     config = load_config(home)
     if excerpt_seconds is None:
-        excerpt_seconds = float(config.get("analysis", "excerpt_seconds", 30.0) or 30.0)
-    jobs = int(jobs or config.get("analysis", "jobs", 0) or os.cpu_count() or 1)
+        excerpt_seconds = config.analysis.excerpt_seconds
+    jobs = int(jobs or config.analysis.jobs or os.cpu_count() or 1)
 
     store = FeatureStore.open(home)
     tagger = TaggerStore.open(home)  # only read: the words and styles of tracks tagged before

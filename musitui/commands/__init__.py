@@ -27,8 +27,8 @@ class Context:
         from musitui.config import load_config
 
         config = load_config(self.home)
-        if config.problem:
-            warn(config.problem)
+        for problem in config.problems:
+            warn(problem)
         return config
 
 
@@ -43,4 +43,6 @@ class Context:
 
 
 def warn(message: str) -> None:
-    print(f"musitui: {message}", file=sys.stderr)
+    from musitui.text_safety import printable
+
+    print(f"musitui: {printable(message, multiline=True)}", file=sys.stderr)

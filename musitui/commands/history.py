@@ -7,6 +7,8 @@ import json
 import sys
 import time
 
+from musitui.text_safety import printable
+
 HELP = "show the listening history, or export/import it (JSON lines)"
 
 
@@ -85,5 +87,5 @@ def _show(history, args: argparse.Namespace) -> int:
             detail = f" at {float(event['listened']):.0f} s"
         elif what == "mood":
             detail = f" → {event.get('mood')}"
-        print(f"{when}  {what:7} {who}{detail}")
+        print(printable(f"{when}  {what:7} {who}{detail}"))
     return 0

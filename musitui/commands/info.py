@@ -8,6 +8,8 @@ import os
 import sys
 import time
 
+from musitui.text_safety import printable
+
 HELP = "show everything known about one file (or track id)"
 
 
@@ -43,7 +45,7 @@ def run(args: argparse.Namespace, ctx) -> int:
     try:
         fields = read_tags(path, kind, lyrics_file)
     except TagError as exc:
-        warn(f"{args.path}: {exc}")
+        warn(f"{args.path}: {printable(exc)}")
         return 1
     if not args.json:
         print("(not in the catalog: tags read from the file now)", file=sys.stderr)
@@ -103,10 +105,10 @@ def _emit(data: dict, as_json: bool) -> None:
             key = "added" if key == "added_at" else "modified"
         elif isinstance(value, float):
             value = f"{value:.3f}"
-        print(f"{key:>16}  {value}")
+        print(f"{printable(key):>16}  {printable(value)}")
     for key, value in replaygain.items():
-        print(f"{'replaygain ' + key:>16}  {value}")
+        print(f"{'replaygain ' + printable(key):>16}  {printable(value)}")
     if lyrics:
         print(f"{'lyrics':>16}  {len(lyrics.splitlines())} lines")
         for line in lyrics.splitlines()[:40]:
-            print(f"{'':>16}  {line}")
+            print(f"{'':>16}  {printable(line)}")

@@ -39,11 +39,11 @@ def volume_argument(text: str) -> float:
 def run(args: argparse.Namespace, ctx) -> int:
     from musitui.playback import Player
 
-    settings = ctx.config.section("playback")
-    device = args.device if args.device is not None else (settings.get("device") or None)
-    volume = args.volume if args.volume is not None else settings.get("volume", 80)
-    player = Player(device=device, replaygain=str(settings.get("replaygain", "track")),
-                    volume=volume, crossfade=float(settings.get("crossfade_seconds", 0.0) or 0.0))
+    settings = ctx.config.playback
+    device = args.device if args.device is not None else (settings.device if settings.device != "" else None)
+    volume = args.volume if args.volume is not None else settings.volume
+    player = Player(device=device, replaygain=settings.replaygain, volume=volume,
+                    crossfade=settings.crossfade_seconds)
     if not player.available:
         print(f"musitui: {player.problem}", file=sys.stderr)
         return 3

@@ -8,7 +8,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
+
+from musitui.text_safety import printable
 
 HELP = "show what musitui would play next, and why"
 EXIT_AT_ONCE = True  # see musitui.cli.entry: nothing is left to close when run() returns
@@ -55,7 +58,7 @@ def run(args: argparse.Namespace, ctx) -> int:
     if features.damaged:
         print(f"musitui: {features.damaged}", file=sys.stderr)
     config = ctx.config
-    config.section("recommend")["up_next_length"] = args.n
+    config.recommend = replace(config.recommend, up_next_length=args.n)
     history = History.open(ctx.home, config)
     session = Session(ctx.home, config, catalog, player=None, history=history, features=features)
     for message in session.messages:
@@ -86,7 +89,8 @@ def run(args: argparse.Namespace, ctx) -> int:
         return 0
     for number, item in enumerate(items, 1):
         title = item.track.title or Path(item.track.path).name
-        print(f"{number:2}. {item.track.artist} – {title}  ({item.score:+.2f})  {item.reason}")
+        print(printable(f"{number:2}. {item.track.artist} – {title}  ({item.score:+.2f})  "
+                        f"{item.reason}"))
         if args.explain:
             print("      " + "  ".join(f"{k} {v:+.2f}" for k, v in item.parts.items()))
     return 0

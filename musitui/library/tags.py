@@ -14,6 +14,9 @@ from musitui.library import integrity
 from musitui.library.riff import read_riff_info
 from musitui.library.tags_error import TagError
 from musitui.library.text import (
+    MAX_LYRICS_CHARS,
+    MAX_TAG_CHARS,
+    cap,
     clean,
     parse_gain,
     parse_number,
@@ -84,6 +87,14 @@ def read_tags(path: str, kind: str, lyrics_file: str | None = None) -> dict[str,
     _apply_fallbacks(fields, path)
     if not fields.get("lyrics") and lyrics_file:
         fields["lyrics"] = _read_lyrics_file(lyrics_file)
+    return _capped(fields)
+
+
+def _capped(fields: dict[str, Any]) -> dict[str, Any]:
+    """Every text value cut to its cap, whichever format and frame it came from."""
+    for key, value in fields.items():
+        if isinstance(value, str):
+            fields[key] = cap(value, MAX_LYRICS_CHARS if key == "lyrics" else MAX_TAG_CHARS)
     return fields
 
 

@@ -7,8 +7,8 @@ score = w_content·content + w_cf·co-play + w_mood·mood + w_pref·preference
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,6 +17,9 @@ from musitui.recommend.diversity import select
 from musitui.recommend.library import Library
 from musitui.recommend.prompt_target import PromptTarget, prompt_part
 from musitui.recommend.reasons import explain, most_like
+
+if TYPE_CHECKING:  # the recommender imports nothing from the app at run time
+    from musitui.config import RecommendConfig
 
 # How much the k-th most recent finished track counts in the session profile.
 RECENCY_FALLOFF = 0.65
@@ -40,8 +43,6 @@ RECENT_OUTCOMES = 10
 # Skip feedback is computed for this many best candidates (exactness is checked).
 SKIP_POOL = 2000
 
-PART_NAMES = ("content", "cf", "mood", "pref", "skip", "recent")
-
 
 @dataclass(frozen=True)
 class Weights:
@@ -60,16 +61,10 @@ class Weights:
     seed: int = 0
 
     @classmethod
-    def from_config(cls, section: dict[str, Any] | None) -> Weights:
-        section = section or {}
-        values: dict[str, Any] = {}
-        for name, default in cls().__dict__.items():
-            raw = section.get(name, default)
-            try:
-                values[name] = type(default)(raw)
-            except (TypeError, ValueError):
-                values[name] = default
-        return cls(**values)
+    def from_config(cls, section: RecommendConfig) -> Weights:
+        """The weights from the config's checked ``[recommend]`` section (musitui.config: types
+        and ranges are enforced there, once). Every weight must be a key of that section."""
+        return cls(**{f.name: getattr(section, f.name) for f in fields(cls)})
 
 
 @dataclass

@@ -99,8 +99,7 @@ class History:
     @classmethod
     def open(cls, home: Any, config: Any = None, **options: Any) -> History:
         if config is not None:
-            options.setdefault("session_gap_minutes",
-                               float(config.get("history", "session_gap_minutes", 30.0)))
+            options.setdefault("session_gap_minutes", config.history.session_gap_minutes)
         history = cls(home.history_dir, home.backups_dir, **options)
         history.load()
         return history
@@ -124,8 +123,7 @@ class History:
         (``musitui event``) needs neither numpy nor the snapshot. The next full open replays
         what it logged. Falls back to a full open when there is no head file."""
         if config is not None:
-            options.setdefault("session_gap_minutes",
-                               float(config.get("history", "session_gap_minutes", 30.0)))
+            options.setdefault("session_gap_minutes", config.history.session_gap_minutes)
         history = cls(home.history_dir, home.backups_dir, **options)
         if not history._load_head():
             history.load()

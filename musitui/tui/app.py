@@ -25,25 +25,36 @@ from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer
 
+from musitui.config import Config
+from musitui.contracts import PlayerControl, SessionControl
 from musitui.moods import ALL_MOODS, AUTO
-from musitui.tui.bars import MoodBar, NowPlaying, NowPlayingState, PaneTitle
-from musitui.tui.cover_art import CoverArt, NowPlayingArea, renderer_choice, renderer_problem
-from musitui.tui.keys import KeySpec, resolve_keys
+from musitui.paths import Home
+from musitui.text_safety import printable
+from musitui.tui.bars import (
+    KeyHints,
+    MoodBar,
+    NowPlaying,
+    NowPlayingState,
+    PaneTitle,
+    replaygain_text,
+    short_description,
+)
+from musitui.tui.cover_art import CoverArt, NowPlayingArea, renderer_choice
+from musitui.tui.keys import KeySpec, key_display, resolve_keys
 from musitui.tui.library_model import LibraryModel, build_shelf, library_source, search_index
-from musitui.tui.library_view import LibraryView
+from musitui.tui.library_view import LibraryHeader, LibraryView
 from musitui.tui.palette import MusituiCommands
 from musitui.tui.playlist_io import queued_message
 from musitui.tui.quiet_gc import freeze, gc_paused, one_builder, retire
 from musitui.tui.screens import HelpScreen, PromptScreen
 from musitui.tui.search_box import SearchBox
-from musitui.tui.theme import MUSITUI_THEME
+from musitui.tui.theme import DEFAULT_THEME, MUSITUI_THEME, save_theme, startup_theme
 from musitui.tui.up_next import UpNextView
 
 EMPTY_LIBRARY = "No music yet: press s to scan a folder or D for the demo library."
 ALWAYS_AVAILABLE = {"quit", "help", "command_palette", "switch_pane"}
-BROWSING = {"search", "clear_search", "toggle_view"}
+BROWSING = {"search", "clear_search", "toggle_view", "sort_next", "sort_reverse"}
 SWITCH_INTERVAL = 0.0005  # seconds: see on_mount
 
 
@@ -51,7 +62,7 @@ SWITCH_INTERVAL = 0.0005  # seconds: see on_mount
 class Loaded:
     """What a loader hands the app once the catalog and session are open."""
 
-    session: Any
+    session: SessionControl
     catalog: Any
     jobs: Any = None
     notices: list[str] = field(default_factory=list)
@@ -82,14 +93,16 @@ class MusituiApp(App[int]):
     COMMANDS = App.COMMANDS | {MusituiCommands}
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, session: Any = None, catalog: Any = None, *, config: Any = None,
-                 home: Any = None, jobs: Any = None, notices: list[str] | None = None,
+    def __init__(self, session: SessionControl | None = None, catalog: Any = None, *,
+                 config: Config | None = None,
+                 home: Home | None = None, jobs: Any = None, notices: list[str] | None = None,
                  animate_highlight: bool = True, loader: Any = None) -> None:
         """Either ``session`` and ``catalog`` ready, or a ``loader`` that runs in a thread
         after the first paint: a callable returning a ``Loaded``, or (staged, so the library
         shows before the session is ready) an object with ``open_catalog() -> catalog`` and
         ``open_session(catalog) -> Loaded``."""
         super().__init__()
+        self._theme_loaded = False  # until the start theme is set below
         self.session = session
         self.catalog = catalog
         self.loader = loader
@@ -98,10 +111,9 @@ class MusituiApp(App[int]):
         self.jobs = jobs  # BackgroundJobs or None (tests)
         self.startup_notices = list(notices or [])
         self.animate_highlight = animate_highlight
-        overrides = dict(config.values.get("keys", {}) or {}) if config is not None else {}
+        overrides = dict(config.keys) if config is not None else {}
         self.keys, key_problems = resolve_keys(overrides)
         self.startup_notices += key_problems
-        self.startup_notices += [p for p in [renderer_problem(config)] if p]
         for spec in self.keys:
             self.bind(spec.keys, spec.action, description=spec.description, show=spec.show)
         self.model = LibraryModel(library_source(catalog) if catalog is not None else (),
@@ -127,7 +139,24 @@ class MusituiApp(App[int]):
         # One line each, printed by the caller after the terminal is restored.
         self.exit_problems: list[str] = []
         self.register_theme(MUSITUI_THEME)
-        self.theme = "musitui"
+        configured = config.ui.theme if config is not None else DEFAULT_THEME
+        self.theme, theme_problem = startup_theme(set(self.available_themes), configured,
+                                                  home.data_dir if home is not None else None)
+        if theme_problem:
+            self.startup_notices.append(theme_problem)
+        self._theme_loaded = True  # from now on a theme change is the user's: kept
+
+    def notify(self, message: str, **options: Any) -> None:
+        """Every notification passes here: tag text and file names in it lose their control
+        characters and escape sequences, and are not read as markup."""
+        options.setdefault("markup", False)
+        super().notify(printable(message, multiline=True), **options)
+
+    def watch_theme(self, theme: str) -> None:
+        if self._theme_loaded:
+            problem = save_theme(self.home.data_dir if self.home is not None else None, theme)
+            if problem:
+                self.notify(problem, severity="warning")
 
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -135,8 +164,11 @@ class MusituiApp(App[int]):
         with Horizontal(id="main"):
             with Vertical(id="library-pane"):
                 yield PaneTitle("", id="library-title")
-                yield SearchBox("title, artist, album, genre…", id="search")
-                yield LibraryView(self.model, id="library")
+                yield SearchBox("title, artist, album, genre…  or genre:jazz mood:calm artist:\"x y\"",
+                                id="search")
+                library = LibraryView(self.model, id="library")
+                yield LibraryHeader(library, id="library-header")
+                yield library
             with Vertical(id="up-next-pane"):
                 yield PaneTitle("Up next", id="up-next-title")
                 yield UpNextView(id="up-next")
@@ -144,7 +176,9 @@ class MusituiApp(App[int]):
             yield NowPlaying(id="now-playing")
             yield CoverArt(renderer_choice(self.config),
                            self.home.data_dir if self.home is not None else None, id="cover")
-        yield Footer()
+        hints = [(key_display(spec.keys).split(" ")[0], short_description(spec.description), spec.action)
+                 for spec in self.keys if spec.show]
+        yield KeyHints([*hints, ("^p", "palette", "command_palette")], id="footer")
 
     def on_mount(self) -> None:
         self._event_loop = asyncio.get_running_loop()
@@ -233,6 +267,7 @@ class MusituiApp(App[int]):
         """Worker thread: build the search keys, then apply a query typed meanwhile."""
         with one_builder(), gc_paused():
             index.prepare()
+            self.model.shelf.prepare_filters()  # the field filters' values, off the UI thread
         with contextlib.suppress(RuntimeError):  # the app closed meanwhile
             self.call_from_thread(self._search_ready, index)
 
@@ -267,7 +302,7 @@ class MusituiApp(App[int]):
         if self.jobs is not None:
             self.jobs.start(self)
         self._watch_signals()
-        if self.config is not None and self.config.get("ui", "mpris", False):
+        if self.config is not None and self.config.ui.mpris:
             self.run_worker(self._start_mpris(), name="mpris")
 
     def _watch_signals(self) -> None:
@@ -323,9 +358,9 @@ class MusituiApp(App[int]):
             return
         if "queue" in changes:
             self._refresh_queue()
-        if changes & {"now_playing", "position", "state", "mood"}:
+        if changes & {"now_playing", "position", "state", "mood", "queue"}:
             self._refresh_now_playing()
-        if "mood" in changes:
+        if changes & {"mood", "now_playing"}:  # auto follows what plays and was finished
             self._refresh_mood()
         if "message" in changes:
             self._show_messages()
@@ -353,27 +388,37 @@ class MusituiApp(App[int]):
         player = self._player()
         # The player knows best (a resumed track starts paused).
         if (track is not None and self._playback_problem() is None
-                and getattr(player, "state", None) in ("playing", "paused")):
+                and player is not None and player.state in ("playing", "paused")):
             state = player.state
         note = ""
         problem = self._playback_problem()
         if problem:
             note = "No audio output · browsing and queueing still work"
+        items = list(s.up_next)
         self.query_one(NowPlaying).update_state(NowPlayingState(
             track=track, position=float(s.position or 0.0), duration=float(s.duration or 0.0),
-            state=state, volume=int(s.volume), muted=bool(getattr(s, "muted", False)),
-            mood=s.mood, note=note))
+            state=state, volume=int(s.volume), muted=s.muted,
+            mood=s.mood, note=note, replaygain=self._replaygain_text(track),
+            queue_length=len(items), queue_seconds=sum(float(i.track.duration or 0.0) for i in items),
+            mode="radio"))  # the session's one play mode (Up next keeps filling); it has no play_mode
         self.query_one(LibraryView).set_playing(track.id if track is not None else None)
         self.query_one(CoverArt).show(track.path if track is not None else None)
 
+    def _replaygain_text(self, track: Any) -> str:
+        if track is None:
+            return ""
+        config = self.config
+        playback = config.playback if config is not None else Config().playback
+        return replaygain_text(track, playback.replaygain, playback.replaygain_preamp_db)
+
     def _refresh_mood(self) -> None:
-        effective = getattr(self.session, "effective_mood", "") or ""
-        vibe = getattr(self.session, "vibe", None)
+        effective = self.session.effective_mood
+        vibe = self.session.vibe
         self.query_one(MoodBar).set_mood(self.session.mood, effective if effective != AUTO else "",
-                                         getattr(vibe, "label", "") if vibe is not None else "")
+                                         vibe.label if vibe is not None else "")
 
     def _show_messages(self) -> None:
-        messages = list(getattr(self.session, "messages", []) or [])
+        messages = list(self.session.messages)
         for message in messages[self._messages_seen:]:
             self.notify(message, severity="warning", timeout=8)
         self._messages_seen = len(messages)
@@ -482,16 +527,16 @@ class MusituiApp(App[int]):
         await self.action_mood(event.mood)
 
     # -- helpers --------------------------------------------------------------------
-    def _player(self) -> Any:
-        return getattr(self.session, "player", None)
+    def _player(self) -> PlayerControl | None:
+        return self.session.player if self.session is not None else None
 
     def _playback_problem(self) -> str | None:
         player = self._player()
         if player is None:
             return "no player could be started."
-        if getattr(player, "available", True):
+        if player.available:
             return None
-        return getattr(player, "problem", None) or "no audio device."
+        return player.problem or "no audio device."
 
     def _can_play(self) -> bool:
         problem = self._playback_problem()
@@ -659,6 +704,33 @@ class MusituiApp(App[int]):
         view.cursor = 0
         view.refresh_rows(keep_track=selected.id if selected and self.model.mode != "browse" else None)
         self._update_library_title()
+
+    def action_sort_next(self) -> None:
+        self.sort_library(self.model.sort_next_column(), False)
+
+    def action_sort_reverse(self) -> None:
+        self.sort_library(self.model.sort, not self.model.reverse)
+
+    def sort_library(self, column: str, reverse: bool) -> None:
+        """Sort the track list (numpy over the shelf's columns), keeping the selected track."""
+        view = self.query_one(LibraryView)
+        selected = view.selected_track()
+        if column in ("plays", "last played") and self.session is not None:
+            history = getattr(self.session, "history", None)
+            aggregates = getattr(history, "aggregates", None)
+            if aggregates is not None:
+                self.model.set_play_stats(*aggregates.track_table())
+        self.model.set_sort(column, reverse)
+        view.refresh_rows(keep_track=selected.id if selected else None)
+        self._update_library_title()
+
+    def filter_library(self, query: str) -> None:
+        """Show the search box holding ``query`` (e.g. "mood:calm"), applied at once."""
+        search = self.query_one("#search", SearchBox)
+        search.display = True
+        search.value = query
+        self._apply_query(query)
+        self.query_one(LibraryView).focus()
 
     def action_switch_pane(self) -> None:
         if self._focused_up_next():

@@ -10,6 +10,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from musitui.text_safety import printable
 from musitui.tui.keys import KeySpec, config_name, key_display
 
 NAVIGATION = [
@@ -64,7 +65,7 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt-box"):
-            yield Label(Text(self.question), id="prompt-question")
+            yield Label(Text(printable(self.question)), id="prompt-question")
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
             yield Label("enter to confirm · esc to cancel", id="prompt-hint")
 

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from musitui.config import Config
 from musitui.words.prompt import Vibe, parse_prompt
 
 MAX_TIMEOUT = 5.0
@@ -49,20 +50,17 @@ class LlmSettings:
     timeout: float
 
 
-def settings(config: Any) -> LlmSettings | None:
-    """The [llm] settings (read defensively: the section may be absent from the typed
-    config), with $MUSITUI_LLM_URL / $MUSITUI_LLM_MODEL; None when no URL is set."""
-    section: Any = {}
-    getter = getattr(config, "section", None)
-    if callable(getter):
-        try:
-            section = getter("llm") or {}
-        except Exception:  # a typed config without the section
-            section = {}
+def settings(config: Config | Mapping[str, Any] | None) -> LlmSettings | None:
+    """The [llm] settings: the typed config's checked section (or a plain mapping of the
+    tables), with $MUSITUI_LLM_URL / $MUSITUI_LLM_MODEL; None when no URL is set."""
+    section: Mapping[str, Any] = {}
+    if isinstance(config, Config):
+        section = {"url": config.llm.url, "model": config.llm.model,
+                   "timeout_seconds": config.llm.timeout_seconds}
     elif isinstance(config, Mapping):
         section = config.get("llm", {}) or {}
-    if not isinstance(section, Mapping):
-        section = {k: getattr(section, k) for k in ("url", "model", "timeout_seconds") if hasattr(section, k)}
+        if not isinstance(section, Mapping):
+            section = {}
     url = os.environ.get("MUSITUI_LLM_URL") or str(section.get("url", "") or "")
     if not url.strip():
         return None
