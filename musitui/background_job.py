@@ -71,7 +71,7 @@ def run_job(spec: dict[str, Any], report: Reporter, stop: threading.Event) -> in
         folders.append(str(demo))
 
     follow_symlinks = load_config(home).library.follow_symlinks  # its problems: told at start
-    catalog = Catalog.open(home)
+    catalog = Catalog.open(home, write=True, on_wait=lambda message: report(status=message))
     phase = {"name": "scan"}
     catalog.after_save = lambda: report(saved=phase["name"])
     if spec.get("analyze") and folders:

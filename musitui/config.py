@@ -70,6 +70,10 @@ class HistoryConfig:
                                          lo=0, lo_open=True, hi=10080)
 
 
+def _explore_every(value: int) -> str | None:
+    return None if value == 0 or 5 <= value <= 1000 else "0 or a whole number 5-1000"
+
+
 @dataclass(frozen=True)
 class RecommendConfig:
     """see docs/RECOMMENDER.md for what each term does"""
@@ -77,7 +81,11 @@ class RecommendConfig:
     w_content: float = setting(1.0, "sounds like what you just finished", lo=0, hi=10)
     w_cf: float = setting(0.8, "you played it around these tracks before", lo=0, hi=10)
     w_mood: float = setting(0.7, "fits the selected mood", lo=0, hi=10)
+    w_mood_auto: float = setting(0.0, "the mood term's weight in auto mood (content leads "
+                                 "there; chosen out of sample)", lo=0, hi=10)
     w_pref: float = setting(0.5, "you usually finish it (and its artist)", lo=0, hi=10)
+    w_taste: float = setting(1.0, "the session's online taste model (finished vs skipped "
+                             "this session)", lo=0, hi=10)
     w_skip: float = setting(1.0, "sounds like what you skipped this session (penalty)",
                             lo=0, hi=10)
     w_recent: float = setting(1.0, "played in the last recent_hours (penalty)", lo=0, hi=10)
@@ -85,8 +93,9 @@ class RecommendConfig:
                                   lo=0, hi=8760)
     artist_spacing: int = setting(1, "other tracks between two by the same artist",
                                   lo=0, hi=100)
-    mmr_lambda: float = setting(0.75, "1 = pure score, lower = more variety", lo=0, hi=1)
-    explicit_mood_boost: float = setting(2.0, "w_mood is multiplied by this when a mood is "
+    explore_every: int = setting(5, "every n-th Up next slot explores; 0 = never, else at "
+                                 "least 5", check=_explore_every)
+    explicit_mood_boost: float = setting(3.0, "w_mood is multiplied by this when a mood is "
                                          "picked (not auto)", lo=0, hi=10)
     up_next_length: int = setting(20, "tracks shown in Up next", lo=1, hi=500)
     seed: int = setting(0, "seed of the exploration's random choices", lo=0, hi=2**32 - 1)

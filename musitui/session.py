@@ -109,6 +109,22 @@ class Queued:
     playing: int = 0
 
 
+def tagger_arrays(home: Any, ids: Any) -> tuple[Any, Any]:
+    """The pretrained tagger's embeddings of ``ids`` when the second analysis pass stored them
+    (musitui.store.tagger_store), else (None, None)."""
+    try:
+        from musitui.store.tagger_store import TaggerStore
+    except ImportError:
+        return None, None
+    try:
+        emb, _tags, found = TaggerStore.open(home).rows_for(ids)
+    except Exception:  # a damaged or missing store: the handcrafted features still rank
+        return None, None
+    if found is None or not found.any():
+        return None, None
+    return ids[found], emb[found]
+
+
 class Session:
     def __init__(self, home: Any, config: Config | None, catalog: Any, *,
                  player: PlayerControl | None = None,
@@ -175,9 +191,11 @@ class Session:
             feature_ids = getattr(self.features, "ids", None)
             matrix = getattr(self.features, "matrix", None)
             names = list(getattr(self.features, "names", []) or [])
+        tagger_ids, tagger_matrix = tagger_arrays(self.home, columns.ids)
         lib = build_library_from_columns(columns, feature_ids=feature_ids, feature_matrix=matrix,
                                          feature_names=names,
-                                         aggregates=aggregates or self.history.aggregates)
+                                         aggregates=aggregates or self.history.aggregates,
+                                         tagger_ids=tagger_ids, tagger_matrix=tagger_matrix)
         lib.lyrics_shift = self._lyrics_shifts(lib)
         return lib
 

@@ -29,7 +29,7 @@ def home_with(tmp_path: Path, text: str) -> Home:
     ("analysis", 'jobs = "many"', "jobs", 0),
     ("playback", "crossfade_seconds = 1e308", "crossfade_seconds", 0.0),
     ("library", "folders = 5", "folders", []),
-    ("recommend", "mmr_lambda = 7", "mmr_lambda", 0.75),
+    ("recommend", "explore_every = 2", "explore_every", 5),
     ("recommend", "up_next_length = -3", "up_next_length", 20),
     ("playback", "volume = nan", "volume", 80),
     ("playback", "volume = -5", "volume", 80),
@@ -127,10 +127,10 @@ def test_control_characters_in_the_file_are_not_echoed_raw(tmp_path: Path) -> No
 
 
 def test_weights_come_from_the_checked_section(tmp_path: Path) -> None:
-    config = load_config(home_with(tmp_path, "[recommend]\nmmr_lambda = 7\nup_next_length = -3\n"
+    config = load_config(home_with(tmp_path, "[recommend]\nexplore_every = 2\nup_next_length = -3\n"
                                    "w_mood = 0.25\n"))
     weights = Weights.from_config(config.recommend)
-    assert (weights.mmr_lambda, weights.up_next_length, weights.w_mood) == (0.75, 20, 0.25)
+    assert (weights.explore_every, weights.up_next_length, weights.w_mood) == (5, 20, 0.25)
     assert len(config.problems) == 2
 
 

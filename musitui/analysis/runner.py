@@ -142,6 +142,9 @@ def analyze_catalog(home: Home, catalog: Catalog, *, track_ids: Iterable[int] | 
     jobs = int(jobs or config.analysis.jobs or os.cpu_count() or 1)
 
     store = FeatureStore.open(home)
+    for problem in (store.damaged, store.notice):
+        if problem is not None:
+            print(f"musitui: {problem}", file=sys.stderr)
     tagger = TaggerStore.open(home)  # only read: the words and styles of tracks tagged before
     if store.version != FEATURE_VERSION or store.names != FEATURE_NAMES:
         store.reset(FEATURE_VERSION, FEATURE_NAMES)  # the extractor changed: everything is stale

@@ -32,11 +32,12 @@ class Context:
         return config
 
 
-    def open_catalog(self):
-        """The catalog; a damaged file has been moved aside, and the user is told where."""
+    def open_catalog(self, *, write: bool = False):
+        """The catalog; a damaged file has been moved aside, and the user is told where.
+        ``write=True`` for commands that change it: they wait for another writer first."""
         from musitui.store.catalog import Catalog
 
-        catalog = Catalog.open(self.home)
+        catalog = Catalog.open(self.home, write=write, on_wait=warn)
         if catalog.damaged is not None:
             warn(str(catalog.damaged))
         return catalog

@@ -32,7 +32,7 @@ def run(args: argparse.Namespace, ctx) -> int:
     start_worker_server()
     from musitui.analysis.runner import analyze_catalog
 
-    catalog = ctx.open_catalog()
+    catalog = ctx.open_catalog(write=True)
     if not catalog.present():
         print("musitui: the catalog is empty: run `musitui scan FOLDER` first", file=sys.stderr)
         return 1

@@ -89,7 +89,7 @@ def run(args: argparse.Namespace, ctx) -> int:
         return 0
     for number, item in enumerate(items, 1):
         title = item.track.title or Path(item.track.path).name
-        print(printable(f"{number:2}. {item.track.artist} – {title}  ({item.score:+.2f})  "
+        print(printable(f"{number:2}. {item.track.artist} – {title}  (score {item.score:+.2f})  "
                         f"{item.reason}"))
         if args.explain:
             print("      " + "  ".join(f"{k} {v:+.2f}" for k, v in item.parts.items()))

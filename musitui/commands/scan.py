@@ -41,7 +41,7 @@ def run(args: argparse.Namespace, ctx) -> int:
 
     started = time.monotonic()
     root = normalize_folder(args.folder)
-    catalog = ctx.open_catalog()
+    catalog = ctx.open_catalog(write=True)
     if not os.path.isdir(root) and root not in catalog.folders:
         what = "not a folder" if os.path.exists(root) else "no such folder"
         warn(f"cannot scan {args.folder}: {what}")

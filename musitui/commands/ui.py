@@ -136,8 +136,13 @@ class LibraryOpener:
                                     list(self.config.library.folders),
                                     Path.home() / "Music")
         if self.args.folder:
+            from musitui.store.catalog import CatalogChanged
+
             catalog.remember_folder(folders[0])
-            catalog.save()
+            try:
+                catalog.save()
+            except CatalogChanged as exc:  # the folder's scan remembers it anyway
+                self.notices.append(str(exc))
         self.folders = [] if self.args.no_scan else folders
         return catalog
 

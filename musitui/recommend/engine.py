@@ -1,7 +1,12 @@
 """The hybrid score of every candidate, then the diversity pass; see docs/RECOMMENDER.md.
 
-score = w_content·content + w_cf·co-play + w_mood·mood + w_pref·preference
+score = w_content·content + w_cf·co-play + w_mood·mood + w_pref·preference + w_taste·taste
         − w_skip·skip-likeness − w_recent·recently-played + a tiny seeded jitter (tie-break)
+
+``taste`` is the session's online preference model (musitui.recommend.online). The mood
+weight is ``w_mood_auto`` in auto mood (content leads) and ``w_mood·explicit_mood_boost``
+when a mood is chosen (the mood leads). The constants were chosen out of sample
+(bench/evaluate_offline.py, docs/RECOMMENDER.md).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from musitui.moods import AUTO, MOODS
+from musitui.recommend import online
 from musitui.recommend.diversity import select
 from musitui.recommend.library import Library
 from musitui.recommend.prompt_target import PromptTarget, prompt_part
@@ -49,14 +55,19 @@ class Weights:
     w_content: float = 1.0
     w_cf: float = 0.8
     w_mood: float = 0.7
+    # Auto mood follows the session's own valence/arousal; held out, any weight on it
+    # lowered same-soundtrack P@5 (9 of 10 folds chose 0), so content alone leads there.
+    w_mood_auto: float = 0.0
+    w_taste: float = 1.0
     w_pref: float = 0.5
     w_skip: float = 1.0
     w_recent: float = 1.0
     recent_hours: float = 4.0
     artist_spacing: int = 1
-    mmr_lambda: float = 0.75
+    # Every n-th Up next slot explores (0 = never); never more than one in five.
+    explore_every: int = 5
     # A mood the user picked (not auto) says "now I want this": its weight is multiplied.
-    explicit_mood_boost: float = 2.0
+    explicit_mood_boost: float = 3.0
     up_next_length: int = 20
     seed: int = 0
 
@@ -91,6 +102,7 @@ class Pick:
     score: float
     parts: dict[str, float]
     reason: str
+    explore: bool = False  # an exploration slot (its reason says so)
 
 
 def rank(lib: Library, ctx: Listening, weights: Weights, length: int | None = None) -> list[Pick]:
@@ -100,6 +112,8 @@ def rank(lib: Library, ctx: Listening, weights: Weights, length: int | None = No
         return []
     ctx = _with_cached_coplay(ctx)
     profile_rows, profile_w = _profile(ctx)
+    posterior = online.fit(lib.emb, lib.has_vec, online.observations(ctx.finished, ctx.skipped,
+                                                                     ctx.rejected))
     content_rows, content_w = profile_rows, profile_w
     if ctx.prompt is not None and ctx.prompt.seeds:
         seeds = np.asarray([r for r in ctx.prompt.seeds if 0 <= r < n], dtype=np.int64)
@@ -110,14 +124,16 @@ def rank(lib: Library, ctx: Listening, weights: Weights, length: int | None = No
         "cf": _coplay(lib, ctx, profile_rows, profile_w),
         "mood": _mood(lib, ctx, profile_rows, profile_w),
         "pref": _preference(lib),
+        "taste": (np.where(lib.has_vec, posterior.taste(lib.emb), 0.0).astype(np.float32)
+                  if posterior.events else np.zeros(n, dtype=np.float32)),
         "skip": np.zeros(n, dtype=np.float32),
         "recent": _recent(lib, ctx, weights),
     }
     explicit = ctx.mood in MOODS or ctx.prompt is not None
-    w_mood = weights.w_mood * (weights.explicit_mood_boost if explicit else 1.0)
+    w_mood = weights.w_mood * weights.explicit_mood_boost if explicit else weights.w_mood_auto
     score = _jitter(lib, weights.seed).copy()
     for weight, part in ((weights.w_content, "content"), (weights.w_cf, "cf"), (w_mood, "mood"),
-                         (weights.w_pref, "pref"), (-weights.w_recent, "recent")):
+                         (weights.w_pref, "pref"), (weights.w_taste, "taste"), (-weights.w_recent, "recent")):
         if weight:
             score += np.float32(weight) * parts[part]
     blocked = np.fromiter(ctx.exclude, dtype=np.int64, count=len(ctx.exclude))
@@ -140,15 +156,22 @@ def rank(lib: Library, ctx: Listening, weights: Weights, length: int | None = No
     local = np.argpartition(-final, pool_size - 1)[:pool_size]
     local = local[np.argsort(-final[local], kind="stable")]
     pool, pool_scores = candidates[local], final[local]
-    chosen = select(lib, pool, pool_scores, min(length, pool_size), weights.mmr_lambda,
-                    weights.artist_spacing, ctx.current)
+    has_vec = lib.has_vec
+
+    def spread(rows: np.ndarray) -> np.ndarray:
+        return np.where(has_vec[rows], posterior.spread(lib.emb[rows]), 0.0)
+
+    chosen = select(lib, pool, pool_scores, min(length, pool_size), weights.artist_spacing,
+                    ctx.current, spread, weights.explore_every)
     score_of = dict(zip(pool.tolist(), pool_scores.tolist(), strict=True))
-    likes = most_like(lib, ctx, chosen)
+    rows = [row for row, _ in chosen]
+    likes = most_like(lib, ctx, rows)
     picks = []
-    for row, like in zip(chosen, likes, strict=True):
+    for (row, explore), like in zip(chosen, likes, strict=True):
         row_parts = {name: round(float(values[row]), 4) for name, values in parts.items()}
+        reason = explain(lib, ctx, int(row), row_parts, weights, like, explore=explore)
         picks.append(Pick(row=int(row), track_id=int(lib.ids[row]), score=round(score_of[row], 4),
-                          parts=row_parts, reason=explain(lib, ctx, int(row), row_parts, weights, like)))
+                          parts=row_parts, reason=reason, explore=explore))
     return picks
 
 

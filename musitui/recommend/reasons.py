@@ -25,16 +25,22 @@ def ago(seconds: float) -> str:
     return f"{int(seconds // 86400)} d ago"
 
 
+EXPLORE_LABEL = "exploring"
+
+
 def explain(lib: Library, ctx: Any, row: int, parts: dict[str, float], weights: Any,
-            like: str | None = None) -> str:
+            like: str | None = None, *, explore: bool = False) -> str:
     """The reason for one pick; ``like`` comes from most_like() (computed for all picks)."""
     bits: list[str] = []
+    if explore:
+        bits.append(f"{EXPLORE_LABEL}: unlike what this session has played, to learn your taste")
     if like is not None and parts["content"] * weights.w_content > 0.25:
         bits.append(like)
     prompt = getattr(ctx, "prompt", None)
+    w_mood = weights.w_mood * weights.explicit_mood_boost if ctx.mood in MOODS else weights.w_mood_auto
     if prompt is not None and parts["mood"] * weights.w_mood > 0.25:
         bits.append(_as_asked(prompt, row))
-    elif parts["mood"] * weights.w_mood > 0.25:
+    elif parts["mood"] * w_mood > 0.25:
         if ctx.mood in MOODS:
             bits.append(f"fits '{ctx.mood}'")
         else:
@@ -50,6 +56,11 @@ def explain(lib: Library, ctx: Any, row: int, parts: dict[str, float], weights: 
             bits.append("you usually finish it")
         else:
             bits.append(f"you like {lib.artists[row]}")
+    liked = like is not None and like in bits
+    if parts.get("taste", 0.0) * weights.w_taste > 0.15 and not liked:
+        bits.append("close to what you finished this session")
+    elif parts.get("taste", 0.0) * weights.w_taste < -0.15 and parts["skip"] <= 0.3:
+        bits.append("a little like what you skipped this session")
     if parts["skip"] > 0.3:
         bits.append("a little like something you skipped or said 'not this' to"
                     if ctx.rejected else "a little like something you skipped")
@@ -61,7 +72,7 @@ def explain(lib: Library, ctx: Any, row: int, parts: dict[str, float], weights: 
         elif not ctx.finished and ctx.current is None and ctx.mood not in MOODS:
             bits.append(_opener(lib, row))
         else:
-            bits.append("for variety")
+            bits.append("the best of what is left")
     return " · ".join(bits)
 
 
