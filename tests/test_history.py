@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from musitui.model import Track
-from musitui.store.history import History, classify_stop
+from musitui.store.history import History
 from musitui.store.history_shards import shard_files
 
 T0 = 1_767_225_600.0  # 2026-01-01 00:00 UTC
@@ -88,14 +88,6 @@ def test_coplay_pairs_follow_finishes_and_skips_within_a_session(tmp_path: Path)
     assert d.id not in history.aggregates.coplay_row(c.id, T0 + 10 * 3600)
     # time decay: half the weight after the half-life
     assert history.aggregates.coplay_row(a.id, T0 + 200 + 90 * 86400)[b.id] == pytest.approx(0.5, rel=1e-3)
-
-
-def test_skip_rule_uses_seconds_or_a_fraction_of_short_tracks() -> None:
-    assert classify_stop(29.0, 200.0) == "skip"
-    assert classify_stop(31.0, 200.0) == "finish"
-    assert classify_stop(18.0, 40.0) == "skip"
-    assert classify_stop(21.0, 40.0) == "finish"
-    assert classify_stop(50.0, 300.0, skip_seconds=60.0) == "skip"
 
 
 def test_compaction_shards_by_month_and_reopening_gives_the_same_aggregates(tmp_path: Path) -> None:

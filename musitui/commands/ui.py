@@ -77,7 +77,9 @@ def run(args: argparse.Namespace, ctx) -> int:
         for loaded in opener.opened:
             loaded.jobs.shutdown()
             loaded.session.close()  # closes the player too
-    return int(code or 0)
+    for problem in app.exit_problems:
+        print(f"musitui: {problem}", file=sys.stderr)
+    return int(code or 0) or (1 if app.exit_problems else 0)
 
 
 class LibraryOpener:

@@ -62,7 +62,8 @@ def explain(lib: Library, ctx: Any, row: int, parts: dict[str, float], weights: 
     elif parts.get("taste", 0.0) * weights.w_taste < -0.15 and parts["skip"] <= 0.3:
         bits.append("a little like what you skipped this session")
     if parts["skip"] > 0.3:
-        bits.append("a little like something you skipped")
+        bits.append("a little like something you skipped or said 'not this' to"
+                    if ctx.rejected else "a little like something you skipped")
     if parts["recent"] > 0:
         bits.append(f"played {ago(ctx.now - float(lib.last_played[row]))}")
     if not bits:
@@ -108,7 +109,8 @@ def _lyrics_words(lib: Library, row: int, asked: float | None) -> str | None:
 def most_like(lib: Library, ctx: Any, rows: list[int]) -> list[str | None]:
     """For each row: 'like X, which you finished N min ago' for the recent track it
     resembles most (cosine, else same genre = 0.5), or None below 0.3."""
-    candidates = [(r, ts, False) for r, ts in ctx.finished[-10:]]
+    rejected = {r for r, _ in getattr(ctx, "rejected", [])}  # "not this" is never "finished"
+    candidates = [(r, ts, False) for r, ts in ctx.finished[-10:] if r not in rejected]
     if ctx.current is not None:
         candidates.append((ctx.current, ctx.now, True))
     if not candidates or not rows:

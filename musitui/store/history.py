@@ -70,18 +70,6 @@ class HistoryError(Exception):
     """A history operation that cannot be done; the message is one line for the user."""
 
 
-def classify_stop(position: float, duration: float | None, skip_seconds: float = 30.0,
-                  skip_fraction: float = 0.5) -> str:
-    """``"skip"`` for a stop before the threshold, else ``"finish"``.
-
-    The threshold is ``skip_seconds``, or ``skip_fraction`` of a track too short for that.
-    """
-    threshold = skip_seconds
-    if duration and duration > 0:
-        threshold = min(skip_seconds, skip_fraction * duration)
-    return "skip" if position < threshold else "finish"
-
-
 def parse_journal(raw: bytes, problems: list[str]) -> list[dict[str, Any]]:
     """The valid events of complete journal lines; a line per bad one goes to ``problems``."""
     events: list[dict[str, Any]] = []
@@ -444,8 +432,10 @@ class History:
 
     def log_listen(self, kind: str, track: Any, *, position: float | None = None,
                    duration: float | None = None, mood: str | None = None,
-                   ts: float | None = None) -> dict[str, Any]:
-        """A play/finish/skip of ``track``: the one path the session and ``musitui event`` share."""
+                   ts: float | None = None, reason: str | None = None) -> dict[str, Any]:
+        """A play/finish/skip of ``track``: the one path the session and ``musitui event`` share.
+        Which one a listen was is decided by ``musitui.recommend.outcomes``; ``reason`` says
+        why a skip was one (``"not this"``)."""
         if kind not in ("play", "finish", "skip"):
             raise HistoryError(f"unknown listening event {kind!r} (expected play, finish or skip)")
         duration = duration or getattr(track, "duration", 0.0) or None
@@ -453,7 +443,7 @@ class History:
             position = duration
         listened = None if kind == "play" else position
         return self.log(kind, track, ts=ts, position=position,
-                        listened=listened, duration=duration, mood=mood)
+                        listened=listened, duration=duration, mood=mood, reason=reason)
 
     def _append(self, event: dict[str, Any]) -> None:
         self._append_many([event])

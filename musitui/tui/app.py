@@ -14,9 +14,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import functools
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,7 @@ from musitui.tui.keys import KeySpec, key_display, resolve_keys
 from musitui.tui.library_model import LibraryModel, build_shelf, library_source, search_index
 from musitui.tui.library_view import LibraryHeader, LibraryView
 from musitui.tui.palette import MusituiCommands
+from musitui.tui.playlist_io import queued_message
 from musitui.tui.quiet_gc import freeze, gc_paused, one_builder, retire
 from musitui.tui.screens import HelpScreen, PromptScreen
 from musitui.tui.search_box import SearchBox
@@ -63,6 +66,25 @@ class Loaded:
     catalog: Any
     jobs: Any = None
     notices: list[str] = field(default_factory=list)
+
+
+class SessionOnThread:
+    """The session as remote controls (MPRIS) see it: its commands are queued on the app's
+    session thread, in order, never run on the event loop; everything else is the session's."""
+
+    COMMANDS = frozenset({"next", "previous", "toggle_pause", "stop", "seek_to", "seek_by",
+                          "set_volume", "change_volume", "toggle_mute", "play_next_in_queue",
+                          "play_track", "enqueue", "set_mood", "cycle_mood", "not_this"})
+
+    def __init__(self, session: Any, submit: Any) -> None:
+        self._session = session
+        self._submit = submit
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._session, name)
+        if name in self.COMMANDS:
+            return functools.partial(self._submit, value)
+        return value
 
 
 class MusituiApp(App[int]):
@@ -111,6 +133,11 @@ class MusituiApp(App[int]):
         self.session_at: float | None = None  # ... session attached; search index ready
         self.search_ready_at: float | None = None
         self._switch_interval: float | None = None
+        # The session's commands (history fsyncs, reranks) run here, one at a time and in
+        # the order of the keys, never on the event loop; each action awaits its command.
+        self._session_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="musitui-session")
+        # One line each, printed by the caller after the terminal is restored.
+        self.exit_problems: list[str] = []
         self.register_theme(MUSITUI_THEME)
         configured = config.ui.theme if config is not None else DEFAULT_THEME
         self.theme, theme_problem = startup_theme(set(self.available_themes), configured,
@@ -274,14 +301,30 @@ class MusituiApp(App[int]):
                         severity="warning", timeout=10)
         if self.jobs is not None:
             self.jobs.start(self)
+        self._watch_signals()
         if self.config is not None and self.config.ui.mpris:
             self.run_worker(self._start_mpris(), name="mpris")
+
+    def _watch_signals(self) -> None:
+        """SIGTERM / SIGHUP (the terminal closed): save the resume state, then quit."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        save_on_signals = getattr(self.session, "save_state_on_signals", None)
+        if save_on_signals is None:
+            return
+
+        def leave(signum: int) -> None:
+            self._stop_background_job()
+            self.exit(128 + signum, return_code=128 + signum)
+
+        self._replaced_handlers = save_on_signals(then=leave)
 
     async def _start_mpris(self) -> None:
         """MPRIS over the session (musitui/mpris); without a session bus, one log line."""
         from musitui.mpris import start_mpris
 
-        self.mpris = await start_mpris(self.session, self.home.data_dir if self.home else None,
+        self.mpris = await start_mpris(SessionOnThread(self.session, self.run_in_session),
+                                       self.home.data_dir if self.home else None,
                                        on_quit=self.action_quit)
         if self.mpris.problem:
             self.log.info(self.mpris.problem)
@@ -474,14 +517,14 @@ class MusituiApp(App[int]):
         else:
             self.action_clear_search()
 
-    def on_library_view_activated(self, event: LibraryView.Activated) -> None:
-        self._activate_library_row(event.index)
+    async def on_library_view_activated(self, event: LibraryView.Activated) -> None:
+        await self._activate_library_row(event.index)
 
-    def on_up_next_view_activated(self, event: UpNextView.Activated) -> None:
-        self._play_up_next(event.index)
+    async def on_up_next_view_activated(self, event: UpNextView.Activated) -> None:
+        await self._play_up_next(event.index)
 
-    def on_mood_bar_picked(self, event: MoodBar.Picked) -> None:
-        self.action_mood(event.mood)
+    async def on_mood_bar_picked(self, event: MoodBar.Picked) -> None:
+        await self.action_mood(event.mood)
 
     # -- helpers --------------------------------------------------------------------
     def _player(self) -> PlayerControl | None:
@@ -502,83 +545,101 @@ class MusituiApp(App[int]):
             return False
         return True
 
+    def run_in_session(self, command: Any, *args: Any) -> Any:
+        """Queue a session command on the session thread without waiting (a Future)."""
+        return self._session_thread.submit(command, *args)
+
+    async def _in_session(self, command: Any, *args: Any) -> Any:
+        """Run one session command on the session thread; the loop goes on meanwhile."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._session_thread, functools.partial(command, *args))
+        except Exception as exc:  # noqa: BLE001 - one line for the user, never a traceback
+            text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self.notify(f"That did not work: {text}", severity="error", timeout=8)
+            return None
+
     def _focused_up_next(self) -> bool:
         return isinstance(self.focused, UpNextView)
 
-    def _activate_library_row(self, index: int) -> None:
+    async def _activate_library_row(self, index: int) -> None:
         if self.model.toggle(index):
             self.query_one(LibraryView).refresh_rows()
             return
         track = self.model.track_at(index)
         if track is not None and self._can_play():
-            self.session.play_track(track.id)
+            await self._in_session(self.session.play_track, track.id)
 
-    def _play_up_next(self, index: int) -> None:
+    async def _play_up_next(self, index: int) -> None:
         items = self.session.up_next
         if 0 <= index < len(items) and self._can_play():
             item = items[index]
             if item.user_queued:
-                self.session.remove_from_queue(index)
-            self.session.play_track(item.track.id)
+                await self._in_session(self.session.remove_from_queue, index)
+            await self._in_session(self.session.play_track, item.track.id)
 
     # -- actions --------------------------------------------------------------------
-    def action_play_pause(self) -> None:
+    async def action_play_pause(self) -> None:
         if not self._can_play():
             return
         if self.session.now_playing is None:
             track = self.query_one(LibraryView).selected_track()
             if self._focused_up_next() or track is None:
                 if self.session.up_next:
-                    self.session.play_next_in_queue()
+                    await self._in_session(self.session.play_next_in_queue)
                 return
-            self.session.play_track(track.id)
+            await self._in_session(self.session.play_track, track.id)
             return
-        self.session.toggle_pause()
+        await self._in_session(self.session.toggle_pause)
 
-    def action_next(self) -> None:
+    async def action_next(self) -> None:
         if self._can_play():
-            self.session.next()
+            await self._in_session(self.session.next)
 
-    def action_previous(self) -> None:
+    async def action_previous(self) -> None:
         if self._can_play():
-            self.session.previous()
+            await self._in_session(self.session.previous)
 
-    def action_seek(self, seconds: float) -> None:
+    async def action_seek(self, seconds: float) -> None:
         if self._can_play() and self.session.now_playing is not None:
-            self.session.seek_by(float(seconds))
+            await self._in_session(self.session.seek_by, float(seconds))
 
-    def action_volume(self, delta: int) -> None:
-        self.session.change_volume(int(delta))
+    async def action_volume(self, delta: int) -> None:
+        await self._in_session(self.session.change_volume, int(delta))
         self._refresh_now_playing()
 
-    def action_play_selected(self) -> None:
+    async def action_play_selected(self) -> None:
         if self._focused_up_next():
             index = self.query_one(UpNextView).selected_index()
             if index is not None:
-                self._play_up_next(index)
+                await self._play_up_next(index)
             return
-        self._activate_library_row(self.query_one(LibraryView).cursor)
+        await self._activate_library_row(self.query_one(LibraryView).cursor)
 
-    def action_enqueue(self) -> None:
+    async def action_enqueue(self) -> None:
         if self._focused_up_next():
             index = self.query_one(UpNextView).selected_index()
             if index is not None:
                 item = self.session.up_next[index]
                 if not item.user_queued:
-                    self.session.enqueue(item.track.id)
+                    await self._in_session(self.session.enqueue, item.track.id)
             return
         view = self.query_one(LibraryView)
         tracks = self.model.tracks_at(view.cursor)
-        for track in tracks:
-            self.session.enqueue(track.id)
         if len(tracks) == 1:
-            self.notify(f"Queued: {tracks[0].title or Path(tracks[0].path).name}", timeout=2)
-        elif tracks:
-            self.notify(f"Queued {len(tracks)} tracks", timeout=2)
+            name = tracks[0].title or Path(tracks[0].path).name
+            if await self._in_session(self.session.enqueue, tracks[0].id):
+                self.notify(f"Queued: {name}", timeout=2)
+            else:
+                self.notify(f"Already queued: {name}", timeout=2)
+        elif tracks:  # an album or an artist: never the track playing now
+            result = await self._in_session(self.session.enqueue_many, [t.id for t in tracks])
+            if result is not None:
+                self.notify(queued_message(result), timeout=3)
         if view.model.track_rows is not None or tracks and len(tracks) == 1:
             view.action_cursor(1)
 
-    def action_dequeue(self) -> None:
+    async def action_dequeue(self) -> None:
         items = self.session.up_next
         if self._focused_up_next():
             index = self.query_one(UpNextView).selected_index()
@@ -589,13 +650,10 @@ class MusituiApp(App[int]):
         if index is None or index >= len(items):
             self.notify("Select a queued track in Up next (tab) to remove it", timeout=3)
             return
-        if not items[index].user_queued:
-            # A recommendation: removing it is a "not now" — the session drops it from the tail.
-            self.session.remove_from_queue(index)
-            return
-        self.session.remove_from_queue(index)
+        # A recommendation removed is a "not now": the session drops it from the tail.
+        await self._in_session(self.session.remove_from_queue, index)
 
-    def action_move_in_queue(self, delta: int) -> None:
+    async def action_move_in_queue(self, delta: int) -> None:
         if not self._focused_up_next():
             self.notify("Focus Up next (tab) to move queued tracks", timeout=3)
             return
@@ -609,15 +667,15 @@ class MusituiApp(App[int]):
         target = index + int(delta)
         if not 0 <= target < queued:
             return
-        self.session.move_in_queue(index, int(delta))
+        await self._in_session(self.session.move_in_queue, index, int(delta))
         view.cursor = target
 
-    def action_not_this(self) -> None:
+    async def action_not_this(self) -> None:
         if self.session.now_playing is None:
             self.notify("Nothing is playing", timeout=2)
             return
         if self._can_play():
-            self.session.not_this()
+            await self._in_session(self.session.not_this)
 
     def action_search(self) -> None:
         search = self.query_one("#search", SearchBox)
@@ -680,13 +738,13 @@ class MusituiApp(App[int]):
         else:
             self.query_one(UpNextView).focus()
 
-    def action_mood(self, name: str) -> None:
+    async def action_mood(self, name: str) -> None:
         if name not in ALL_MOODS:
             return
-        self.session.set_mood(name)
+        await self._in_session(self.session.set_mood, name)
 
-    def action_cycle_mood(self) -> None:
-        self.session.cycle_mood()
+    async def action_cycle_mood(self) -> None:
+        await self._in_session(self.session.cycle_mood)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.keys))
@@ -753,12 +811,15 @@ class MusituiApp(App[int]):
         self.push_screen(PromptScreen("Open an M3U/M3U8 playlist into the queue — file path",
                                       value=str(self._playlist_dir()) + "/"), self._open_playlist)
 
-    def _open_playlist(self, answer: str | None) -> None:
+    async def _open_playlist(self, answer: str | None) -> None:
         if not answer:
             return
         from musitui.tui.playlist_io import open_into_queue
 
-        message, ok = open_into_queue(self.session, self.catalog, answer)
+        opened = await self._in_session(open_into_queue, self.session, self.catalog, answer)
+        if opened is None:
+            return
+        message, ok = opened
         self.notify(message, severity="information" if ok else "warning", timeout=8)
 
     def action_scan(self) -> None:
@@ -814,15 +875,24 @@ class MusituiApp(App[int]):
         self._stop_background_job()
         if getattr(self, "mpris", None) is not None:
             self.mpris.close()
+        self._session_thread.shutdown(wait=True)  # what was asked is done before the state is saved
         if self._switch_interval is not None:
             sys.setswitchinterval(self._switch_interval)
         self._write_stall_trace()
         if self.session is None:
             return
+        import signal
+
+        for signum, handler in getattr(self, "_replaced_handlers", {}).items():
+            with contextlib.suppress(TypeError, ValueError):
+                signal.signal(signum, handler)
         try:
             self.session.save_state()
-        except Exception as exc:  # noqa: BLE001 - the UI is closing: report, never crash
-            self.log.error(f"could not save state: {exc}")
+        except OSError as exc:  # e.g. a full disk: said after the screen is given back
+            reason = exc.strerror or str(exc) or type(exc).__name__
+            self.exit_problems.append(
+                f"could not save the resume state to {getattr(exc, 'filename', None) or 'the data folder'} "
+                f"({reason}); the next start will not resume this session")
 
     def key_specs(self) -> list[KeySpec]:
         return self.keys

@@ -37,7 +37,7 @@ def _answered(app: Any, answer: str | None) -> None:
     if answer is None:
         return
     if not answer:
-        app.session.set_vibe(None)
+        app.run_in_session(app.session.set_vibe, None)  # a rerank: not on the event loop
         app.notify("Prompt cleared: Up next follows the mood again", timeout=4)
         return
     # The local model may take seconds: never on the UI thread.
