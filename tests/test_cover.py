@@ -93,7 +93,7 @@ def test_threads_making_the_same_cover_at_once_all_get_it(tmp_path: Path) -> Non
     for attempt in range(5):
         data = tmp_path / f"data{attempt}"
         with ThreadPoolExecutor(4) as pool:
-            found = list(pool.map(lambda _: cached_cover(data, path), range(4)))
+            found = list(pool.map(cached_cover, [data] * 4, [path] * 4))
         assert all(f is not None and f.is_file() for f in found), found
         assert not list((data / "covers").glob("*.part"))
 
