@@ -22,12 +22,14 @@ from typing import Any
 
 from musitui.model import Track
 from musitui.moods import ALL_MOODS, AUTO, next_mood
+from musitui.play_modes import MODES, RADIO, REASONS, PlayModes
+from musitui.play_modes import next_mode as next_play_mode
 from musitui.recommend.engine import Listening, Weights, rank
 from musitui.recommend.library import Library, TrackColumns, build_library_from_columns
 from musitui.store.history import History, classify_stop
 from musitui.store.state import SessionState, load_state, save_state
 
-CHANGES = ("queue", "now_playing", "position", "state", "mood", "message")
+CHANGES = ("queue", "now_playing", "position", "state", "mood", "message", "play_mode")
 MAX_MESSAGES = 50
 # previous() restarts the current track when it has played longer than this.
 RESTART_SECONDS = 3.0
@@ -113,6 +115,9 @@ class Session:
         self._dismissed: set[int] = set()
         self._notes_while_building: list[tuple[int, str, str, float]] | None = None
         self.lib: Library = self._build_library()
+        # Play modes (h-modes): radio is the recommender; the others fill Up next's tail.
+        then = str(config.get("playback", "in_order_then", "radio")) if config else "radio"
+        self.modes = PlayModes(then_radio=then != "stop")
         # The current listening session as (track id, when): what was finished, skipped,
         # rejected with not_this(); ``after`` are extra finished tracks (recommend --after).
         self.finished: list[tuple[int, float]] = []
@@ -266,11 +271,17 @@ class Session:
             return False
         now = self.clock()
         with self._lock:
+            # The same track again (repeat one): restart it in place, a new logged play; the
+            # player's events for re-opening the same path would be taken for the new play.
+            replay = self._play is not None and self._play.track.id == track.id
             self._close_play(self.position, ended=False, now=now)
             self._drop_from_queue(track.id)
             self._begin(track, now)
             self._next_path = None
-        self.player.play(track.path, gain_db=self._gain(track))
+        if replay:
+            self.player.seek(0.0)
+        else:
+            self.player.play(track.path, gain_db=self._gain(track))
         self._after_change(now)
         self._notify("now_playing", "state", "queue")
         return True
@@ -446,6 +457,7 @@ class Session:
                          max(0, self.weights.up_next_length - len(self._user_queue)))
             self._tail = [QueueItem(self.catalog.tracks[p.track_id], p.score, p.parts, p.reason)
                           for p in picks if p.track_id in self.catalog.tracks]
+            self._apply_play_mode()
         self._update_next()
         if notify:
             self._notify("queue")
@@ -469,6 +481,59 @@ class Session:
         key = "album_gain" if mode == "album" and "album_gain" in track.replaygain else "track_gain"
         return float(track.replaygain.get(key, 0.0)) + preamp
 
+    # -- play modes (h-modes) ---------------------------------------------------------------
+    @property
+    def play_mode(self) -> str:
+        return self.modes.mode
+
+    def set_play_mode(self, mode: str) -> None:
+        if mode not in MODES:
+            self._say(f"no play mode {mode!r}; one of {', '.join(MODES)}")
+            return
+        with self._lock:
+            if mode != self.modes.mode:
+                self.modes.mode = mode
+                self.modes.played = set()
+                self.modes.round = 0
+                self.modes.seed = int(self.clock() * 1000) % 2**31
+        self.rerank()
+        self._notify("play_mode")
+
+    def cycle_play_mode(self) -> None:
+        self.set_play_mode(next_play_mode(self.modes.mode))
+
+    def set_play_source(self, track_ids: list[int]) -> None:
+        """The list *in order*, shuffle and repeat all follow (e.g. the library as shown);
+        without one they follow the playing track's album."""
+        with self._lock:
+            self.modes.set_source([t for t in track_ids if t in self.catalog.tracks])
+        self.rerank()
+
+    def _album_of(self, track: Track) -> list[int]:
+        tracks = [t for t in self.catalog.present() if t.album == track.album
+                  and (t.albumartist or t.artist) == (track.albumartist or track.artist)]
+        tracks.sort(key=lambda t: (t.disc_no or 0, t.track_no or 0, t.path))
+        return [t.id for t in tracks]
+
+    def _apply_play_mode(self) -> None:
+        """Outside radio, the tail is what the mode plays next (then radio, for *in order*
+        at the end of its list when ``[playback] in_order_then`` is "radio")."""
+        modes = self.modes
+        if modes.mode == RADIO:
+            return
+        current = self._play.track if self._play is not None else None
+        if current is not None and current.id not in modes.source and current.album:
+            modes.set_source(self._album_of(current))
+            modes.mark_played(current.id)  # it began before its album became the list
+        count = max(0, self.weights.up_next_length - len(self._user_queue))
+        ids = [t for t in modes.upcoming(current.id if current else None, count)
+               if t in self.catalog.tracks and t not in self._broken]
+        items = [QueueItem(self.catalog.tracks[t], reason=REASONS[modes.mode]) for t in ids]
+        if modes.mode == "in order" and modes.then_radio and len(items) < count:
+            taken = set(ids)
+            items += [i for i in self._tail if i.track.id not in taken][:count - len(items)]
+        self._tail = items
+
     # -- listening bookkeeping ---------------------------------------------------------------
     def _begin(self, track: Track, now: float) -> None:
         self._play = _Play(track, now)
@@ -477,6 +542,7 @@ class Session:
         self._paused = False
         self._played.append(track.id)
         del self._played[:-200]
+        self.modes.mark_played(track.id)
         self._record(self.history.log_listen, "play", track, position=0.0, duration=track.duration or None,
                                 mood=self.mood, ts=now)
         self._note(track, "play", now)
@@ -583,7 +649,9 @@ class Session:
                 track_id=self._play.track.id if self._play is not None else None,
                 position=round(self.position, 3), volume=self.volume, muted=self.muted,
                 mood=self.mood, queue=list(self._user_queue),
-                tail=[i.track.id for i in self._tail], saved_at=self.clock())
+                tail=[i.track.id for i in self._tail], saved_at=self.clock(),
+                play_mode=self.modes.mode, play_source=list(self.modes.source),
+                play_seed=self.modes.seed)
         save_state(self.home.state_file, state)
 
     def restore_state(self) -> bool:
@@ -599,6 +667,9 @@ class Session:
             self.volume = state.volume
             self.muted = state.muted
             self._user_queue = [t for t in state.queue if t in self.catalog.tracks]
+            if state.play_mode in MODES:
+                self.modes.mode, self.modes.seed = state.play_mode, state.play_seed
+                self.modes.source = [t for t in state.play_source if t in self.catalog.tracks]
         if self._player_ok():
             self.player.set_volume(self.volume)
         track = self.catalog.tracks.get(state.track_id) if state.track_id is not None else None
@@ -613,7 +684,7 @@ class Session:
         elif track is not None:
             self._position = state.position
         self.rerank(notify=False)
-        self._notify("now_playing", "queue", "mood", "state")
+        self._notify("now_playing", "queue", "mood", "state", "play_mode")
         return True
 
     def close(self) -> None:

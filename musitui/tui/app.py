@@ -280,7 +280,7 @@ class MusituiApp(App[int]):
             return
         if "queue" in changes:
             self._refresh_queue()
-        if changes & {"now_playing", "position", "state", "mood"}:
+        if changes & {"now_playing", "position", "state", "mood", "play_mode"}:
             self._refresh_now_playing()
         if "mood" in changes:
             self._refresh_mood()
@@ -319,7 +319,7 @@ class MusituiApp(App[int]):
         self.query_one(NowPlaying).update_state(NowPlayingState(
             track=track, position=float(s.position or 0.0), duration=float(s.duration or 0.0),
             state=state, volume=int(s.volume), muted=bool(getattr(s, "muted", False)),
-            mood=s.mood, note=note))
+            mood=s.mood, note=note, play_mode=str(getattr(s, "play_mode", "radio"))))
         self.query_one(LibraryView).set_playing(track.id if track is not None else None)
         self.query_one(CoverArt).show(track.path if track is not None else None)
 
@@ -464,7 +464,17 @@ class MusituiApp(App[int]):
             return
         track = self.model.track_at(index)
         if track is not None and self._can_play():
+            self._set_play_source()
             self.session.play_track(track.id)
+
+    def _set_play_source(self) -> None:
+        """Outside radio, a search's matches as shown are the list the mode follows; else
+        the session follows the playing track's album."""
+        if getattr(self.session, "play_mode", "radio") == "radio":
+            return
+        rows = self.model.track_rows if self.model.filtered else None
+        ids = self.model.shelf.ids
+        self.session.set_play_source([int(ids[p]) for p in rows] if rows is not None else [])
 
     def _play_up_next(self, index: int) -> None:
         items = self.session.up_next
@@ -610,6 +620,10 @@ class MusituiApp(App[int]):
         if name not in ALL_MOODS:
             return
         self.session.set_mood(name)
+
+    def action_cycle_play_mode(self) -> None:
+        self.session.cycle_play_mode()
+        self.notify(f"play mode: {self.session.play_mode}", timeout=2)
 
     def action_cycle_mood(self) -> None:
         self.session.cycle_mood()

@@ -83,6 +83,7 @@ class NowPlayingState:
     muted: bool = False
     mood: str = AUTO
     note: str = ""  # e.g. "no audio device"
+    play_mode: str = "radio"  # the session's play mode (musitui/play_modes.py)
 
 
 class NowPlaying(Widget):
@@ -102,7 +103,8 @@ class NowPlaying(Widget):
         icon = {"playing": "▶", "paused": "‖"}.get(s.state, "■")
         text = Text(no_wrap=True, overflow="ellipsis")
         volume = "muted" if s.muted else f"vol {s.volume}%"
-        right = f"  {volume}  ● {s.mood} "
+        mode = f"{play_mode_label(s.play_mode)}  " if s.play_mode != "radio" else ""
+        right = f"  {mode}{volume}  ● {s.mood} "
         if s.track is None:
             left = f" {icon} {s.note or 'Nothing playing · enter plays the selected track'}"
             text.append(left[: max(0, width - len(right))].ljust(max(0, width - len(right))),
@@ -120,7 +122,7 @@ class NowPlaying(Widget):
             text.append(head, style="bold")
             text.append(tail, style="dim")
             text.append(" " * max(0, room - len(head) - len(tail)))
-        text.append(f"  {volume}  ", style="dim")
+        text.append(f"  {mode}{volume}  ", style="dim")
         text.append(f"● {s.mood} ", style=f"bold {mood_colour(s.mood)}")
         text.append("\n")
         elapsed = format_duration(s.position) if s.track else "--:--"
@@ -135,6 +137,11 @@ class NowPlaying(Widget):
         text.append("─" * (bar_w - filled), style="dim")
         text.append(f" {total} ", style="bold")
         return text
+
+
+def play_mode_label(mode: str) -> str:
+    return {"in order": "→ in order", "shuffle": "⤮ shuffle", "repeat one": "↻1 repeat one",
+            "repeat all": "↻ repeat all"}.get(mode, mode)
 
 
 def mood_label(mood: str) -> str:
