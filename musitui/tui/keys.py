@@ -46,7 +46,7 @@ DEFAULT_KEYS: list[KeySpec] = [
     KeySpec("mood('intense')", "5", "Mood: intense", group="Mood"),
     KeySpec("mood('auto')", "0", "Mood: auto", group="Mood"),
     KeySpec("cycle_mood", "m", "Next mood", True, group="Mood"),
-    KeySpec("cycle_play_mode", "r", "Play mode: radio → in order → shuffle → repeat one → repeat all"),
+    KeySpec("cycle_play_mode", "r", "Next play mode (radio, in order, shuffle, repeat)"),
     KeySpec("save_playlist", "ctrl+s", "Save queue as M3U8", group="Files"),
     KeySpec("open_playlist", "o", "Open an M3U/M3U8 into the queue", group="Files"),
     KeySpec("scan", "s", "Scan a folder", group="Files"),
