@@ -35,6 +35,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "volume": 80,
         # Seconds of crossfade between tracks; 0 = gapless hand-over.
         "crossfade_seconds": 0.0,
+        # What the "in order" play mode does after the last track of its list: "radio" or "stop".
+        "in_order_then": "radio",
     },
     "history": {
         # A stop before this many seconds, or before skip_fraction of a short track, is a skip.
