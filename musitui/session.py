@@ -527,7 +527,8 @@ class Session:
             modes.mark_played(current.id)  # it began before its album became the list
         count = max(0, self.weights.up_next_length - len(self._user_queue))
         ids = [t for t in modes.upcoming(current.id if current else None, count)
-               if t in self.catalog.tracks and t not in self._broken]
+               if t in self.catalog.tracks and t not in self._broken
+               and t not in self._user_queue]
         items = [QueueItem(self.catalog.tracks[t], reason=REASONS[modes.mode]) for t in ids]
         if modes.mode == "in order" and modes.then_radio and len(items) < count:
             taken = set(ids)

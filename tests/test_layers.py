@@ -79,3 +79,11 @@ def test_no_deep_learning_runtime_at_run_time() -> None:
         "\nload_model().forward(np.zeros((1, 187, 96), dtype=np.float32))")
     assert heavy(modules_after(code), "tensorflow", "tf_keras", "keras", "torch", "onnxruntime",
                  "tflite_runtime", "jax") == set()
+
+
+def test_play_modes_are_pure() -> None:
+    """The play-mode logic is plain Python over track ids: no numpy, audio, storage or UI."""
+    mods = modules_after("import musitui.play_modes")
+    assert heavy(mods, "numpy", "sounddevice", "soundfile", "textual", "tinydb", "mutagen") == set()
+    touched = {m for m in mods if m.startswith("musitui.")}
+    assert touched <= {"musitui.play_modes"}, touched
