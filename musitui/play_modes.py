@@ -19,8 +19,8 @@ REPEAT_ONE = "repeat one"
 REPEAT_ALL = "repeat all"
 MODES = (RADIO, IN_ORDER, SHUFFLE, REPEAT_ONE, REPEAT_ALL)
 
-REASONS = {IN_ORDER: "in order: next in the list", SHUFFLE: "shuffle",
-           REPEAT_ONE: "repeat one", REPEAT_ALL: "repeat all: next in the list"}
+REASONS = {IN_ORDER: "in order: next {where}", SHUFFLE: "shuffle",
+           REPEAT_ONE: "repeat one", REPEAT_ALL: "repeat all: next {where}"}
 
 
 def next_mode(mode: str) -> str:
@@ -41,10 +41,18 @@ class PlayModes:
     source: list[int] = field(default_factory=list)
     seed: int = 0
     then_radio: bool = True
+    album: bool = False  # the source is the playing track's album (for the reasons shown)
     played: set[int] = field(default_factory=set)  # shuffle: played in this round
     round: int = 0  # shuffle: rounds completed (each round has its own seeded order)
 
-    def set_source(self, track_ids: list[int]) -> None:
+    @property
+    def reason(self) -> str:
+        """Why a track is in Up next in this mode, e.g. "in order: next on the album"."""
+        where = "on the album" if self.album else "in the list"
+        return REASONS.get(self.mode, self.mode).format(where=where)
+
+    def set_source(self, track_ids: list[int], *, album: bool = False) -> None:
+        self.album = album
         ids = list(dict.fromkeys(track_ids))
         if ids != self.source:
             self.source = ids

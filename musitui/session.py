@@ -22,7 +22,7 @@ from typing import Any
 
 from musitui.model import Track
 from musitui.moods import ALL_MOODS, AUTO, next_mood
-from musitui.play_modes import MODES, RADIO, REASONS, PlayModes
+from musitui.play_modes import MODES, RADIO, PlayModes
 from musitui.play_modes import next_mode as next_play_mode
 from musitui.recommend.engine import Listening, Weights, rank
 from musitui.recommend.library import Library, TrackColumns, build_library_from_columns
@@ -523,13 +523,13 @@ class Session:
             return
         current = self._play.track if self._play is not None else None
         if current is not None and current.id not in modes.source and current.album:
-            modes.set_source(self._album_of(current))
+            modes.set_source(self._album_of(current), album=True)
             modes.mark_played(current.id)  # it began before its album became the list
         count = max(0, self.weights.up_next_length - len(self._user_queue))
         ids = [t for t in modes.upcoming(current.id if current else None, count)
                if t in self.catalog.tracks and t not in self._broken
                and t not in self._user_queue]
-        items = [QueueItem(self.catalog.tracks[t], reason=REASONS[modes.mode]) for t in ids]
+        items = [QueueItem(self.catalog.tracks[t], reason=modes.reason) for t in ids]
         if modes.mode == "in order" and modes.then_radio and len(items) < count:
             taken = set(ids)
             items += [i for i in self._tail if i.track.id not in taken][:count - len(items)]

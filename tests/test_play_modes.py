@@ -45,6 +45,9 @@ def test_in_order_follows_the_list_then_stops_or_goes_on_by_radio():
     modes.then_radio = False
     assert modes.stops_after(1) and not modes.stops_after(9)
     assert modes.next_track(None) == 5  # nothing playing: from the top
+    assert modes.reason == "in order: next in the list"
+    modes.set_source([5, 3], album=True)
+    assert modes.reason == "in order: next on the album"
 
 
 def test_repeat_one_plays_the_current_again():

@@ -59,7 +59,7 @@ async def test_in_order_plays_the_album_then_continues_by_radio(world: World) ->
         shown = up_next_ids(app)
         assert shown[:2] == album[1:]
         assert len(shown) > 2 and not set(shown[2:]) & set(album)  # then radio
-        assert session.up_next[0].reason.startswith("in order")
+        assert session.up_next[0].reason == "in order: next on the album"
         await pilot.press("n")
         await wait_for(pilot, lambda: session.now_playing.id == album[1])
         await pilot.press("n")
