@@ -22,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -77,7 +78,7 @@ async def child(home_dir: Path, changes: int) -> dict:
 
     home = Home(home_dir, home_dir)
     config = load_config(home)
-    config.values["ui"].update(cover_art="halfblocks", mpris=False)
+    config.ui = replace(config.ui, cover_art="halfblocks", mpris=False)
     catalog = Catalog.open(home)
     session = Session(home, config, catalog, player=Player(device="null"),
                       history=History.open(home), features=FeatureStore.open(home))

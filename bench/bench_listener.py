@@ -25,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from itertools import combinations
 from pathlib import Path
 
@@ -95,7 +96,7 @@ def listen(source_home: Path, style_of: dict[str, str], broken: set[str], taste:
         catalog = Catalog.open(home)
         features = FeatureStore.open(home)
         config = Config()
-        config.section("recommend")["seed"] = seed
+        config.recommend = replace(config.recommend, seed=seed)
         clock = Clock()
         session = Session(home, config, catalog, player=None, history=History.open(home, config),
                           features=features, clock=clock)

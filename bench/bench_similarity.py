@@ -1,4 +1,5 @@
-"""Content similarity on the real corpus: leave-one-out same-folder P@5 and 1-NN accuracy.
+"""Content similarity on the real corpus: leave-one-out same-folder P@5 and 1-NN accuracy
+(in-sample diagnostics of the feature groups; the held-out evaluation is evaluate_offline.py).
 
     .venv/bin/python bench/bench_similarity.py [--corpus /root/musitui-corpus] [--home DIR]
 
@@ -111,7 +112,7 @@ def main() -> None:
     p5, nn = scores(embed(matrix, names, weights), groups, dup)
     print(f"{'group-weighted, hand-set weights (before tuning)':58} {p5:6.3f} {nn:6.3f}")
     p5, nn = scores(embed(matrix, names), groups, dup)
-    print(f"{'musitui embed (group-weighted), duplicate hidden':58} {p5:6.3f} {nn:6.3f}")
+    print(f"{'musitui embed (unweighted), duplicate hidden':58} {p5:6.3f} {nn:6.3f}")
     p5d, nnd = scores(embed(matrix, names), groups)
     print(f"{'musitui embed, duplicate recording allowed':58} {p5d:6.3f} {nnd:6.3f}")
 

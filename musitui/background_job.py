@@ -57,6 +57,7 @@ class Reporter:
 
 
 def run_job(spec: dict[str, Any], report: Reporter, stop: threading.Event) -> int:
+    from musitui.config import load_config
     from musitui.library.scan import scan_folder
     from musitui.paths import Home
     from musitui.store.catalog import Catalog
@@ -69,7 +70,8 @@ def run_job(spec: dict[str, Any], report: Reporter, stop: threading.Event) -> in
             return STOPPED if stop.is_set() else 1
         folders.append(str(demo))
 
-    catalog = Catalog.open(home)
+    follow_symlinks = load_config(home).library.follow_symlinks  # its problems: told at start
+    catalog = Catalog.open(home, write=True, on_wait=lambda message: report(status=message))
     phase = {"name": "scan"}
     catalog.after_save = lambda: report(saved=phase["name"])
     if spec.get("analyze") and folders:
@@ -81,6 +83,7 @@ def run_job(spec: dict[str, Any], report: Reporter, stop: threading.Event) -> in
             return STOPPED
         report(status=f"scanning {Path(folder).name}…")
         result = scan_folder(catalog, folder, should_stop=stop.is_set,  # saves: "saved" lines
+                             follow_symlinks=follow_symlinks,
                              on_progress=Throttled(lambda done, total, name=Path(folder).name:
                                                    report(reading=[done, total], folder=name)))
         problems = skipped_files(result)

@@ -27,7 +27,9 @@ COMMANDS: dict[str, str] = {
     "play": "musitui.commands.play",
     "devices": "musitui.commands.devices",
     "recommend": "musitui.commands.recommend",
+    "evaluate": "musitui.commands.evaluate",
     "moods": "musitui.commands.moods",
+    "vibe": "musitui.commands.vibe",
     "history": "musitui.commands.history",
     "event": "musitui.commands.event",
     "demo": "musitui.commands.demo",
@@ -156,23 +158,42 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # the last line of defence: one line, never a traceback
-        log = _log_crash(home)
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        print(f"musitui: error: {first} (details in {log})", file=sys.stderr)
+        where = _log_crash(home)
+        print(f"musitui: error: {describe_error(exc)} ({where})", file=sys.stderr)
         return 1
 
 
+def describe_error(exc: BaseException) -> str:
+    """One line: for a failed file operation, what failed and where."""
+    if isinstance(exc, OSError) and exc.strerror:
+        target = exc.filename if exc.filename is not None else None
+        return f"{exc.strerror}: {target}" if target else exc.strerror
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def _log_crash(home) -> str:
+    """Append the traceback to crash.log; where it went, for the user's one line. If the
+    log cannot be written (a full or read-only disk), the traceback goes to stderr instead
+    and no empty log is left behind."""
     import traceback
 
+    details = traceback.format_exc() + "\n"
     path = home.data_dir / "crash.log"
+    existed = path.exists()
     try:
         with open(path, "a", encoding="utf-8") as handle:
-            handle.write(traceback.format_exc())
-            handle.write("\n")
-    except OSError:
-        return "stderr"
-    return str(path)
+            handle.write(details)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as error:
+        if not existed:
+            with contextlib.suppress(OSError):
+                if path.stat().st_size == 0:
+                    path.unlink()
+        sys.stderr.write(details)
+        return f"details above: {path} could not be written: {error.strerror or error}"
+    return f"details in {path}"
 
 
 if __name__ == "__main__":

@@ -8,13 +8,16 @@ with a line break, a name that is not valid UTF-8) are written as ``file://`` UR
 Loading accepts what other players write: UTF-8 or Latin-1 (.m3u), a BOM, CRLF, comments and
 blank lines, relative and absolute paths, ``file://`` URLs, Windows separators. It never
 raises: entries that do not exist go to ``missing``, lines that cannot be a local file go
-to ``problems`` ("line 7: ..."), and an unreadable playlist is one problem.
+to ``problems`` ("line 7: ..."), and an unreadable playlist is one problem. What is read is
+bounded: a file over MAX_PLAYLIST_BYTES, a line over MAX_LINE_BYTES or entries past
+MAX_ENTRIES are refused with one line each, quickly.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -25,6 +28,10 @@ from musitui.store.atomic import atomic_write_bytes
 PLAYLIST_SUFFIXES = (".m3u", ".m3u8")
 # A URL scheme of two letters or more ("C:\\..." is a Windows drive, not a scheme).
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
+MAX_PLAYLIST_BYTES = 16 * 1024 * 1024  # ~80k entries of long paths
+MAX_LINE_BYTES = 8192  # twice PATH_MAX
+MAX_ENTRIES = 100_000
+MAX_PROBLEMS = 20  # lines named one by one; the rest are counted
 
 
 class LoadedPlaylist(NamedTuple):
@@ -114,10 +121,8 @@ def load_m3u(path: str | os.PathLike[str]) -> LoadedPlaylist:
     """Read an M3U or M3U8 playlist; never raises (see the module docstring)."""
     playlist = Path(path).absolute()
     result = LoadedPlaylist([], [], [])
-    try:
-        raw = playlist.read_bytes()
-    except OSError as exc:
-        result.problems.append(f"cannot read playlist {playlist}: {exc.strerror or exc}")
+    raw = _read_bounded(playlist, result.problems)
+    if raw is None:
         return result
     if b"\0" in raw[:4096] and not raw.startswith(b"#EXTM3U"):
         result.problems.append(f"{playlist.name} is not a playlist (binary data)")
@@ -131,12 +136,64 @@ def load_m3u(path: str | os.PathLike[str]) -> LoadedPlaylist:
         encoding = "latin-1"
         if playlist.suffix.lower() == ".m3u8":
             result.problems.append(f"{playlist.name} is not valid UTF-8; read as Latin-1")
+    entries = 0
     for number, raw_line in enumerate(raw.splitlines(), start=1):
+        if len(raw_line) > MAX_LINE_BYTES:
+            result.problems.append(f"line {number}: longer than {MAX_LINE_BYTES} bytes "
+                                   f"({len(raw_line)}), not a path; skipped")
+            continue
         line = raw_line.decode(encoding).strip()
         if not line or line.startswith("#"):
             continue
+        if entries == MAX_ENTRIES:
+            result.problems.append(f"{playlist.name}: more than {MAX_ENTRIES} entries; "
+                                   f"the rest (from line {number}) were not read")
+            break
+        entries += 1
         _add_entry(result, playlist.parent, number, line, raw_line.strip())
+    if len(result.problems) > MAX_PROBLEMS:
+        more = len(result.problems) - MAX_PROBLEMS
+        result.problems[MAX_PROBLEMS:] = [f"... and {more} more problem(s)"]
     return result
+
+
+def _read_bounded(playlist: Path, problems: list[str]) -> bytes | None:
+    """The playlist's bytes, or None (and why) when it is unreadable or too large."""
+    try:
+        # O_NONBLOCK: a FIFO must not hang the player; only regular files are read.
+        fd = os.open(playlist, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        problems.append(f"cannot read playlist {playlist}: {exc.strerror or exc}")
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            problems.append(f"cannot read playlist {playlist}: not a regular file")
+            return None
+        if info.st_size > MAX_PLAYLIST_BYTES:
+            problems.append(f"{playlist.name} is too large for a playlist "
+                            f"({_megabytes(info.st_size)}; at most "
+                            f"{_megabytes(MAX_PLAYLIST_BYTES)}); not read")
+            return None
+        chunks, size = [], 0
+        while size <= MAX_PLAYLIST_BYTES and (chunk := os.read(fd, 1 << 20)):
+            chunks.append(chunk)
+            size += len(chunk)
+        raw = b"".join(chunks)
+    except OSError as exc:
+        problems.append(f"cannot read playlist {playlist}: {exc.strerror or exc}")
+        return None
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_PLAYLIST_BYTES:  # it grew while being read
+        problems.append(f"{playlist.name} is too large for a playlist (over "
+                        f"{_megabytes(MAX_PLAYLIST_BYTES)}); not read")
+        return None
+    return raw
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB"
 
 
 def _add_entry(result: LoadedPlaylist, folder: Path, number: int, line: str,

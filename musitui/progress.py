@@ -9,6 +9,8 @@ import sys
 import time
 from typing import TextIO
 
+from musitui.text_safety import printable
+
 
 class Progress:
     def __init__(self, label: str, total: int, *, stream: TextIO | None = None,
@@ -27,9 +29,6 @@ class Progress:
     def advance(self, count: int = 1, note: str = "") -> None:
         self.done += count
         self._draw(note)
-
-    def set_total(self, total: int) -> None:
-        self.total = total
 
     def rate(self) -> float:
         elapsed = time.monotonic() - self.started
@@ -56,7 +55,7 @@ class Progress:
             bar = "█" * filled + "·" * (width - filled)
             eta = self.eta()
             eta_text = f" ETA {format_seconds(eta)}" if eta is not None and not finished else ""
-            note_text = f" {note[:40]}" if note else ""
+            note_text = f" {printable(note)[:40]}" if note else ""
             line = (f"\r{self.label} [{bar}] {self.done}/{self.total} "
                     f"{self.rate():.1f} {self.unit}/s{eta_text}{note_text}")
             self.stream.write(line.ljust(100)[:160])

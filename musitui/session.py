@@ -13,26 +13,34 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from musitui.config import Config
+from musitui.contracts import PlayerControl
 from musitui.model import Track
-from musitui.moods import ALL_MOODS, AUTO, next_mood
+from musitui.moods import ALL_MOODS, AUTO, nearest_mood, next_mood
 from musitui.play_modes import MODES, RADIO, PlayModes
 from musitui.play_modes import next_mode as next_play_mode
-from musitui.recommend.engine import Listening, Weights, rank
+from musitui.playback.mixer import clamp_volume
+from musitui.recommend.engine import Listening, Weights, mood_target, rank
 from musitui.recommend.library import Library, TrackColumns, build_library_from_columns
-from musitui.store.history import History, classify_stop
+from musitui.recommend.outcomes import NOT_THIS, REJECT, SEEK_SLACK_SECONDS, Ending, Listen, verdict
+from musitui.store.history import History
 from musitui.store.state import SessionState, load_state, save_state
 
-CHANGES = ("queue", "now_playing", "position", "state", "mood", "message", "play_mode")
 MAX_MESSAGES = 50
 # previous() restarts the current track when it has played longer than this.
 RESTART_SECONDS = 3.0
+# The resume state is saved this long after a change (a kill -9 loses at most this much).
+STATE_SAVE_SECONDS = 2.0
+STATE_CHANGES = frozenset({"queue", "now_playing", "position", "state", "mood", "play_mode"})
 
 
 _blas_limited = False
@@ -69,17 +77,62 @@ class QueueItem:
 
 @dataclass
 class _Play:
-    """The track being played and whether its outcome (finish/skip) is logged yet."""
+    """The track being played and whether its outcome (finish/skip) is logged yet.
+
+    ``heard(position)`` is how much of it was played: the position reached, plus what was
+    played twice (seeks back), minus what was seeked over (seeks forward). A resumed track
+    counts from 0 (its start was heard before the restart). ``confirmed`` turns true when
+    the player's "start" (or a position) for this play arrives, or on a seek: before that, a
+    "start" of another file is late news of a play already left, not a gapless hand-over.
+    """
 
     track: Track
     started: float
     logged: bool = False
+    confirmed: bool = False
+    seek_offset: float = 0.0
+    seeked_forward: bool = False
+
+    def heard(self, position: float) -> float:
+        return max(0.0, position + self.seek_offset)
+
+    def seeked(self, origin: float, target: float) -> None:
+        self.seek_offset += origin - target
+        if target > origin + SEEK_SLACK_SECONDS:
+            self.seeked_forward = True
+
+
+@dataclass(frozen=True)
+class Queued:
+    """What enqueue_many() did: added, already in the queue, and the playing track left out."""
+
+    added: int = 0
+    already: int = 0
+    playing: int = 0
+
+
+def tagger_arrays(home: Any, ids: Any) -> tuple[Any, Any]:
+    """The pretrained tagger's embeddings of ``ids`` when the second analysis pass stored them
+    (musitui.store.tagger_store), else (None, None)."""
+    try:
+        from musitui.store.tagger_store import TaggerStore
+    except ImportError:
+        return None, None
+    try:
+        emb, _tags, found = TaggerStore.open(home).rows_for(ids)
+    except Exception:  # a damaged or missing store: the handcrafted features still rank
+        return None, None
+    if found is None or not found.any():
+        return None, None
+    return ids[found], emb[found]
 
 
 class Session:
-    def __init__(self, home: Any, config: Any, catalog: Any, *, player: Any = None,
+    def __init__(self, home: Any, config: Config | None, catalog: Any, *,
+                 player: PlayerControl | None = None,
                  history: History | None = None, features: Any = None,
                  clock: Callable[[], float] = time.time) -> None:
+        config = config if config is not None else Config()
         self.home = home
         self.config = config
         self.catalog = catalog
@@ -88,16 +141,13 @@ class Session:
         self.features = features
         self.clock = clock
         limit_blas_threads()
-        self.weights = Weights.from_config(config.section("recommend") if config else None)
-        hist = config.section("history") if config else {}
-        self.skip_seconds = float(hist.get("skip_seconds", 30.0))
-        self.skip_fraction = float(hist.get("skip_fraction", 0.5))
-        self.session_gap = float(hist.get("session_gap_minutes", 30.0)) * 60.0
+        self.weights = Weights.from_config(config.recommend)
+        self.skip_seconds = config.history.skip_seconds
+        self.skip_fraction = config.history.skip_fraction
+        self.session_gap = config.history.session_gap_minutes * 60.0
         self.messages: list[str] = list(self.history.messages)
-        self.mood = str(config.get("ui", "mood", AUTO)) if config else AUTO
-        if self.mood not in ALL_MOODS:
-            self.mood = AUTO
-        self.volume = int(config.get("playback", "volume", 80)) if config else 80
+        self.mood = config.ui.mood if config.ui.mood in ALL_MOODS else AUTO
+        self.volume = round(clamp_volume(config.playback.volume))
         self.muted = False
         self._lock = threading.RLock()
         # Given the recommender library a reload replaced (the player frees it in steps).
@@ -114,10 +164,18 @@ class Session:
         self._broken: set[int] = set()
         self._dismissed: set[int] = set()
         self._notes_while_building: list[tuple[int, str, str, float]] | None = None
+        # Files whose "stopped" the player will still send for a play play_track() left.
+        self._stale_stops: list[str] = []
+        # Resume state: saved STATE_SAVE_SECONDS after a change, once restore_state() ran.
+        self._autosave = False
+        self._save_timer: threading.Timer | None = None
+        self._state_problem: str | None = None
+        # A listener's prompt (musitui.words.prompt.Vibe): replaces the mood term while set.
+        self.vibe: Any = None
+        self._prompt_target: tuple[Any, Any] | None = None  # (lib, PromptTarget) cache
         self.lib: Library = self._build_library()
         # Play modes (h-modes): radio is the recommender; the others fill Up next's tail.
-        then = str(config.get("playback", "in_order_then", "radio")) if config else "radio"
-        self.modes = PlayModes(then_radio=then != "stop")
+        self.modes = PlayModes(then_radio=config.playback.in_order_then != "stop")
         # The current listening session as (track id, when): what was finished, skipped,
         # rejected with not_this(); ``after`` are extra finished tracks (recommend --after).
         self.finished: list[tuple[int, float]] = []
@@ -137,9 +195,44 @@ class Session:
             feature_ids = getattr(self.features, "ids", None)
             matrix = getattr(self.features, "matrix", None)
             names = list(getattr(self.features, "names", []) or [])
-        return build_library_from_columns(columns, feature_ids=feature_ids, feature_matrix=matrix,
-                                          feature_names=names,
-                                          aggregates=aggregates or self.history.aggregates)
+        tagger_ids, tagger_matrix = tagger_arrays(self.home, columns.ids)
+        lib = build_library_from_columns(columns, feature_ids=feature_ids, feature_matrix=matrix,
+                                         feature_names=names,
+                                         aggregates=aggregates or self.history.aggregates,
+                                         tagger_ids=tagger_ids, tagger_matrix=tagger_matrix)
+        lib.lyrics_shift = self._lyrics_shifts(lib)
+        return lib
+
+    def _lyrics_shifts(self, lib: Library) -> Any:
+        """The stored lyrics valence shifts (numpy only: no sentiment model in the player)."""
+        path = getattr(self.features, "path", None)
+        if path is None:
+            return None
+        from musitui.words import sentiment_store
+
+        rows = sentiment_store.load(sentiment_store.path_in(Path(path).parent))
+        return rows.shifts_for(lib.ids) if len(rows.ids) else None
+
+    # -- prompt ---------------------------------------------------------------------------
+    def set_vibe(self, vibe: Any) -> None:
+        """Rank Up next for a parsed prompt (None: back to the mood)."""
+        with self._lock:
+            self.vibe = vibe if vibe is not None and not vibe.empty else None
+            self._prompt_target = None
+        self.rerank(notify=False)
+        self._notify("mood", "queue")
+
+    def _target(self) -> Any:
+        if self.vibe is None:
+            return None
+        cached = self._prompt_target
+        if cached is not None and cached[0] is self.lib:
+            return cached[1]
+        from musitui.words.target import build_target
+
+        target = build_target(self.vibe, self.lib.ids, self._track_columns())
+        self._prompt_target = (self.lib, target)
+        return target
 
     def _track_columns(self) -> Any:
         if self.catalog is None:
@@ -159,6 +252,8 @@ class Session:
                 self.finished.append((int(track_id), float(event["ts"])))
             elif event["kind"] == "skip":
                 self.skipped.append((int(track_id), float(event["ts"])))
+                if event.get("reason") == NOT_THIS:
+                    self.rejected.append((int(track_id), float(event["ts"])))
 
     def reload_library(self) -> None:
         """See tracks and feature vectors added since the session started (after a scan or
@@ -192,9 +287,13 @@ class Session:
 
     # -- subscribers and messages -----------------------------------------------------------
     def subscribe(self, callback: Callable[[str], None]) -> None:
+        """``callback(change)`` with "queue", "now_playing", "position", "state", "mood" or
+        "message", from any thread."""
         self._subscribers.append(callback)
 
     def _notify(self, *changes: str) -> None:
+        if self._autosave and STATE_CHANGES.intersection(changes):
+            self._schedule_save()
         for change in dict.fromkeys(changes):
             for callback in list(self._subscribers):
                 try:
@@ -250,19 +349,31 @@ class Session:
     def paused(self) -> bool:
         return self._paused
 
+    @property
+    def effective_mood(self) -> str:
+        """The mood now matched: the picked one, or for auto the named mood nearest the centre
+        of what was just finished (and is playing); "auto" while there is nothing to follow."""
+        if self.mood != AUTO:
+            return self.mood
+        with self._lock:
+            target = mood_target(self.lib, self.listening())
+        return AUTO if target is None else nearest_mood(*target)
+
     def _player_ok(self) -> bool:
-        return self.player is not None and bool(getattr(self.player, "available", False))
+        return self.player is not None and self.player.available
 
     def _no_player(self) -> bool:
         """True (and a message saying why) when there is nothing to play through."""
         if self._player_ok():
             return False
-        why = getattr(self.player, "problem", None) if self.player is not None else None
+        why = self.player.problem if self.player is not None else None
         self._say(f"nothing plays: {why or 'no audio output was opened'}")
         return True
 
     # -- playing ------------------------------------------------------------------------------
-    def play_track(self, track_id: int) -> bool:
+    def play_track(self, track_id: int, *, ending: Ending = "next", remember: bool = True) -> bool:
+        """Play ``track_id`` now; the current play ends as ``ending`` (see recommend.outcomes).
+        ``remember=False``: going back, the track is already the newest in the played list."""
         track = self.catalog.tracks.get(track_id) if self.catalog is not None else None
         if track is None:
             self._say(f"no track with id {track_id}")
@@ -271,17 +382,14 @@ class Session:
             return False
         now = self.clock()
         with self._lock:
-            # The same track again (repeat one): restart it in place, a new logged play; the
-            # player's events for re-opening the same path would be taken for the new play.
-            replay = self._play is not None and self._play.track.id == track.id
-            self._close_play(self.position, ended=False, now=now)
+            self._close_play(self.position, ending, now=now)
             self._drop_from_queue(track.id)
-            self._begin(track, now)
+            self._begin(track, now, remember=remember)
             self._next_path = None
-        if replay:
-            self.player.seek(0.0)
-        else:
-            self.player.play(track.path, gain_db=self._gain(track))
+            left = getattr(self.player, "current_path", None)
+            if left is not None and getattr(self.player, "state", "stopped") != "stopped":
+                self._stale_stops.append(left)  # play() posts a "stopped" for it: not ours
+        self.player.play(track.path, gain_db=self._gain(track))
         self._after_change(now)
         self._notify("now_playing", "state", "queue")
         return True
@@ -298,27 +406,39 @@ class Session:
         return self.play_next_in_queue()
 
     def previous(self) -> bool:
+        """Restart the track after RESTART_SECONDS; before that, step back through what was
+        played (A, B, C: C -> B -> A). Going back is no verdict on the track left."""
         if self._play is not None and self.position > RESTART_SECONDS:
             self.seek_to(0.0)
             return True
         with self._lock:
-            history = [t for t in self._played[:-1] if t in self.catalog.tracks]
-        if not history:
+            played = self._played
+            if self._play is not None and played and played[-1] == self._play.track.id:
+                back = played[:-1]
+            else:  # nothing playing: the newest played track is the one to go back to
+                back = list(played)
+            while back and back[-1] not in self.catalog.tracks:
+                back.pop()
+            if back:
+                self._played = back
+        if not back:
             if self._play is not None:
                 self.seek_to(0.0)
                 return True
             self._say("nothing played before this")
             return False
-        return self.play_track(history[-1])
+        return self.play_track(back[-1], ending="previous", remember=False)
 
     def not_this(self) -> None:
-        """Skip the current track (or drop the head of Up next) and push similar tracks down."""
+        """Reject the current track (or drop the head of Up next) and push similar tracks down.
+        A rejection wherever it happens in the track, never a finish."""
         now = self.clock()
         if self._play is not None:
             with self._lock:
-                self.rejected.append((self._play.track.id, now))
+                self._close_play(self.position, "not_this", now=now)
             self.rerank(notify=False)  # so the track that follows is not a near copy
-            self.next()
+            if not self.play_next_in_queue():
+                self.stop()
             return
         items = self.up_next
         if not items:
@@ -346,16 +466,24 @@ class Session:
 
     def seek_by(self, seconds: float) -> None:
         if not self._no_player() and self._play is not None:
-            self.player.seek_by(seconds)
-            self._notify("position")  # paused, the player sends no position event
+            self.seek_to(self.position + float(seconds))
 
     def seek_to(self, seconds: float) -> None:
-        if not self._no_player() and self._play is not None:
-            self.player.seek(max(0.0, seconds))
-            self._notify("position")
+        if self._no_player() or self._play is None:
+            return
+        target = max(0.0, float(seconds))
+        if self.duration:
+            target = min(target, self.duration)  # as the player clamps it
+        with self._lock:
+            if self._play is not None:
+                self._play.seeked(self.position, target)
+                self._play.confirmed = True  # the seek may swallow the player's "start"
+        self.player.seek(target)
+        self._notify("position")  # paused, the player sends no position event
 
-    def set_volume(self, volume: int) -> None:
-        self.volume = min(100, max(0, int(volume)))
+    def set_volume(self, volume: float) -> None:
+        """0..100; what is not a number leaves the volume as it is."""
+        self.volume = round(clamp_volume(volume, self.volume))
         if self._player_ok():
             self.player.set_volume(self.volume)
         self._notify("state")
@@ -376,6 +504,7 @@ class Session:
             return False
         with self._lock:
             self.mood = name
+            self.vibe = None  # a picked mood replaces a prompt
             self._record(self.history.log, "mood", None, mood=name, ts=self.clock())
         self.rerank(notify=False)
         self._notify("mood", "queue")
@@ -385,18 +514,35 @@ class Session:
         self.set_mood(next_mood(self.mood))
 
     # -- the queue ----------------------------------------------------------------------------
-    def enqueue(self, track_id: int) -> None:
-        track = self.catalog.tracks.get(track_id)
-        if track is None:
-            self._say(f"no track with id {track_id}")
-            return
+    def enqueue(self, track_id: int) -> bool:
+        """Queue one track (the playing one too: asked for by name, it plays again).
+        False when it was already queued (nothing changes) or is unknown."""
+        return self.enqueue_many([track_id], skip_playing=False).added == 1
+
+    def enqueue_many(self, track_ids: list[int], *, skip_playing: bool = True) -> Queued:
+        """Queue tracks in order (an album, a playlist) with one rerank. Tracks already queued
+        stay where they are; the playing track is left out unless ``skip_playing`` is False."""
+        added = already = playing = 0
         with self._lock:
-            if track_id in self._user_queue:
-                return
-            self._user_queue.append(track_id)
-            self._dismissed.discard(track_id)
-            self._record(self.history.log, "queue", track, mood=self.mood, ts=self.clock())
-        self.rerank()
+            now_id = self._play.track.id if self._play is not None else None
+            for track_id in track_ids:
+                track = self.catalog.tracks.get(track_id)
+                if track is None:
+                    self._say(f"no track with id {track_id}")
+                    continue
+                if track_id in self._user_queue:
+                    already += 1
+                    continue
+                if skip_playing and track_id == now_id:
+                    playing += 1
+                    continue
+                self._user_queue.append(track_id)
+                self._dismissed.discard(track_id)
+                self._record(self.history.log, "queue", track, mood=self.mood, ts=self.clock())
+                added += 1
+        if added:
+            self.rerank()
+        return Queued(added, already, playing)
 
     def remove_from_queue(self, index: int) -> None:
         with self._lock:
@@ -443,7 +589,8 @@ class Session:
         aggregates = self.history.aggregates
         return Listening(now=now, finished=finished, skipped=self._timed_rows(self.skipped),
                          rejected=self._timed_rows(self.rejected), current=current, mood=self.mood,
-                         exclude=exclude, coplay=lambda tid: aggregates.coplay_row(tid, now))
+                         exclude=exclude, coplay=lambda tid: aggregates.coplay_row(tid, now),
+                         prompt=self._target())
 
     def _rows(self, track_ids: list[int]) -> list[int]:
         return [r for r in (self.lib.row(t) for t in track_ids) if r is not None]
@@ -474,10 +621,10 @@ class Session:
             self.player.set_next(path, gain_db=self._gain(head) if head else 0.0)
 
     def _gain(self, track: Track) -> float:
-        mode = str(self.config.get("playback", "replaygain", "track")) if self.config else "track"
+        mode = self.config.playback.replaygain
         if mode == "off" or not track.replaygain:
             return 0.0
-        preamp = float(self.config.get("playback", "replaygain_preamp_db", 0.0)) if self.config else 0.0
+        preamp = self.config.playback.replaygain_preamp_db
         key = "album_gain" if mode == "album" and "album_gain" in track.replaygain else "track_gain"
         return float(track.replaygain.get(key, 0.0)) + preamp
 
@@ -536,20 +683,22 @@ class Session:
         self._tail = items
 
     # -- listening bookkeeping ---------------------------------------------------------------
-    def _begin(self, track: Track, now: float) -> None:
-        self._play = _Play(track, now)
+    def _begin(self, track: Track, now: float, *, confirmed: bool = False,
+               remember: bool = True) -> None:
+        self._play = _Play(track, now, confirmed=confirmed)
         self._position = 0.0
         self._duration = track.duration
         self._paused = False
-        self._played.append(track.id)
-        del self._played[:-200]
+        if remember:
+            self._played.append(track.id)
+            del self._played[:-200]
         self.modes.mark_played(track.id)
         self._record(self.history.log_listen, "play", track, position=0.0, duration=track.duration or None,
                                 mood=self.mood, ts=now)
         self._note(track, "play", now)
 
-    def _close_play(self, position: float, *, ended: bool, now: float) -> None:
-        """Log the outcome of the current play once: finish, or skip if stopped early."""
+    def _close_play(self, position: float, ending: Ending, *, now: float) -> None:
+        """Log the outcome of the current play once, as recommend.outcomes.verdict says."""
         play = self._play
         if play is None or play.logged:
             self._play = None
@@ -558,12 +707,20 @@ class Session:
         self._play = None
         track = play.track
         duration = self._duration or track.duration or None
-        kind = "finish" if ended else classify_stop(position, duration, self.skip_seconds,
-                                                   self.skip_fraction)
-        self._record(self.history.log_listen, kind, track, position=duration if ended else position,
-                                duration=duration, mood=self.mood, ts=now)
+        if ending == "end" and duration:
+            position = duration
+        listen = Listen(heard=play.heard(position), duration=duration,
+                        seeked_forward=play.seeked_forward)
+        outcome = verdict(listen, ending, self.skip_seconds, self.skip_fraction)
+        if outcome is None:
+            return
+        kind = "skip" if outcome == REJECT else outcome
+        self._record(self.history.log_listen, kind, track, position=position, duration=duration,
+                     mood=self.mood, ts=now, reason=NOT_THIS if outcome == REJECT else None)
         self._note(track, kind, now)
         (self.finished if kind == "finish" else self.skipped).append((track.id, now))
+        if outcome == REJECT:
+            self.rejected.append((track.id, now))
 
     def _after_change(self, now: float) -> None:
         self.rerank(notify=False)
@@ -573,6 +730,9 @@ class Session:
         """React to one PlayerEvent (kind, path, position, duration, message)."""
         kind = event.kind
         if kind == "position":
+            play = self._play
+            if play is not None and not play.confirmed and play.track.path == event.path:
+                play.confirmed = True  # heard: its "start" was delivered or swallowed by a seek
             self._position = float(event.position or 0.0)
             if event.duration:
                 self._duration = float(event.duration)
@@ -581,17 +741,17 @@ class Session:
         now = self.clock()
         if kind == "start":
             self._on_start(event, now)
-        elif kind == "end":
+        elif kind in ("end", "stopped"):
             with self._lock:
-                if self._play is not None and self._play.track.path == event.path:
-                    self._close_play(float(event.position or 0.0), ended=True, now=now)
-            self._after_change(now)
-            self._notify("now_playing", "state", "queue")
-        elif kind == "stopped":
-            with self._lock:
-                if self._play is not None and self._play.track.path == event.path:
-                    self._close_play(float(event.position or 0.0), ended=False, now=now)
-                    self._paused = False
+                play = self._play
+                if kind == "stopped" and event.path in self._stale_stops:
+                    self._stale_stops.remove(event.path)  # the play left by play_track()
+                    return
+                if play is None or play.track.path != event.path:
+                    return
+                self._close_play(float(event.position or 0.0), "end" if kind == "end" else "next",
+                                 now=now)
+                self._paused = False
             self._after_change(now)
             self._notify("now_playing", "state", "queue")
         elif kind == "error":
@@ -608,7 +768,15 @@ class Session:
     def _on_start(self, event: Any, now: float) -> None:
         track = self.catalog.by_path(event.path)
         with self._lock:
-            if self._play is not None and self._play.track.path == event.path and not self._play.logged:
+            if self._play is not None and not self._play.confirmed \
+                    and self._play.track.path != event.path:
+                # The start of a play already left (two plays asked for quickly): the
+                # player's start for the current one is still to come. A gapless hand-over
+                # only ever follows a confirmed play.
+                return
+            if self._play is not None and self._play.track.path == event.path \
+                    and not self._play.logged and not self._play.confirmed:
+                self._play.confirmed = True
                 if event.duration:
                     self._duration = float(event.duration)
                 # A resumed track starts paused: believe the player, not the event.
@@ -616,12 +784,12 @@ class Session:
             else:
                 if self._play is not None:
                     # Gapless hand-over without an "end" first: the previous one ran out.
-                    self._close_play(self._position, ended=True, now=now)
+                    self._close_play(self._position, "end", now=now)
                 if track is None:
                     self._add_message(f"playing {event.path}, which is not in the catalog")
                     return
                 self._drop_from_queue(track.id)
-                self._begin(track, now)
+                self._begin(track, now, confirmed=True)
                 if event.duration:
                     self._duration = float(event.duration)
                 self._next_path = None
@@ -644,7 +812,49 @@ class Session:
         self._notify("message", "now_playing", "queue")
 
     # -- resume ----------------------------------------------------------------------------
+    def _schedule_save(self) -> None:
+        with self._lock:
+            if self._save_timer is not None:
+                return  # one save per window, whatever changes meanwhile
+            timer = threading.Timer(STATE_SAVE_SECONDS, self._save_in_background)
+            timer.daemon = True
+            self._save_timer = timer
+        timer.start()
+
+    def _save_in_background(self) -> None:
+        with self._lock:
+            self._save_timer = None
+        self.save_state_or_say()
+
+    def save_state_or_say(self) -> bool:
+        """Save the resume state; a failure becomes a message (once per problem), not an error."""
+        try:
+            self.save_state()
+        except OSError as exc:
+            reason = exc.strerror or str(exc) or type(exc).__name__
+            text = f"could not save the resume state to {self.home.state_file} ({reason})"
+            if text != self._state_problem:
+                self._state_problem = text
+                self._say(text)
+            return False
+        self._state_problem = None
+        return True
+
+    def save_state_on_signals(self, then: Callable[[int], None] | None = None) -> dict[int, Any]:
+        """On SIGTERM or SIGHUP (the terminal closed) save the resume state, then call
+        ``then(signum)`` (default: exit with 128 + signum). Main thread only; returns the
+        handlers replaced (to put back with ``signal.signal``)."""
+        def handler(signum: int, _frame: Any) -> None:
+            self.save_state_or_say()
+            if then is not None:
+                then(signum)
+            else:
+                raise SystemExit(128 + signum)
+
+        return {signum: signal.signal(signum, handler) for signum in (signal.SIGTERM, signal.SIGHUP)}
+
     def save_state(self) -> None:
+        """Write the resume state now (atomically); raises OSError when it cannot."""
         with self._lock:
             state = SessionState(
                 track_id=self._play.track.id if self._play is not None else None,
@@ -658,6 +868,7 @@ class Session:
     def restore_state(self) -> bool:
         """Resume the saved queue, mood and volume, and the track paused at its position."""
         state, problem = load_state(self.home.state_file, self.home.backups_dir)
+        self._autosave = True  # from now on every change is saved (debounced)
         if problem:
             self._say(problem)
         if state is None:
@@ -665,7 +876,7 @@ class Session:
         with self._lock:
             if state.mood in ALL_MOODS:
                 self.mood = state.mood
-            self.volume = state.volume
+            self.volume = round(clamp_volume(state.volume, self.volume))
             self.muted = state.muted
             self._user_queue = [t for t in state.queue if t in self.catalog.tracks]
             if state.play_mode in MODES:
@@ -691,6 +902,10 @@ class Session:
     def close(self) -> None:
         """Quitting is not a verdict on the track playing: nothing is logged for it (the
         caller saves the state to resume it)."""
+        with self._lock:
+            timer, self._save_timer, self._autosave = self._save_timer, None, False
+        if timer is not None:
+            timer.cancel()
         if self.player is not None:
             with contextlib.suppress(Exception):  # closing a lost device may fail; we are leaving
                 self.player.close()

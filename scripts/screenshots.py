@@ -31,6 +31,8 @@ def prepare(work: Path) -> tuple[Path, Path]:
 
 
 async def shoot(home_dir: Path, out: Path) -> list[Path]:
+    from dataclasses import replace
+
     from musitui.commands.ui import build_session
     from musitui.config import load_config
     from musitui.paths import Home
@@ -44,7 +46,7 @@ async def shoot(home_dir: Path, out: Path) -> list[Path]:
     async def run(size: tuple[int, int], steps) -> None:
         config = load_config(home)
         # Headless there is no terminal to ask for kitty/sixel: covers in half blocks.
-        config.values["ui"].update(cover_art="halfblocks", mpris=False)
+        config.ui = replace(config.ui, cover_art="halfblocks", mpris=False)
         catalog = Catalog.open(home)
         session, _player, _ = build_session(home, config, catalog, device="null")
         app = MusituiApp(session, catalog, config=config, home=home)

@@ -8,7 +8,7 @@ need librosa. ``write_audio`` makes real tiny files for the tests that go throug
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -99,7 +99,7 @@ def make_session(home: Home, catalog: Catalog, features: FeatureStore | None, *,
                  clock: Clock | None = None, player=None, config: Config | None = None,
                  **recommend: object) -> Session:
     config = config or Config()
-    config.section("recommend").update(recommend)
+    config.recommend = replace(config.recommend, **recommend)
     history = History.open(home, config)
     return Session(home, config, catalog, player=player, history=history, features=features,
                    clock=clock or Clock())

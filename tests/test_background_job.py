@@ -54,7 +54,7 @@ def test_the_job_reports_stops_on_sigint_keeping_its_work_and_a_rerun_continues(
             job.send_signal(signal.SIGINT)  # as the player does when it quits
             break
     messages += [json.loads(line) for line in job.stdout]
-    assert job.wait(timeout=60) == 130, job.stderr.read() if job.stderr else ""
+    assert job.wait(timeout=300) == 130, job.stderr.read() if job.stderr else ""
     assert messages[0] == {"status": "scanning music…"}
     assert {"saved": "scan"} in messages and {"scanned": True} in messages
     readings = [m["reading"] for m in messages if "reading" in m]
@@ -67,7 +67,7 @@ def test_the_job_reports_stops_on_sigint_keeping_its_work_and_a_rerun_continues(
     assert 1 <= kept < 14  # what finished before the stop was kept, the rest was not done
 
     rerun = start_job(home, {"folders": [str(folder)], "analyze": True})
-    out, err = rerun.communicate(timeout=120)
+    out, err = rerun.communicate(timeout=600)
     assert rerun.returncode == 0, err[-2000:]
     lines = [json.loads(line) for line in out.splitlines()]
     progress = [m["progress"] for m in lines if "progress" in m]
@@ -130,8 +130,8 @@ async def test_the_player_follows_a_background_scan_and_analysis_and_stops_it_on
     jobs = BackgroundJobs(world.home, world.catalog, session, folders=[str(world.music)], analyze=True)
     app = make_app(world, session, config, jobs=jobs)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.model.track_count == 11, timeout=30)
-        await wait_for(pilot, lambda: not jobs.busy.locked(), timeout=90)
+        await wait_for(pilot, lambda: app.model.track_count == 11, timeout=300)
+        await wait_for(pilot, lambda: not jobs.busy.locked(), timeout=600)
         assert analysed(world.home.data_dir) == 11  # the fake features of the world were replaced
         titles = {world.catalog.tracks[i].title for i in up_next_ids(app)}
         assert titles and len(up_next_ids(app)) >= 5
@@ -140,12 +140,12 @@ async def test_the_player_follows_a_background_scan_and_analysis_and_stops_it_on
             write(world.music / f"new {n}.flac", calm_piece(6.0) * (0.2 + 0.1 * n))
         jobs.scan_folder(app, str(world.music))
         await wait_for(pilot, lambda: jobs._process is not None and jobs._process.poll() is None
-                       and jobs.busy.locked(), timeout=10)
+                       and jobs.busy.locked(), timeout=300)
         process = jobs._process
     assert jobs.stop.is_set()  # the app told the job to stop as it closed
     session.close()
     # 130: stopped and saved; -SIGINT: the signal came before it had set up (nothing to save).
-    assert process.wait(timeout=60) in (0, 130, -signal.SIGINT)
+    assert process.wait(timeout=300) in (0, 130, -signal.SIGINT)
 
 
 def test_a_retired_structure_is_freed_in_steps_once_its_last_user_lets_go(monkeypatch) -> None:
@@ -169,7 +169,7 @@ def test_a_retired_structure_is_freed_in_steps_once_its_last_user_lets_go(monkey
     time.sleep(0.3)
     assert steps == []  # this test still holds it: left alone
     del holder
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 120  # generous: only a hang fails
     while len(steps) < 3 and time.monotonic() < deadline:
         time.sleep(0.02)
     assert steps == [5000, 5000 - quiet_gc.RETIRE_CHUNK, 5000 - 2 * quiet_gc.RETIRE_CHUNK]

@@ -136,3 +136,49 @@ def test_a_subcommand_imports_only_its_own_module_and_help_lists_them_all(tmp_pa
     from musitui.cli import COMMANDS
 
     assert all(f"    {name}" in listing.stdout for name in COMMANDS)
+
+
+@pytest.mark.parametrize("content", [
+    '{"schema": 1, "next_id": 3, "folders": [], "tracks": "x"}',
+    '{"schema": 1, "next_id": "x", "folders": [], "tracks": []}',
+    "[]", "null", "{}",
+])
+def test_a_catalog_of_the_wrong_shape_is_backed_up_and_the_next_scan_rebuilds(
+        tmp_path: Path, music: Path, content: str) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "catalog.json").write_text(content)
+    shown = musitui("tracks", home=home)
+    assert shown.returncode == 0 and "Traceback" not in shown.stderr
+    message = [line for line in shown.stderr.splitlines() if "catalog.json" in line]
+    assert len(message) == 1 and "damaged" in message[0]
+    scanned = musitui("scan", str(music), "--no-analyze", "--json", home=home)
+    assert scanned.returncode == 0, scanned.stderr
+    backups = list((home / "backups").iterdir())
+    assert [b.read_text() for b in backups] == [content]  # kept, never overwritten silently
+    assert json.loads(scanned.stdout)["tracks"] == 3
+    listed = musitui("tracks", "--json", home=home)
+    assert len(json.loads(listed.stdout)) == 3 and listed.stderr == ""
+
+
+def test_a_track_with_a_wrong_field_loads_and_the_file_is_kept_before_the_next_write(
+        tmp_path: Path, music: Path) -> None:
+    home = tmp_path / "home"
+    assert musitui("scan", str(music), "--no-analyze", home=home).returncode == 0
+    path = home / "catalog.json"
+    data = json.loads(path.read_text())
+    data["tracks"][0]["title"] = 12345
+    data["tracks"][1]["analysis"] = {"tempo": "fast"}
+    data["tracks"].append({"id": "x", "path": 5})
+    damaged = json.dumps(data)
+    path.write_text(damaged)
+    (home / "catalog.columns.npz").unlink()
+    shown = musitui("tracks", "--json", home=home)
+    assert shown.returncode == 0 and "Traceback" not in shown.stderr
+    assert len(json.loads(shown.stdout)) == 3
+    assert "damaged" in shown.stderr and len(shown.stderr.splitlines()) == 1
+    assert path.read_text() == damaged  # a reader changes nothing
+    assert musitui("scan", str(music), "--no-analyze", home=home).returncode == 0
+    backups = list((home / "backups").iterdir())
+    assert [b.read_text() for b in backups] == [damaged]
+    assert musitui("tracks", home=home).stderr == ""

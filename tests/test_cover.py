@@ -83,6 +83,21 @@ def test_cached_cover_is_a_small_jpeg_made_once(tmp_path: Path) -> None:
     assert cached.stat().st_mtime_ns == stamp
 
 
+def test_threads_making_the_same_cover_at_once_all_get_it(tmp_path: Path) -> None:
+    """The TUI's decoder and the MPRIS adapter ask for the same new cover together; a shared
+    temporary name made one of them lose the rename and report no cover (an empty artUrl)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tagged_file(tmp_path / "album", "mp3", art=False)
+    Image.new("RGB", (1600, 1600), (20, 200, 30)).save(path.parent / "cover.jpg")
+    for attempt in range(5):
+        data = tmp_path / f"data{attempt}"
+        with ThreadPoolExecutor(4) as pool:
+            found = list(pool.map(lambda _: cached_cover(data, path), range(4)))
+        assert all(f is not None and f.is_file() for f in found), found
+        assert not list((data / "covers").glob("*.part"))
+
+
 def test_an_undecodable_image_gives_no_cover(tmp_path: Path) -> None:
     path = tagged_file(tmp_path / "album", "mp3", art=False)
     (path.parent / "cover.jpg").write_bytes(b"not a picture")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from tui_helpers import build_world, make_app, open_session, run_async, wait_for
 
 from musitui.library.demo_art import cover_image
+from musitui.tui.cover_art import renderer_choice
 
 
 @run_async
@@ -19,7 +21,7 @@ async def test_cover_follows_the_track_and_the_room(tmp_path: Path) -> None:
     without = next(t for t in tracks if t.album == "Sunny Side")
     (Path(with_art.path).parent / "folder.jpg").write_bytes(cover_image("calm", "JPEG"))
     session, config = open_session(world, device="null")
-    config.values["ui"].update(cover_art="halfblocks", mpris=False)
+    config.ui = replace(config.ui, cover_art="halfblocks", mpris=False)
     app = make_app(world, session, config)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
@@ -50,11 +52,13 @@ async def test_cover_follows_the_track_and_the_room(tmp_path: Path) -> None:
 
 def test_an_unknown_cover_art_value_is_said_in_one_line(tmp_path: Path) -> None:
     world = build_world(tmp_path, seconds=5.0)
+    world.home.config_file.write_text('[ui]\ncover_art = "ascii-art"\n')
     session, config = open_session(world, device="null")
-    config.values["ui"]["cover_art"] = "ascii-art"
     try:
+        assert config.problems == [
+            'config.toml: [ui] cover_art must be one of "auto", "kitty", "sixel", "halfblocks", '
+            '"off", got \'ascii-art\'; using \'auto\'']
         app = make_app(world, session, config)
-        assert app.startup_notices == [
-            "ui.cover_art = 'ascii-art' is not one of auto, kitty, sixel, halfblocks, off; using auto"]
+        assert renderer_choice(app.config) == "auto"
     finally:
         session.close()

@@ -140,7 +140,9 @@ def test_playerctl_drives_the_player(tmp_path: Path) -> None:
             assert meta["art"] == ""
         else:
             tmux.wait(lambda ls: sum("▀" in line for line in cover_lines(ls)) >= 4)
-            assert meta["art"].startswith("file://")
+            # the art URL follows the title: the cover is looked up off the loop
+            art = wait_for(lambda: metadata(bus)["art"], lambda a: a.startswith("file://"))
+            assert Path(art.removeprefix("file://")).is_file()
 
         tmux.keys("q")
         assert wait_for(lambda: playerctl(bus, "status"), lambda s: s.startswith("(failed"))

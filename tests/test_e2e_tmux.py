@@ -161,3 +161,34 @@ def test_play_skip_mood_quit_in_tmux(tmp_path: Path) -> None:
         assert status.read_text().strip() == "0"
     finally:
         tmux.kill()
+
+
+@pytest.mark.parametrize("signum", [1, 15])  # SIGHUP (the terminal closed), SIGTERM
+def test_a_signal_saves_the_resume_state_in_a_real_terminal(tmp_path: Path, signum: int) -> None:
+    import json
+
+    demo, home, _ = prepare(tmp_path)
+    name = f"musitui-e2e-{uuid.uuid4().hex[:8]}"
+    status = tmp_path / "status"
+    command = " ".join([*musitui_command(), "--home", str(home), "--device", "null",
+                        "--no-analyze", str(demo)])
+    tmux = Tmux(name)
+    tmux.start(f"cd {os.getcwd()} && {command}; echo $? > {status}.part && mv {status}.part {status}; sleep 30")
+    try:
+        tmux.wait(lambda ls: any("Library · 24 tracks" in line for line in ls)
+                  and len(up_next_rows(ls)) >= 5, 30)
+        tmux.keys("3")  # calm
+        tmux.wait(lambda ls: "● calm" in ls[0])
+        shell = int(tmux.run("list-panes", "-t", name, "-F", "#{pane_pid}").split()[0])
+        children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(shell)], capture_output=True,
+                                  text=True).stdout.split()
+        assert len(children) == 1
+        os.kill(int(children[0]), signum)
+        deadline = time.monotonic() + 20
+        while not status.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert status.read_text().strip() == str(128 + signum)
+        state = json.loads((home / "state.json").read_text())
+        assert state["mood"] == "calm"
+    finally:
+        tmux.kill()

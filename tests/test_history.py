@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from musitui.model import Track
-from musitui.store.history import History, classify_stop
+from musitui.store.history import History
 from musitui.store.history_shards import shard_files
 
 T0 = 1_767_225_600.0  # 2026-01-01 00:00 UTC
@@ -90,14 +90,6 @@ def test_coplay_pairs_follow_finishes_and_skips_within_a_session(tmp_path: Path)
     assert history.aggregates.coplay_row(a.id, T0 + 200 + 90 * 86400)[b.id] == pytest.approx(0.5, rel=1e-3)
 
 
-def test_skip_rule_uses_seconds_or_a_fraction_of_short_tracks() -> None:
-    assert classify_stop(29.0, 200.0) == "skip"
-    assert classify_stop(31.0, 200.0) == "finish"
-    assert classify_stop(18.0, 40.0) == "skip"
-    assert classify_stop(21.0, 40.0) == "finish"
-    assert classify_stop(50.0, 300.0, skip_seconds=60.0) == "skip"
-
-
 def test_compaction_shards_by_month_and_reopening_gives_the_same_aggregates(tmp_path: Path) -> None:
     # Compacting in the foreground: in the background, how many compactions finish
     # during the burst depends on timing.
@@ -136,23 +128,70 @@ def test_a_damaged_shard_is_moved_aside_and_the_rest_loads(tmp_path: Path) -> No
     assert open_history(tmp_path).messages == []
 
 
-def test_a_torn_journal_tail_is_dropped_and_bad_lines_are_backed_up(tmp_path: Path) -> None:
+def test_a_torn_journal_tail_and_bad_lines_are_skipped_and_the_journal_kept_as_it_is(tmp_path: Path) -> None:
     history = open_history(tmp_path)
     fill(history, 5)
     history.close()
     journal = tmp_path / "history" / "journal.jsonl"
     with open(journal, "ab") as handle:
         handle.write(b'{"seq": 6, "kind": "pl')  # killed mid-write: never acknowledged
+    torn = journal.read_bytes()
     reopened = open_history(tmp_path)
     assert len(reopened.events()) == 5 and reopened.messages == []
+    assert journal.read_bytes() == torn  # reading never rewrites the journal
     reopened.log_listen("play", tracks()[0], ts=T0 + 10_000)
     reopened.close()
+    assert len(open_history(tmp_path).events()) == 6  # the new event was not glued to the fragment
     lines = journal.read_bytes().split(b"\n")
     lines.insert(2, b"garbage")
+    lines.insert(3, b'{"seq": "x", "ts": 1767225600, "kind": "play"}')
+    lines.insert(4, b'{"seq": 99, "ts": "yesterday", "kind": "play"}')
     journal.write_bytes(b"\n".join(lines))
+    before = journal.read_bytes()
     damaged = open_history(tmp_path)
     assert len(damaged.events()) == 6
-    assert any("unreadable" in m for m in damaged.messages)
+    assert any("skipped 4 unreadable" in m for m in damaged.messages)  # with the fragment
+    assert journal.read_bytes() == before  # reading keeps a copy, and changes nothing
+    # One copy per damaged version of the file (the fragment alone was one, found above).
+    backups = sorted((tmp_path / "backups").iterdir(), key=lambda b: b.stat().st_mtime_ns)
+    assert len(backups) == 2 and backups[-1].read_bytes() == before
+    assert any(str(backups[-1]) in m for m in damaged.messages)
+    assert open_history(tmp_path).events() and len(list((tmp_path / "backups").iterdir())) == 2
+    damaged.compact()  # rewrites the journal without the bad lines; the copy is there already
+    assert len(list((tmp_path / "backups").iterdir())) == 2
+    reopened = open_history(tmp_path)
+    assert len(reopened.events()) == 6 and reopened.messages == []
+
+
+def test_bad_records_in_a_shard_are_skipped_with_a_message(tmp_path: Path) -> None:
+    history = open_history(tmp_path, compact_every=10_000)
+    fill(history, 12)
+    history.compact()
+    history.close()
+    shard = shard_files(tmp_path / "history")[0]
+    data = json.loads(shard.read_text())
+    rows = data["events"]
+    first, second = sorted(rows, key=int)[:2]
+    rows[first]["seq"] = "x"
+    rows[second]["ts"] = "yesterday"
+    shard.write_text(json.dumps(data))
+    (tmp_path / "history" / "aggregates.npz").unlink()  # a full rebuild from the shards
+    reopened = open_history(tmp_path)
+    assert len(reopened.events()) == 10 and reopened.aggregates.events == 10
+    assert any(shard.name in m and "skipped 2" in m for m in reopened.messages)
+
+
+def test_a_shard_overwritten_with_garbage_is_backed_up_with_a_message(tmp_path: Path) -> None:
+    history = open_history(tmp_path, compact_every=10_000)
+    fill(history, 12)
+    history.compact()
+    fill(history, 3, start=T0 + 5000)
+    history.close()
+    shard = shard_files(tmp_path / "history")[0]
+    shard.write_bytes(os.urandom(shard.stat().st_size))  # same size: the snapshot vouches for it
+    reopened = open_history(tmp_path)
+    assert len(reopened.events()) == 3
+    assert any(shard.name in m and "damaged" in m for m in reopened.messages)
     assert len(list((tmp_path / "backups").iterdir())) == 1
 
 

@@ -50,7 +50,8 @@ def test_recommender_is_pure_numpy() -> None:
     assert touched <= {"musitui.moods"}, touched
 
 
-@pytest.mark.parametrize("module", ["musitui.cli", "musitui.session"])
+@pytest.mark.parametrize("module", ["musitui.cli", "musitui.session", "musitui.config",
+                                    "musitui.contracts", "musitui.text_safety"])
 def test_light_paths_do_not_import_heavy_libraries(module: str) -> None:
     if module == "musitui.session" and not package_modules("musitui.session"):
         pytest.fail("musitui.session is missing")
@@ -87,3 +88,10 @@ def test_play_modes_are_pure() -> None:
     assert heavy(mods, "numpy", "sounddevice", "soundfile", "textual", "tinydb", "mutagen") == set()
     touched = {m for m in mods if m.startswith("musitui.")}
     assert touched <= {"musitui.play_modes"}, touched
+
+
+def test_words_import_no_textual_and_load_vader_only_when_scoring() -> None:
+    mods = modules_after("\n".join(f"import {m}" for m in package_modules("musitui.words")))
+    assert heavy(mods, "textual", "sounddevice", "librosa", "sklearn", "vaderSentiment", "requests") == set()
+    # The player's session reads stored lyrics shifts; it never imports the sentiment model.
+    assert heavy(modules_after("import musitui.session"), "vaderSentiment") == set()

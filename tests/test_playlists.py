@@ -165,3 +165,37 @@ def test_names_that_look_like_comments_in_the_playlist_folder(tmp_path):
     entries = playlist.read_text(encoding="utf-8").splitlines()[1:]
     assert entries == ["./#1 hit.ogg", "./#EXTINF:3,x.mp3", "./ lead.mp3", "ok.mp3"]
     assert load_m3u(playlist).paths == tracks
+
+
+def test_reading_is_bounded(tmp_path, monkeypatch):
+    import os
+
+    import musitui.playlists as playlists
+
+    huge = tmp_path / "huge.m3u"
+    with huge.open("wb") as handle:
+        handle.truncate(256 * 1024 * 1024)  # sparse: 256 MB that costs no disk
+    assert load_m3u(huge).problems == [
+        "huge.m3u is too large for a playlist (256 MB; at most 16 MB); not read"]
+    song = tmp_path / "a.mp3"
+    song.write_bytes(b"x")
+    long_line = tmp_path / "long.m3u8"
+    long_line.write_bytes(b"a" * (10 * 1024 * 1024) + b"\na.mp3\n")
+    loaded = load_m3u(long_line)
+    assert loaded.paths == [str(song)]
+    assert loaded.problems == ["line 1: longer than 8192 bytes (10485760), not a path; skipped"]
+    fifo = tmp_path / "fifo.m3u"
+    os.mkfifo(fifo)
+    assert load_m3u(fifo).problems == [f"cannot read playlist {fifo}: not a regular file"]
+    assert load_m3u("/dev/zero").problems == ["cannot read playlist /dev/zero: not a regular file"]
+    monkeypatch.setattr(playlists, "MAX_ENTRIES", 3)
+    many = tmp_path / "many.m3u"
+    many.write_text("a.mp3\n" * 5 + "\n".join(f"gone{n}.mp3" for n in range(30)))
+    loaded = load_m3u(many)
+    assert loaded.paths == [str(song)] * 3
+    assert loaded.problems == ["many.m3u: more than 3 entries; the rest (from line 4) were not read"]
+    monkeypatch.setattr(playlists, "MAX_ENTRIES", 1000)
+    bad = tmp_path / "bad.m3u"
+    bad.write_text("\n".join(f"http://x/{n}" for n in range(50)))
+    problems = load_m3u(bad).problems
+    assert len(problems) == 21 and problems[-1] == "... and 30 more problem(s)"

@@ -226,3 +226,16 @@ def test_replaygain_from_opus_r128_and_id3_rva2(tmp_path: Path) -> None:
     tags.add(id3.RVA2(desc="album", channel=1, gain=-4.5, peak=0.5))
     tags.save(str(mp3))
     assert read(mp3)["replaygain"] == {"album_gain": -4.5, "album_peak": 0.5}
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "flac", "aac"])
+def test_huge_tag_values_are_capped_when_read(tmp_path: Path, fmt: str) -> None:
+    from musitui.library.text import MAX_LYRICS_CHARS, MAX_TAG_CHARS
+
+    ext = {"mp3": ".mp3", "flac": ".flac", "aac": ".m4a"}[fmt]
+    path = make_track(tmp_path, f"big{ext}", fmt, title="T" * 1_000_000, artist="A " * 5000,
+                      lyrics="la la la\n" * 20_000)
+    fields = read(path)
+    assert len(fields["title"]) == MAX_TAG_CHARS and fields["title"].endswith("…")
+    assert len(fields["artist"]) <= MAX_TAG_CHARS
+    assert len(fields["lyrics"]) <= MAX_LYRICS_CHARS and fields["lyrics"].startswith("la la la\n")

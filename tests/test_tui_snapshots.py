@@ -7,6 +7,7 @@ Update after an intended change: ``pytest tests/test_tui_snapshots.py --snapshot
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -80,8 +81,7 @@ def resumed_world(tmp_path: Path, album: str, *, cover: bool):
         (Path(track.path).parent / "cover.png").write_bytes(cover_image("calm"))
     save_state(world.home.state_file, SessionState(track_id=track.id, position=12.0))
     session, config = open_session(world, device="null", restore=True)
-    config.values["ui"]["cover_art"] = "halfblocks"
-    config.values["ui"]["mpris"] = False
+    config.ui = replace(config.ui, cover_art="halfblocks", mpris=False)
     return make_app(world, session, config), session
 
 
@@ -95,6 +95,11 @@ async def cover_settled(pilot) -> None:
     await pilot.pause()
 
 
+async def sort_by_mood_reversed(pilot) -> None:
+    pilot.app.sort_library("mood", True)
+    await pilot.pause()
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("cover", [True, False], ids=["with-art", "without-art"])
 def test_now_playing_with_and_without_cover(tmp_path: Path, snap_compare, size, cover) -> None:
@@ -103,3 +108,10 @@ def test_now_playing_with_and_without_cover(tmp_path: Path, snap_compare, size, 
         assert snap_compare(app, terminal_size=size, run_before=cover_settled)
     finally:
         session.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_library_sorted_by_mood(app_and_session, snap_compare, size) -> None:
+    """The header marks the sort (▼) and the mood column appears beside the title."""
+    app, _ = app_and_session
+    assert snap_compare(app, terminal_size=size, run_before=sort_by_mood_reversed)

@@ -6,7 +6,7 @@ No librosa: the feature store is filled with known vectors so rankings are predi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -84,10 +84,9 @@ def make_config(home: Home, keys: dict[str, str] | None = None) -> Config:
     from musitui.config import load_config
 
     config = load_config(home)
-    config.values["recommend"]["seed"] = 0
-    config.values["recommend"]["up_next_length"] = 8
+    config.recommend = replace(config.recommend, seed=0, up_next_length=8)
     if keys:
-        config.values["keys"] = dict(keys)
+        config.keys = dict(keys)
     return config
 
 

@@ -77,7 +77,3 @@ def estimate_key(chroma_mean: np.ndarray) -> tuple[int, str, float, float]:
     else:
         tonic, mode, clarity = best_minor, "minor", float(minor[best_minor])
     return tonic, mode, clarity, float(major[best_major] - minor[best_minor])
-
-
-def key_name(tonic: int, mode: str) -> str:
-    return PITCHES[int(tonic) % 12]

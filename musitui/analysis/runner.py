@@ -138,10 +138,13 @@ def analyze_catalog(home: Home, catalog: Catalog, *, track_ids: Iterable[int] | 
     started = time.monotonic()
     config = load_config(home)
     if excerpt_seconds is None:
-        excerpt_seconds = float(config.get("analysis", "excerpt_seconds", 30.0) or 30.0)
-    jobs = int(jobs or config.get("analysis", "jobs", 0) or os.cpu_count() or 1)
+        excerpt_seconds = config.analysis.excerpt_seconds
+    jobs = int(jobs or config.analysis.jobs or os.cpu_count() or 1)
 
     store = FeatureStore.open(home)
+    for problem in (store.damaged, store.notice):
+        if problem is not None:
+            print(f"musitui: {problem}", file=sys.stderr)
     tagger = TaggerStore.open(home)  # only read: the words and styles of tracks tagged before
     if store.version != FEATURE_VERSION or store.names != FEATURE_NAMES:
         store.reset(FEATURE_VERSION, FEATURE_NAMES)  # the extractor changed: everything is stale
@@ -305,7 +308,13 @@ def update_summaries(catalog: Catalog, store: FeatureStore, *, isolate_models: b
     matrix, _ = store.vectors_for(ids)
     names = store.names
     genres = [columns.genre[row] or "" for row in keep]
-    valence, arousal, labels = library_moods(matrix, names, genres, [columns.lyrics[row] for row in keep])
+    from musitui.words import sentiment_store
+
+    # Lyrics sentiment is scored here (analysis time), stored beside the features, and only
+    # for lyrics not scored before; the player reads the stored shifts.
+    deltas = sentiment_store.update(sentiment_store.path_in(store.path.parent), ids,
+                                    [columns.lyrics[row] for row in keep], store.version)
+    valence, arousal, labels = library_moods(matrix, names, genres, lyrics_deltas=deltas)
     styles = (_assign_styles_in_child(genres, matrix, names) if isolate_models
               else assign_styles(genres, matrix, names))
     words = [""] * len(ids)

@@ -90,7 +90,7 @@ def tag_catalog(home: Home, catalog: Catalog, *, jobs: int = 0, force: bool = Fa
     started = time.monotonic()
     config = load_config(home)
     patches = int(patches or DEFAULT_PATCHES)
-    jobs = int(jobs or config.get("analysis", "jobs", 0) or os.cpu_count() or 1)
+    jobs = int(jobs or config.analysis.jobs or os.cpu_count() or 1)
     store = TaggerStore.open(home)
     failures_data, _ = load_json_or_backup(failures_path(home), home.backups_dir)
     failures: dict[str, Any] = failures_data if isinstance(failures_data, dict) else {}

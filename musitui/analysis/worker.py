@@ -37,12 +37,69 @@ _warm = False
 
 
 def init_worker(nice: int = 10) -> None:
+    die_with_parent()
     limit_threads()
     _quiet_c_libraries()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         os.nice(nice)
     warm_up()
+
+
+PR_SET_PDEATHSIG = 1
+_main_pid: int | None = None  # set in the forkserver (worker_preload): the process it serves
+
+
+def die_with_parent() -> None:
+    """End this worker as soon as the process it works for dies (``kill -9`` included).
+
+    Without it a killed ``musitui analyze`` left its forkserver, resource tracker and workers
+    (~285 MB) running: every worker is handed a copy of the server's "parent alive" pipe and
+    a write end of its own task queue, so neither the server nor the workers ever see the
+    parent go. A worker forked from the server watches the server's parent (a pidfd, else a
+    poll); a spawned one also asks the kernel for SIGKILL when its parent dies."""
+    main = _main_pid if _main_pid is not None else os.getppid()
+    if _main_pid is None:
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+            import ctypes.util
+
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    try:
+        os.kill(main, 0)
+    except ProcessLookupError:
+        os._exit(1)
+    except PermissionError:
+        pass
+    threading.Thread(target=_watch, args=(main,), name="musitui-watch-parent", daemon=True).start()
+
+
+def _watch(pid: int) -> None:
+    import select
+    import time
+
+    try:
+        fd = os.pidfd_open(pid)
+    except (OSError, AttributeError):
+        fd = None
+    if fd is not None:
+        select.select([fd], [], [])  # readable once the process has ended
+        os._exit(1)
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:
+            pass
+
+
+def mark_server() -> None:
+    """Called in the forkserver: its workers watch the process that started it."""
+    global _main_pid
+    _main_pid = os.getppid()
 
 
 def warm_up() -> None:

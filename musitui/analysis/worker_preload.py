@@ -1,7 +1,8 @@
 """Imported by the analysis forkserver (``worker.start_worker_server``) and nowhere else:
 it warms that server once, so every worker forked from it starts ready to analyse."""
 
-from musitui.analysis.worker import limit_threads, warm_up
+from musitui.analysis.worker import limit_threads, mark_server, warm_up
 
+mark_server()
 limit_threads()
 warm_up()

@@ -27,20 +27,23 @@ class Context:
         from musitui.config import load_config
 
         config = load_config(self.home)
-        if config.problem:
-            warn(config.problem)
+        for problem in config.problems:
+            warn(problem)
         return config
 
 
-    def open_catalog(self):
-        """The catalog; a damaged file has been moved aside, and the user is told where."""
+    def open_catalog(self, *, write: bool = False):
+        """The catalog; a damaged file has been moved aside, and the user is told where.
+        ``write=True`` for commands that change it: they wait for another writer first."""
         from musitui.store.catalog import Catalog
 
-        catalog = Catalog.open(self.home)
+        catalog = Catalog.open(self.home, write=write, on_wait=warn)
         if catalog.damaged is not None:
             warn(str(catalog.damaged))
         return catalog
 
 
 def warn(message: str) -> None:
-    print(f"musitui: {message}", file=sys.stderr)
+    from musitui.text_safety import printable
+
+    print(f"musitui: {printable(message, multiline=True)}", file=sys.stderr)

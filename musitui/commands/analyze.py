@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from musitui.text_safety import printable
+
 HELP = "analyse the audio of tracks lacking an analysis (features, tempo, key, mood, style; then the tagger)"
 
 
@@ -30,11 +32,11 @@ def run(args: argparse.Namespace, ctx) -> int:
     start_worker_server()
     from musitui.analysis.runner import analyze_catalog
 
-    catalog = ctx.open_catalog()
+    catalog = ctx.open_catalog(write=True)
     if not catalog.present():
         print("musitui: the catalog is empty: run `musitui scan FOLDER` first", file=sys.stderr)
         return 1
-    jobs = args.jobs or int(ctx.config.get("analysis", "jobs", 0) or 0)
+    jobs = args.jobs or ctx.config.analysis.jobs
     report = analyze_catalog(ctx.home, catalog, jobs=jobs, force=args.force,
                              show_progress=not args.json)
     tagged = None
@@ -53,13 +55,13 @@ def run(args: argparse.Namespace, ctx) -> int:
         print(f"analysed {report.analyzed} of {report.total} tracks in {report.seconds:.1f} s "
               f"({rate} tracks/s), {len(report.errors)} failed")
         for error in report.errors:
-            print(f"  {error['path']}: {error['error']}")
+            print(printable(f"  {error['path']}: {error['error']}"))
         if tagged is not None:
             rate = tagged.to_dict()["tracks_per_second"]
             print(f"tagged {tagged.tagged} of {tagged.total} tracks in {tagged.seconds:.1f} s "
                   f"({rate} tracks/s), {len(tagged.errors)} failed")
             for error in tagged.errors:
-                print(f"  {error['path']}: {error['error']}")
+                print(printable(f"  {error['path']}: {error['error']}"))
         if interrupted:
             print("interrupted: finished tracks were kept; run `musitui analyze` again to continue")
     return 130 if interrupted else 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from musitui.text_safety import printable
+
 HELP = "show the effective configuration and where files live"
 
 
@@ -23,14 +25,14 @@ def run(args: argparse.Namespace, ctx) -> int:
         "state": str(home.state_file),
     }
     if args.json:
-        print(json.dumps({"paths": where, "config": config.values}, indent=2, ensure_ascii=False))
+        print(json.dumps({"paths": where, "config": config.to_dict()}, indent=2, ensure_ascii=False))
         return 0
     for key, value in where.items():
         print(f"{key:12} {value}")
     print()
-    for section, values in config.values.items():
+    for section, values in config.to_dict().items():
         print(f"[{section}]")
         for key, value in values.items():
-            print(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+            print(printable(f"{key} = {json.dumps(value, ensure_ascii=False)}"))
         print()
     return 0

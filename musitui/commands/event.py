@@ -11,6 +11,8 @@ import os
 import sys
 from pathlib import Path
 
+from musitui.text_safety import printable
+
 HELP = "log a play, finish or skip of a track (for scripts)"
 EXIT_AT_ONCE = True  # see musitui.cli.entry: the event is synced and the history closed by then
 
@@ -50,7 +52,7 @@ def run(args: argparse.Namespace, ctx) -> int:
     history = History.open_for_append(ctx.home, ctx.config)
     for message in history.messages:
         print(f"musitui: {message}", file=sys.stderr)
-    mood = args.mood or str(ctx.config.get("ui", "mood", "auto"))
+    mood = args.mood or ctx.config.ui.mood
     try:
         event = history.log_listen(args.kind, track, position=args.at, mood=mood)
     except HistoryError as exc:
@@ -58,5 +60,6 @@ def run(args: argparse.Namespace, ctx) -> int:
         return 1
     finally:
         history.close()
-    print(f"logged {event['kind']} of {track.artist} – {track.title or Path(track.path).name}")
+    print(printable(f"logged {event['kind']} of {track.artist} – "
+                    f"{track.title or Path(track.path).name}"))
     return 0

@@ -7,6 +7,8 @@ import json
 import sys
 import time
 
+from musitui.text_safety import printable
+
 HELP = "show the listening history, or export/import it (JSON lines)"
 
 
@@ -28,12 +30,20 @@ def run(args: argparse.Namespace, ctx) -> int:
     if args.limit < 0:
         print("musitui: --limit must be 0 or more", file=sys.stderr)
         return 2
-    history = History.open(ctx.home, ctx.config)
-    for message in history.messages:
-        print(f"musitui: {message}", file=sys.stderr)
+    try:
+        history = History.open(ctx.home, ctx.config)
+    except OSError as exc:
+        print(f"musitui: cannot read the history in {ctx.home.history_dir}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
+    told = _tell(history, 0)
     try:
         if args.action == "export":
-            count = history.export_jsonl(args.file)
+            try:
+                count = history.export_jsonl(args.file)
+            except OSError as exc:
+                print(f"musitui: cannot write {args.file}: {exc.strerror or exc}", file=sys.stderr)
+                return 1
             print(f"exported {count} events to {args.file}")
             return 0
         if args.action == "import":
@@ -43,10 +53,19 @@ def run(args: argparse.Namespace, ctx) -> int:
         print(f"musitui: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"musitui: cannot write {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"musitui: cannot write the history in {ctx.home.history_dir}: "
+              f"{exc.strerror or exc}", file=sys.stderr)
         return 1
     finally:
         history.close()
+        _tell(history, told)  # what reading the shards found, said after the output
+
+
+def _tell(history, already: int) -> int:
+    """Print the history's messages from ``already`` on; returns how many there are now."""
+    for message in history.messages[already:]:
+        print(f"musitui: {message}", file=sys.stderr)
+    return len(history.messages)
 
 
 def _import(history, path: str, ctx) -> int:
@@ -85,5 +104,5 @@ def _show(history, args: argparse.Namespace) -> int:
             detail = f" at {float(event['listened']):.0f} s"
         elif what == "mood":
             detail = f" → {event.get('mood')}"
-        print(f"{when}  {what:7} {who}{detail}")
+        print(printable(f"{when}  {what:7} {who}{detail}"))
     return 0

@@ -8,6 +8,8 @@ import os
 import sys
 import time
 
+from musitui.text_safety import printable
+
 HELP = "show everything known about one file (or track id)"
 
 
@@ -22,7 +24,8 @@ def run(args: argparse.Namespace, ctx) -> int:
     catalog = ctx.open_catalog()
     track = _find(catalog, args.path)
     if track is not None:
-        data = {"in_catalog": True, **track.public_dict(), "cover": _cover(track.path)}
+        data = {"in_catalog": True, **track.public_dict(), "cover": _cover(track.path),
+                **_lyrics_mood(ctx, track.id)}
         _emit(data, args.json)
         return 0
     path = os.path.abspath(os.path.expanduser(args.path))
@@ -42,12 +45,26 @@ def run(args: argparse.Namespace, ctx) -> int:
     try:
         fields = read_tags(path, kind, lyrics_file)
     except TagError as exc:
-        warn(f"{args.path}: {exc}")
+        warn(f"{args.path}: {printable(exc)}")
         return 1
     if not args.json:
         print("(not in the catalog: tags read from the file now)", file=sys.stderr)
     _emit({"in_catalog": False, "path": path, **fields, "cover": _cover(path)}, args.json)
     return 0
+
+
+def _lyrics_mood(ctx, track_id: int) -> dict:
+    """The stored lyrics sentiment of a catalogued track (written at analysis time)."""
+    from musitui.words import sentiment_store
+    from musitui.words.sentiment import describe
+
+    rows = sentiment_store.load(sentiment_store.path_in(ctx.home.features_dir))
+    score, shift = rows.lookup(track_id)
+    if score is None and shift is None:
+        return {}
+    return {"lyrics_sentiment": None if score is None else round(score, 3),
+            "lyrics_valence_shift": shift, "lyrics_mood": describe(shift) or "neutral lyrics",
+            "lyrics_feature_version": rows.feature_version}
 
 
 def _cover(path: str) -> str | None:
@@ -88,10 +105,10 @@ def _emit(data: dict, as_json: bool) -> None:
             key = "added" if key == "added_at" else "modified"
         elif isinstance(value, float):
             value = f"{value:.3f}"
-        print(f"{key:>16}  {value}")
+        print(f"{printable(key):>16}  {printable(value)}")
     for key, value in replaygain.items():
-        print(f"{'replaygain ' + key:>16}  {value}")
+        print(f"{'replaygain ' + printable(key):>16}  {printable(value)}")
     if lyrics:
         print(f"{'lyrics':>16}  {len(lyrics.splitlines())} lines")
         for line in lyrics.splitlines()[:40]:
-            print(f"{'':>16}  {line}")
+            print(f"{'':>16}  {printable(line)}")

@@ -17,20 +17,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", metavar="D", default=None,
                         help="output device name or index, 'null' (silent, real time) or "
                              "'null-fast' (silent, as fast as possible); default: the config's")
-    parser.add_argument("--volume", type=float, default=None, metavar="0-100",
+    parser.add_argument("--volume", type=volume_argument, default=None, metavar="0-100",
                         help="software volume (default: the config's)")
     parser.add_argument("--positions", action="store_true",
                         help="print every position event (default: at most one per second)")
 
 
+def volume_argument(text: str) -> float:
+    """``--volume``: a number from 0 to 100 (0 is silent, and the files still play through)."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 <= value <= 100.0:  # also false for NaN
+        raise argparse.ArgumentTypeError(f"{text!r} is not a volume from 0 to 100")
+    return value
+
+
 def run(args: argparse.Namespace, ctx) -> int:
     from musitui.playback import Player
 
-    settings = ctx.config.section("playback")
-    device = args.device if args.device is not None else (settings.get("device") or None)
-    volume = args.volume if args.volume is not None else settings.get("volume", 80)
-    player = Player(device=device, replaygain=str(settings.get("replaygain", "track")),
-                    volume=volume, crossfade=float(settings.get("crossfade_seconds", 0.0) or 0.0))
+    settings = ctx.config.playback
+    device = args.device if args.device is not None else (settings.device if settings.device != "" else None)
+    volume = args.volume if args.volume is not None else settings.volume
+    player = Player(device=device, replaygain=settings.replaygain, volume=volume,
+                    crossfade=settings.crossfade_seconds)
     if not player.available:
         print(f"musitui: {player.problem}", file=sys.stderr)
         return 3

@@ -8,7 +8,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
+
+from musitui.text_safety import printable
 
 HELP = "show what musitui would play next, and why"
 EXIT_AT_ONCE = True  # see musitui.cli.entry: nothing is left to close when run() returns
@@ -19,6 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="pretend PATH was just finished (repeatable)")
     parser.add_argument("--mood", default=None, metavar="NAME",
                         help="mood to match (auto, happy, energetic, calm, sad, intense)")
+    parser.add_argument("--prompt", default=None, metavar="TEXT",
+                        help='describe what you want ("calm piano, nothing sad"): replaces the mood')
     parser.add_argument("-n", type=int, default=10, metavar="N", help="how many (default 10)")
     parser.add_argument("--json", action="store_true", help="print a JSON list")
     parser.add_argument("--explain", action="store_true", help="show every score part")
@@ -53,7 +58,7 @@ def run(args: argparse.Namespace, ctx) -> int:
     if features.damaged:
         print(f"musitui: {features.damaged}", file=sys.stderr)
     config = ctx.config
-    config.section("recommend")["up_next_length"] = args.n
+    config.recommend = replace(config.recommend, up_next_length=args.n)
     history = History.open(ctx.home, config)
     session = Session(ctx.home, config, catalog, player=None, history=history, features=features)
     for message in session.messages:
@@ -61,6 +66,15 @@ def run(args: argparse.Namespace, ctx) -> int:
     if args.mood is not None:
         session.mood = args.mood
     session.after = [t.id for t in after]
+    if args.prompt is not None:
+        from musitui.commands.vibe import understand_in_library
+
+        vibe, notice = understand_in_library(args.prompt, ctx)
+        if notice:
+            print(f"musitui: {notice}", file=sys.stderr)
+        if vibe.empty:
+            print(f"musitui: nothing understood in {args.prompt!r}; ranking as usual", file=sys.stderr)
+        session.vibe = None if vibe.empty else vibe
     session.rerank(notify=False)
     items = session.up_next[: args.n]
     history.close()
@@ -75,7 +89,8 @@ def run(args: argparse.Namespace, ctx) -> int:
         return 0
     for number, item in enumerate(items, 1):
         title = item.track.title or Path(item.track.path).name
-        print(f"{number:2}. {item.track.artist} – {title}  ({item.score:+.2f})  {item.reason}")
+        print(printable(f"{number:2}. {item.track.artist} – {title}  (score {item.score:+.2f})  "
+                        f"{item.reason}"))
         if args.explain:
             print("      " + "  ".join(f"{k} {v:+.2f}" for k, v in item.parts.items()))
     return 0

@@ -8,6 +8,8 @@ import os
 import sys
 import time
 
+from musitui.text_safety import printable
+
 HELP = "scan a music folder: read tags into the catalog, then analyse new tracks"
 
 
@@ -39,14 +41,14 @@ def run(args: argparse.Namespace, ctx) -> int:
 
     started = time.monotonic()
     root = normalize_folder(args.folder)
-    catalog = ctx.open_catalog()
+    catalog = ctx.open_catalog(write=True)
     if not os.path.isdir(root) and root not in catalog.folders:
         what = "not a folder" if os.path.exists(root) else "no such folder"
         warn(f"cannot scan {args.folder}: {what}")
         return 2
     if not args.no_analyze and _analysis_likely(catalog, root):
         _start_workers_early()
-    follow = bool(ctx.config.get("library", "follow_symlinks", True))
+    follow = ctx.config.library.follow_symlinks
     report = scan_folder(catalog, root, jobs=args.jobs, show_progress=not args.json,
                          follow_symlinks=follow)
     if not report.interrupted and not args.no_analyze:
@@ -120,4 +122,4 @@ def _print_summary(report, *, analyzed: bool) -> None:
     if report.errors:
         print(f"{len(report.errors)} file(s) skipped:")
         for error in report.errors:
-            print(f"  {error['path']}: {error['error']}")
+            print(printable(f"  {error['path']}: {error['error']}"))

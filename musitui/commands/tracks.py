@@ -6,6 +6,8 @@ import argparse
 import json
 import shutil
 
+from musitui.text_safety import printable
+
 HELP = "list the tracks in the catalog"
 
 
@@ -50,7 +52,8 @@ def _status(track) -> str:
 
 def print_table(tracks) -> None:
     width = shutil.get_terminal_size((120, 24)).columns
-    rows = [(str(t.id), t.artist, t.album, t.title, format_duration(t.duration), _status(t))
+    rows = [(str(t.id), printable(t.artist), printable(t.album), printable(t.title),
+             format_duration(t.duration), _status(t))
             for t in tracks]
     header = ("id", "artist", "album", "title", "time", "an.")
     fixed = [max(len(r[i]) for r in [header, *rows]) for i in (0, 4, 5)]

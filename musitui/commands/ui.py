@@ -77,7 +77,9 @@ def run(args: argparse.Namespace, ctx) -> int:
         for loaded in opener.opened:
             loaded.jobs.shutdown()
             loaded.session.close()  # closes the player too
-    return int(code or 0)
+    for problem in app.exit_problems:
+        print(f"musitui: {problem}", file=sys.stderr)
+    return int(code or 0) or (1 if app.exit_problems else 0)
 
 
 class LibraryOpener:
@@ -86,7 +88,7 @@ class LibraryOpener:
 
     def __init__(self, home, config, args) -> None:
         self.home, self.config, self.args = home, config, args
-        self.notices: list[str] = [config.problem] if config.problem else []
+        self.notices: list[str] = list(config.problems)
         self.folders: list[str] = []
         self.opened: list = []  # the Loaded handed to the app, to close on exit
         self.shelf = None  # the library sorted for display, when prefetched
@@ -131,11 +133,16 @@ class LibraryOpener:
         if catalog.damaged is not None:
             self.notices.append(str(catalog.damaged))
         folders, _ = choose_folders(self.args.folder, list(catalog.folders),
-                                    list(self.config.get("library", "folders", []) or []),
+                                    list(self.config.library.folders),
                                     Path.home() / "Music")
         if self.args.folder:
+            from musitui.store.catalog import CatalogChanged
+
             catalog.remember_folder(folders[0])
-            catalog.save()
+            try:
+                catalog.save()
+            except CatalogChanged as exc:  # the folder's scan remembers it anyway
+                self.notices.append(str(exc))
         self.folders = [] if self.args.no_scan else folders
         return catalog
 
@@ -159,12 +166,6 @@ class LibraryOpener:
         return loaded
 
 
-def open_library(home, config, args):
-    """Catalog, folders to scan, session and background jobs in one call."""
-    opener = LibraryOpener(home, config, args)
-    return opener.open_session(opener.open_catalog())
-
-
 def build_session(home, config, catalog, *, device: str | None):
     """The player, history, feature store and session; problems become notices, not errors."""
     from musitui.session import Session
@@ -172,17 +173,17 @@ def build_session(home, config, catalog, *, device: str | None):
     from musitui.store.history import History
 
     notices: list[str] = []
-    chosen = device if device is not None else (config.get("playback", "device", "") or None)
+    settings = config.playback
+    chosen = device if device is not None else (settings.device if settings.device != "" else None)
     player = None
     try:
         from musitui.playback import Player
 
-        player = Player(device=chosen, replaygain=config.get("playback", "replaygain", "track"),
-                        volume=int(config.get("playback", "volume", 80)),
-                        crossfade=float(config.get("playback", "crossfade_seconds", 0.0) or 0.0))
+        player = Player(device=chosen, replaygain=settings.replaygain, volume=settings.volume,
+                        crossfade=settings.crossfade_seconds)
     except Exception as exc:  # noqa: BLE001 - no audio must never stop the app from opening
         notices.append(f"audio output unavailable: {str(exc).splitlines()[0] if str(exc) else exc}")
-    history = History.open(home)
+    history = History.open(home, config)
     damaged = getattr(history, "damaged", None)
     if damaged:
         notices.append(str(damaged))

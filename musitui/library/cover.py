@@ -14,6 +14,7 @@ import base64
 import hashlib
 import io
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -151,11 +152,12 @@ def cached_cover(data_dir: Path, path: str | os.PathLike[str]) -> Path | None:
         return None
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{key}.{os.getpid()}.part"
+        # one name per thread: the TUI's decoder and the MPRIS adapter may make the same cover
+        tmp = folder / f".{key}.{os.getpid()}.{threading.get_ident()}.part"
         tmp.write_bytes(small)
         os.replace(tmp, target)
     except OSError:
-        return None
+        return target if target.is_file() else None
     return target
 
 

@@ -14,6 +14,9 @@ from musitui.library import integrity
 from musitui.library.riff import read_riff_info
 from musitui.library.tags_error import TagError
 from musitui.library.text import (
+    MAX_LYRICS_CHARS,
+    MAX_TAG_CHARS,
+    cap,
     clean,
     parse_gain,
     parse_number,
@@ -84,6 +87,14 @@ def read_tags(path: str, kind: str, lyrics_file: str | None = None) -> dict[str,
     _apply_fallbacks(fields, path)
     if not fields.get("lyrics") and lyrics_file:
         fields["lyrics"] = _read_lyrics_file(lyrics_file)
+    return _capped(fields)
+
+
+def _capped(fields: dict[str, Any]) -> dict[str, Any]:
+    """Every text value cut to its cap, whichever format and frame it came from."""
+    for key, value in fields.items():
+        if isinstance(value, str):
+            fields[key] = cap(value, MAX_LYRICS_CHARS if key == "lyrics" else MAX_TAG_CHARS)
     return fields
 
 
@@ -205,6 +216,8 @@ def _id3_fields(tags: Any) -> dict[str, Any]:
         lyrics = str(frame.text).strip()
         if lyrics:
             break
+    if not lyrics:
+        lyrics = _sylt_text(tags)
     replaygain: dict[str, float] = {}
     for frame in tags.getall("TXXX"):
         desc = str(frame.desc).lower()
@@ -225,6 +238,19 @@ def _id3_fields(tags: Any) -> dict[str, Any]:
         "track_no": parse_number(text("TRCK")), "disc_no": parse_number(text("TPOS")),
         "year": parse_year(date), "lyrics": lyrics or None, "replaygain": replaygain,
     }
+
+
+def _sylt_text(tags: Any) -> str:
+    """Synchronised ID3 lyrics (SYLT, millisecond stamps) as LRC text, or ""."""
+    from musitui.words.lrc import to_lrc
+
+    for frame in tags.getall("SYLT"):
+        if getattr(frame, "format", 2) != 2 or not frame.text:  # 2 = milliseconds
+            continue
+        pairs = [(str(words), float(ms) / 1000.0) for words, ms in frame.text if str(words).strip()]
+        if pairs:
+            return to_lrc(pairs)
+    return ""
 
 
 def _vorbis_fields(tags: Any) -> dict[str, Any]:

@@ -5,6 +5,11 @@ from __future__ import annotations
 import contextlib
 import re
 
+# Stored tag text is capped when read: a 1 MB title would otherwise be copied into every
+# history event and every catalog save.
+MAX_TAG_CHARS = 1000
+MAX_LYRICS_CHARS = 64 * 1024
+
 _MOJIBAKE_MARKERS = ("Ã", "Â", "â€", "Ð", "Ñ", "Å", "Ä", "Æ", "Ø", "Ù", "ã", "ï»¿")
 _NUMBER = re.compile(r"\s*(\d+)")
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
@@ -53,12 +58,20 @@ def clean(value: object) -> str:
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
     text = str(value)
+    if len(text) > MAX_TAG_CHARS:
+        text = text[: MAX_TAG_CHARS * 2]  # room for the trimming below; capped after it
     if "\x00" in text or "\ufeff" in text:
         text = text.replace("\x00", " ").replace("\ufeff", "")
     text = text.strip()
     if "  " in text or "\t" in text:
         text = " ".join(text.split())
-    return text if text.isascii() else fix_mojibake(text)
+    text = text if text.isascii() else fix_mojibake(text)
+    return cap(text, MAX_TAG_CHARS)
+
+
+def cap(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters (an ellipsis marks the cut)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def parse_number(value: object) -> int | None:

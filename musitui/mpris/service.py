@@ -244,6 +244,7 @@ class MprisService:
         self._closed = False
         self._art_for: str | None = None  # the track path whose art URL is known (or looked up)
         self._art = ""
+        self._art_tasks: set[asyncio.Task] = set()  # held: the loop keeps only weak references
         self._last_position: tuple[int, float, float] | None = None  # (track id, position, time)
 
     async def start(self) -> bool:
@@ -336,7 +337,9 @@ class MprisService:
         if path != self._art_for:
             self._art_for, self._art = path, ""
             if path is not None and self.data_dir is not None and self._loop is not None:
-                self._loop.create_task(self._find_art(path))
+                task = self._loop.create_task(self._find_art(path))
+                self._art_tasks.add(task)
+                task.add_done_callback(self._art_tasks.discard)
         return snapshot(self.session, self._art)
 
     async def _find_art(self, path: str) -> None:

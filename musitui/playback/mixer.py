@@ -8,11 +8,34 @@ so no change ever makes a step in the waveform (a click).
 
 from __future__ import annotations
 
+import math
 import threading
 
 import numpy as np
 
 from musitui.playback.ring import Ring
+
+DEFAULT_VOLUME = 80.0
+
+
+def clamp_volume(value: object, default: float = DEFAULT_VOLUME) -> float:
+    """A volume from anywhere (config, ``--volume``, a saved state) as 0..100.
+
+    Negative is 0, above 100 is 100; what is not a number (NaN, ``"loud"``) is ``default``.
+    """
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return float(default)
+    if math.isnan(number):
+        return float(default)
+    return min(100.0, max(0.0, number))
+
+
+def volume_gain(volume: float) -> float:
+    """0..100 to a linear factor; squared so the scale feels even (100 -> exactly 1.0)."""
+    v = clamp_volume(volume, 0.0) / 100.0
+    return v * v
 
 
 class Mixer:
@@ -21,6 +44,10 @@ class Mixer:
         self.samplerate = samplerate
         self.gain = 0.0  # applied now (owned by the callback)
         self.target = 0.0  # wanted (written by the control thread)
+        # Paused: once the gain has ramped down to 0 the ring is left alone (time stands
+        # still). Not paused, a gain of 0 (volume 0, muted) still consumes frames: silence
+        # moves the position on like sound does.
+        self.paused = True
         self.max_step = 1.0 / max(1, int(ramp_seconds * samplerate))  # per frame
         self.underruns = 0
         self.xruns = 0  # PortAudio reported output underflows
@@ -45,7 +72,7 @@ class Mixer:
         if ring.skip_to > ring.r:
             ring.r = ring.skip_to
         gain, target = self.gain, self.target
-        if ring.hold or (gain == 0.0 and target == 0.0):  # held, or paused/muted at rest
+        if ring.hold or (self.paused and gain == 0.0 and target == 0.0):  # held, or paused at rest
             outdata.fill(0.0)
             return 0
         n = min(frames, ring.readable())

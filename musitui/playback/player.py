@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from musitui.playback.decoder import Decoder, Segment
 from musitui.playback.events import PlayerEvent, TrackItem
-from musitui.playback.mixer import Mixer
+from musitui.playback.mixer import Mixer, clamp_volume, volume_gain
 from musitui.playback.outputs import DEFAULT_RATE, NoOutput, NullOutput, PortAudioOutput
 from musitui.playback.ring import Ring
 
@@ -28,18 +28,12 @@ RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)
 AUDIO_NICENESS = -11  # what PulseAudio asks for its own threads
 
 
-def volume_gain(volume: float) -> float:
-    """0..100 to a linear factor; squared so the scale feels even (100 -> exactly 1.0)."""
-    v = min(100.0, max(0.0, float(volume))) / 100.0
-    return v * v
-
-
 class Player:
     def __init__(self, device: str | int | None = None, replaygain: str = "track",
                  volume: float = 80, *, crossfade: float = 0.0, samplerate: int | None = None,
                  record: bool = False, blocksize: int = BLOCKSIZE) -> None:
         self.device = device
-        self.volume = float(min(100.0, max(0.0, volume)))
+        self.volume = clamp_volume(volume)
         self.muted = False
         self.state = "stopped"
         self.position = 0.0
@@ -100,7 +94,7 @@ class Player:
         ring = mixer.ring
         if ring.skip_to > ring.r:
             return True
-        if ring.hold or mixer.gain == 0.0 and mixer.target == 0.0:
+        if ring.hold or mixer.paused and mixer.gain == 0.0 and mixer.target == 0.0:
             return False
         if ring.readable() >= self._blocksize:
             return True
@@ -208,7 +202,7 @@ class Player:
         self.seek(self.position + float(delta))
 
     def set_volume(self, volume: float) -> None:
-        self.volume = float(min(100.0, max(0.0, volume)))
+        self.volume = clamp_volume(volume, self.volume)
         self._apply_gain()
         self._post("state", message=self.state)
 
@@ -238,8 +232,9 @@ class Player:
     def _apply_gain(self) -> None:
         if not self.available:
             return
-        audible = self.state == "playing" and not self.muted and not self._device_lost
-        self._mixer.target = volume_gain(self.volume) if audible else 0.0
+        running = self.state == "playing" and not self._device_lost
+        self._mixer.paused = not running
+        self._mixer.target = volume_gain(self.volume) if running and not self.muted else 0.0
 
     def _stop_current(self) -> None:
         if self.current_path is not None and self.state != "stopped":

@@ -1,11 +1,11 @@
 """Content similarity: raw feature vectors -> an embedding for cosine similarity (numpy only).
 
 Each dimension is standardised over the library (median / inter-quartile spread, so one odd
-track does not squash the rest), then each *group* of dimensions gets a weight that is
-shared among its members (a 26-dimensional MFCC block does not outvote tempo just by being
-big), then rows are L2-normalised so that a dot product is a cosine. The weights were chosen
-on the real corpus (leave-one-out same-folder P@5, bench/bench_similarity.py); see
-docs/FEATURES.md.
+track does not squash the rest), then rows are L2-normalised so that a dot product is a
+cosine. Every dimension weighs the same (except ``key_index``, not a quantity): group weights
+tuned on the development corpus did not beat this plain default out of sample
+(bench/evaluate_offline.py, docs/RECOMMENDER.md). ``GROUPS`` names the feature groups (the
+benches weigh them to measure what each carries); its weights are all 1.
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ import numpy as np
 
 # group -> (weight, member name prefixes or names)
 GROUPS: dict[str, tuple[float, tuple[str, ...]]] = {
-    "rhythm": (2.0, ("tempo", "beat_strength", "onset_rate", "onset_mean", "onset_cv")),
-    "dynamics": (0.25, ("rms_db", "rms_cv", "dynamic_range_db", "crest_db")),
-    "spectrum": (1.5, ("centroid", "centroid_std", "bandwidth", "rolloff", "flatness_db",
+    "rhythm": (1.0, ("tempo", "beat_strength", "onset_rate", "onset_mean", "onset_cv")),
+    "dynamics": (1.0, ("rms_db", "rms_cv", "dynamic_range_db", "crest_db")),
+    "spectrum": (1.0, ("centroid", "centroid_std", "bandwidth", "rolloff", "flatness_db",
                        "zcr", "zcr_std", "percussive_share", "flux", "flux_cv",
                        "low_ratio", "high_ratio")),
     "contrast": (1.0, ("contrast_",)),
-    "timbre": (3.0, ("mfcc_mean_",)),
-    "timbre_motion": (1.5, ("mfcc_std_",)),
+    "timbre": (1.0, ("mfcc_mean_",)),
+    "timbre_motion": (1.0, ("mfcc_std_",)),
     "harmony": (1.0, ("key_clarity", "mode_strength", "chroma_entropy", "mode_major")),
-    "chroma": (0.25, ("chroma_",)),
+    "chroma": (1.0, ("chroma_",)),
 }
 # Not a quantity: pitch class 11 is not "more" than 0.
 IGNORED = {"key_index"}
@@ -81,9 +81,14 @@ def _quantiles(x: np.ndarray, qs: tuple[float, ...]) -> list[np.ndarray]:
     return out
 
 
+def plain_weights(names: list[str]) -> np.ndarray:
+    """1 for every dimension, 0 for the ignored ones."""
+    return np.array([0.0 if n in IGNORED else 1.0 for n in names])
+
+
 def embed(matrix: np.ndarray, names: list[str], weights: np.ndarray | None = None) -> np.ndarray:
     """(n, d) float32 unit rows; cosine similarity of tracks = row dot products."""
-    z = standardise(matrix) * (dimension_weights(names) if weights is None else weights)
+    z = standardise(matrix) * (plain_weights(names) if weights is None else weights)
     norms = np.linalg.norm(z, axis=1, keepdims=True)
     return (z / np.where(norms > 1e-12, norms, 1.0)).astype(np.float32)
 

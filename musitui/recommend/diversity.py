@@ -1,61 +1,68 @@
-"""The diversity pass: maximal marginal relevance with artist spacing.
+"""Up next from the scored pool: best first, with artist spacing and explicit exploration.
 
-Greedy: each step takes the candidate with the best ``λ·relevance − (1−λ)·similarity to what
-is already picked``; a candidate whose artist is among the last ``spacing`` picks (the track
-now playing counts as the first) waits, unless nothing else is left.
+Rows come in score order (so the list reads as "best match first"), except that a candidate
+whose artist is among the last ``spacing`` picks (the track now playing counts as the first)
+waits unless nothing else is left, and one file of a song is enough. After the first
+``explore_every`` rows, every ``explore_every``-th slot (6th, 11th, 16th, ...) is an
+exploration slot (so any five consecutive rows hold at most one, and the head of the list,
+what plays next, is always the best match): the candidate from the better half of the pool
+that the session knows least about (largest posterior spread, discounted by its likeness to
+what is already listed). It is marked, so the reason can say so. No other row is chosen for
+"variety": the old MMR pass alternated good rows with poor ones.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 
 from musitui.recommend.library import Library
 
+EXPLORE_EVERY = 5
 
-def select(lib: Library, pool: np.ndarray, scores: np.ndarray, length: int, mmr_lambda: float,
-           spacing: int, current: int | None) -> list[int]:
+
+def select(lib: Library, pool: np.ndarray, scores: np.ndarray, length: int, spacing: int,
+           current: int | None, spread: Callable[[np.ndarray], np.ndarray] | None = None,
+           explore_every: int = EXPLORE_EVERY) -> list[tuple[int, bool]]:
+    """(row, is_exploration) in play order. ``pool`` is sorted by ``scores``, best first."""
     if pool.size == 0:
         return []
-    # Relevance in [0, 1] over the plausible candidates (the best ``length``); the rest go
-    # negative, so diversity chooses among good tracks instead of promoting poor ones.
-    floor = float(np.sort(scores)[::-1][min(scores.size, max(length, 1)) - 1])
-    span = float(scores.max()) - floor
-    relevance = (scores - floor) / span if span > 1e-9 else np.ones_like(scores)
-    has_vec = lib.has_vec[pool]
-    vectors = lib.emb[pool]
     artists = lib.artist_code[pool]
-    genres = lib.genre_code[pool]
-    folders = lib.folder_code[pool]
     songs = lib.song_code[pool]
-    redundancy = np.zeros(pool.size, dtype=np.float32)
     taken = np.zeros(pool.size, dtype=bool)
     recent_artists: list[int] = [] if current is None else [int(lib.artist_code[current])]
-    chosen: list[int] = []
-    lam = min(max(mmr_lambda, 0.0), 1.0)
-    for _ in range(min(length, pool.size)):
-        value = lam * relevance - (1.0 - lam) * redundancy
-        value[taken] = -np.inf
+    explorable = np.zeros(pool.size, dtype=bool)
+    explorable[: max(1, pool.size // 2)] = True
+    uncertainty = None
+    if spread is not None and explore_every > 0 and length > explore_every:
+        uncertainty = np.asarray(spread(pool), dtype=np.float32)
+    redundancy = np.zeros(pool.size, dtype=np.float32)
+    chosen: list[tuple[int, bool]] = []
+    for slot in range(min(length, pool.size)):
+        explore = uncertainty is not None and slot > 0 and slot % explore_every == 0
+        if explore:
+            value = np.where(explorable, uncertainty * (1.0 - redundancy), -np.inf)
+        else:
+            value = -np.arange(pool.size, dtype=np.float64)  # score order
+        value = np.where(taken, -np.inf, value)
         if spacing > 0 and recent_artists:
-            blocked = np.zeros(pool.size, dtype=bool)
-            for artist in recent_artists[-spacing:]:
-                blocked |= artists == artist
+            blocked = np.isin(artists, recent_artists[-spacing:])
             allowed = np.where(blocked, -np.inf, value)
             if allowed.max() > -np.inf:
                 value = allowed
         best = int(np.argmax(value))
         if not np.isfinite(value[best]):
-            break
-        taken |= songs == songs[best]  # one file of a song is enough
-        chosen.append(int(pool[best]))
+            if explore:  # nothing left to explore: a plain row instead
+                value = np.where(taken, -np.inf, -np.arange(pool.size, dtype=np.float64))
+                best = int(np.argmax(value))
+                explore = False
+            if not np.isfinite(value[best]):
+                break
+        taken |= songs == songs[best]
+        chosen.append((int(pool[best]), explore))
         recent_artists.append(int(artists[best]))
-        # Similarity of every candidate to the new pick: cosine where both have vectors,
-        # else same artist / folder / genre.
-        if has_vec[best]:
-            sim = np.where(has_vec, np.clip(vectors @ vectors[best], 0.0, 1.0), 0.0)
-        else:
-            sim = np.zeros(pool.size, dtype=np.float32)
-        tags = np.maximum(0.6 * (artists == artists[best]), 0.5 * (folders == folders[best]))
-        if genres[best] >= 0:
-            tags = np.maximum(tags, 0.4 * (genres == genres[best]))
-        np.maximum(redundancy, np.maximum(sim, tags), out=redundancy)
+        if uncertainty is not None and lib.has_vec[pool[best]]:
+            sim = np.clip(lib.emb[pool] @ lib.emb[pool[best]], 0.0, 1.0)
+            np.maximum(redundancy, np.where(lib.has_vec[pool], sim, 0.0), out=redundancy)
     return chosen

@@ -1,15 +1,15 @@
 """Feature vectors -> unit-length embeddings for cosine similarity.
 
-The analysis layer may provide ``musitui.recommend.content.embed(matrix, names)`` (with its
-own, justified feature weights); until it does, each column is standardised over the
-library (so loud/quiet masters and different units weigh alike) and rows are L2-normalised.
+``content.embed`` weighs the feature groups; a matrix whose feature names it does not know
+(every weight zero) falls back to ``standardise_embed``: each column standardised over the
+library (so loud/quiet masters and different units weigh alike), rows L2-normalised.
 """
 
 from __future__ import annotations
 
-import importlib
-
 import numpy as np
+
+from musitui.recommend.content import embed as weighted_embed
 
 
 def standardise_embed(matrix: np.ndarray) -> np.ndarray:
@@ -27,18 +27,10 @@ def standardise_embed(matrix: np.ndarray) -> np.ndarray:
 
 
 def embed(matrix: np.ndarray, names: list[str]) -> np.ndarray:
-    """The analysis layer's embedding when it exists, else ``standardise_embed``."""
-    try:
-        content = importlib.import_module("musitui.recommend.content")
-    except ImportError:
-        return standardise_embed(matrix)
-    custom = getattr(content, "embed", None)
-    if custom is None:
-        return standardise_embed(matrix)
-    result = np.asarray(custom(matrix, names), dtype=np.float32)
+    """``content.embed`` as unit vectors; ``standardise_embed`` when it knows no feature."""
+    result = np.asarray(weighted_embed(matrix, names), dtype=np.float32)
     norms = np.linalg.norm(result, axis=1, keepdims=True)
     if result.size and not (norms > 1e-9).any():
-        # Feature names it does not know (weights all zero): fall back rather than lose content.
         return standardise_embed(matrix)
     norms[norms < 1e-9] = 1.0
     return result / norms

@@ -1,21 +1,31 @@
 """The hybrid score of every candidate, then the diversity pass; see docs/RECOMMENDER.md.
 
-score = w_content·content + w_cf·co-play + w_mood·mood + w_pref·preference
+score = w_content·content + w_cf·co-play + w_mood·mood + w_pref·preference + w_taste·taste
         − w_skip·skip-likeness − w_recent·recently-played + a tiny seeded jitter (tie-break)
+
+``taste`` is the session's online preference model (musitui.recommend.online). The mood
+weight is ``w_mood_auto`` in auto mood (content leads) and ``w_mood·explicit_mood_boost``
+when a mood is chosen (the mood leads). The constants were chosen out of sample
+(bench/evaluate_offline.py, docs/RECOMMENDER.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from musitui.moods import AUTO, MOODS
+from musitui.recommend import online
 from musitui.recommend.diversity import select
 from musitui.recommend.library import Library
+from musitui.recommend.prompt_target import PromptTarget, prompt_part
 from musitui.recommend.reasons import explain, most_like
+
+if TYPE_CHECKING:  # the recommender imports nothing from the app at run time
+    from musitui.config import RecommendConfig
 
 # How much the k-th most recent finished track counts in the session profile.
 RECENCY_FALLOFF = 0.65
@@ -39,36 +49,33 @@ RECENT_OUTCOMES = 10
 # Skip feedback is computed for this many best candidates (exactness is checked).
 SKIP_POOL = 2000
 
-PART_NAMES = ("content", "cf", "mood", "pref", "skip", "recent")
-
 
 @dataclass(frozen=True)
 class Weights:
     w_content: float = 1.0
     w_cf: float = 0.8
     w_mood: float = 0.7
+    # Auto mood follows the session's own valence/arousal; held out, any weight on it
+    # lowered same-soundtrack P@5 (9 of 10 folds chose 0), so content alone leads there.
+    w_mood_auto: float = 0.0
+    w_taste: float = 1.0
     w_pref: float = 0.5
     w_skip: float = 1.0
     w_recent: float = 1.0
     recent_hours: float = 4.0
     artist_spacing: int = 1
-    mmr_lambda: float = 0.75
+    # Every n-th Up next slot explores (0 = never); never more than one in five.
+    explore_every: int = 5
     # A mood the user picked (not auto) says "now I want this": its weight is multiplied.
-    explicit_mood_boost: float = 2.0
+    explicit_mood_boost: float = 3.0
     up_next_length: int = 20
     seed: int = 0
 
     @classmethod
-    def from_config(cls, section: dict[str, Any] | None) -> Weights:
-        section = section or {}
-        values: dict[str, Any] = {}
-        for name, default in cls().__dict__.items():
-            raw = section.get(name, default)
-            try:
-                values[name] = type(default)(raw)
-            except (TypeError, ValueError):
-                values[name] = default
-        return cls(**values)
+    def from_config(cls, section: RecommendConfig) -> Weights:
+        """The weights from the config's checked ``[recommend]`` section (musitui.config: types
+        and ranges are enforced there, once). Every weight must be a key of that section."""
+        return cls(**{f.name: getattr(section, f.name) for f in fields(cls)})
 
 
 @dataclass
@@ -84,6 +91,8 @@ class Listening:
     exclude: set[int] = field(default_factory=set)  # rows not to offer (queued, playing)
     # track id -> {other track id: decayed co-play weight}
     coplay: Callable[[int], dict[int, float]] | None = None
+    # A listener's prompt: replaces the mood term (recommend --prompt, the TUI's prompt box).
+    prompt: PromptTarget | None = None
 
 
 @dataclass
@@ -93,6 +102,7 @@ class Pick:
     score: float
     parts: dict[str, float]
     reason: str
+    explore: bool = False  # an exploration slot (its reason says so)
 
 
 def rank(lib: Library, ctx: Listening, weights: Weights, length: int | None = None) -> list[Pick]:
@@ -102,18 +112,28 @@ def rank(lib: Library, ctx: Listening, weights: Weights, length: int | None = No
         return []
     ctx = _with_cached_coplay(ctx)
     profile_rows, profile_w = _profile(ctx)
+    posterior = online.fit(lib.emb, lib.has_vec, online.observations(ctx.finished, ctx.skipped,
+                                                                     ctx.rejected))
+    content_rows, content_w = profile_rows, profile_w
+    if ctx.prompt is not None and ctx.prompt.seeds:
+        seeds = np.asarray([r for r in ctx.prompt.seeds if 0 <= r < n], dtype=np.int64)
+        content_rows = np.r_[profile_rows, seeds]
+        content_w = np.r_[profile_w, np.ones(len(seeds), dtype=np.float32)]
     parts = {
-        "content": _content(lib, profile_rows, profile_w),
+        "content": _content(lib, content_rows, content_w),
         "cf": _coplay(lib, ctx, profile_rows, profile_w),
         "mood": _mood(lib, ctx, profile_rows, profile_w),
         "pref": _preference(lib),
+        "taste": (np.where(lib.has_vec, posterior.taste(lib.emb), 0.0).astype(np.float32)
+                  if posterior.events else np.zeros(n, dtype=np.float32)),
         "skip": np.zeros(n, dtype=np.float32),
         "recent": _recent(lib, ctx, weights),
     }
-    w_mood = weights.w_mood * (weights.explicit_mood_boost if ctx.mood in MOODS else 1.0)
+    explicit = ctx.mood in MOODS or ctx.prompt is not None
+    w_mood = weights.w_mood * weights.explicit_mood_boost if explicit else weights.w_mood_auto
     score = _jitter(lib, weights.seed).copy()
     for weight, part in ((weights.w_content, "content"), (weights.w_cf, "cf"), (w_mood, "mood"),
-                         (weights.w_pref, "pref"), (-weights.w_recent, "recent")):
+                         (weights.w_pref, "pref"), (weights.w_taste, "taste"), (-weights.w_recent, "recent")):
         if weight:
             score += np.float32(weight) * parts[part]
     blocked = np.fromiter(ctx.exclude, dtype=np.int64, count=len(ctx.exclude))
@@ -123,6 +143,8 @@ def rank(lib: Library, ctx: Listening, weights: Weights, length: int | None = No
         songs = np.zeros(int(lib.song_code.max()) + 1, dtype=bool)
         songs[lib.song_code[blocked]] = True
         score[songs[lib.song_code]] = -np.inf
+    if ctx.prompt is not None and ctx.prompt.excluded is not None and len(ctx.prompt.excluded) == n:
+        score[ctx.prompt.excluded] = -np.inf
     available = int(np.isfinite(score).sum())
     pool_size = min(available, max(POOL, 6 * length))
     if pool_size <= 0:
@@ -134,15 +156,22 @@ def rank(lib: Library, ctx: Listening, weights: Weights, length: int | None = No
     local = np.argpartition(-final, pool_size - 1)[:pool_size]
     local = local[np.argsort(-final[local], kind="stable")]
     pool, pool_scores = candidates[local], final[local]
-    chosen = select(lib, pool, pool_scores, min(length, pool_size), weights.mmr_lambda,
-                    weights.artist_spacing, ctx.current)
+    has_vec = lib.has_vec
+
+    def spread(rows: np.ndarray) -> np.ndarray:
+        return np.where(has_vec[rows], posterior.spread(lib.emb[rows]), 0.0)
+
+    chosen = select(lib, pool, pool_scores, min(length, pool_size), weights.artist_spacing,
+                    ctx.current, spread, weights.explore_every)
     score_of = dict(zip(pool.tolist(), pool_scores.tolist(), strict=True))
-    likes = most_like(lib, ctx, chosen)
+    rows = [row for row, _ in chosen]
+    likes = most_like(lib, ctx, rows)
     picks = []
-    for row, like in zip(chosen, likes, strict=True):
+    for (row, explore), like in zip(chosen, likes, strict=True):
         row_parts = {name: round(float(values[row]), 4) for name, values in parts.items()}
+        reason = explain(lib, ctx, int(row), row_parts, weights, like, explore=explore)
         picks.append(Pick(row=int(row), track_id=int(lib.ids[row]), score=round(score_of[row], 4),
-                          parts=row_parts, reason=explain(lib, ctx, int(row), row_parts, weights, like)))
+                          parts=row_parts, reason=reason, explore=explore))
     return picks
 
 
@@ -295,6 +324,8 @@ def mood_target(lib: Library, ctx: Listening, rows: np.ndarray | None = None,
 
 
 def _mood(lib: Library, ctx: Listening, rows: np.ndarray, w: np.ndarray) -> np.ndarray:
+    if ctx.prompt is not None:
+        return prompt_part(lib.valence, lib.arousal, lib.has_va, ctx.prompt)
     target = mood_target(lib, ctx, rows, w)
     if target is None:
         return np.zeros(len(lib), dtype=np.float32)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from musitui.recommend.embedding import embed
+from musitui.recommend.embedding import embed, standardise_embed
 
 UNKNOWN_ARTIST = "Unknown artist"  # musitui.model.UNKNOWN_ARTIST (not imported: numpy only here)
 
@@ -42,6 +42,8 @@ class Library:
     artist_index: dict[str, int] = field(default_factory=dict)
     n_genres: int = 0
     n_folders: int = 0
+    # float32 (n,): the valence shift the lyrics gave each track (0 = none), for reasons.
+    lyrics_shift: np.ndarray | None = None
     # Bumped by note(); derived arrays (preference, popularity) are cached per version.
     version: int = 0
     cache: dict[Any, np.ndarray] = field(default_factory=dict, repr=False)
@@ -135,10 +137,15 @@ def build_library(tracks: Iterable[Any], **kwargs: Any) -> Library:
 def build_library_from_columns(columns: Any, *, feature_ids: np.ndarray | None = None,
                                feature_matrix: np.ndarray | None = None,
                                feature_names: list[str] | None = None,
-                               aggregates: Any = None) -> Library:
+                               aggregates: Any = None,
+                               tagger_ids: np.ndarray | None = None,
+                               tagger_matrix: np.ndarray | None = None) -> Library:
     """Rows for the tracks in ``columns`` (anything shaped like TrackColumns).
 
-    ``feature_ids``/``feature_matrix`` are the feature store's arrays; ``aggregates`` has
+    ``feature_ids``/``feature_matrix`` are the feature store's arrays; ``tagger_ids``/
+    ``tagger_matrix`` the pretrained tagger's embeddings (optional): each block is standardised
+    and unit-normalised, then the two are joined as equal halves (a cosine of the result is the
+    mean of the two cosines), the combination that won out of sample; ``aggregates`` has
     ``.tracks`` {id: [plays, finishes, skips, last_ts]} and ``.artists`` {artist: [p, f, s]}.
     """
     ids = np.asarray(columns.ids, dtype=np.int64)
@@ -162,6 +169,12 @@ def build_library_from_columns(columns: Any, *, feature_ids: np.ndarray | None =
     arousal = np.where(has_va, np.asarray(columns.arousal, dtype=np.float32), 0).astype(np.float32)
 
     emb, has_vec = _embeddings(ids, feature_ids, feature_matrix, feature_names or [])
+    if tagger_ids is not None and tagger_matrix is not None and len(tagger_ids):
+        learned, has_learned = _embeddings(ids, tagger_ids, tagger_matrix, None)
+        joined = np.hstack([emb * has_vec[:, None], learned])
+        norms = np.linalg.norm(joined, axis=1, keepdims=True)
+        emb = (joined / np.where(norms > 1e-9, norms, 1.0)).astype(np.float32)
+        has_vec = has_vec | has_learned
 
     plays = np.zeros(n, dtype=np.float32)
     finishes = np.zeros(n, dtype=np.float32)
@@ -188,7 +201,8 @@ def build_library_from_columns(columns: Any, *, feature_ids: np.ndarray | None =
 
 
 def _embeddings(ids: np.ndarray, feature_ids: np.ndarray | None, matrix: np.ndarray | None,
-                names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+                names: list[str] | None) -> tuple[np.ndarray, np.ndarray]:
+    """Unit rows for ``ids``; ``names`` None = a learned embedding (plain z-score)."""
     n = ids.shape[0]
     if feature_ids is None or matrix is None or len(feature_ids) == 0:
         return np.zeros((n, 1), dtype=np.float32), np.zeros(n, dtype=bool)
@@ -200,7 +214,8 @@ def _embeddings(ids: np.ndarray, feature_ids: np.ndarray | None, matrix: np.ndar
     has_vec = sorted_ids[where] == ids
     source_rows = order[where[has_vec]]
     # Standardise over the tracks of this library only (the library is the reference).
-    unit = embed(np.asarray(matrix)[source_rows], names)
+    source = np.asarray(matrix)[source_rows]
+    unit = standardise_embed(source) if names is None else embed(source, names)
     emb = np.zeros((n, unit.shape[1] if unit.ndim == 2 else 1), dtype=np.float32)
     emb[has_vec] = unit
     return emb, has_vec

@@ -25,17 +25,29 @@ def ago(seconds: float) -> str:
     return f"{int(seconds // 86400)} d ago"
 
 
+EXPLORE_LABEL = "exploring"
+
+
 def explain(lib: Library, ctx: Any, row: int, parts: dict[str, float], weights: Any,
-            like: str | None = None) -> str:
+            like: str | None = None, *, explore: bool = False) -> str:
     """The reason for one pick; ``like`` comes from most_like() (computed for all picks)."""
     bits: list[str] = []
+    if explore:
+        bits.append(f"{EXPLORE_LABEL}: unlike what this session has played, to learn your taste")
     if like is not None and parts["content"] * weights.w_content > 0.25:
         bits.append(like)
-    if parts["mood"] * weights.w_mood > 0.25:
+    prompt = getattr(ctx, "prompt", None)
+    w_mood = weights.w_mood * weights.explicit_mood_boost if ctx.mood in MOODS else weights.w_mood_auto
+    if prompt is not None and parts["mood"] * weights.w_mood > 0.25:
+        bits.append(_as_asked(prompt, row))
+    elif parts["mood"] * w_mood > 0.25:
         if ctx.mood in MOODS:
             bits.append(f"fits '{ctx.mood}'")
         else:
             bits.append("fits the mood of this session")
+    lyrics = _lyrics_words(lib, row, _asked_valence(ctx))
+    if lyrics is not None and parts["mood"] * weights.w_mood > 0.25:
+        bits.append(lyrics)
     after = _played_after(lib, ctx, row)
     if after is not None and parts["cf"] > 0.1:
         bits.append(f"you often play it after {after}")
@@ -44,8 +56,14 @@ def explain(lib: Library, ctx: Any, row: int, parts: dict[str, float], weights: 
             bits.append("you usually finish it")
         else:
             bits.append(f"you like {lib.artists[row]}")
+    liked = like is not None and like in bits
+    if parts.get("taste", 0.0) * weights.w_taste > 0.15 and not liked:
+        bits.append("close to what you finished this session")
+    elif parts.get("taste", 0.0) * weights.w_taste < -0.15 and parts["skip"] <= 0.3:
+        bits.append("a little like what you skipped this session")
     if parts["skip"] > 0.3:
-        bits.append("a little like something you skipped")
+        bits.append("a little like something you skipped or said 'not this' to"
+                    if ctx.rejected else "a little like something you skipped")
     if parts["recent"] > 0:
         bits.append(f"played {ago(ctx.now - float(lib.last_played[row]))}")
     if not bits:
@@ -54,14 +72,45 @@ def explain(lib: Library, ctx: Any, row: int, parts: dict[str, float], weights: 
         elif not ctx.finished and ctx.current is None and ctx.mood not in MOODS:
             bits.append(_opener(lib, row))
         else:
-            bits.append("for variety")
+            bits.append("the best of what is left")
     return " · ".join(bits)
+
+
+def _as_asked(prompt: Any, row: int) -> str:
+    """"piano, calm, as you asked": the asked styles this track has, then the mood words."""
+    words = []
+    matched = prompt.style_match
+    if prompt.styles and matched is not None and row < len(matched) and matched[row] > 0:
+        words.append(", ".join(prompt.styles[:2]))
+    if prompt.label:
+        words.append(prompt.label)
+    return ", ".join(words + ["as you asked"])
+
+
+def _asked_valence(ctx: Any) -> float | None:
+    prompt = getattr(ctx, "prompt", None)
+    if prompt is not None:
+        return prompt.valence
+    mood = MOODS.get(ctx.mood)
+    return None if mood is None else mood.valence
+
+
+def _lyrics_words(lib: Library, row: int, asked: float | None) -> str | None:
+    """"sad lyrics" / "happy lyrics" when the lyrics moved this track's valence the way the
+    listener asked (or any way under auto)."""
+    shift = lib.lyrics_shift
+    if shift is None or row >= len(shift) or abs(float(shift[row])) < 0.1:
+        return None
+    if asked is not None and abs(asked) >= 0.1 and (asked > 0) != (shift[row] > 0):
+        return None
+    return "happy lyrics" if shift[row] > 0 else "sad lyrics"
 
 
 def most_like(lib: Library, ctx: Any, rows: list[int]) -> list[str | None]:
     """For each row: 'like X, which you finished N min ago' for the recent track it
     resembles most (cosine, else same genre = 0.5), or None below 0.3."""
-    candidates = [(r, ts, False) for r, ts in ctx.finished[-10:]]
+    rejected = {r for r, _ in getattr(ctx, "rejected", [])}  # "not this" is never "finished"
+    candidates = [(r, ts, False) for r, ts in ctx.finished[-10:] if r not in rejected]
     if ctx.current is not None:
         candidates.append((ctx.current, ctx.now, True))
     if not candidates or not rows:

@@ -102,14 +102,19 @@ def move_aside(path: Path, backups_dir: Path | None = None) -> Path:
     path = Path(path)
     folder = backups_dir or path.parent
     folder.mkdir(parents=True, exist_ok=True)
+    target = _backup_name(folder, path.name)
+    os.replace(path, target)
+    fsync_dir(folder)
+    return target
+
+
+def _backup_name(folder: Path, name: str) -> Path:
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    target = folder / f"{path.name}.damaged-{stamp}"
+    target = folder / f"{name}.damaged-{stamp}"
     counter = 1
     while target.exists():
         counter += 1
-        target = folder / f"{path.name}.damaged-{stamp}-{counter}"
-    os.replace(path, target)
-    fsync_dir(folder)
+        target = folder / f"{name}.damaged-{stamp}-{counter}"
     return target
 
 
@@ -139,3 +144,17 @@ def load_json_or_backup(path: Path, backups_dir: Path | None = None) -> tuple[An
 def _short_reason(exc: Exception) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:120]
+
+
+def copy_aside(path: Path, backups_dir: Path | None = None) -> Path:
+    """Keep a copy of ``path`` (about to be rewritten without its damaged parts) in the
+    backups folder, and return where it went."""
+    import shutil
+
+    path = Path(path)
+    folder = backups_dir or path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    target = _backup_name(folder, path.name)
+    shutil.copyfile(path, target)
+    fsync_dir(folder)
+    return target

@@ -10,13 +10,22 @@ from __future__ import annotations
 import contextlib
 import gc
 import time
-from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from musitui.model import Track
 from musitui.paths import Home
-from musitui.store.atomic import DamagedFile, atomic_write_with, dump_json, load_json_or_backup
+from musitui.store.atomic import (
+    DamagedFile,
+    atomic_write_with,
+    copy_aside,
+    dump_json,
+    load_json_or_backup,
+    move_aside,
+)
+from musitui.store.catalog_records import check_catalog
+from musitui.store.locks import StoreLock
 
 if TYPE_CHECKING:
     from musitui.store.catalog_columns import CatalogColumns
@@ -24,6 +33,23 @@ if TYPE_CHECKING:
 COLUMNS_FILE_NAME = "catalog.columns.npz"  # numpy is imported only where this file is used
 
 SCHEMA_VERSION = 1
+LOCK_FILE_NAME = "catalog.lock"
+
+
+class PartlyDamaged(DamagedFile):
+    """catalog.json loaded without its damaged records or fields (see catalog_records)."""
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        super().__init__(path, path, problems[0])
+        self.problems = problems
+        first = f"{len(problems)} problem(s), first: {problems[0]}" if len(problems) > 1 else problems[0]
+        self.args = (f"{path} is damaged ({first}); what could be read was loaded, a copy is "
+                     "kept in the backups before it is next written, and the next scan fills "
+                     "in the rest",)
+
+
+class CatalogChanged(Exception):
+    """A save refused: another process wrote the catalog since this one read it."""
 SAVE_CHUNK = 500  # tracks serialised per step of a save
 
 
@@ -40,12 +66,28 @@ class Catalog:
         # Given what a reload replaced (the player frees big structures in steps, elsewhere).
         self.retire: Callable[..., None] = _drop
         self._loaded_stamp: tuple[int, ...] | None = None
+        # The writer's lock (open(..., write=True)); it also covers the feature store and
+        # the analysis failures, which only the catalog's writer writes.
+        self._writer = StoreLock(self.path.with_name(LOCK_FILE_NAME), "the catalog")
+        self._needs_backup = False  # loaded with damaged records: keep a copy before saving
 
     @classmethod
-    def open(cls, home: Home) -> Catalog:
+    def open(cls, home: Home, *, write: bool = False,
+             on_wait: Callable[[str], None] | None = None) -> Catalog:
+        """The catalog. ``write=True`` for a process that will change it (scan, analyze, the
+        player's background job): it waits (telling ``on_wait``) for any other writer to
+        finish, then reads the file, so two scans at once both keep their tracks."""
         catalog = cls(home.catalog_file, home.backups_dir)
+        if write:
+            catalog._writer.acquire(on_wait)
         catalog.load()
+        if write and catalog._needs_backup and catalog.path.exists():
+            catalog.save()  # keeps a copy of the damaged file, then writes what was read
         return catalog
+
+    def close(self) -> None:
+        """Let another writer in (also when this process ends, however it ends)."""
+        self._writer.release()
 
     def load(self) -> None:
         # The cyclic GC would run dozens of full passes over the objects of a 50k catalog
@@ -97,18 +139,34 @@ class Catalog:
             return
         data, damaged = load_json_or_backup(self.path, self.backups_dir)
         self.damaged = damaged
-        if not isinstance(data, dict):
+        if data is None and (damaged is not None or not self.path.exists()):
+            return  # no catalog yet, or one that did not parse (moved aside)
+        checked, problems = check_catalog(data)
+        if checked is None:
+            self._set_aside(problems[0])
             return
-        self.folders = list(data.get("folders", []))
-        self.next_id = int(data.get("next_id", 1))
-        for raw in data.get("tracks", []):
+        if problems:
+            self._needs_backup = True
+            self.damaged = PartlyDamaged(self.path, problems)
+        self.folders = checked["folders"]
+        self.next_id = checked["next_id"]
+        for raw in checked["tracks"]:
             track = Track.from_dict(raw)
             self.tracks[track.id] = track
             self._by_path_map[track.path] = track.id
         if self.tracks:
             self.next_id = max(self.next_id, max(self.tracks) + 1)
-        if self.tracks:
+        if self.tracks and not self._needs_backup:
             self._save_columns()  # the cache was absent or stale: the next start reads it
+
+    def _set_aside(self, reason: str) -> None:
+        """A file with nothing to keep: moved to the backups, the catalog starts empty."""
+        try:
+            backup = move_aside(self.path, self.backups_dir)
+        except OSError:
+            backup = self.path  # cannot move it (read-only): it stays, and is not overwritten
+            self._needs_backup = True
+        self.damaged = DamagedFile(self.path, backup, reason)
 
     def _take_columns(self, cached: tuple[CatalogColumns, list[str], int]) -> None:
         columns, self.folders, self.next_id = cached
@@ -127,6 +185,30 @@ class Catalog:
         return load_columns(self._columns_path, file_stamp(self.path))
 
     def save(self) -> None:
+        """Write the catalog atomically. Without the writer's lock, a save takes it for the
+        moment and refuses (CatalogChanged) if another process is writing the catalog or
+        wrote it since this one read it."""
+        if self._writer.held:
+            self._save()
+            return
+        if StoreLock.held_in_process(self._writer.path):
+            raise CatalogChanged(f"{self.path} is being written by another part of this "
+                                 "process; not saved")
+        lock = StoreLock(self._writer.path, "the catalog")
+        if not lock.acquire(wait=False):
+            raise CatalogChanged(f"another musitui is writing {self.path}; not saved")
+        try:
+            if _stat_stamp(self.path) != self._loaded_stamp:
+                raise CatalogChanged(f"{self.path} was changed by another musitui since it was "
+                                     "read; not saved")
+            self._save()
+        finally:
+            lock.release()
+
+    def _save(self) -> None:
+        if self._needs_backup and self.path.exists():
+            copy_aside(self.path, self.backups_dir)  # its damaged parts were left out
+        self._needs_backup = False
         head = dump_json({"schema": SCHEMA_VERSION, "next_id": self.next_id, "folders": self.folders})
 
         # Written a chunk of tracks at a time, each a small dump per track: a single call
@@ -204,10 +286,6 @@ class Catalog:
     def remember_folder(self, folder: str) -> None:
         if folder not in self.folders:
             self.folders.append(folder)
-
-    def update_many(self, tracks: Iterable[Track]) -> None:
-        for track in tracks:
-            self.add(track)
 
 
 def _drop(*_objects: object) -> None:

@@ -29,6 +29,7 @@ class FeatureStore:
         self.ids = np.zeros(0, dtype=np.int64)
         self.matrix = np.zeros((0, len(self.names)), dtype=np.float32)
         self.damaged: DamagedFile | None = None
+        self.notice: str | None = None  # e.g. vectors dropped on load, for the user
         self._index: dict[int, int] | None = None
 
     @classmethod
@@ -54,6 +55,12 @@ class FeatureStore:
             backup = move_aside(self.path, self.backups_dir)
             self.damaged = DamagedFile(self.path, backup, "arrays of inconsistent shape")
             return
+        finite = np.isfinite(matrix).all(axis=1) if matrix.size else np.ones(len(ids), dtype=bool)
+        if not finite.all():
+            dropped = int((~finite).sum())
+            ids, matrix = ids[finite], matrix[finite]
+            self.notice = (f"{self.path}: {dropped} track(s) had damaged feature vectors (NaN or "
+                           "infinite values); they will be analysed again")
         self.ids, self.matrix, self.names, self.version = ids, matrix, names, version
         self._index = None
 

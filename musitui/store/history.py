@@ -42,6 +42,7 @@ from musitui.store.atomic import (
     move_aside,
 )
 from musitui.store.history_aggregates import Aggregates, EventColumns
+from musitui.store.history_events import KINDS, event_problem
 from musitui.store.history_shards import (
     ShardDamaged,
     append_to_month,
@@ -56,12 +57,12 @@ from musitui.store.history_shards import (
 if TYPE_CHECKING:
     import numpy as np
 
-KINDS = ("play", "finish", "skip", "queue", "dequeue", "mood")
 COMPACT_EVERY = 1000
 JOURNAL = "journal.jsonl"
 SNAPSHOT = "aggregates.npz"
 HEAD = "head.json"
 WRITER_LOCK = "journal.lock"
+COMPACTION_LOCK = "compaction.lock"
 SNAPSHOT_VERSION = 2
 
 
@@ -69,16 +70,39 @@ class HistoryError(Exception):
     """A history operation that cannot be done; the message is one line for the user."""
 
 
-def classify_stop(position: float, duration: float | None, skip_seconds: float = 30.0,
-                  skip_fraction: float = 0.5) -> str:
-    """``"skip"`` for a stop before the threshold, else ``"finish"``.
+def parse_journal(raw: bytes, problems: list[str]) -> list[dict[str, Any]]:
+    """The valid events of complete journal lines; a line per bad one goes to ``problems``."""
+    events: list[dict[str, Any]] = []
+    for line in raw.split(b"\n"):
+        if not line.strip():
+            continue
+        try:
+            event = json.loads(line)
+        except ValueError:
+            problems.append("not JSON")
+            continue
+        problem = event_problem(event)
+        if problem is None:
+            events.append(event)
+        else:
+            problems.append(problem)
+    return events
 
-    The threshold is ``skip_seconds``, or ``skip_fraction`` of a track too short for that.
-    """
-    threshold = skip_seconds
-    if duration and duration > 0:
-        threshold = min(skip_seconds, skip_fraction * duration)
-    return "skip" if position < threshold else "finish"
+
+def read_head(path: Path) -> tuple[int, float, int] | None:
+    """(seq, last_ts, session) from ``head.json``; None if it is missing, unreadable, of
+    another version or of the wrong shape (a list, a string seq...)."""
+    try:
+        head = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(head, dict) or head.get("version") != SNAPSHOT_VERSION:
+        return None
+    seq, last_ts, session = head.get("seq"), head.get("last_ts"), head.get("session")
+    probe = {"seq": seq, "ts": last_ts, "session": session, "kind": "play"}
+    if event_problem(probe) is not None:
+        return None
+    return int(seq), float(last_ts), int(session or 0)
 
 
 class History:
@@ -98,6 +122,8 @@ class History:
         self._journal_ident: tuple[int, int] | None = None
         self._journal_size = 0
         self._torn_tail = False
+        self._journal_damaged = False  # a bad line was skipped: keep a copy before rewriting
+        self._reported: set[str] = set()  # shards whose problems were told already
         self._shard_sizes: dict[str, int] = {}
         self._compacted_seq = 0
         self._lock = threading.RLock()
@@ -111,8 +137,7 @@ class History:
     @classmethod
     def open(cls, home: Any, config: Any = None, **options: Any) -> History:
         if config is not None:
-            options.setdefault("session_gap_minutes",
-                               float(config.get("history", "session_gap_minutes", 30.0)))
+            options.setdefault("session_gap_minutes", config.history.session_gap_minutes)
         history = cls(home.history_dir, home.backups_dir, **options)
         history.load()
         return history
@@ -136,8 +161,7 @@ class History:
         (``musitui event``) needs neither numpy nor the snapshot. The next full open replays
         what it logged. Falls back to a full open when there is no head file."""
         if config is not None:
-            options.setdefault("session_gap_minutes",
-                               float(config.get("history", "session_gap_minutes", 30.0)))
+            options.setdefault("session_gap_minutes", config.history.session_gap_minutes)
         history = cls(home.history_dir, home.backups_dir, **options)
         if not history._load_head():
             history.load()
@@ -145,31 +169,29 @@ class History:
 
     def _load_head(self) -> bool:
         self.folder.mkdir(parents=True, exist_ok=True)
-        try:
-            head = json.loads(self.head_path.read_bytes())
-            if head.get("version") != SNAPSHOT_VERSION:
-                return False
-            seq, last_ts, session = int(head["seq"]), float(head["last_ts"]), int(head["session"])
-        except FileNotFoundError:
+        if not self.head_path.exists():
             if shard_files(self.folder) or self.snapshot_path.exists():
                 return False
-            seq, last_ts, session = 0, 0.0, 0  # a new history: nothing to know
-        except (ValueError, KeyError, TypeError):
-            return False
+            head = (0, 0.0, 0)  # a new history: nothing to know
+        else:
+            head = read_head(self.head_path)
+            if head is None:
+                return False  # unreadable or of another version: the full open reads the rest
+        seq, last_ts, session = head
         self._journal = self._read_journal()
-        self._remember_journal()
         for event in self._journal:
-            if int(event.get("seq", 0)) > seq:
-                seq, last_ts = int(event["seq"]), float(event.get("ts", last_ts))
+            if event["seq"] > seq:
+                seq, last_ts = event["seq"], float(event["ts"])
                 session = int(event.get("session") or session)
         self.aggregates.seq, self.aggregates.last_ts, self.aggregates.session = seq, last_ts, session
         self._append_only = True
         return True
 
     def load(self) -> None:
+        """Read everything. Never fails for want of disk space: the only writes here (a
+        snapshot matching what is left after damage, a missing head file) are best effort."""
         self.folder.mkdir(parents=True, exist_ok=True)
         self._journal = self._read_journal()
-        self._remember_journal()
         snapshot = self._read_snapshot()
         damaged = self._check_shards(snapshot)
         if snapshot is not None and not damaged:
@@ -180,39 +202,69 @@ class History:
             self.aggregates.apply(event)
         if damaged and self.aggregates.seq:
             # No snapshot, or one describing shards that are gone: write one matching what is left.
-            self._write_snapshot()
+            self._best_effort(self._write_snapshot_locked)
         elif self.aggregates.seq and not self.head_path.exists():
+            self._best_effort(self._write_head_locked)
+
+    def _best_effort(self, write: Callable[[], None]) -> None:
+        # A read-only or full disk: derived data, written again by the next writer.
+        with contextlib.suppress(OSError):
+            write()
+
+    def _write_snapshot_locked(self) -> None:
+        with self._compaction_lock(), self._lock, self._writer_lock():
+            self._write_snapshot()
+
+    def _write_head_locked(self) -> None:
+        with self._lock, self._writer_lock():
             self._write_head()
 
     def _read_journal(self) -> list[dict[str, Any]]:
+        """The journal's complete, valid events, and how far it was read (``_catch_up`` takes
+        in only what others append after that). Never writes: a bad line is skipped with a
+        message (compaction keeps a copy of the file before it drops the line); a torn last
+        line is a write never acknowledged, or one going on right now, and is left to the
+        writers, who hold the lock."""
         try:
-            raw = self.journal_path.read_bytes()
+            with open(self.journal_path, "rb") as handle:
+                st = os.fstat(handle.fileno())
+                raw = handle.read()
         except FileNotFoundError:
+            self._journal_ident, self._journal_size = None, 0
             return []
-        lines = raw.split(b"\n")
-        events: list[dict[str, Any]] = []
-        bad = 0
-        for index, line in enumerate(lines):
-            if not line.strip():
-                continue
+        complete, newline, _tail = raw.rpartition(b"\n")
+        self._journal_ident = (st.st_dev, st.st_ino)
+        self._journal_size = len(complete) + len(newline)
+        problems: list[str] = []
+        events = parse_journal(complete, problems)
+        if problems:
+            self._journal_damaged = True
             try:
-                event = json.loads(line)
-                if not isinstance(event, dict) or "seq" not in event:
-                    raise ValueError("not an event")
-                events.append(event)
-            except ValueError:
-                # A torn last line is a write that was never acknowledged; anything else is damage.
-                if index == len(lines) - 1:
-                    continue
-                bad += 1
-        torn_tail = bool(lines) and lines[-1].strip() != b""
-        if bad:
-            backup = move_aside(self.journal_path, self.backups_dir)
-            self.messages.append(f"history journal had {bad} unreadable line(s); the file was "
-                                 f"kept as {backup} and {len(events)} good events were loaded")
-        if bad or torn_tail:
-            self._rewrite_journal(events)
+                kept = f"the file as it was is kept as {self._keep_damaged_journal()}"
+            except OSError as exc:  # a full or read-only disk: the file stays as it is
+                kept = f"the file is left as it is (no copy could be made: {exc.strerror or exc})"
+            self.messages.append(f"history journal: skipped {len(problems)} unreadable line(s) "
+                                 f"({problems[0]}); {kept}; the {len(events)} other events loaded")
         return events
+
+    def _keep_damaged_journal(self) -> Path:
+        """A copy of the journal as it is now in the backups, made once per version of the
+        file (named by inode and size), so a reader that finds damage keeps the evidence
+        and compaction can rewrite the journal without the bad lines."""
+        import shutil
+
+        st = os.stat(self.journal_path)
+        folder = self.backups_dir or self.folder
+        target = folder / f"{JOURNAL}.damaged-{st.st_ino}-{st.st_size}"
+        if not target.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            try:
+                shutil.copyfile(self.journal_path, tmp)
+                os.replace(tmp, target)
+            finally:
+                tmp.unlink(missing_ok=True)
+        return target
 
     def _read_snapshot(self) -> Aggregates | None:
         import numpy as np
@@ -248,11 +300,9 @@ class History:
             if self._shard_sizes.get(name) == path.stat().st_size:
                 continue
             try:
-                read_shard(path)
+                self._note_bad_records(path, read_shard)
             except ShardDamaged as exc:
-                backup = move_aside(path, self.backups_dir)
-                self.messages.append(f"history file {name} is damaged ({exc}); it was moved to "
-                                     f"{backup}; the rest of the history loaded")
+                self._move_damaged_shard(path, exc)
                 damaged = True
         return damaged
 
@@ -308,16 +358,33 @@ class History:
         skipped, one that vanished meanwhile is skipped."""
         for path in files:
             try:
-                yield path, read(path)
+                yield path, self._note_bad_records(path, read)
             except ShardDamaged as exc:
                 self._move_damaged_shard(path, exc)
             except FileNotFoundError:
                 continue
 
+    def _note_bad_records(self, path: Path, read: Callable[..., Any]) -> Any:
+        """``read(path, problems)``, saying once per shard how many records it left out."""
+        problems: list[str] = []
+        result = read(path, problems)
+        if problems and path.name not in self._reported:
+            self._reported.add(path.name)
+            self.messages.append(f"history file {path.name}: skipped {len(problems)} unreadable "
+                                 f"event(s) ({problems[0]}); the rest loaded")
+        return result
+
     def _move_damaged_shard(self, path: Path, exc: Exception) -> None:
-        backup = move_aside(path, self.backups_dir)
+        try:
+            backup = move_aside(path, self.backups_dir)
+        except OSError as error:
+            if path.name not in self._reported:
+                self._reported.add(path.name)
+                self.messages.append(f"history file {path.name} is damaged ({exc}) and could not "
+                                     f"be moved aside ({error.strerror or error}); it was skipped")
+            return
         self.messages.append(f"history file {path.name} is damaged ({exc}); it was moved "
-                             f"to {backup}")
+                             f"to {backup}; the rest of the history loaded")
 
     def _iter_shard_events(self, newest_first: bool = False) -> Iterator[dict[str, Any]]:
         files = shard_files(self.folder)
@@ -365,8 +432,10 @@ class History:
 
     def log_listen(self, kind: str, track: Any, *, position: float | None = None,
                    duration: float | None = None, mood: str | None = None,
-                   ts: float | None = None) -> dict[str, Any]:
-        """A play/finish/skip of ``track``: the one path the session and ``musitui event`` share."""
+                   ts: float | None = None, reason: str | None = None) -> dict[str, Any]:
+        """A play/finish/skip of ``track``: the one path the session and ``musitui event`` share.
+        Which one a listen was is decided by ``musitui.recommend.outcomes``; ``reason`` says
+        why a skip was one (``"not this"``)."""
         if kind not in ("play", "finish", "skip"):
             raise HistoryError(f"unknown listening event {kind!r} (expected play, finish or skip)")
         duration = duration or getattr(track, "duration", 0.0) or None
@@ -374,7 +443,7 @@ class History:
             position = duration
         listened = None if kind == "play" else position
         return self.log(kind, track, ts=ts, position=position,
-                        listened=listened, duration=duration, mood=mood)
+                        listened=listened, duration=duration, mood=mood, reason=reason)
 
     def _append(self, event: dict[str, Any]) -> None:
         self._append_many([event])
@@ -433,9 +502,15 @@ class History:
             self._compacting = False
 
     def _compact(self) -> None:
-        # Logging goes on meanwhile: only events up to ``upto`` are moved, and only those are
-        # taken out of the journal at the end. A kill at any point leaves every event in the
-        # journal, the shards or both (duplicates are recognised by seq).
+        # One compactor at a time across processes (two would rewrite the same shard, each
+        # dropping the other's insert). Logging goes on meanwhile: only events up to ``upto``
+        # are moved, and only those are taken out of the journal at the end. A kill at any
+        # point leaves every event in the journal, the shards or both (duplicates are
+        # recognised by seq).
+        with self._compaction_lock():
+            self._compact_locked()
+
+    def _compact_locked(self) -> None:
         with self._lock:
             pending = [e for e in self._journal if int(e["seq"]) > self._compacted_seq]
             upto = self.aggregates.seq
@@ -450,9 +525,12 @@ class History:
                 with contextlib.suppress(ShardDamaged, OSError):
                     write_shard_columns(path)  # so a rebuild need not parse it again
         shard_sizes = {p.name: p.stat().st_size for p in shard_files(self.folder)}
-        self._write_snapshot(arrays, upto, shard_sizes)
         with self._lock, self._writer_lock():
             # The writer lock took in what other processes appended meanwhile: it is kept.
+            self._write_snapshot(arrays, upto, shard_sizes)
+            if self._journal_damaged:  # never rewritten without a copy of the bad lines
+                self._keep_damaged_journal()
+                self._journal_damaged = False
             self._compacted_seq = max(self._compacted_seq, upto)
             self._shard_sizes = shard_sizes
             keep = [e for e in self._journal if int(e["seq"]) > upto]
@@ -480,10 +558,14 @@ class History:
                     session: int | None = None) -> None:
         """What a light logger (open_for_append) needs, without numpy or the aggregates."""
         agg = self.aggregates
-        atomic_write_json(self.head_path, {
-            "version": SNAPSHOT_VERSION, "seq": agg.seq if seq is None else seq,
-            "last_ts": agg.last_ts if last_ts is None else last_ts,
-            "session": agg.session if session is None else session})
+        seq = agg.seq if seq is None else seq
+        last_ts = agg.last_ts if last_ts is None else last_ts
+        session = agg.session if session is None else session
+        known = read_head(self.head_path)
+        if known is not None and known[0] > seq:
+            return  # another process got further: a head never goes back
+        atomic_write_json(self.head_path, {"version": SNAPSHOT_VERSION, "seq": seq,
+                                           "last_ts": last_ts, "session": session})
 
     def _rewrite_journal(self, events: list[dict[str, Any]]) -> None:
         if self._fd is not None:
@@ -507,14 +589,23 @@ class History:
         finally:
             os.close(fd)  # releases the lock
 
+    @contextlib.contextmanager
+    def _compaction_lock(self) -> Iterator[None]:
+        """Serialises what rewrites the shards and the snapshot, across processes."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.folder / COMPACTION_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
     def _take_in_head(self) -> None:
         """Events another process compacted away before we saw them still count for numbering."""
-        try:
-            head = json.loads(self.head_path.read_bytes())
-            seq, last_ts = int(head["seq"]), float(head["last_ts"])
-            session = int(head["session"])
-        except (OSError, ValueError, KeyError, TypeError):
+        head = read_head(self.head_path)
+        if head is None:
             return
+        seq, last_ts, session = head
         agg = self.aggregates
         if seq > agg.seq:
             agg.seq = seq
@@ -555,19 +646,16 @@ class History:
         complete, _, tail = raw.rpartition(b"\n")
         self._torn_tail = bool(tail.strip())
         known = {int(e["seq"]) for e in self._journal}
-        for line in complete.split(b"\n"):
-            if not line.strip():
-                continue
-            try:
-                event = json.loads(line)
-                seq = int(event["seq"])
-            except (ValueError, KeyError, TypeError):
-                continue  # a damaged line: the next full open reports and keeps it
+        problems: list[str] = []
+        for event in parse_journal(complete, problems):
+            seq = event["seq"]
             if seq in known:
                 continue
             if seq > self.aggregates.seq:
                 self.aggregates.apply(event)
             self._journal.append(event)
+        if problems:
+            self._journal_damaged = True  # skipped; a copy is kept at the next compaction
         self._journal.sort(key=lambda e: int(e["seq"]))
         self._journal_ident, self._journal_size = ident, st.st_size
 
@@ -623,24 +711,29 @@ class History:
     def import_jsonl(self, path: Path, resolve_track: Any = None) -> tuple[int, int]:
         """Add the events of a JSON-lines export; returns (added, skipped as duplicates).
 
-        ``resolve_track(event) -> track id | None`` re-links events to this machine's catalog
-        (by path, else artist + title). Events already present (same kind, ts and path) are
+        Every line is checked before anything is written, and then all are written or none:
+        a bad line names its number and what is wrong. Only a regular file of at most
+        ``MAX_IMPORT_BYTES`` is read (never a FIFO or ``/dev/zero``), lines of at most
+        ``MAX_IMPORT_LINE`` bytes. ``resolve_track(event) -> track id | None`` re-links events
+        to this machine's catalog. Events already present (same kind, ts and path) are
         skipped, so importing twice adds nothing.
         """
-        try:
-            raw = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise HistoryError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from exc
+        raw = read_bounded(Path(path))
         incoming: list[dict[str, Any]] = []
-        for number, line in enumerate(raw.splitlines(), 1):
+        for number, line in enumerate(raw.split(b"\n"), 1):
             if not line.strip():
                 continue
+            if len(line) > MAX_IMPORT_LINE:
+                raise HistoryError(f"{path} line {number} is longer than {MAX_IMPORT_LINE // 1024} KiB; "
+                                   "nothing was imported")
             try:
                 event = json.loads(line)
             except ValueError as exc:
                 raise HistoryError(f"{path} line {number} is not JSON; nothing was imported") from exc
-            if not isinstance(event, dict) or event.get("kind") not in KINDS or "ts" not in event:
-                raise HistoryError(f"{path} line {number} is not a history event; nothing was imported")
+            problem = event_problem(event, numbered=False)
+            if problem is not None:
+                raise HistoryError(f"{path} line {number} is not a history event ({problem}); "
+                                   "nothing was imported")
             incoming.append(event)
         existing = {(e.get("kind"), round(float(e.get("ts", 0)), 3), e.get("path"))
                     for e in self.events(newest_first=False)}
@@ -655,17 +748,55 @@ class History:
             existing.add(key)
             event = dict(event)
             event["seq"] = -1  # numbered under the lock below
-            event.setdefault("session", int(float(event["ts"])))
+            if event.get("session") is None:
+                event["session"] = int(float(event["ts"]))
             if resolve_track is not None:
                 event["track_id"] = resolve_track(event)
             fresh.append(event)
         # One write and one fsync for the whole file, then fold it into the shards.
-        with self._lock, self._writer_lock():
-            for number, event in enumerate(fresh, self.aggregates.seq + 1):
-                event["seq"] = number
-            self._append_many(fresh)
-            for event in fresh:
-                self.aggregates.apply(event)
-            self._journal.extend(fresh)
-        self.compact()
+        try:
+            with self._lock, self._writer_lock():
+                for number, event in enumerate(fresh, self.aggregates.seq + 1):
+                    event["seq"] = number
+                self._append_many(fresh)
+                for event in fresh:
+                    self.aggregates.apply(event)
+                self._journal.extend(fresh)
+        except OSError as exc:
+            raise HistoryError(f"cannot write the history in {self.folder}: "
+                               f"{exc.strerror or exc}; nothing was imported") from exc
+        try:
+            self.compact()
+        except OSError as exc:  # the events are in the journal: a later compaction moves them
+            self.messages.append(f"could not compact the history in {self.folder} "
+                                 f"({exc.strerror or exc}); nothing is lost, it will be retried")
         return len(fresh), skipped
+
+
+MAX_IMPORT_BYTES = 512 * 1024 * 1024
+MAX_IMPORT_LINE = 1024 * 1024
+
+
+def read_bounded(path: Path, limit: int = MAX_IMPORT_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; HistoryError otherwise."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
+    except OSError as exc:
+        raise HistoryError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise HistoryError(f"cannot import {path}: not a regular file")
+        if info.st_size > limit:
+            raise HistoryError(f"cannot import {path}: larger than {limit // (1024 * 1024)} MB")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            raw = handle.read(limit + 1)
+    except OSError as exc:
+        raise HistoryError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
+    if len(raw) > limit:
+        raise HistoryError(f"cannot import {path}: larger than {limit // (1024 * 1024)} MB")
+    return raw

@@ -29,16 +29,18 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from musitui.recommend.coplay_rules import (
+    COPLAY_HALF_LIFE_DAYS,
+    REVERSE_PAIR_WEIGHT,
+    SKIP_PAIR_WEIGHT,
+)
+
 if TYPE_CHECKING:
     import numpy as np
 
-COPLAY_HALF_LIFE_DAYS = 90.0
+# The weights are the recommender's rules (recommend/coplay_rules.py); this module keeps count.
 TAU = COPLAY_HALF_LIFE_DAYS * 86400.0 / math.log(2.0)
 RECENT_EVENTS = 400
-# A skip right after a finished track says less than a finish does: many skips are "not now".
-SKIP_PAIR_WEIGHT = -0.6
-# The reverse direction of a positive pair counts for this much.
-REVERSE_PAIR_WEIGHT = 0.5
 _REBASE_EXPONENT = 40.0
 
 OUTCOMES = ("finish", "skip")

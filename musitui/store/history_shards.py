@@ -27,6 +27,7 @@ import orjson
 from tinydb.storages import Storage
 
 from musitui.store.atomic import atomic_write_bytes
+from musitui.store.history_events import valid_events
 
 if TYPE_CHECKING:
     from musitui.store.history_aggregates import EventColumns
@@ -90,13 +91,11 @@ def shard_path(folder: Path, month: str, part: int) -> Path:
     return folder / f"events-{month}.{part:03d}.json"
 
 
-def read_shard(path: Path) -> list[dict[str, Any]]:
-    """All events of one shard; raises ShardDamaged when it does not parse."""
+def read_shard(path: Path, problems: list[str] | None = None) -> list[dict[str, Any]]:
+    """The usable events of one shard; raises ShardDamaged when it does not parse. A record
+    that is not a valid event is left out, with a line in ``problems``."""
     data = AtomicJSONStorage(str(path)).read() or {}
-    events = list(data.get(TABLE, {}).values())
-    if not all(isinstance(event, dict) for event in events):
-        raise ShardDamaged("not a history table")
-    return events
+    return valid_events(list(data.get(TABLE, {}).values()), problems)
 
 
 def append_to_month(folder: Path, month: str, events: list[dict[str, Any]]) -> list[Path]:
@@ -140,7 +139,7 @@ def _stamp(shard: Path) -> list[int]:
     return [COLUMNS_VERSION, st.st_size, st.st_mtime_ns, st.st_ino]
 
 
-def shard_columns(shard: Path) -> EventColumns | None:
+def shard_columns(shard: Path, problems: list[str] | None = None) -> EventColumns | None:
     """The aggregate fields of every event of ``shard``, in ``read_shard`` order: from its
     column file when that still matches the shard, else parsed (and the file made again).
     None when the shard has events of unusual shape; raises ShardDamaged, FileNotFoundError."""
@@ -155,10 +154,11 @@ def shard_columns(shard: Path) -> EventColumns | None:
                 return EventColumns.from_arrays(data)
     except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile):
         pass  # missing or unreadable: derived data, made again below
-    return write_shard_columns(shard, stamp)
+    return write_shard_columns(shard, stamp, problems)
 
 
-def write_shard_columns(shard: Path, stamp: list[int] | None = None) -> EventColumns | None:
+def write_shard_columns(shard: Path, stamp: list[int] | None = None,
+                        problems: list[str] | None = None) -> EventColumns | None:
     """Parse ``shard`` and keep its columns beside it (best effort: a read-only folder or a
     full disk only costs speed). Raises ShardDamaged, FileNotFoundError."""
     import numpy as np
@@ -166,7 +166,7 @@ def write_shard_columns(shard: Path, stamp: list[int] | None = None) -> EventCol
     from musitui.store.history_aggregates import EventColumns
 
     stamp = _stamp(shard) if stamp is None else stamp  # before reading: a change makes it stale
-    columns = EventColumns.of(read_shard(shard))
+    columns = EventColumns.of(read_shard(shard, problems))
     if columns is None:
         return None
 

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from musitui.playback.mixer import clamp_volume
 from musitui.store.atomic import atomic_write_json, load_json_or_backup
 
 STATE_VERSION = 1
@@ -40,7 +41,7 @@ class SessionState:
             return cls(
                 track_id=None if data.get("track_id") is None else int(data["track_id"]),
                 position=max(0.0, float(data.get("position", 0.0))),
-                volume=min(100, max(0, int(data.get("volume", 80)))),
+                volume=round(clamp_volume(data.get("volume", 80))),
                 muted=bool(data.get("muted", False)),
                 mood=str(data.get("mood", "auto")),
                 queue=[int(x) for x in data.get("queue", [])],

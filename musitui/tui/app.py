@@ -14,33 +14,47 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import functools
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer
 
+from musitui.config import Config
+from musitui.contracts import PlayerControl, SessionControl
 from musitui.moods import ALL_MOODS, AUTO
-from musitui.tui.bars import MoodBar, NowPlaying, NowPlayingState, PaneTitle
-from musitui.tui.cover_art import CoverArt, NowPlayingArea, renderer_choice, renderer_problem
-from musitui.tui.keys import KeySpec, resolve_keys
+from musitui.paths import Home
+from musitui.text_safety import printable
+from musitui.tui.bars import (
+    KeyHints,
+    MoodBar,
+    NowPlaying,
+    NowPlayingState,
+    PaneTitle,
+    replaygain_text,
+    short_description,
+)
+from musitui.tui.cover_art import CoverArt, NowPlayingArea, renderer_choice
+from musitui.tui.keys import KeySpec, key_display, resolve_keys
 from musitui.tui.library_model import LibraryModel, build_shelf, library_source, search_index
-from musitui.tui.library_view import LibraryView
+from musitui.tui.library_view import LibraryHeader, LibraryView
 from musitui.tui.palette import MusituiCommands
+from musitui.tui.playlist_io import queued_message
 from musitui.tui.quiet_gc import freeze, gc_paused, one_builder, retire
 from musitui.tui.screens import HelpScreen, PromptScreen
 from musitui.tui.search_box import SearchBox
-from musitui.tui.theme import MUSITUI_THEME
+from musitui.tui.theme import DEFAULT_THEME, MUSITUI_THEME, save_theme, startup_theme
 from musitui.tui.up_next import UpNextView
 
 EMPTY_LIBRARY = "No music yet: press s to scan a folder or D for the demo library."
 ALWAYS_AVAILABLE = {"quit", "help", "command_palette", "switch_pane"}
-BROWSING = {"search", "clear_search", "toggle_view"}
+BROWSING = {"search", "clear_search", "toggle_view", "sort_next", "sort_reverse"}
 SWITCH_INTERVAL = 0.0005  # seconds: see on_mount
 
 
@@ -48,10 +62,29 @@ SWITCH_INTERVAL = 0.0005  # seconds: see on_mount
 class Loaded:
     """What a loader hands the app once the catalog and session are open."""
 
-    session: Any
+    session: SessionControl
     catalog: Any
     jobs: Any = None
     notices: list[str] = field(default_factory=list)
+
+
+class SessionOnThread:
+    """The session as remote controls (MPRIS) see it: its commands are queued on the app's
+    session thread, in order, never run on the event loop; everything else is the session's."""
+
+    COMMANDS = frozenset({"next", "previous", "toggle_pause", "stop", "seek_to", "seek_by",
+                          "set_volume", "change_volume", "toggle_mute", "play_next_in_queue",
+                          "play_track", "enqueue", "set_mood", "cycle_mood", "not_this"})
+
+    def __init__(self, session: Any, submit: Any) -> None:
+        self._session = session
+        self._submit = submit
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._session, name)
+        if name in self.COMMANDS:
+            return functools.partial(self._submit, value)
+        return value
 
 
 class MusituiApp(App[int]):
@@ -60,14 +93,16 @@ class MusituiApp(App[int]):
     COMMANDS = App.COMMANDS | {MusituiCommands}
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, session: Any = None, catalog: Any = None, *, config: Any = None,
-                 home: Any = None, jobs: Any = None, notices: list[str] | None = None,
+    def __init__(self, session: SessionControl | None = None, catalog: Any = None, *,
+                 config: Config | None = None,
+                 home: Home | None = None, jobs: Any = None, notices: list[str] | None = None,
                  animate_highlight: bool = True, loader: Any = None) -> None:
         """Either ``session`` and ``catalog`` ready, or a ``loader`` that runs in a thread
         after the first paint: a callable returning a ``Loaded``, or (staged, so the library
         shows before the session is ready) an object with ``open_catalog() -> catalog`` and
         ``open_session(catalog) -> Loaded``."""
         super().__init__()
+        self._theme_loaded = False  # until the start theme is set below
         self.session = session
         self.catalog = catalog
         self.loader = loader
@@ -76,10 +111,9 @@ class MusituiApp(App[int]):
         self.jobs = jobs  # BackgroundJobs or None (tests)
         self.startup_notices = list(notices or [])
         self.animate_highlight = animate_highlight
-        overrides = dict(config.values.get("keys", {}) or {}) if config is not None else {}
+        overrides = dict(config.keys) if config is not None else {}
         self.keys, key_problems = resolve_keys(overrides)
         self.startup_notices += key_problems
-        self.startup_notices += [p for p in [renderer_problem(config)] if p]
         for spec in self.keys:
             self.bind(spec.keys, spec.action, description=spec.description, show=spec.show)
         self.model = LibraryModel(library_source(catalog) if catalog is not None else (),
@@ -99,8 +133,30 @@ class MusituiApp(App[int]):
         self.session_at: float | None = None  # ... session attached; search index ready
         self.search_ready_at: float | None = None
         self._switch_interval: float | None = None
+        # The session's commands (history fsyncs, reranks) run here, one at a time and in
+        # the order of the keys, never on the event loop; each action awaits its command.
+        self._session_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="musitui-session")
+        # One line each, printed by the caller after the terminal is restored.
+        self.exit_problems: list[str] = []
         self.register_theme(MUSITUI_THEME)
-        self.theme = "musitui"
+        configured = config.ui.theme if config is not None else DEFAULT_THEME
+        self.theme, theme_problem = startup_theme(set(self.available_themes), configured,
+                                                  home.data_dir if home is not None else None)
+        if theme_problem:
+            self.startup_notices.append(theme_problem)
+        self._theme_loaded = True  # from now on a theme change is the user's: kept
+
+    def notify(self, message: str, **options: Any) -> None:
+        """Every notification passes here: tag text and file names in it lose their control
+        characters and escape sequences, and are not read as markup."""
+        options.setdefault("markup", False)
+        super().notify(printable(message, multiline=True), **options)
+
+    def watch_theme(self, theme: str) -> None:
+        if self._theme_loaded:
+            problem = save_theme(self.home.data_dir if self.home is not None else None, theme)
+            if problem:
+                self.notify(problem, severity="warning")
 
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -108,8 +164,11 @@ class MusituiApp(App[int]):
         with Horizontal(id="main"):
             with Vertical(id="library-pane"):
                 yield PaneTitle("", id="library-title")
-                yield SearchBox("title, artist, album, genre…", id="search")
-                yield LibraryView(self.model, id="library")
+                yield SearchBox("title, artist, album, genre…  or genre:jazz mood:calm artist:\"x y\"",
+                                id="search")
+                library = LibraryView(self.model, id="library")
+                yield LibraryHeader(library, id="library-header")
+                yield library
             with Vertical(id="up-next-pane"):
                 yield PaneTitle("Up next", id="up-next-title")
                 yield UpNextView(id="up-next")
@@ -117,7 +176,9 @@ class MusituiApp(App[int]):
             yield NowPlaying(id="now-playing")
             yield CoverArt(renderer_choice(self.config),
                            self.home.data_dir if self.home is not None else None, id="cover")
-        yield Footer()
+        hints = [(key_display(spec.keys).split(" ")[0], short_description(spec.description), spec.action)
+                 for spec in self.keys if spec.show]
+        yield KeyHints([*hints, ("^p", "palette", "command_palette")], id="footer")
 
     def on_mount(self) -> None:
         self._event_loop = asyncio.get_running_loop()
@@ -206,6 +267,7 @@ class MusituiApp(App[int]):
         """Worker thread: build the search keys, then apply a query typed meanwhile."""
         with one_builder(), gc_paused():
             index.prepare()
+            self.model.shelf.prepare_filters()  # the field filters' values, off the UI thread
         with contextlib.suppress(RuntimeError):  # the app closed meanwhile
             self.call_from_thread(self._search_ready, index)
 
@@ -239,14 +301,30 @@ class MusituiApp(App[int]):
                         severity="warning", timeout=10)
         if self.jobs is not None:
             self.jobs.start(self)
-        if self.config is not None and self.config.get("ui", "mpris", False):
+        self._watch_signals()
+        if self.config is not None and self.config.ui.mpris:
             self.run_worker(self._start_mpris(), name="mpris")
+
+    def _watch_signals(self) -> None:
+        """SIGTERM / SIGHUP (the terminal closed): save the resume state, then quit."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        save_on_signals = getattr(self.session, "save_state_on_signals", None)
+        if save_on_signals is None:
+            return
+
+        def leave(signum: int) -> None:
+            self._stop_background_job()
+            self.exit(128 + signum, return_code=128 + signum)
+
+        self._replaced_handlers = save_on_signals(then=leave)
 
     async def _start_mpris(self) -> None:
         """MPRIS over the session (musitui/mpris); without a session bus, one log line."""
         from musitui.mpris import start_mpris
 
-        self.mpris = await start_mpris(self.session, self.home.data_dir if self.home else None,
+        self.mpris = await start_mpris(SessionOnThread(self.session, self.run_in_session),
+                                       self.home.data_dir if self.home else None,
                                        on_quit=self.action_quit)
         if self.mpris.problem:
             self.log.info(self.mpris.problem)
@@ -280,9 +358,9 @@ class MusituiApp(App[int]):
             return
         if "queue" in changes:
             self._refresh_queue()
-        if changes & {"now_playing", "position", "state", "mood", "play_mode"}:
+        if changes & {"now_playing", "position", "state", "mood", "queue", "play_mode"}:
             self._refresh_now_playing()
-        if "mood" in changes:
+        if changes & {"mood", "now_playing"}:  # auto follows what plays and was finished
             self._refresh_mood()
         if "message" in changes:
             self._show_messages()
@@ -310,25 +388,37 @@ class MusituiApp(App[int]):
         player = self._player()
         # The player knows best (a resumed track starts paused).
         if (track is not None and self._playback_problem() is None
-                and getattr(player, "state", None) in ("playing", "paused")):
+                and player is not None and player.state in ("playing", "paused")):
             state = player.state
         note = ""
         problem = self._playback_problem()
         if problem:
             note = "No audio output · browsing and queueing still work"
+        items = list(s.up_next)
         self.query_one(NowPlaying).update_state(NowPlayingState(
             track=track, position=float(s.position or 0.0), duration=float(s.duration or 0.0),
-            state=state, volume=int(s.volume), muted=bool(getattr(s, "muted", False)),
-            mood=s.mood, note=note, play_mode=str(getattr(s, "play_mode", "radio"))))
+            state=state, volume=int(s.volume), muted=s.muted,
+            mood=s.mood, note=note, replaygain=self._replaygain_text(track),
+            queue_length=len(items), queue_seconds=sum(float(i.track.duration or 0.0) for i in items),
+            mode=s.play_mode))  # musitui/play_modes.py
         self.query_one(LibraryView).set_playing(track.id if track is not None else None)
         self.query_one(CoverArt).show(track.path if track is not None else None)
 
+    def _replaygain_text(self, track: Any) -> str:
+        if track is None:
+            return ""
+        config = self.config
+        playback = config.playback if config is not None else Config().playback
+        return replaygain_text(track, playback.replaygain, playback.replaygain_preamp_db)
+
     def _refresh_mood(self) -> None:
-        effective = getattr(self.session, "effective_mood", "") or ""
-        self.query_one(MoodBar).set_mood(self.session.mood, effective if effective != AUTO else "")
+        effective = self.session.effective_mood
+        vibe = self.session.vibe
+        self.query_one(MoodBar).set_mood(self.session.mood, effective if effective != AUTO else "",
+                                         vibe.label if vibe is not None else "")
 
     def _show_messages(self) -> None:
-        messages = list(getattr(self.session, "messages", []) or [])
+        messages = list(self.session.messages)
         for message in messages[self._messages_seen:]:
             self.notify(message, severity="warning", timeout=8)
         self._messages_seen = len(messages)
@@ -427,26 +517,26 @@ class MusituiApp(App[int]):
         else:
             self.action_clear_search()
 
-    def on_library_view_activated(self, event: LibraryView.Activated) -> None:
-        self._activate_library_row(event.index)
+    async def on_library_view_activated(self, event: LibraryView.Activated) -> None:
+        await self._activate_library_row(event.index)
 
-    def on_up_next_view_activated(self, event: UpNextView.Activated) -> None:
-        self._play_up_next(event.index)
+    async def on_up_next_view_activated(self, event: UpNextView.Activated) -> None:
+        await self._play_up_next(event.index)
 
-    def on_mood_bar_picked(self, event: MoodBar.Picked) -> None:
-        self.action_mood(event.mood)
+    async def on_mood_bar_picked(self, event: MoodBar.Picked) -> None:
+        await self.action_mood(event.mood)
 
     # -- helpers --------------------------------------------------------------------
-    def _player(self) -> Any:
-        return getattr(self.session, "player", None)
+    def _player(self) -> PlayerControl | None:
+        return self.session.player if self.session is not None else None
 
     def _playback_problem(self) -> str | None:
         player = self._player()
         if player is None:
             return "no player could be started."
-        if getattr(player, "available", True):
+        if player.available:
             return None
-        return getattr(player, "problem", None) or "no audio device."
+        return player.problem or "no audio device."
 
     def _can_play(self) -> bool:
         problem = self._playback_problem()
@@ -455,93 +545,113 @@ class MusituiApp(App[int]):
             return False
         return True
 
+    def run_in_session(self, command: Any, *args: Any) -> Any:
+        """Queue a session command on the session thread without waiting (a Future)."""
+        return self._session_thread.submit(command, *args)
+
+    async def _in_session(self, command: Any, *args: Any) -> Any:
+        """Run one session command on the session thread; the loop goes on meanwhile."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._session_thread, functools.partial(command, *args))
+        except Exception as exc:  # noqa: BLE001 - one line for the user, never a traceback
+            text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self.notify(f"That did not work: {text}", severity="error", timeout=8)
+            return None
+
     def _focused_up_next(self) -> bool:
         return isinstance(self.focused, UpNextView)
 
-    def _activate_library_row(self, index: int) -> None:
+    async def _activate_library_row(self, index: int) -> None:
         if self.model.toggle(index):
             self.query_one(LibraryView).refresh_rows()
             return
         track = self.model.track_at(index)
         if track is not None and self._can_play():
-            self._set_play_source()
-            self.session.play_track(track.id)
+            source = self._play_source()
+            if source is not None:
+                await self._in_session(self.session.set_play_source, source)
+            await self._in_session(self.session.play_track, track.id)
 
-    def _set_play_source(self) -> None:
-        """Outside radio, a search's matches as shown are the list the mode follows; else
-        the session follows the playing track's album."""
-        if getattr(self.session, "play_mode", "radio") == "radio":
-            return
+    def _play_source(self) -> list[int] | None:
+        """Outside radio, the list the mode follows: a search's matches as shown, else []
+        (the session then follows the playing track's album). None in radio."""
+        if self.session.play_mode == "radio":
+            return None
         rows = self.model.track_rows if self.model.filtered else None
         ids = self.model.shelf.ids
-        self.session.set_play_source([int(ids[p]) for p in rows] if rows is not None else [])
+        return [int(ids[p]) for p in rows] if rows is not None else []
 
-    def _play_up_next(self, index: int) -> None:
+    async def _play_up_next(self, index: int) -> None:
         items = self.session.up_next
         if 0 <= index < len(items) and self._can_play():
             item = items[index]
             if item.user_queued:
-                self.session.remove_from_queue(index)
-            self.session.play_track(item.track.id)
+                await self._in_session(self.session.remove_from_queue, index)
+            await self._in_session(self.session.play_track, item.track.id)
 
     # -- actions --------------------------------------------------------------------
-    def action_play_pause(self) -> None:
+    async def action_play_pause(self) -> None:
         if not self._can_play():
             return
         if self.session.now_playing is None:
             track = self.query_one(LibraryView).selected_track()
             if self._focused_up_next() or track is None:
                 if self.session.up_next:
-                    self.session.play_next_in_queue()
+                    await self._in_session(self.session.play_next_in_queue)
                 return
-            self.session.play_track(track.id)
+            await self._in_session(self.session.play_track, track.id)
             return
-        self.session.toggle_pause()
+        await self._in_session(self.session.toggle_pause)
 
-    def action_next(self) -> None:
+    async def action_next(self) -> None:
         if self._can_play():
-            self.session.next()
+            await self._in_session(self.session.next)
 
-    def action_previous(self) -> None:
+    async def action_previous(self) -> None:
         if self._can_play():
-            self.session.previous()
+            await self._in_session(self.session.previous)
 
-    def action_seek(self, seconds: float) -> None:
+    async def action_seek(self, seconds: float) -> None:
         if self._can_play() and self.session.now_playing is not None:
-            self.session.seek_by(float(seconds))
+            await self._in_session(self.session.seek_by, float(seconds))
 
-    def action_volume(self, delta: int) -> None:
-        self.session.change_volume(int(delta))
+    async def action_volume(self, delta: int) -> None:
+        await self._in_session(self.session.change_volume, int(delta))
         self._refresh_now_playing()
 
-    def action_play_selected(self) -> None:
+    async def action_play_selected(self) -> None:
         if self._focused_up_next():
             index = self.query_one(UpNextView).selected_index()
             if index is not None:
-                self._play_up_next(index)
+                await self._play_up_next(index)
             return
-        self._activate_library_row(self.query_one(LibraryView).cursor)
+        await self._activate_library_row(self.query_one(LibraryView).cursor)
 
-    def action_enqueue(self) -> None:
+    async def action_enqueue(self) -> None:
         if self._focused_up_next():
             index = self.query_one(UpNextView).selected_index()
             if index is not None:
                 item = self.session.up_next[index]
                 if not item.user_queued:
-                    self.session.enqueue(item.track.id)
+                    await self._in_session(self.session.enqueue, item.track.id)
             return
         view = self.query_one(LibraryView)
         tracks = self.model.tracks_at(view.cursor)
-        for track in tracks:
-            self.session.enqueue(track.id)
         if len(tracks) == 1:
-            self.notify(f"Queued: {tracks[0].title or Path(tracks[0].path).name}", timeout=2)
-        elif tracks:
-            self.notify(f"Queued {len(tracks)} tracks", timeout=2)
+            name = tracks[0].title or Path(tracks[0].path).name
+            if await self._in_session(self.session.enqueue, tracks[0].id):
+                self.notify(f"Queued: {name}", timeout=2)
+            else:
+                self.notify(f"Already queued: {name}", timeout=2)
+        elif tracks:  # an album or an artist: never the track playing now
+            result = await self._in_session(self.session.enqueue_many, [t.id for t in tracks])
+            if result is not None:
+                self.notify(queued_message(result), timeout=3)
         if view.model.track_rows is not None or tracks and len(tracks) == 1:
             view.action_cursor(1)
 
-    def action_dequeue(self) -> None:
+    async def action_dequeue(self) -> None:
         items = self.session.up_next
         if self._focused_up_next():
             index = self.query_one(UpNextView).selected_index()
@@ -552,13 +662,10 @@ class MusituiApp(App[int]):
         if index is None or index >= len(items):
             self.notify("Select a queued track in Up next (tab) to remove it", timeout=3)
             return
-        if not items[index].user_queued:
-            # A recommendation: removing it is a "not now" — the session drops it from the tail.
-            self.session.remove_from_queue(index)
-            return
-        self.session.remove_from_queue(index)
+        # A recommendation removed is a "not now": the session drops it from the tail.
+        await self._in_session(self.session.remove_from_queue, index)
 
-    def action_move_in_queue(self, delta: int) -> None:
+    async def action_move_in_queue(self, delta: int) -> None:
         if not self._focused_up_next():
             self.notify("Focus Up next (tab) to move queued tracks", timeout=3)
             return
@@ -572,15 +679,15 @@ class MusituiApp(App[int]):
         target = index + int(delta)
         if not 0 <= target < queued:
             return
-        self.session.move_in_queue(index, int(delta))
+        await self._in_session(self.session.move_in_queue, index, int(delta))
         view.cursor = target
 
-    def action_not_this(self) -> None:
+    async def action_not_this(self) -> None:
         if self.session.now_playing is None:
             self.notify("Nothing is playing", timeout=2)
             return
         if self._can_play():
-            self.session.not_this()
+            await self._in_session(self.session.not_this)
 
     def action_search(self) -> None:
         search = self.query_one("#search", SearchBox)
@@ -610,26 +717,63 @@ class MusituiApp(App[int]):
         view.refresh_rows(keep_track=selected.id if selected and self.model.mode != "browse" else None)
         self._update_library_title()
 
+    def action_sort_next(self) -> None:
+        self.sort_library(self.model.sort_next_column(), False)
+
+    def action_sort_reverse(self) -> None:
+        self.sort_library(self.model.sort, not self.model.reverse)
+
+    def sort_library(self, column: str, reverse: bool) -> None:
+        """Sort the track list (numpy over the shelf's columns), keeping the selected track."""
+        view = self.query_one(LibraryView)
+        selected = view.selected_track()
+        if column in ("plays", "last played") and self.session is not None:
+            history = getattr(self.session, "history", None)
+            aggregates = getattr(history, "aggregates", None)
+            if aggregates is not None:
+                self.model.set_play_stats(*aggregates.track_table())
+        self.model.set_sort(column, reverse)
+        view.refresh_rows(keep_track=selected.id if selected else None)
+        self._update_library_title()
+
+    def filter_library(self, query: str) -> None:
+        """Show the search box holding ``query`` (e.g. "mood:calm"), applied at once."""
+        search = self.query_one("#search", SearchBox)
+        search.display = True
+        search.value = query
+        self._apply_query(query)
+        self.query_one(LibraryView).focus()
+
     def action_switch_pane(self) -> None:
         if self._focused_up_next():
             self.query_one(LibraryView).focus()
         else:
             self.query_one(UpNextView).focus()
 
-    def action_mood(self, name: str) -> None:
+    async def action_mood(self, name: str) -> None:
         if name not in ALL_MOODS:
             return
-        self.session.set_mood(name)
+        await self._in_session(self.session.set_mood, name)
 
-    def action_cycle_play_mode(self) -> None:
-        self.session.cycle_play_mode()
+    async def action_cycle_play_mode(self) -> None:
+        await self._in_session(self.session.cycle_play_mode)
         self.notify(f"play mode: {self.session.play_mode}", timeout=2)
 
-    def action_cycle_mood(self) -> None:
-        self.session.cycle_mood()
+    async def action_cycle_mood(self) -> None:
+        await self._in_session(self.session.cycle_mood)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.keys))
+
+    def action_lyrics(self) -> None:
+        from musitui.tui.lyrics_screen import LyricsScreen
+
+        self.push_screen(LyricsScreen(self.session))
+
+    def action_prompt(self) -> None:
+        from musitui.tui.prompt_box import open_prompt_box
+
+        open_prompt_box(self)
 
     def action_quit(self) -> None:
         self._stop_background_job()
@@ -683,12 +827,15 @@ class MusituiApp(App[int]):
         self.push_screen(PromptScreen("Open an M3U/M3U8 playlist into the queue — file path",
                                       value=str(self._playlist_dir()) + "/"), self._open_playlist)
 
-    def _open_playlist(self, answer: str | None) -> None:
+    async def _open_playlist(self, answer: str | None) -> None:
         if not answer:
             return
         from musitui.tui.playlist_io import open_into_queue
 
-        message, ok = open_into_queue(self.session, self.catalog, answer)
+        opened = await self._in_session(open_into_queue, self.session, self.catalog, answer)
+        if opened is None:
+            return
+        message, ok = opened
         self.notify(message, severity="information" if ok else "warning", timeout=8)
 
     def action_scan(self) -> None:
@@ -744,15 +891,24 @@ class MusituiApp(App[int]):
         self._stop_background_job()
         if getattr(self, "mpris", None) is not None:
             self.mpris.close()
+        self._session_thread.shutdown(wait=True)  # what was asked is done before the state is saved
         if self._switch_interval is not None:
             sys.setswitchinterval(self._switch_interval)
         self._write_stall_trace()
         if self.session is None:
             return
+        import signal
+
+        for signum, handler in getattr(self, "_replaced_handlers", {}).items():
+            with contextlib.suppress(TypeError, ValueError):
+                signal.signal(signum, handler)
         try:
             self.session.save_state()
-        except Exception as exc:  # noqa: BLE001 - the UI is closing: report, never crash
-            self.log.error(f"could not save state: {exc}")
+        except OSError as exc:  # e.g. a full disk: said after the screen is given back
+            reason = exc.strerror or str(exc) or type(exc).__name__
+            self.exit_problems.append(
+                f"could not save the resume state to {getattr(exc, 'filename', None) or 'the data folder'} "
+                f"({reason}); the next start will not resume this session")
 
     def key_specs(self) -> list[KeySpec]:
         return self.keys

@@ -11,6 +11,7 @@ from textual.widget import Widget
 
 from musitui.model import Track
 from musitui.moods import ALL_MOODS, AUTO, MOODS, mood_colour
+from musitui.text_safety import printable
 from musitui.tui.library_model import display_title, format_duration
 
 
@@ -28,14 +29,16 @@ class MoodBar(Widget):
         super().__init__(id=id)
         self.mood = AUTO
         self.effective = ""  # what "auto" currently resolves to, when the session says
+        self.prompt = ""  # the words of a prompt in force (it replaces the mood)
         self.status = ""
         self._spans: list[tuple[int, int, str]] = []
 
-    def set_mood(self, mood: str, effective: str = "") -> None:
-        self.mood, self.effective = mood, effective
+    def set_mood(self, mood: str, effective: str = "", prompt: str = "") -> None:
+        self.mood, self.effective, self.prompt = mood, effective, prompt
         self.refresh()
 
     def set_status(self, status: str) -> None:
+        status = printable(status)
         if status != self.status:
             self.status = status
             self.refresh()
@@ -45,6 +48,8 @@ class MoodBar(Widget):
         colour = mood_colour(self.mood)
         text.append(" Mood ", style="bold")
         name = self.mood if self.mood != AUTO or not self.effective else f"auto→{self.effective}"
+        if self.prompt:
+            name = f"“{self.prompt[:30]}” (p)"
         text.append(f" ● {name} ", style=f"bold {colour}")
         text.append(" ")
         self._spans = []
@@ -83,7 +88,56 @@ class NowPlayingState:
     muted: bool = False
     mood: str = AUTO
     note: str = ""  # e.g. "no audio device"
-    play_mode: str = "radio"  # the session's play mode (musitui/play_modes.py)
+    replaygain: str = ""  # e.g. "RG track -6.2 dB", "RG off"
+    queue_length: int = 0  # Up next: tracks and their total seconds
+    queue_seconds: float = 0.0
+    mode: str = "radio"  # the play mode
+
+
+def stream_text(track: Track) -> str:
+    """``flac 44.1 kHz ~905 kb/s`` from what the scan read (the bitrate is the file's average)."""
+    parts = [track.codec] if track.codec else []
+    if track.sample_rate:
+        parts.append(f"{track.sample_rate / 1000:g} kHz")
+    if track.size and track.duration and track.duration > 0:
+        parts.append(f"~{round(track.size * 8 / track.duration / 1000)} kb/s")
+    return " ".join(parts)
+
+
+def replaygain_text(track: Track, mode: str, preamp_db: float = 0.0) -> str:
+    """The gain the player applies to ``track`` (as the session computes it), for the status line."""
+    if mode == "off":
+        return "RG off"
+    gains = track.replaygain or {}
+    if not gains:
+        return "RG none"  # the session applies nothing, not even the preamp
+    key = "album_gain" if mode == "album" and "album_gain" in gains else "track_gain"
+    source = key.split("_")[0] if key in gains else "preamp"
+    return f"RG {source} {float(gains.get(key, 0.0)) + preamp_db:+.1f} dB"
+
+
+def status_pieces(s: NowPlayingState) -> list[str]:
+    """The status line's pieces, most important first (the last ones go when room is short)."""
+    queue = f"queue {s.queue_length}" + (f" · {format_duration(s.queue_seconds)}" if s.queue_seconds else "")
+    pieces = [queue, s.mode]
+    if s.track is not None:
+        stream = stream_text(s.track)
+        if stream:
+            pieces.append(stream)
+        if s.replaygain:
+            pieces.append(s.replaygain)
+    return pieces
+
+
+def fit_pieces(pieces: list[str], room: int, separator: str = " · ") -> str:
+    """As many whole pieces (in order) as fit in ``room`` columns: a piece is never cut."""
+    shown = ""
+    for piece in pieces:
+        candidate = f"{shown}{separator}{piece}" if shown else piece
+        if len(candidate) > room:
+            break
+        shown = candidate
+    return shown
 
 
 class NowPlaying(Widget):
@@ -103,18 +157,18 @@ class NowPlaying(Widget):
         icon = {"playing": "▶", "paused": "‖"}.get(s.state, "■")
         text = Text(no_wrap=True, overflow="ellipsis")
         volume = "muted" if s.muted else f"vol {s.volume}%"
-        mode = f"{play_mode_label(s.play_mode)}  " if s.play_mode != "radio" else ""
-        right = f"  {mode}{volume}  ● {s.mood} "
+        right = f"  {volume}  ● {s.mood} "
         if s.track is None:
-            left = f" {icon} {s.note or 'Nothing playing · enter plays the selected track'}"
+            left = f" {icon} {printable(s.note) or 'Nothing playing · enter plays the selected track'}"
             text.append(left[: max(0, width - len(right))].ljust(max(0, width - len(right))),
                         style="bold")
         else:
-            title = display_title(s.track)
+            title = printable(display_title(s.track))
             rest = f" — {s.track.artist}" + (f" · {s.track.album}" if s.track.album else "")
             words = getattr(s.track.analysis, "tags", "") if s.track.analysis else ""
             if words:  # the audio tagger's words, "electronic, ambient"
                 rest += f" · {words}"
+            rest = printable(rest)
             room = max(0, width - len(right) - 3)
             head = title[:room]
             tail = rest[: max(0, room - len(head))]
@@ -122,26 +176,26 @@ class NowPlaying(Widget):
             text.append(head, style="bold")
             text.append(tail, style="dim")
             text.append(" " * max(0, room - len(head) - len(tail)))
-        text.append(f"  {mode}{volume}  ", style="dim")
+        text.append(f"  {volume}  ", style="dim")
         text.append(f"● {s.mood} ", style=f"bold {mood_colour(s.mood)}")
         text.append("\n")
         elapsed = format_duration(s.position) if s.track else "--:--"
         total = format_duration(s.duration) if s.track else "--:--"
         if s.track is None:
             elapsed = total = "--:--"
-        bar_w = max(4, width - len(elapsed) - len(total) - 4)
+        clock = len(elapsed) + len(total) + 4
+        # The status pieces take what the bar (at least a fifth of the line) leaves over.
+        status = fit_pieces(status_pieces(s), max(0, width - clock - max(10, width // 5) - 2))
+        bar_w = max(4, width - clock - (len(status) + 2 if status else 0))
         frac = 0.0 if not s.duration else max(0.0, min(1.0, s.position / s.duration))
         filled = int(round(bar_w * frac))
         text.append(f" {elapsed} ", style="bold")
         text.append("━" * filled, style=f"bold {mood_colour(s.mood)}")
         text.append("─" * (bar_w - filled), style="dim")
         text.append(f" {total} ", style="bold")
+        if status:
+            text.append(f" {status} ", style="dim")
         return text
-
-
-def play_mode_label(mode: str) -> str:
-    return {"in order": "→ in order", "shuffle": "⤮ shuffle", "repeat one": "↻1 repeat one",
-            "repeat all": "↻ repeat all"}.get(mode, mode)
 
 
 def mood_label(mood: str) -> str:
@@ -156,12 +210,68 @@ class PaneTitle(Widget):
 
     def __init__(self, text: str = "", *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.text = text
+        self.text = printable(text)
 
     def update(self, text: str) -> None:
+        text = printable(text)
         if text != self.text:
             self.text = text
             self.refresh()
 
     def render(self) -> Text:
         return Text(self.text, no_wrap=True, overflow="ellipsis")
+
+
+def short_description(description: str) -> str:
+    """A key's footer label: its description up to any parenthesis ("Next (a skip...)" -> "Next")."""
+    return description.split(" (")[0].strip()
+
+
+class KeyHints(Widget):
+    """The footer: the shown keys as ``key label`` hints. Only whole hints are drawn (one
+    that does not fit is left out, never cut), and help stays when room is short."""
+
+    DEFAULT_CSS = "KeyHints { height: 1; dock: bottom; }"
+
+    def __init__(self, hints: list[tuple[str, str, str]], *, id: str | None = None) -> None:
+        """``hints``: (key as shown, label, action) in order."""
+        super().__init__(id=id)
+        self.hints = hints
+        self._spans: list[tuple[int, int, str]] = []
+
+    def shown(self, width: int) -> list[tuple[str, str, str]]:
+        """The hints drawn at ``width``: in order while they fit, help kept last if needed."""
+        def size(hint: tuple[str, str, str]) -> int:
+            return len(hint[0]) + len(hint[1]) + 3  # " key label "
+
+        help_hint = next((h for h in self.hints if h[2] == "help"), None)
+        chosen: list[tuple[str, str, str]] = []
+        used = 0
+        reserve = size(help_hint) if help_hint is not None else 0
+        for hint in self.hints:
+            if hint is help_hint:
+                continue
+            if used + size(hint) + reserve > width:
+                break
+            chosen.append(hint)
+            used += size(hint)
+        if help_hint is not None and used + reserve <= width:
+            at = self.hints.index(help_hint)
+            chosen.insert(sum(1 for h in chosen if self.hints.index(h) < at), help_hint)
+        return chosen
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="crop")
+        self._spans = []
+        for key, label, action in self.shown(self.size.width):
+            start = len(text)
+            text.append(f" {key} ", style="bold reverse")
+            text.append(f"{label} ", style="dim")
+            self._spans.append((start, len(text), action))
+        return text
+
+    def on_click(self, event: events.Click) -> None:
+        for start, end, action in self._spans:
+            if start <= event.x < end:
+                self.app.call_later(self.app.run_action, action)
+                return

@@ -12,27 +12,21 @@ import contextlib
 import queue
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.containers import Horizontal
 from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from musitui.config import Config
 
 RENDERERS = ("auto", "kitty", "sixel", "halfblocks", "off")
 DEFAULT_RENDERER = "auto"
 
 
-def renderer_choice(config: Any) -> str:
-    value = str(config.get("ui", "cover_art", DEFAULT_RENDERER) if config is not None
-                else DEFAULT_RENDERER).strip().lower()
-    return value if value in RENDERERS else DEFAULT_RENDERER
-
-
-def renderer_problem(config: Any) -> str | None:
-    """One line when ``ui.cover_art`` is not a known value (then "auto" is used)."""
-    value = config.get("ui", "cover_art", DEFAULT_RENDERER) if config is not None else DEFAULT_RENDERER
-    if str(value).strip().lower() in RENDERERS:
-        return None
-    return f"ui.cover_art = {str(value)[:40]!r} is not one of {', '.join(RENDERERS)}; using auto"
+def renderer_choice(config: Config | None) -> str:
+    """``ui.cover_art`` (checked against RENDERERS when the config is loaded)."""
+    return config.ui.cover_art if config is not None else DEFAULT_RENDERER
 
 
 def prepare(choice: str) -> None:

@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from musitui.contracts import SessionControl
+from musitui.paths import Home
 from musitui.tui.library_model import format_duration
 from musitui.tui.quiet_gc import gc_paused, one_builder
 
@@ -30,7 +32,7 @@ JOB_LOG = "background-job.log"  # the job's stderr (a traceback there is never o
 
 
 class BackgroundJobs:
-    def __init__(self, home: Any, catalog: Any, session: Any, *, folders: list[str],
+    def __init__(self, home: Home, catalog: Any, session: SessionControl, *, folders: list[str],
                  analyze: bool = True, demo_dir: Path | None = None) -> None:
         self.home = home
         self.catalog = catalog

@@ -45,6 +45,15 @@ def save_queue(session: Any, answer: str) -> str:
     return f"Saved {len(tracks)} tracks to {written}"
 
 
+def queued_message(result: Any, source: str = "") -> str:
+    """"Queued 2 tracks (4 already queued, 1 playing now)" for an enqueue_many() result."""
+    count = f"{result.added} track" + ("" if result.added == 1 else "s")
+    notes = [f"{result.already} already queued"] if result.already else []
+    if result.playing:
+        notes.append("1 playing now")
+    return f"Queued {count}{source}" + (f" ({', '.join(notes)})" if notes else "")
+
+
 def open_into_queue(session: Any, catalog: Any, answer: str) -> tuple[str, bool]:
     from musitui import playlists
 
@@ -61,9 +70,7 @@ def open_into_queue(session: Any, catalog: Any, answer: str) -> tuple[str, bool]
             missing.append(str(entry))
         else:
             found.append(track)
-    for track in found:
-        session.enqueue(track.id)
-    message = f"Queued {len(found)} tracks from {path.name}"
+    message = queued_message(session.enqueue_many([t.id for t in found]), f" from {path.name}")
     notes = []
     if missing:
         names = ", ".join(Path(m).name for m in missing[:3])

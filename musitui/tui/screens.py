@@ -10,7 +10,20 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from musitui.text_safety import printable
 from musitui.tui.keys import KeySpec, config_name, key_display
+
+UP_NEXT = [
+    ("order", "Up next is the play order: the top row plays next"),
+    ("row", "number · title · artist, then why it is there"),
+    ("you", "a track you queued (a, J/K to move it)"),
+    ("explore", "an exploration slot (at most one in five, never the next track): "
+                "unlike what this session played, so musitui learns your taste"),
+    ("selected row", "shows its whole reason"),
+    ("reasons", "like X = sounds like a track you just finished · fits 'mood' · "
+                "you often play it after X · close to / like what you finished / skipped "
+                "this session · played N min ago"),
+]
 
 NAVIGATION = [
     ("↑ ↓  j k", "Move in the list"),
@@ -39,7 +52,8 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("action", ratio=1)
         table.add_column("config name", style="dim", no_wrap=True)
         groups: dict[str, list[tuple[str, str, str]]] = {
-            "Navigation": [(key, text, "") for key, text in NAVIGATION]}
+            "Navigation": [(key, text, "") for key, text in NAVIGATION],
+            "Up next": [(key, text, "") for key, text in UP_NEXT]}
         for spec in self.keys:
             groups.setdefault(spec.group, []).append(
                 (key_display(spec.keys), spec.description, config_name(spec.action)))
@@ -64,7 +78,7 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt-box"):
-            yield Label(Text(self.question), id="prompt-question")
+            yield Label(Text(printable(self.question)), id="prompt-question")
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
             yield Label("enter to confirm · esc to cancel", id="prompt-hint")
 

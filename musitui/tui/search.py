@@ -17,17 +17,19 @@ from functools import lru_cache
 
 from musitui.model import Track
 
-_NON_WORD = re.compile(r"[^0-9a-z]+")
+_NON_WORD = re.compile(r"[^0-9a-z]+")  # ASCII text
+_NON_LETTER = re.compile(r"[\W_]+")  # any script: letters and digits of every script are kept
 
 
 def normalise(text: str) -> str:
-    """Lower-case, accents stripped, punctuation folded to single spaces."""
+    """Case folded, accents stripped, punctuation folded to single spaces; letters of every
+    script (Cyrillic, Greek, CJK, Arabic...) are kept."""
     if text.isascii():
         return _NON_WORD.sub(" ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     stripped = stripped.replace("ß", "ss").replace("ø", "o").replace("æ", "ae").replace("œ", "oe")
-    return _NON_WORD.sub(" ", stripped).strip()
+    return _NON_LETTER.sub(" ", stripped).strip()
 
 
 @lru_cache(maxsize=65536)
@@ -192,3 +194,27 @@ def _vocab_of(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
         for variant in _deletions(word):
             index.setdefault(variant, set()).add(word)
     return {key: tuple(found) for key, found in index.items()}
+
+
+# -- field filters: `genre:jazz mood:calm artist:"x y"` beside free text ----------------------
+
+FILTER_FIELDS = {"artist": "artist", "album": "album", "genre": "genre", "style": "genre",
+                 "mood": "mood"}
+_FILTER = re.compile(r'(?<!\S)(\w+):(?:"([^"]*)"?|(\S*))')
+
+
+def parse_filters(query: str) -> tuple[str, list[tuple[str, str]]]:
+    """The free text of ``query`` and its field filters as (field, value) pairs. A word such
+    as ``foo:bar`` with an unknown field stays free text; ``style:`` means ``genre:``."""
+    filters: list[tuple[str, str]] = []
+
+    def take(match: re.Match[str]) -> str:
+        name = FILTER_FIELDS.get(match.group(1).lower())
+        if name is None:
+            return match.group(0)
+        value = match.group(2) if match.group(2) is not None else match.group(3)
+        filters.append((name, value or ""))
+        return " "
+
+    free = _FILTER.sub(take, query)
+    return " ".join(free.split()), filters

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from rich.cells import cell_len, set_cell_size
 
+from musitui.text_safety import printable
+
 
 def fit(text: str, width: int) -> str:
-    """``text`` padded or cut (with an ellipsis) to exactly ``width`` cells."""
+    """``text`` padded or cut (with an ellipsis) to exactly ``width`` cells; control
+    characters and escape sequences (hostile tags, file names) are removed first."""
     if width <= 0:
         return ""
+    if not text.isprintable():  # checked inline: this runs for every cell of every row drawn
+        text = printable(text)
     if text.isascii() and len(text) <= width:
         return text.ljust(width)
     if cell_len(text) <= width:

@@ -1,7 +1,9 @@
-"""The Up next panel: user-queued tracks first, then the recommended tail with score and reason.
+"""The Up next panel, in play order: user-queued tracks first, then the recommended tail.
 
-Rows that moved up or arrived in the last rerank are highlighted for a moment, so a skip or a
-mood change visibly reorders the list.
+Each row: number, title · artist and a label (``you`` = queued by you, ``explore`` = an
+exploration slot), then its reason. The selected row shows its whole reason, wrapped over
+as many lines as it needs (up to MAX_DETAIL_LINES). Rows that moved up or arrived in the last
+rerank are highlighted for a moment, so a skip or a mood change visibly reorders the list.
 """
 
 from __future__ import annotations
@@ -24,6 +26,17 @@ from musitui.tui.library_model import display_title
 from musitui.tui.text import fit, wrap_lines
 
 HIGHLIGHT_SECONDS = 1.5
+MAX_DETAIL_LINES = 6
+EXPLORE_PREFIX = "exploring"  # musitui.recommend.reasons.EXPLORE_LABEL
+
+
+def label_of(item: Any) -> str:
+    """The short label at the end of a row: who put it there, or that it explores."""
+    if item.user_queued:
+        return "you"
+    if (item.reason or "").startswith(EXPLORE_PREFIX):
+        return "explore"
+    return ""
 
 
 class UpNextView(ClickToPlay, ScrollView, can_focus=True):
@@ -57,6 +70,40 @@ class UpNextView(ClickToPlay, ScrollView, can_focus=True):
     def lines_per_item(self) -> int:
         return 2 if self.show_reasons else 1
 
+    def _reason_of(self, item: Any) -> str:
+        return item.reason or ("queued by you" if item.user_queued else "")
+
+    def _detail_lines(self) -> list[str]:
+        """The selected row's whole reason, wrapped."""
+        if not 0 <= self.cursor < len(self.items):
+            return []
+        width = max(8, self.scrollable_content_region.width - 4)
+        lines = wrap_lines(self._reason_of(self.items[self.cursor]), width)
+        return lines[:MAX_DETAIL_LINES]
+
+    def _cursor_height(self) -> int:
+        return max(self.lines_per_item, 1 + len(self._detail_lines()))
+
+    def _total_lines(self) -> int:
+        if not self.items:
+            return 0
+        return len(self.items) * self.lines_per_item + self._cursor_height() - self.lines_per_item
+
+    def _top_of(self, index: int) -> int:
+        per = self.lines_per_item
+        return index * per + (self._cursor_height() - per if index > self.cursor else 0)
+
+    def _locate(self, line: int) -> tuple[int, int]:
+        """(item index, line within the item) of a content line."""
+        per = self.lines_per_item
+        top = self.cursor * per
+        height = self._cursor_height()
+        if line < top:
+            return divmod(line, per)
+        if line < top + height:
+            return self.cursor, line - top
+        return divmod(line - height + per, per)
+
     def set_items(self, items: list[Any], *, highlight: bool = True) -> None:
         old_positions = {item.track.id: i for i, item in enumerate(self.items)}
         now = time.monotonic()
@@ -68,7 +115,7 @@ class UpNextView(ClickToPlay, ScrollView, can_focus=True):
         self.moved = {k: v for k, v in self.moved.items() if v > now}
         self.items = list(items)
         self.cursor = min(self.cursor, max(0, len(self.items) - 1))
-        self.virtual_size = Size(0, len(self.items) * self.lines_per_item)
+        self.virtual_size = Size(0, self._total_lines())
         if self.moved:
             self.set_timer(HIGHLIGHT_SECONDS + 0.05, self._expire_highlight)
         self.refresh()
@@ -94,7 +141,7 @@ class UpNextView(ClickToPlay, ScrollView, can_focus=True):
             text = lines[y - 1] if 1 <= y <= len(lines) else ""
             return Strip([Segment(fit("  " + text, width), dim)], width)
         line = self.scroll_offset.y + y
-        index, sub = divmod(line, self.lines_per_item)
+        index, sub = self._locate(line)
         if index >= len(self.items):
             return Strip.blank(width, base)
         item = self.items[index]
@@ -104,17 +151,18 @@ class UpNextView(ClickToPlay, ScrollView, can_focus=True):
         if index == self.cursor:
             name = "up-next--cursor" if self.has_focus else "up-next--cursor-blur"
             extra += self.get_component_rich_style(name)
-        if sub == 1:
-            reason = item.reason or ("queued by you" if item.user_queued else "")
+        if sub >= 1:
             reason_style = base + self.get_component_rich_style("up-next--reason") + extra
-            return Strip([Segment(fit("    " + reason, width), reason_style)], width)
+            if index == self.cursor:
+                details = self._detail_lines()
+                text = details[sub - 1] if sub - 1 < len(details) else ""
+            else:
+                text = self._reason_of(item)
+            return Strip([Segment(fit("    " + text, width), reason_style)], width)
         number = f"{index + 1:>2} "
-        if item.user_queued:
-            score = "  you"
-            score_style = base + self.get_component_rich_style("up-next--queued")
-        else:
-            score = f"{item.score:5.2f}"
-            score_style = dim
+        score = label_of(item)
+        score_style = (base + self.get_component_rich_style("up-next--queued")
+                       if item.user_queued else dim)
         title = display_title(item.track)
         artist = item.track.artist
         text_w = max(1, width - len(number) - len(score) - 1)
@@ -124,13 +172,15 @@ class UpNextView(ClickToPlay, ScrollView, can_focus=True):
                       Segment(score, score_style + extra)], width)
 
     def watch_cursor(self, old: int, new: int) -> None:
-        per = self.lines_per_item
+        self.virtual_size = Size(0, self._total_lines())
         height = max(1, self.scrollable_content_region.height)
         top = self.scroll_offset.y
-        if new * per < top:
-            self.scroll_to(y=new * per, animate=False, immediate=True)
-        elif (new + 1) * per > top + height:
-            self.scroll_to(y=(new + 1) * per - height, animate=False, immediate=True)
+        start = self._top_of(new)
+        end = start + self._cursor_height()
+        if start < top:
+            self.scroll_to(y=start, animate=False, immediate=True)
+        elif end > top + height:
+            self.scroll_to(y=max(start, end - height), animate=False, immediate=True)
         self.refresh()
 
     def action_cursor(self, delta: int) -> None:
@@ -142,7 +192,7 @@ class UpNextView(ClickToPlay, ScrollView, can_focus=True):
             self.cursor = 0 if where == 0 else len(self.items) - 1
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(0, len(self.items) * self.lines_per_item)
+        self.virtual_size = Size(0, self._total_lines())
 
     def on_focus(self) -> None:
         self.refresh()
@@ -151,7 +201,7 @@ class UpNextView(ClickToPlay, ScrollView, can_focus=True):
         self.refresh()
 
     def on_click(self, event: events.Click) -> None:
-        index = (self.scroll_offset.y + event.y) // self.lines_per_item
+        index, _sub = self._locate(self.scroll_offset.y + event.y)
         if not 0 <= index < len(self.items):
             return
         self.click_row(index, event.chain)

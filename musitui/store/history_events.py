@@ -1,0 +1,72 @@
+"""What a stored history event must look like, checked wherever events come from disk.
+
+A record that fails (``"seq": "x"``, ``"ts": "yesterday"``, a session that is a string) is
+skipped with a message by whoever reads it (journal, shards, ``history import``); the rest of
+the history still loads, and nothing downstream (aggregates, recommend) ever sees it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+KINDS = ("play", "finish", "skip", "queue", "dequeue", "mood")
+# Timestamps are seconds since 1970; anything past the year 3000 is not a time, it is damage.
+MAX_TS = 32_503_680_000.0
+_NUMBERS = ("position", "listened", "duration")
+_TEXTS = ("path", "artist", "title", "mood")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return (isinstance(value, int | float) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+def event_problem(event: Any, *, numbered: bool = True) -> str | None:
+    """Why ``event`` cannot be used, in a few words; None when it is fine.
+
+    ``numbered=False`` for events being imported (they are numbered on the way in).
+    """
+    if not isinstance(event, dict):
+        return "not an event object"
+    if numbered:
+        seq = event.get("seq")
+        if not _is_int(seq) or seq < 0:
+            return f"seq {seq!r} is not a whole number"
+    kind = event.get("kind")
+    if kind not in KINDS:
+        return f"kind {kind!r} is not one of {', '.join(KINDS)}"
+    ts = event.get("ts")
+    if not _is_number(ts) or not 0 <= ts <= MAX_TS:
+        return f"ts {ts!r} is not a time (seconds since 1970)"
+    session = event.get("session")
+    if session is not None and (not _is_int(session) or session < 0):
+        return f"session {session!r} is not a whole number"
+    track_id = event.get("track_id")
+    if track_id is not None and not _is_int(track_id):
+        return f"track_id {track_id!r} is not a whole number"
+    for name in _NUMBERS:
+        value = event.get(name)
+        if value is not None and (not _is_number(value) or value < 0):
+            return f"{name} {value!r} is not a number of seconds"
+    for name in _TEXTS:
+        value = event.get(name)
+        if value is not None and not isinstance(value, str):
+            return f"{name} is not text"
+    return None
+
+
+def valid_events(records: list[Any], problems: list[str] | None = None) -> list[dict[str, Any]]:
+    """The records that are usable events; a line per skipped one goes to ``problems``."""
+    good: list[dict[str, Any]] = []
+    for record in records:
+        problem = event_problem(record)
+        if problem is None:
+            good.append(record)
+        elif problems is not None:
+            problems.append(problem)
+    return good
