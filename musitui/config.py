@@ -57,6 +57,8 @@ class PlaybackConfig:
     volume: int = setting(80, "at first start (later: restored from the last session)",
                           lo=0, hi=100)
     crossfade_seconds: float = setting(0.0, "0 = gapless hand-over", lo=0, hi=30)
+    in_order_then: str = setting("radio", 'after the "in order" play mode\'s last track',
+                                 choices=("radio", "stop"))
 
 
 @dataclass(frozen=True)

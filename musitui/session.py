@@ -26,6 +26,8 @@ from musitui.config import Config
 from musitui.contracts import PlayerControl
 from musitui.model import Track
 from musitui.moods import ALL_MOODS, AUTO, nearest_mood, next_mood
+from musitui.play_modes import MODES, RADIO, PlayModes
+from musitui.play_modes import next_mode as next_play_mode
 from musitui.playback.mixer import clamp_volume
 from musitui.recommend.engine import Listening, Weights, mood_target, rank
 from musitui.recommend.library import Library, TrackColumns, build_library_from_columns
@@ -38,7 +40,7 @@ MAX_MESSAGES = 50
 RESTART_SECONDS = 3.0
 # The resume state is saved this long after a change (a kill -9 loses at most this much).
 STATE_SAVE_SECONDS = 2.0
-STATE_CHANGES = frozenset({"queue", "now_playing", "position", "state", "mood"})
+STATE_CHANGES = frozenset({"queue", "now_playing", "position", "state", "mood", "play_mode"})
 
 
 _blas_limited = False
@@ -172,6 +174,8 @@ class Session:
         self.vibe: Any = None
         self._prompt_target: tuple[Any, Any] | None = None  # (lib, PromptTarget) cache
         self.lib: Library = self._build_library()
+        # Play modes (h-modes): radio is the recommender; the others fill Up next's tail.
+        self.modes = PlayModes(then_radio=config.playback.in_order_then != "stop")
         # The current listening session as (track id, when): what was finished, skipped,
         # rejected with not_this(); ``after`` are extra finished tracks (recommend --after).
         self.finished: list[tuple[int, float]] = []
@@ -600,6 +604,7 @@ class Session:
                          max(0, self.weights.up_next_length - len(self._user_queue)))
             self._tail = [QueueItem(self.catalog.tracks[p.track_id], p.score, p.parts, p.reason)
                           for p in picks if p.track_id in self.catalog.tracks]
+            self._apply_play_mode()
         self._update_next()
         if notify:
             self._notify("queue")
@@ -623,6 +628,60 @@ class Session:
         key = "album_gain" if mode == "album" and "album_gain" in track.replaygain else "track_gain"
         return float(track.replaygain.get(key, 0.0)) + preamp
 
+    # -- play modes (h-modes) ---------------------------------------------------------------
+    @property
+    def play_mode(self) -> str:
+        return self.modes.mode
+
+    def set_play_mode(self, mode: str) -> None:
+        if mode not in MODES:
+            self._say(f"no play mode {mode!r}; one of {', '.join(MODES)}")
+            return
+        with self._lock:
+            if mode != self.modes.mode:
+                self.modes.mode = mode
+                self.modes.played = set()
+                self.modes.round = 0
+                self.modes.seed = int(self.clock() * 1000) % 2**31
+        self.rerank()
+        self._notify("play_mode")
+
+    def cycle_play_mode(self) -> None:
+        self.set_play_mode(next_play_mode(self.modes.mode))
+
+    def set_play_source(self, track_ids: list[int]) -> None:
+        """The list *in order*, shuffle and repeat all follow (e.g. the library as shown);
+        without one they follow the playing track's album."""
+        with self._lock:
+            self.modes.set_source([t for t in track_ids if t in self.catalog.tracks])
+        self.rerank()
+
+    def _album_of(self, track: Track) -> list[int]:
+        tracks = [t for t in self.catalog.present() if t.album == track.album
+                  and (t.albumartist or t.artist) == (track.albumartist or track.artist)]
+        tracks.sort(key=lambda t: (t.disc_no or 0, t.track_no or 0, t.path))
+        return [t.id for t in tracks]
+
+    def _apply_play_mode(self) -> None:
+        """Outside radio, the tail is what the mode plays next (then radio, for *in order*
+        at the end of its list when ``[playback] in_order_then`` is "radio")."""
+        modes = self.modes
+        if modes.mode == RADIO:
+            return
+        current = self._play.track if self._play is not None else None
+        if current is not None and current.id not in modes.source and current.album:
+            modes.set_source(self._album_of(current), album=True)
+            modes.mark_played(current.id)  # it began before its album became the list
+        count = max(0, self.weights.up_next_length - len(self._user_queue))
+        ids = [t for t in modes.upcoming(current.id if current else None, count)
+               if t in self.catalog.tracks and t not in self._broken
+               and t not in self._user_queue]
+        items = [QueueItem(self.catalog.tracks[t], reason=modes.reason) for t in ids]
+        if modes.mode == "in order" and modes.then_radio and len(items) < count:
+            taken = set(ids)
+            items += [i for i in self._tail if i.track.id not in taken][:count - len(items)]
+        self._tail = items
+
     # -- listening bookkeeping ---------------------------------------------------------------
     def _begin(self, track: Track, now: float, *, confirmed: bool = False,
                remember: bool = True) -> None:
@@ -633,6 +692,7 @@ class Session:
         if remember:
             self._played.append(track.id)
             del self._played[:-200]
+        self.modes.mark_played(track.id)
         self._record(self.history.log_listen, "play", track, position=0.0, duration=track.duration or None,
                                 mood=self.mood, ts=now)
         self._note(track, "play", now)
@@ -800,7 +860,9 @@ class Session:
                 track_id=self._play.track.id if self._play is not None else None,
                 position=round(self.position, 3), volume=self.volume, muted=self.muted,
                 mood=self.mood, queue=list(self._user_queue),
-                tail=[i.track.id for i in self._tail], saved_at=self.clock())
+                tail=[i.track.id for i in self._tail], saved_at=self.clock(),
+                play_mode=self.modes.mode, play_source=list(self.modes.source),
+                play_seed=self.modes.seed)
         save_state(self.home.state_file, state)
 
     def restore_state(self) -> bool:
@@ -817,6 +879,9 @@ class Session:
             self.volume = round(clamp_volume(state.volume, self.volume))
             self.muted = state.muted
             self._user_queue = [t for t in state.queue if t in self.catalog.tracks]
+            if state.play_mode in MODES:
+                self.modes.mode, self.modes.seed = state.play_mode, state.play_seed
+                self.modes.source = [t for t in state.play_source if t in self.catalog.tracks]
         if self._player_ok():
             self.player.set_volume(self.volume)
         track = self.catalog.tracks.get(state.track_id) if state.track_id is not None else None
@@ -831,7 +896,7 @@ class Session:
         elif track is not None:
             self._position = state.position
         self.rerank(notify=False)
-        self._notify("now_playing", "queue", "mood", "state")
+        self._notify("now_playing", "queue", "mood", "state", "play_mode")
         return True
 
     def close(self) -> None:

@@ -82,6 +82,14 @@ def test_no_deep_learning_runtime_at_run_time() -> None:
                  "tflite_runtime", "jax") == set()
 
 
+def test_play_modes_are_pure() -> None:
+    """The play-mode logic is plain Python over track ids: no numpy, audio, storage or UI."""
+    mods = modules_after("import musitui.play_modes")
+    assert heavy(mods, "numpy", "sounddevice", "soundfile", "textual", "tinydb", "mutagen") == set()
+    touched = {m for m in mods if m.startswith("musitui.")}
+    assert touched <= {"musitui.play_modes"}, touched
+
+
 def test_words_import_no_textual_and_load_vader_only_when_scoring() -> None:
     mods = modules_after("\n".join(f"import {m}" for m in package_modules("musitui.words")))
     assert heavy(mods, "textual", "sounddevice", "librosa", "sklearn", "vaderSentiment", "requests") == set()

@@ -26,6 +26,9 @@ class SessionState:
     queue: list[int] = field(default_factory=list)  # the user-queued tracks, in the user's order
     tail: list[int] = field(default_factory=list)  # the recommended rest, as it was shown
     saved_at: float = 0.0
+    play_mode: str = "radio"  # radio / in order / shuffle / repeat one / repeat all
+    play_source: list[int] = field(default_factory=list)  # the list the mode follows
+    play_seed: int = 0  # shuffle's seed
 
     def to_json(self) -> dict[str, Any]:
         return {"version": STATE_VERSION, **asdict(self)}
@@ -44,6 +47,9 @@ class SessionState:
                 queue=[int(x) for x in data.get("queue", [])],
                 tail=[int(x) for x in data.get("tail", [])],
                 saved_at=float(data.get("saved_at", 0.0)),
+                play_mode=str(data.get("play_mode", "radio")),
+                play_source=[int(x) for x in data.get("play_source", [])],
+                play_seed=int(data.get("play_seed", 0)),
             )
         except (TypeError, ValueError):
             return None

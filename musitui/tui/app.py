@@ -358,7 +358,7 @@ class MusituiApp(App[int]):
             return
         if "queue" in changes:
             self._refresh_queue()
-        if changes & {"now_playing", "position", "state", "mood", "queue"}:
+        if changes & {"now_playing", "position", "state", "mood", "queue", "play_mode"}:
             self._refresh_now_playing()
         if changes & {"mood", "now_playing"}:  # auto follows what plays and was finished
             self._refresh_mood()
@@ -400,7 +400,7 @@ class MusituiApp(App[int]):
             state=state, volume=int(s.volume), muted=s.muted,
             mood=s.mood, note=note, replaygain=self._replaygain_text(track),
             queue_length=len(items), queue_seconds=sum(float(i.track.duration or 0.0) for i in items),
-            mode="radio"))  # the session's one play mode (Up next keeps filling); it has no play_mode
+            mode=s.play_mode))  # musitui/play_modes.py
         self.query_one(LibraryView).set_playing(track.id if track is not None else None)
         self.query_one(CoverArt).show(track.path if track is not None else None)
 
@@ -568,7 +568,19 @@ class MusituiApp(App[int]):
             return
         track = self.model.track_at(index)
         if track is not None and self._can_play():
+            source = self._play_source()
+            if source is not None:
+                await self._in_session(self.session.set_play_source, source)
             await self._in_session(self.session.play_track, track.id)
+
+    def _play_source(self) -> list[int] | None:
+        """Outside radio, the list the mode follows: a search's matches as shown, else []
+        (the session then follows the playing track's album). None in radio."""
+        if self.session.play_mode == "radio":
+            return None
+        rows = self.model.track_rows if self.model.filtered else None
+        ids = self.model.shelf.ids
+        return [int(ids[p]) for p in rows] if rows is not None else []
 
     async def _play_up_next(self, index: int) -> None:
         items = self.session.up_next
@@ -742,6 +754,10 @@ class MusituiApp(App[int]):
         if name not in ALL_MOODS:
             return
         await self._in_session(self.session.set_mood, name)
+
+    async def action_cycle_play_mode(self) -> None:
+        await self._in_session(self.session.cycle_play_mode)
+        self.notify(f"play mode: {self.session.play_mode}", timeout=2)
 
     async def action_cycle_mood(self) -> None:
         await self._in_session(self.session.cycle_mood)
