@@ -108,6 +108,10 @@ def _print_summary(report, *, analyzed: bool) -> None:
     if analyzed:
         line += f", {report.analyzed} analysed"
     print(f"{line} in {report.seconds:.1f} s")
+    if report.warnings:
+        print(f"{len(report.warnings)} damaged file(s) kept (they play up to what decodes):")
+        for warning in report.warnings:
+            print(f"  {warning['path']}: {warning['warning']}")
     if report.errors:
         print(f"{len(report.errors)} file(s) skipped:")
         for error in report.errors:

@@ -25,7 +25,7 @@ from musitui.store.catalog import Catalog
 SAVE_EVERY_SECONDS = 5.0
 SERIAL_BELOW = 48  # fewer files than this are read in-process: a pool costs more than it saves
 TAG_FIELDS = ("title", "artist", "album", "albumartist", "genre", "track_no", "disc_no", "year",
-              "duration", "codec", "sample_rate", "channels", "lyrics", "replaygain")
+              "duration", "codec", "sample_rate", "channels", "lyrics", "replaygain", "warning")
 _DEFAULTS = {name: Track.__dataclass_fields__[name].default for name in TAG_FIELDS
              if name != "replaygain"}
 
@@ -42,6 +42,7 @@ class ScanReport:
     unchanged: int = 0
     analyzed: int = 0
     errors: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)  # damaged but playable tracks
     seconds: float = 0.0
     interrupted: bool = False
     changed_ids: list[int] = field(default_factory=list)
@@ -51,7 +52,7 @@ class ScanReport:
         """The JSON object of ``musitui scan --json``."""
         return {"tracks": self.tracks, "added": self.added, "updated": self.updated,
                 "missing": self.missing, "unchanged": self.unchanged, "analyzed": self.analyzed,
-                "errors": self.errors, "seconds": round(self.seconds, 3)}
+                "errors": self.errors, "warnings": self.warnings, "seconds": round(self.seconds, 3)}
 
 
 def default_jobs() -> int:
@@ -96,6 +97,12 @@ def scan_folder(catalog: Catalog, folder: str, *, jobs: int = 0, show_progress: 
     missing = columns.missing.tolist()
     report.tracks = sum(1 for inside, gone in zip(under, missing, strict=True) if inside and not gone)
     report.missing = sum(1 for inside, gone in zip(under, missing, strict=True) if inside and gone)
+    # Every present damaged track under the folder, read now or before (a state, like missing).
+    report.warnings = [{"path": printable(path), "warning": text}
+                       for path, text, inside, gone in zip(columns.path, columns.warning, under, missing,
+                                                           strict=True)
+                       if inside and not gone and text]
+    report.warnings.sort(key=lambda w: w["path"])
     report.errors.sort(key=lambda e: e["path"])
     report.seconds = time.monotonic() - started
     return report
