@@ -239,7 +239,8 @@ def _run_pool(todo: list[Track], jobs: int, excerpt_seconds: float,
                 if track is None:
                     break
                 with _main_script_hidden():
-                    future = executor.submit(analyze_file, track.id, track.path, excerpt_seconds)
+                    future = executor.submit(analyze_file, track.id, track.path, excerpt_seconds,
+                                             float(track.duration or 0.0))
                 running[future] = track
             if not running:
                 break
