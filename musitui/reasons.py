@@ -28,6 +28,19 @@ UNSUPPORTED_CODEC = "unsupported audio codec (or damaged codec parameters)"
 NO_DECODABLE_AUDIO = "no decodable audio in the file"
 OUT_OF_MEMORY = "damaged header: claims more audio than fits in memory"
 
+# Reasons about the file's content (not about reaching it): an analysis that meets one of
+# these found no audio, and the file is not a track until it changes.
+CONTENT_REASONS = frozenset({"not a recognised audio file (or damaged beyond decoding)",
+                             "no audio stream in the file",
+                             "damaged header: impossible sample rate or channel count",
+                             "damaged header: sizes out of range",
+                             "unsupported audio codec (or damaged codec parameters)",
+                             "no decodable audio in the file",
+                             "damaged header: claims more audio than fits in memory",
+                             "empty file (0 bytes)"})
+# How a track the analysis found unplayable is marked (in Track.warning, with missing=True).
+UNPLAYABLE = "not playable: "
+
 REASONS: tuple[str, ...] = (FILE_NOT_FOUND, PERMISSION_DENIED, NOT_A_FILE, EMPTY_FILE, READ_FAILED,
                             NOT_AUDIO, NO_AUDIO_STREAM, NO_AUDIO_FORMAT, BAD_SIZES,
                             UNSUPPORTED_CODEC, NO_DECODABLE_AUDIO, OUT_OF_MEMORY)

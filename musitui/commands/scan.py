@@ -98,6 +98,10 @@ def _analyze(ctx, catalog, report, args: argparse.Namespace) -> None:
                              show_progress=not args.json)
     report.analyzed = int(result.analyzed)
     report.errors.extend(result.errors)
+    if result.unplayable:  # no audio decodes in these: errors, not tracks
+        gone = {catalog.tracks[i].path for i in result.unplayable}
+        report.tracks -= len(gone)
+        report.warnings = [w for w in report.warnings if w["path"] not in gone]
     report.interrupted = report.interrupted or bool(result.interrupted)
 
 

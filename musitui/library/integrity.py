@@ -91,6 +91,8 @@ def check(handle: BinaryIO, audio: Any, duration: float) -> Finding | None:
         return _check_flac(handle, audio)
     if name == "MP4":
         return _check_mp4(handle, duration)
+    if name in ("WAVE", "AIFF"):
+        return _check_pcm(handle, duration, name == "WAVE")
     return None
 
 
@@ -292,6 +294,36 @@ def _check_flac(handle: BinaryIO, audio: Any) -> Finding | None:
         # The last frame header found starts a frame that may itself be cut: count to its start.
         return Finding(f"cut short: audio ends at {clock(end / rate)} of {clock(total / rate)}",
                        round(end / rate, 3))
+    return None
+
+
+PCM_MAX_CHUNKS = 256
+
+
+def _check_pcm(handle: BinaryIO, duration: float, riff: bool) -> Finding | None:
+    """A WAV ``data`` / AIFF ``SSND`` chunk that claims more bytes than the file holds: the
+    audio ends where the file does (PCM: time is proportional to bytes)."""
+    size = os.fstat(handle.fileno()).st_size
+    handle.seek(0)
+    head = handle.read(12)
+    if len(head) < 12 or head[:4] not in (b"RIFF", b"FORM"):
+        return None
+    wanted, order = (b"data", "little") if riff else (b"SSND", "big")
+    position = 12
+    for _ in range(PCM_MAX_CHUNKS):
+        handle.seek(position)
+        chunk = handle.read(8)
+        if len(chunk) < 8:
+            return None
+        declared = int.from_bytes(chunk[4:8], order)
+        if chunk[:4] == wanted:
+            present = size - position - 8
+            if declared > present and declared and duration > 0:
+                seconds = duration * max(0, present) / declared
+                return Finding(f"cut short: audio ends at {clock(seconds)} of {clock(duration)}",
+                               round(seconds, 3))
+            return None
+        position += 8 + declared + (declared & 1)
     return None
 
 

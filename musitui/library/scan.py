@@ -20,6 +20,7 @@ from typing import Any
 
 from musitui.library.walk import FileEntry, printable, walk
 from musitui.model import Track
+from musitui.reasons import UNPLAYABLE
 from musitui.store.catalog import Catalog
 
 SAVE_EVERY_SECONDS = 5.0
@@ -156,10 +157,15 @@ class _Scan:
         row_of = {path: row for row, path in enumerate(columns.path)}
         ids, sizes, mtimes = columns.ids.tolist(), columns.size.tolist(), columns.mtime_ns.tolist()
         missing = columns.missing.tolist()
+        warnings = columns.warning
         for entry in listing.files:
             row = row_of.get(entry.path)
             if row is not None and sizes[row] == entry.size and mtimes[row] == entry.mtime_ns:
-                if missing[row]:  # it came back as it was
+                if missing[row] and warnings[row].startswith(UNPLAYABLE):
+                    # The analysis found no audio in it, and it has not changed since.
+                    self.report.errors.append({"path": printable(entry.path),
+                                               "error": warnings[row][len(UNPLAYABLE):]})
+                elif missing[row]:  # it came back as it was
                     track = self.catalog.tracks[ids[row]]
                     track.missing = False
                     self.report.updated += 1
