@@ -100,3 +100,30 @@ def write_no_audio(folder: Path) -> dict[str, Path]:
     noise = folder / "random.ogg"
     noise.write_bytes(np.random.default_rng(7).integers(0, 256, 20000, dtype=np.uint8).tobytes())
     return {"empty.flac": empty, "random.ogg": noise}
+
+
+def fix_ogg_crc(data: bytearray, page_at: int) -> None:
+    """Recompute the CRC of the Ogg page starting at ``page_at`` (after editing it)."""
+    count = data[page_at + 26]
+    end = page_at + 27 + count + sum(data[page_at + 27:page_at + 27 + count])
+    page = bytearray(data[page_at:end])
+    page[22:26] = b"\0\0\0\0"
+    data[page_at + 22:page_at + 26] = _ogg_crc(bytes(page)).to_bytes(4, "little")
+
+
+def wav_field(path: Path, source: Path, offset: int, value: int, width: int = 2) -> Path:
+    """A copy of WAV ``source`` with the fmt chunk's field at ``offset`` set to ``value``
+    (2: channels, 4: sample rate, 14: bits per sample)."""
+    data = bytearray(source.read_bytes())
+    at = data.find(b"fmt ") + 8 + offset
+    data[at:at + width] = value.to_bytes(width, "little")
+    path.write_bytes(bytes(data))
+    return path
+
+
+def ogg_zero_channels(path: Path, source: Path) -> Path:
+    data = bytearray(source.read_bytes())
+    data[data.find(b"\x01vorbis") + 11] = 0
+    fix_ogg_crc(data, 0)
+    path.write_bytes(bytes(data))
+    return path
