@@ -22,6 +22,7 @@ import numpy as np
 from musitui.reasons import (
     MAX_DURATION,
     MAX_SAMPLE_RATE,
+    MIN_SAMPLE_RATE,
     NO_AUDIO_FORMAT,
     NO_AUDIO_STREAM,
     UNSUPPORTED_CODEC,
@@ -67,7 +68,7 @@ class SoundFileSource:
         self.resilient = resilient
         self.samplerate = int(self._file.samplerate)
         self.channels = int(self._file.channels)
-        if not self.samplerate > 0 or not self.channels > 0:
+        if not MIN_SAMPLE_RATE <= self.samplerate <= MAX_SAMPLE_RATE or not self.channels > 0:
             self._file.close()
             raise DecodeError(NO_AUDIO_FORMAT)
         frames = self._file.frames
@@ -138,7 +139,7 @@ def audio_stream_facts(container) -> tuple[object, int, int]:
         raise DecodeError(UNSUPPORTED_CODEC)
     rate = int(context.sample_rate or 0)
     channels = int(context.channels or 0)
-    if not rate > 0 or not channels > 0 or rate > MAX_SAMPLE_RATE:
+    if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE or not channels > 0:
         raise DecodeError(NO_AUDIO_FORMAT)
     return stream, rate, channels
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 
 MAX_SAMPLE_RATE = 1_536_000  # above any real format: a header claiming more is damaged
+MIN_SAMPLE_RATE = 1000  # below any real format (8 kHz is the lowest in use)
 MAX_DURATION = 7 * 24 * 3600.0  # a week: a longer claim is a damaged header
 
 FILE_NOT_FOUND = "file not found"
@@ -44,6 +46,28 @@ UNPLAYABLE = "not playable: "
 REASONS: tuple[str, ...] = (FILE_NOT_FOUND, PERMISSION_DENIED, NOT_A_FILE, EMPTY_FILE, READ_FAILED,
                             NOT_AUDIO, NO_AUDIO_STREAM, NO_AUDIO_FORMAT, BAD_SIZES,
                             UNSUPPORTED_CODEC, NO_DECODABLE_AUDIO, OUT_OF_MEMORY)
+
+UNREADABLE_TAGS = "unreadable tags (damaged or unusual file)"
+
+# What the tag scan says (musitui.library.tags and walk), as patterns: the file type and a
+# cause from a fixed set fill them in.
+_TAG_CAUSES = ("no MPEG audio frame found (is it really audio?)", "file ends too early (truncated?)",
+               "no valid header found (is it really audio?)",
+               "damaged or missing chunks (is it really audio?)", "damaged or unrecognised header")
+TAG_PATTERNS: tuple[str, ...] = (
+    r"not a valid [\w/]+ file: (" + "|".join(re.escape(c) for c in _TAG_CAUSES) + ")",
+    r"no audio in this [\w/]+ file \(.+\)",
+    r"cannot read: [a-z /-]+",
+    r"vanished during the scan",
+    re.escape(UNREADABLE_TAGS),
+    re.escape(EMPTY_FILE),
+)
+
+
+def is_readable(message: str) -> bool:
+    """Whether ``message`` is one of the readable reasons (decoding or tag scan)."""
+    return message in REASONS or any(re.fullmatch(p, message) for p in TAG_PATTERNS)
+
 
 # Preferred when two decoders fail for different reasons: the more telling one first.
 _RANK = {reason: rank for rank, reason in enumerate(

@@ -20,7 +20,7 @@ from typing import Any
 
 from musitui.library.walk import FileEntry, printable, walk
 from musitui.model import Track
-from musitui.reasons import UNPLAYABLE
+from musitui.reasons import UNPLAYABLE, UNREADABLE_TAGS
 from musitui.store.catalog import Catalog
 
 SAVE_EVERY_SECONDS = 5.0
@@ -289,9 +289,8 @@ def read_one(entry: FileEntry) -> ReadResult:
         return entry, read_tags(entry.path, entry.kind, entry.lyrics_file), None
     except TagError as exc:
         return entry, None, str(exc)
-    except Exception as exc:  # a reader bug must cost one file, never the scan
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        return entry, None, f"unreadable tags ({type(exc).__name__}{': ' + text[:100] if text else ''})"
+    except Exception:  # a reader bug must cost one file, never the scan
+        return entry, None, UNREADABLE_TAGS
 
 
 def read_chunk(entries: list[FileEntry]) -> list[ReadResult]:

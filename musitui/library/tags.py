@@ -145,7 +145,7 @@ def _mutagen_reason(exc: Exception) -> str:
         return "no valid header found (is it really audio?)"
     if "chunk" in lowered:
         return "damaged or missing chunks (is it really audio?)"
-    return text.strip("\"'")[:120]
+    return "damaged or unrecognised header"
 
 
 def _stream_fields(audio: Any, kind: str, duration: float) -> dict[str, Any]:
