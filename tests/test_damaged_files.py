@@ -133,3 +133,17 @@ def test_files_with_no_audio_stay_errors_in_play(tmp_path: Path) -> None:
     errors = [e for e in events if e["event"] == "error"]
     assert [Path(e["path"]).name for e in errors] == list(files)
     assert not [e for e in events if e["event"] in ("start", "end")]
+
+
+def test_library_rows_mark_damaged_tracks(damaged) -> None:
+    from musitui.tui.shelf import DAMAGED_MARK, shelf_from_columns, shelf_from_tracks
+
+    root, files = damaged
+    catalog = catalog_in(root / "home-shelf")
+    scan_folder(catalog, str(root / "music"), jobs=1)
+    for shelf in (shelf_from_columns(catalog.columns()), shelf_from_tracks(catalog.tracks.values())):
+        assert len(shelf) == 5
+        assert all(title.endswith(DAMAGED_MARK) for title in shelf.title)
+    clean = catalog.by_path(str(files["cut.flac"].resolve()))
+    clean.warning = ""
+    assert sum(t.endswith(DAMAGED_MARK) for t in shelf_from_tracks(catalog.tracks.values()).title) == 4
