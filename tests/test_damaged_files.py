@@ -147,3 +147,41 @@ def test_library_rows_mark_damaged_tracks(damaged) -> None:
     clean = catalog.by_path(str(files["cut.flac"].resolve()))
     clean.warning = ""
     assert sum(t.endswith(DAMAGED_MARK) for t in shelf_from_tracks(catalog.tracks.values()).title) == 4
+
+
+def test_a_damaged_track_played_to_its_real_end_is_a_finish(damaged, tmp_path: Path) -> None:
+    import time
+
+    from session_helpers import home_at, make_session
+
+    from musitui.config import Config
+    from musitui.playback import Player
+
+    root, files = damaged
+    home = home_at(tmp_path / "home")
+    catalog = Catalog.open(home)
+    scan_folder(catalog, str(root / "music"), jobs=1)
+    catalog.save()
+    # The ones whose header claims more than decodes; real time: a fast output can outrun
+    # the session's set_next reply and end the queue.
+    tracks = [catalog.by_path(str(files[name].resolve())) for name in ("cut.flac", "garbage.mp3", "cut.m4a")]
+    player = Player(device="null")
+    assert player.available, player.problem
+    session = make_session(home, catalog, None, player=player, config=Config(), clock=time.time)
+    try:
+        for track in tracks[1:]:
+            session.enqueue(track.id)
+        assert session.play_track(tracks[0].id)
+
+        def kinds() -> list[tuple[str, int]]:
+            return [(e["kind"], e["track_id"]) for e in session.history.events(newest_first=False)]
+
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and sum(k == "finish" for k, _ in kinds()) < len(tracks):
+            time.sleep(0.05)
+        finished = [i for k, i in kinds() if k == "finish"]
+        assert finished == [t.id for t in tracks], kinds()
+        assert not [k for k, _ in kinds() if k == "skip"]
+        assert not [m for m in session.messages if "could not" in m.lower() or "error" in m.lower()]
+    finally:
+        session.close()
