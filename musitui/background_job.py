@@ -8,7 +8,8 @@ home's folders and what to do) and reads its report on stdout, one JSON object a
     {"reading": [done, total], "folder": "Music"}  tags read in a scan (new/changed files)
     {"saved": "scan" | "analysis"}        the catalog on disk changed: read it again
     {"scanned": true}                     every folder is scanned (analysis follows)
-    {"progress": [done, total]}           analysis progress
+    {"progress": [done, total]}           analysis progress (the fast features)
+    {"tagging": [done, total]}            the second pass's progress (the audio tagger)
     {"problems": [...], "what": "…"}      files skipped, one line each
     {"notice": "…", "severity": "…"}      anything else to tell the user
     {"failed": "…"}                       the job stopped on an error (one line)
@@ -135,6 +136,18 @@ def analyze(home: Any, catalog: Any, report: Reporter, stop: threading.Event) ->
     problems = skipped_files(result)
     if problems:
         report(problems=problems, what="could not be analysed")
+    if stop.is_set() or result.interrupted:
+        return
+    # The second pass, once the library is analysed and ranked: embeddings and tag words.
+    from musitui.analysis.tagger_pass import tag_catalog
+
+    report(status="tagging…")
+    tagged = tag_catalog(home, catalog, show_progress=False, should_stop=stop.is_set,
+                         on_progress=Throttled(lambda done, total: report(tagging=[done, total]),
+                                               interval=0.1))
+    problems = [p for p in skipped_files(tagged) if p not in problems]
+    if problems:
+        report(problems=problems, what="could not be tagged")
 
 
 def skipped_files(result: Any) -> list[str]:

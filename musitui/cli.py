@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "devices": "musitui.commands.devices",
     "recommend": "musitui.commands.recommend",
     "moods": "musitui.commands.moods",
+    "vibe": "musitui.commands.vibe",
     "history": "musitui.commands.history",
     "event": "musitui.commands.event",
     "demo": "musitui.commands.demo",

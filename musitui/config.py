@@ -64,6 +64,11 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "ui": {
         "theme": "musitui",
         "mood": "auto",
+        # Cover art beside Now playing: "auto" (kitty, sixel or half blocks, as the terminal
+        # supports), "kitty", "sixel", "halfblocks" or "off".
+        "cover_art": "auto",
+        # Media keys and remote control (playerctl, desktop widgets) over D-Bus MPRIS.
+        "mpris": True,
     },
     # Key bindings: action name = key (Textual key names). Defaults live in the TUI.
     "keys": {},

@@ -21,7 +21,8 @@ class Analysis:
     mood: str
     style: str = ""
     style_confidence: float = 0.0
-    style_source: str = ""  # "tag", "classifier" or "cluster"
+    style_source: str = ""  # "tag", "tagger", "classifier" or "cluster"
+    tags: str = ""  # the audio tagger's top words, "electronic, ambient" ("" until tagged)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Analysis:
@@ -91,7 +92,7 @@ class Track:
         data = self.to_dict()
         analysis = data.pop("analysis") or {}
         data["analyzed"] = self.analyzed
-        for key in ("tempo", "key", "mode", "valence", "arousal", "mood", "style", "style_confidence"):
+        for key in ("tempo", "key", "mode", "valence", "arousal", "mood", "style", "style_confidence", "tags"):
             data[key] = analysis.get(key)
         return data
 

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -112,6 +113,9 @@ class Session:
         self._broken: set[int] = set()
         self._dismissed: set[int] = set()
         self._notes_while_building: list[tuple[int, str, str, float]] | None = None
+        # A listener's prompt (musitui.words.prompt.Vibe): replaces the mood term while set.
+        self.vibe: Any = None
+        self._prompt_target: tuple[Any, Any] | None = None  # (lib, PromptTarget) cache
         self.lib: Library = self._build_library()
         # The current listening session as (track id, when): what was finished, skipped,
         # rejected with not_this(); ``after`` are extra finished tracks (recommend --after).
@@ -132,9 +136,42 @@ class Session:
             feature_ids = getattr(self.features, "ids", None)
             matrix = getattr(self.features, "matrix", None)
             names = list(getattr(self.features, "names", []) or [])
-        return build_library_from_columns(columns, feature_ids=feature_ids, feature_matrix=matrix,
-                                          feature_names=names,
-                                          aggregates=aggregates or self.history.aggregates)
+        lib = build_library_from_columns(columns, feature_ids=feature_ids, feature_matrix=matrix,
+                                         feature_names=names,
+                                         aggregates=aggregates or self.history.aggregates)
+        lib.lyrics_shift = self._lyrics_shifts(lib)
+        return lib
+
+    def _lyrics_shifts(self, lib: Library) -> Any:
+        """The stored lyrics valence shifts (numpy only: no sentiment model in the player)."""
+        path = getattr(self.features, "path", None)
+        if path is None:
+            return None
+        from musitui.words import sentiment_store
+
+        rows = sentiment_store.load(sentiment_store.path_in(Path(path).parent))
+        return rows.shifts_for(lib.ids) if len(rows.ids) else None
+
+    # -- prompt ---------------------------------------------------------------------------
+    def set_vibe(self, vibe: Any) -> None:
+        """Rank Up next for a parsed prompt (None: back to the mood)."""
+        with self._lock:
+            self.vibe = vibe if vibe is not None and not vibe.empty else None
+            self._prompt_target = None
+        self.rerank(notify=False)
+        self._notify("mood", "queue")
+
+    def _target(self) -> Any:
+        if self.vibe is None:
+            return None
+        cached = self._prompt_target
+        if cached is not None and cached[0] is self.lib:
+            return cached[1]
+        from musitui.words.target import build_target
+
+        target = build_target(self.vibe, self.lib.ids, self._track_columns())
+        self._prompt_target = (self.lib, target)
+        return target
 
     def _track_columns(self) -> Any:
         if self.catalog is None:
@@ -336,10 +373,12 @@ class Session:
     def seek_by(self, seconds: float) -> None:
         if not self._no_player() and self._play is not None:
             self.player.seek_by(seconds)
+            self._notify("position")  # paused, the player sends no position event
 
     def seek_to(self, seconds: float) -> None:
         if not self._no_player() and self._play is not None:
             self.player.seek(max(0.0, seconds))
+            self._notify("position")
 
     def set_volume(self, volume: int) -> None:
         self.volume = min(100, max(0, int(volume)))
@@ -363,6 +402,7 @@ class Session:
             return False
         with self._lock:
             self.mood = name
+            self.vibe = None  # a picked mood replaces a prompt
             self._record(self.history.log, "mood", None, mood=name, ts=self.clock())
         self.rerank(notify=False)
         self._notify("mood", "queue")
@@ -430,7 +470,8 @@ class Session:
         aggregates = self.history.aggregates
         return Listening(now=now, finished=finished, skipped=self._timed_rows(self.skipped),
                          rejected=self._timed_rows(self.rejected), current=current, mood=self.mood,
-                         exclude=exclude, coplay=lambda tid: aggregates.coplay_row(tid, now))
+                         exclude=exclude, coplay=lambda tid: aggregates.coplay_row(tid, now),
+                         prompt=self._target())
 
     def _rows(self, track_ids: list[int]) -> list[int]:
         return [r for r in (self.lib.row(t) for t in track_ids) if r is not None]

@@ -4,7 +4,7 @@
 
 Writes the demo library, scans and analyses it with the real CLI (first run: about a minute,
 librosa warms up), then drives the app headless (Textual's Pilot, the "null" audio output):
-library view, Up next with reasons after a skip, a mood change, the artist browser, help,
+library view (a track with its cover), Up next with reasons after a skip, a mood change, the artist browser, help,
 and the 80x24 layout. PNGs come from cairosvg when installed, else ImageMagick's convert.
 """
 
@@ -43,6 +43,8 @@ async def shoot(home_dir: Path, out: Path) -> list[Path]:
 
     async def run(size: tuple[int, int], steps) -> None:
         config = load_config(home)
+        # Headless there is no terminal to ask for kitty/sixel: covers in half blocks.
+        config.values["ui"].update(cover_art="halfblocks", mpris=False)
         catalog = Catalog.open(home)
         session, _player, _ = build_session(home, config, catalog, device="null")
         app = MusituiApp(session, catalog, config=config, home=home)

@@ -11,7 +11,7 @@ want_test=0
 
 apt_packages=(libportaudio2 libsndfile1)
 if [ "$want_test" = 1 ]; then
-  apt_packages+=(pulseaudio libasound2-plugins tmux)
+  apt_packages+=(pulseaudio libasound2-plugins tmux dbus playerctl)
 fi
 
 missing=()

@@ -9,4 +9,6 @@ import pytest
 def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     home = tmp_path_factory.mktemp("musitui-home")
     monkeypatch.setenv("MUSITUI_HOME", str(home))
+    # No test app registers on the desktop's session bus (MPRIS tests start their own bus).
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={home}/no-session-bus")
     return home

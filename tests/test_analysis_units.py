@@ -98,12 +98,14 @@ def test_cues_that_cannot_be_made_are_skipped() -> None:
     assert np.all(valence == 0) and np.all(arousal == 0) and len(labels) == 4
 
 
-def test_genre_tags_adjust_and_lyrics_hook_is_neutral() -> None:
+def test_genre_tags_adjust_and_lyrics_move_valence_only_when_they_say_something() -> None:
     dv, da = genre_delta("Melodic Death Metal")
     assert da > 0 and dv < 0
     assert genre_delta("Ambient")[1] < 0
     assert genre_delta("") == (0.0, 0.0)
-    assert lyrics_valence_delta("I am so happy today") is None
+    assert lyrics_valence_delta("I am so happy today") > 0
+    assert lyrics_valence_delta("the table is in the kitchen") is None
+    assert lyrics_valence_delta(None) is None
 
 
 def test_windows_skip_intro_and_outro_and_short_tracks_are_whole() -> None:

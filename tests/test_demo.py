@@ -146,7 +146,7 @@ def test_full_length_tracks_are_30_to_60_seconds_with_the_same_music():
 def test_rewriting_gives_identical_bytes_and_keeps_other_files(library):
     folder, _ = library
     before = file_hashes(folder)
-    assert len(before) == 24 + 3  # audio, the .lrc, demo.csv and the marker
+    assert len(before) == 24 + 3 + 2  # audio, the .lrc, demo.csv, the marker, two album covers
     (folder / "my notes.txt").write_text("mine", encoding="utf-8")
     # Over an earlier demo library (allowed), in one process where the first write used two:
     # the bytes must not change.
@@ -288,3 +288,14 @@ def test_major_and_minor_styles_are_heard_as_such(features):
         assert min(_values(features, (style,), "mode")) > 0.2, style
     for style in ("sad", "intense"):
         assert max(_values(features, (style,), "mode")) < -0.1, style
+
+
+def test_some_albums_have_covers_embedded_or_beside_the_files(library):
+    from musitui.library.cover import cover_kind
+
+    folder, _ = library
+    kinds: dict[str, set] = {}
+    for row in read_demo_csv(folder):
+        kinds.setdefault(row["album"], set()).add(cover_kind(folder / row["path"]))
+    assert kinds == {"Golden Hour": {"embedded"}, "Overdrive": {"folder"}, "Soft Tides": {"folder"},
+                     "Rain on Glass": {None}, "Furnace": {None}}

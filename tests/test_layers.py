@@ -56,3 +56,33 @@ def test_light_paths_do_not_import_heavy_libraries(module: str) -> None:
         pytest.fail("musitui.session is missing")
     mods = modules_after(f"import {module}\nimport musitui.cli as c\nc.build_parser()")
     assert heavy(mods, "librosa", "sklearn", "textual", "numba") == set()
+
+
+def test_only_the_mpris_adapter_imports_dbus() -> None:
+    below = [m for m in package_modules("musitui")
+             if m.startswith(("musitui.store", "musitui.recommend", "musitui.analysis",
+                              "musitui.playback", "musitui.session", "musitui.library"))]
+    assert heavy(modules_after("\n".join(f"import {m}" for m in below)), "dbus_fast", "jeepney") == set()
+    # the adapter's state half reads the session without D-Bus; it never pulls in Textual
+    mods = modules_after("import musitui.mpris.state\nimport musitui.mpris.service")
+    assert heavy(mods, "textual") == set()
+
+
+def test_no_deep_learning_runtime_at_run_time() -> None:
+    """The tagger is numpy: no TensorFlow, torch or onnxruntime in any module, even after a
+    forward pass (TensorFlow is a conversion-time tool: scripts/convert_musicnn.py)."""
+    everything = [m for m in package_modules("musitui") if not m.startswith("musitui.tui")
+                  and m != "musitui.__main__"]
+    code = "\n".join(f"import {m}" for m in everything) + (
+        "\nimport numpy as np"
+        "\nfrom musitui.analysis.tagger import load_model"
+        "\nload_model().forward(np.zeros((1, 187, 96), dtype=np.float32))")
+    assert heavy(modules_after(code), "tensorflow", "tf_keras", "keras", "torch", "onnxruntime",
+                 "tflite_runtime", "jax") == set()
+
+
+def test_words_import_no_textual_and_load_vader_only_when_scoring() -> None:
+    mods = modules_after("\n".join(f"import {m}" for m in package_modules("musitui.words")))
+    assert heavy(mods, "textual", "sounddevice", "librosa", "sklearn", "vaderSentiment", "requests") == set()
+    # The player's session reads stored lyrics shifts; it never imports the sentiment model.
+    assert heavy(modules_after("import musitui.session"), "vaderSentiment") == set()

@@ -473,9 +473,10 @@ def test_library_from_columns_matches_the_library_from_tracks(world: World) -> N
     rows = [from_tracks.row(i) for i in range(len(from_tracks))]
     assert rows == [from_columns.row(i) for i in range(len(from_columns))]
     assert len(rows) == 12 and gone.id not in {r.track_id for r in rows}
-    # Sorted by artist (case-insensitively), album ("" first), track number; no title tag:
+    # Sorted by artist (case-insensitively; names differing only by case are one artist,
+    # spelled as most of its tracks are), album ("" first), track number; no title tag:
     # the file name.
-    assert [r.artist for r in rows][:3] == ["aurora lights"] + ["Aurora Lights"] * 2
+    assert [r.artist for r in rows][:3] == ["Aurora Lights"] * 3
     assert rows[0].label == "zz untitled take" and rows[0].duration == 61.0
     assert [r.track_no for r in rows[1:3]] == [2, 3]
     numbers = [r.track_no for r in rows if r.artist == "Delta Nine"]
@@ -486,8 +487,7 @@ def test_library_from_columns_matches_the_library_from_tracks(world: World) -> N
     assert [from_columns.track_at(i).id for i in range(len(from_columns))] == [extra.id]
     from_columns.toggle_mode()
     from_columns.set_query("")
-    assert from_columns.artists() == ["aurora lights", "Aurora Lights", "Delta Nine", "Grey Piano",
-                                      "Still Water"]
+    assert from_columns.artists() == ["Aurora Lights", "Delta Nine", "Grey Piano", "Still Water"]
 
 
 class GatedOpener:

@@ -66,3 +66,52 @@ def test_empty_library_says_what_to_do(tmp_path: Path, snap_compare) -> None:
         assert snap_compare(app, terminal_size=(80, 24))
     finally:
         session.close()
+
+
+def resumed_world(tmp_path: Path, album: str, *, cover: bool):
+    """A track of ``album`` resumed paused at 12 s (a fixed clock on screen); with ``cover``,
+    a cover.png beside it, drawn with half blocks (deterministic, unlike kitty/sixel)."""
+    from musitui.library.demo_art import cover_image
+    from musitui.store.state import SessionState, save_state
+
+    world = build_world(tmp_path, seconds=40.0)
+    track = next(t for t in world.catalog.tracks.values() if t.album == album)
+    if cover:
+        (Path(track.path).parent / "cover.png").write_bytes(cover_image("calm"))
+    save_state(world.home.state_file, SessionState(track_id=track.id, position=12.0))
+    session, config = open_session(world, device="null", restore=True)
+    config.values["ui"]["cover_art"] = "halfblocks"
+    config.values["ui"]["mpris"] = False
+    return make_app(world, session, config), session
+
+
+async def cover_settled(pilot) -> None:
+    from tui_helpers import wait_for
+
+    from musitui.tui.cover_art import CoverArt
+
+    cover = pilot.app.query_one(CoverArt)
+    await wait_for(pilot, lambda: cover.path is not None and cover.settled_for == cover.path)
+    await pilot.pause()
+
+
+async def sort_by_mood_reversed(pilot) -> None:
+    pilot.app.sort_library("mood", True)
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("cover", [True, False], ids=["with-art", "without-art"])
+def test_now_playing_with_and_without_cover(tmp_path: Path, snap_compare, size, cover) -> None:
+    app, session = resumed_world(tmp_path, "Quiet Hours", cover=cover)
+    try:
+        assert snap_compare(app, terminal_size=size, run_before=cover_settled)
+    finally:
+        session.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_library_sorted_by_mood(app_and_session, snap_compare, size) -> None:
+    """The header marks the sort (▼) and the mood column appears beside the title."""
+    app, _ = app_and_session
+    assert snap_compare(app, terminal_size=size, run_before=sort_by_mood_reversed)

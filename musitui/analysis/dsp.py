@@ -19,12 +19,14 @@ from numpy.lib.stride_tricks import sliding_window_view
 TINY32 = float(np.finfo(np.float32).tiny)
 
 
-def stft_magnitude(y: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
+def stft_magnitude(y: np.ndarray, n_fft: int, hop: int, center: bool = True) -> np.ndarray:
     """|STFT| as (frames, 1 + n_fft // 2) float32: librosa.stft(center=True, pad "constant",
-    periodic Hann window) transposed."""
+    periodic Hann window) transposed. ``center=False``: frames start at sample 0 (a caller
+    that decoded half a window of real signal around its span)."""
     import scipy.fft
 
-    padded = np.pad(np.asarray(y, dtype=np.float32), n_fft // 2)
+    y = np.asarray(y, dtype=np.float32)
+    padded = np.pad(y, n_fft // 2) if center else y
     frames = sliding_window_view(padded, n_fft)[::hop]
     windowed = frames * _hann(n_fft)
     spectrum = scipy.fft.rfft(windowed, axis=1, workers=1, overwrite_x=True)

@@ -4,9 +4,10 @@ Each cue (a feature column, or one derived from a few columns) is turned into it
 rank across every analysed track (-1 = lowest in this library, +1 = highest), the ranks are
 combined with the signed weights below, and the combination is ranked again and spread over
 [-0.9, 0.9]. So a library of only metal still has calm-for-metal tracks, and only the order
-of the tracks on each cue matters, not its scale (most cues are level-independent). Genre tags then nudge the result; lyrics get a hook
-(``lyrics_valence_delta``) that returns None for now. docs/MOOD.md has the reasons for each
-cue and the measured accuracy.
+of the tracks on each cue matters, not its scale (most cues are level-independent). Genre tags
+then nudge the result, and so does the sentiment of the lyrics (valence only, at most
+±0.3: ``lyrics_valence_delta``, musitui.words.sentiment). docs/MOOD.md has the reasons for
+each cue and the measured accuracy.
 """
 
 from __future__ import annotations
@@ -128,24 +129,28 @@ def genre_delta(genre: str) -> tuple[float, float]:
 
 
 def lyrics_valence_delta(lyrics: str | None) -> float | None:
-    """Hook for lyrics sentiment: a valence delta in [-0.5, 0.5], or None when unknown.
+    """Lyrics sentiment as a valence delta in [-0.3, 0.3], or None when the lyrics say
+    nothing (or there are none). VADER is imported on first use (analysis time only)."""
+    from musitui.words.sentiment import lyrics_score, valence_shift
 
-    Not implemented yet (its own issue): always None, so lyrics change nothing today.
-    """
-    return None
+    return valence_shift(lyrics_score(lyrics))
 
 
 def library_moods(matrix: np.ndarray, names: list[str], genres: list[str],
-                  lyrics: list[str | None] | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """(valence, arousal, mood label) for every row of ``matrix``, relative to all rows."""
+                  lyrics: list[str | None] | None = None,
+                  lyrics_deltas: list[float | None] | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(valence, arousal, mood label) for every row of ``matrix``, relative to all rows.
+
+    ``lyrics_deltas`` (precomputed, e.g. from the stored sentiment) wins over ``lyrics``."""
     valence = axis_score(matrix, names, VALENCE_CUES)
     arousal = axis_score(matrix, names, AROUSAL_CUES)
     for row, genre in enumerate(genres):
         dv, da = genre_delta(genre or "")
         valence[row] += dv
         arousal[row] += da
-        if lyrics is not None:
-            delta = lyrics_valence_delta(lyrics[row])
+        if lyrics_deltas is not None or lyrics is not None:
+            delta = (lyrics_deltas[row] if lyrics_deltas is not None
+                     else lyrics_valence_delta(lyrics[row]) if lyrics is not None else None)
             if delta is not None:
                 valence[row] += delta
     valence = np.clip(valence, -1.0, 1.0)

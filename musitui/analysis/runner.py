@@ -38,8 +38,10 @@ from musitui.analysis.style import (
     assign_styles,
     assign_styles_in_folder,
     read_style_results,
+    styles_from_tagger,
     write_style_inputs,
 )
+from musitui.analysis.tag_words import tag_words_many
 from musitui.analysis.version import FEATURE_VERSION
 from musitui.analysis.worker import (
     WorkResult,
@@ -56,6 +58,7 @@ from musitui.reasons import CONTENT_REASONS, UNPLAYABLE
 from musitui.store.atomic import atomic_write_json, load_json_or_backup
 from musitui.store.catalog import Catalog
 from musitui.store.features import FeatureStore
+from musitui.store.tagger_store import TaggerStore
 
 CHECKPOINT_SECONDS = 10.0
 CHECKPOINT_RESULTS = 500
@@ -141,6 +144,7 @@ def analyze_catalog(home: Home, catalog: Catalog, *, track_ids: Iterable[int] | 
     jobs = int(jobs or config.get("analysis", "jobs", 0) or os.cpu_count() or 1)
 
     store = FeatureStore.open(home)
+    tagger = TaggerStore.open(home)  # only read: the words and styles of tracks tagged before
     if store.version != FEATURE_VERSION or store.names != FEATURE_NAMES:
         store.reset(FEATURE_VERSION, FEATURE_NAMES)  # the extractor changed: everything is stale
     failures = load_failures(home)
@@ -185,7 +189,7 @@ def analyze_catalog(home: Home, catalog: Catalog, *, track_ids: Iterable[int] | 
             store.put_many([i for i, _ in pending_vectors], np.stack([v for _, v in pending_vectors]))
             pending_vectors.clear()
             store.save()
-        update_summaries(catalog, store, isolate_models=isolate_models)
+        update_summaries(catalog, store, isolate_models=isolate_models, tagger=tagger)
         catalog.save()
         atomic_write_json(failures_path(home), failures)
         last_checkpoint = time.monotonic()
@@ -227,10 +231,12 @@ def _prewarm_style_models(catalog: Catalog) -> None:
 
 def _run_pool(todo: list[Track], jobs: int, excerpt_seconds: float,
               should_stop: Callable[[], bool] | None, report: AnalyzeReport,
-              take: Callable[[Track, WorkResult], None], context: BaseContext) -> None:
+              take: Callable[[Track, WorkResult], None], context: BaseContext,
+              work: Callable[[Track], tuple[Any, ...]] | None = None) -> None:
     """Feed ``take`` results as workers finish. At most 2 tasks per worker are queued, so a
     stop (``should_stop()`` or Ctrl-C) leaves little work behind; what finishes while the
-    pool shuts down is still taken."""
+    pool shuts down is still taken. ``work(track)`` gives (function, *args) for another
+    pass's task (the tagger's); by default a track's feature extraction."""
     jobs = max(1, min(jobs, len(todo)))
     queue = iter(todo)
     running: dict[Future[WorkResult], Track] = {}
@@ -247,8 +253,10 @@ def _run_pool(todo: list[Track], jobs: int, excerpt_seconds: float,
                 if track is None:
                     break
                 with _main_script_hidden():
-                    future = executor.submit(analyze_file, track.id, track.path, excerpt_seconds,
-                                             float(track.duration or 0.0))
+                    task = work(track) if work is not None else (analyze_file, track.id, track.path,
+                                                                 excerpt_seconds,
+                                                                 float(track.duration or 0.0))
+                    future = executor.submit(*task)
                 running[future] = track
             if not running:
                 break
@@ -291,11 +299,13 @@ def _main_script_hidden() -> Iterator[None]:
         main.__file__ = path
 
 
-def update_summaries(catalog: Catalog, store: FeatureStore, *, isolate_models: bool = False) -> None:
-    """Recompute mood (library-relative) and style for every present analysed track.
+def update_summaries(catalog: Catalog, store: FeatureStore, *, isolate_models: bool = False,
+                     tagger: TaggerStore | None = None) -> None:
+    """Recompute mood (library-relative), style and tag words for every present analysed track.
 
     Read from and written to the catalog's columns: at 50k tracks, a Track and an Analysis
-    object per track cost ~90 MB and seconds at every checkpoint."""
+    object per track cost ~90 MB and seconds at every checkpoint. With ``tagger`` (the
+    second pass's results), a track without a genre tag takes its style from the tagger."""
     columns = catalog.columns().present()
     keep = [row for row, track_id in enumerate(columns.ids.tolist()) if track_id in store]
     if not keep:
@@ -304,9 +314,24 @@ def update_summaries(catalog: Catalog, store: FeatureStore, *, isolate_models: b
     matrix, _ = store.vectors_for(ids)
     names = store.names
     genres = [columns.genre[row] or "" for row in keep]
-    valence, arousal, labels = library_moods(matrix, names, genres, [columns.lyrics[row] for row in keep])
+    from musitui.words import sentiment_store
+
+    # Lyrics sentiment is scored here (analysis time), stored beside the features, and only
+    # for lyrics not scored before; the player reads the stored shifts.
+    deltas = sentiment_store.update(sentiment_store.path_in(store.path.parent), ids,
+                                    [columns.lyrics[row] for row in keep], store.version)
+    valence, arousal, labels = library_moods(matrix, names, genres, lyrics_deltas=deltas)
     styles = (_assign_styles_in_child(genres, matrix, names) if isolate_models
               else assign_styles(genres, matrix, names))
+    words = [""] * len(ids)
+    if tagger is not None and len(tagger):
+        _, probabilities, tagged = tagger.rows_for(ids)
+        # A file changed since it was tagged: its old words go until the tagger has redone it.
+        sizes, mtimes = columns.size[keep].tolist(), columns.mtime_ns[keep].tolist()
+        tagged &= np.fromiter((tagger.is_current(i, s, m) for i, s, m in zip(ids, sizes, mtimes, strict=True)),
+                              dtype=bool, count=len(ids))
+        styles = styles_from_tagger(styles, genres, probabilities, tagged)
+        words = [w if found else "" for w, found in zip(tag_words_many(probabilities), tagged.tolist(), strict=True)]
     col = {n: i for i, n in enumerate(names)}
     catalog.tracks.set_analyses(ids, {
         "feature_version": [store.version] * len(ids),
@@ -319,6 +344,7 @@ def update_summaries(catalog: Catalog, store: FeatureStore, *, isolate_models: b
         "style": [s.label for s in styles],
         "style_confidence": [s.confidence for s in styles],
         "style_source": [s.source for s in styles],
+        "tags": words,
     })
 
 

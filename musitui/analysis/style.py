@@ -1,5 +1,6 @@
-"""A style label per track: genre tag, else a classifier trained on the library's tags,
-else unsupervised clusters (KMeans) over the feature vectors.
+"""A style label per track: genre tag, else the audio tagger's genre word (once the second
+analysis pass has tagged the track), else a classifier trained on the library's tags, else
+unsupervised clusters (KMeans) over the feature vectors.
 
 scikit-learn is imported lazily, only when there is something to learn: this module is
 used by the analysis runner, never by ``tracks``/``info`` (they read the stored labels).
@@ -141,4 +142,22 @@ def read_style_results(folder: Path) -> list[Style]:
         if style is None:
             style = made[key] = Style(labels[key[0]], key[2], sources[key[1]])
         out.append(style)
+    return out
+
+
+def styles_from_tagger(styles: list[Style], genres: list[str], probabilities: np.ndarray,
+                       tagged: np.ndarray) -> list[Style]:
+    """A track whose file has no genre tag takes the audio tagger's most probable genre word
+    (source "tagger", confidence = its probability) instead of a classifier's guess or a
+    cluster name: the tagger was trained on a million tracks' tags, and its words ("rock",
+    "ambient", "jazz") mean something to a person, which "cluster 3: slow dark" does not."""
+    from musitui.analysis.tag_words import top_genres_many
+
+    out = list(styles)
+    rows = [i for i, (genre, found) in enumerate(zip(genres, np.asarray(tagged).tolist(), strict=True))
+            if found and not clean_genre(genre)]
+    if rows:
+        labels, best = top_genres_many(np.asarray(probabilities)[rows])
+        for i, label, probability in zip(rows, labels, best.tolist(), strict=True):
+            out[i] = Style(label, round(float(probability), 3), "tagger")
     return out

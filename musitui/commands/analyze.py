@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-HELP = "analyse the audio of tracks lacking an analysis (features, tempo, key, mood, style)"
+HELP = "analyse the audio of tracks lacking an analysis (features, tempo, key, mood, style; then the tagger)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -14,6 +14,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="re-analyse every present track, not only new ones")
     parser.add_argument("--jobs", type=int, default=0, metavar="N",
                         help="worker processes (default: the config's analysis.jobs, 0 = all cores)")
+    parser.add_argument("--no-tagger", action="store_true",
+                        help="skip the second pass (the audio tagger: embedding and tag words)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
@@ -35,14 +37,29 @@ def run(args: argparse.Namespace, ctx) -> int:
     jobs = args.jobs or int(ctx.config.get("analysis", "jobs", 0) or 0)
     report = analyze_catalog(ctx.home, catalog, jobs=jobs, force=args.force,
                              show_progress=not args.json)
+    tagged = None
+    if not report.interrupted and not args.no_tagger:
+        from musitui.analysis.tagger_pass import tag_catalog
+
+        tagged = tag_catalog(ctx.home, catalog, jobs=jobs, force=args.force, show_progress=not args.json)
+    interrupted = report.interrupted or bool(tagged and tagged.interrupted)
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        data = report.to_dict()
+        if tagged is not None:
+            data["tagger"] = tagged.to_dict()
+        print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         rate = report.to_dict()["tracks_per_second"]
         print(f"analysed {report.analyzed} of {report.total} tracks in {report.seconds:.1f} s "
               f"({rate} tracks/s), {len(report.errors)} failed")
         for error in report.errors:
             print(f"  {error['path']}: {error['error']}")
-        if report.interrupted:
+        if tagged is not None:
+            rate = tagged.to_dict()["tracks_per_second"]
+            print(f"tagged {tagged.tagged} of {tagged.total} tracks in {tagged.seconds:.1f} s "
+                  f"({rate} tracks/s), {len(tagged.errors)} failed")
+            for error in tagged.errors:
+                print(f"  {error['path']}: {error['error']}")
+        if interrupted:
             print("interrupted: finished tracks were kept; run `musitui analyze` again to continue")
-    return 130 if report.interrupted else 0
+    return 130 if interrupted else 0

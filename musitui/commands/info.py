@@ -22,7 +22,8 @@ def run(args: argparse.Namespace, ctx) -> int:
     catalog = ctx.open_catalog()
     track = _find(catalog, args.path)
     if track is not None:
-        data = {"in_catalog": True, **track.public_dict()}
+        data = {"in_catalog": True, **track.public_dict(), "cover": _cover(track.path),
+                **_lyrics_mood(ctx, track.id)}
         _emit(data, args.json)
         return 0
     path = os.path.abspath(os.path.expanduser(args.path))
@@ -51,8 +52,29 @@ def run(args: argparse.Namespace, ctx) -> int:
         return 1
     if not args.json:
         print("(not in the catalog: tags read from the file now)", file=sys.stderr)
-    _emit({"in_catalog": False, "path": path, **fields}, args.json)
+    _emit({"in_catalog": False, "path": path, **fields, "cover": _cover(path)}, args.json)
     return 0
+
+
+def _lyrics_mood(ctx, track_id: int) -> dict:
+    """The stored lyrics sentiment of a catalogued track (written at analysis time)."""
+    from musitui.words import sentiment_store
+    from musitui.words.sentiment import describe
+
+    rows = sentiment_store.load(sentiment_store.path_in(ctx.home.features_dir))
+    score, shift = rows.lookup(track_id)
+    if score is None and shift is None:
+        return {}
+    return {"lyrics_sentiment": None if score is None else round(score, 3),
+            "lyrics_valence_shift": shift, "lyrics_mood": describe(shift) or "neutral lyrics",
+            "lyrics_feature_version": rows.feature_version}
+
+
+def _cover(path: str) -> str | None:
+    """Where the cover comes from: "embedded", "folder" or None."""
+    from musitui.library.cover import cover_kind
+
+    return cover_kind(path)
 
 
 def _find(catalog, text: str):

@@ -19,6 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="pretend PATH was just finished (repeatable)")
     parser.add_argument("--mood", default=None, metavar="NAME",
                         help="mood to match (auto, happy, energetic, calm, sad, intense)")
+    parser.add_argument("--prompt", default=None, metavar="TEXT",
+                        help='describe what you want ("calm piano, nothing sad"): replaces the mood')
     parser.add_argument("-n", type=int, default=10, metavar="N", help="how many (default 10)")
     parser.add_argument("--json", action="store_true", help="print a JSON list")
     parser.add_argument("--explain", action="store_true", help="show every score part")
@@ -61,6 +63,15 @@ def run(args: argparse.Namespace, ctx) -> int:
     if args.mood is not None:
         session.mood = args.mood
     session.after = [t.id for t in after]
+    if args.prompt is not None:
+        from musitui.commands.vibe import understand_in_library
+
+        vibe, notice = understand_in_library(args.prompt, ctx)
+        if notice:
+            print(f"musitui: {notice}", file=sys.stderr)
+        if vibe.empty:
+            print(f"musitui: nothing understood in {args.prompt!r}; ranking as usual", file=sys.stderr)
+        session.vibe = None if vibe.empty else vibe
     session.rerank(notify=False)
     items = session.up_next[: args.n]
     history.close()

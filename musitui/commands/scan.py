@@ -17,6 +17,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="print one JSON object with the summary on stdout")
     parser.add_argument("--no-analyze", action="store_true",
                         help="read tags only; skip the audio analysis")
+    parser.add_argument("--no-tagger", action="store_true",
+                        help="skip the audio tagger (the second analysis pass)")
     parser.add_argument("--jobs", type=_jobs, default=0, metavar="N",
                         help="worker processes (default: all cores)")
 
@@ -92,17 +94,24 @@ def _analyze(ctx, catalog, report, args: argparse.Namespace) -> None:
     ids.update(dict.fromkeys(t.id for t in catalog.present() if t.analysis is None))
     present = {t.id for t in catalog.present()}
     track_ids = [i for i in ids if i in present]
-    if not track_ids:
-        return
-    result = analyze_catalog(ctx.home, catalog, track_ids=track_ids, jobs=args.jobs or 0,
-                             show_progress=not args.json)
-    report.analyzed = int(result.analyzed)
-    report.errors.extend(result.errors)
-    if result.unplayable:  # no audio decodes in these: errors, not tracks
-        gone = {catalog.tracks[i].path for i in result.unplayable}
-        report.tracks -= len(gone)
-        report.warnings = [w for w in report.warnings if w["path"] not in gone]
-    report.interrupted = report.interrupted or bool(result.interrupted)
+    if track_ids:
+        result = analyze_catalog(ctx.home, catalog, track_ids=track_ids, jobs=args.jobs or 0,
+                                 show_progress=not args.json)
+        report.analyzed = int(result.analyzed)
+        report.errors.extend(result.errors)
+        if result.unplayable:  # no audio decodes in these: errors, not tracks
+            gone = {catalog.tracks[i].path for i in result.unplayable}
+            report.tracks -= len(gone)
+            report.warnings = [w for w in report.warnings if w["path"] not in gone]
+        report.interrupted = report.interrupted or bool(result.interrupted)
+    # The second pass: new tracks, and whatever an interrupted run left untagged.
+    if not report.interrupted and not args.no_tagger:
+        from musitui.analysis.tagger_pass import tag_catalog
+
+        tagged = tag_catalog(ctx.home, catalog, jobs=args.jobs or 0, show_progress=not args.json)
+        reported = {e["path"] for e in report.errors}
+        report.errors.extend(e for e in tagged.errors if e["path"] not in reported)
+        report.interrupted = bool(tagged.interrupted)
 
 
 def _print_summary(report, *, analyzed: bool) -> None:

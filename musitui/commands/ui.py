@@ -64,6 +64,10 @@ def run(args: argparse.Namespace, ctx) -> int:
     opener = LibraryOpener(home, config, args)
     opener.prefetch()  # the catalog loads while Textual is imported and paints
 
+    from musitui.tui.cover_art import prepare, renderer_choice
+
+    prepare(renderer_choice(config))  # asks the terminal for its image protocols, before Textual
+
     from musitui.tui.app import MusituiApp
 
     app = MusituiApp(config=config, home=home, loader=opener)

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from musitui.library.demo_art import embed_art, write_folder_art
+
 DEMO_VERSION = 1
 MARKER_FILE = ".musitui-demo"
 CSV_FILE = "demo.csv"
@@ -640,6 +642,7 @@ def write_demo_library(folder: Path, *, seconds_scale: float = 1.0,
             album.mkdir(parents=True, exist_ok=True)
             for stale in album.glob(".*.part"):  # left by a run that was killed
                 stale.unlink(missing_ok=True)
+            write_folder_art(album, track.style.name)
         rows = _write_tracks(folder, tracks, seconds_scale, jobs, progress)
         keep = {row["path"] for row in rows} | {_lrc_relpath(t) for t in tracks}
         for relpath in previous:  # files of an older demo version that this one no longer has
@@ -718,6 +721,7 @@ def _write_track(folder: Path, track: DemoTrack, seconds_scale: float) -> dict[s
     try:
         write_audio(tmp, audio, track.samplerate, track.fmt)
         write_tags(tmp, track.fmt, tags, lyrics)
+        embed_art(tmp, track.fmt, style.name)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -212,6 +212,8 @@ def _id3_fields(tags: Any) -> dict[str, Any]:
         lyrics = str(frame.text).strip()
         if lyrics:
             break
+    if not lyrics:
+        lyrics = _sylt_text(tags)
     replaygain: dict[str, float] = {}
     for frame in tags.getall("TXXX"):
         desc = str(frame.desc).lower()
@@ -232,6 +234,19 @@ def _id3_fields(tags: Any) -> dict[str, Any]:
         "track_no": parse_number(text("TRCK")), "disc_no": parse_number(text("TPOS")),
         "year": parse_year(date), "lyrics": lyrics or None, "replaygain": replaygain,
     }
+
+
+def _sylt_text(tags: Any) -> str:
+    """Synchronised ID3 lyrics (SYLT, millisecond stamps) as LRC text, or ""."""
+    from musitui.words.lrc import to_lrc
+
+    for frame in tags.getall("SYLT"):
+        if getattr(frame, "format", 2) != 2 or not frame.text:  # 2 = milliseconds
+            continue
+        pairs = [(str(words), float(ms) / 1000.0) for words, ms in frame.text if str(words).strip()]
+        if pairs:
+            return to_lrc(pairs)
+    return ""
 
 
 def _vorbis_fields(tags: Any) -> dict[str, Any]:

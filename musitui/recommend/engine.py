@@ -15,6 +15,7 @@ import numpy as np
 from musitui.moods import AUTO, MOODS
 from musitui.recommend.diversity import select
 from musitui.recommend.library import Library
+from musitui.recommend.prompt_target import PromptTarget, prompt_part
 from musitui.recommend.reasons import explain, most_like
 
 # How much the k-th most recent finished track counts in the session profile.
@@ -84,6 +85,8 @@ class Listening:
     exclude: set[int] = field(default_factory=set)  # rows not to offer (queued, playing)
     # track id -> {other track id: decayed co-play weight}
     coplay: Callable[[int], dict[int, float]] | None = None
+    # A listener's prompt: replaces the mood term (recommend --prompt, the TUI's prompt box).
+    prompt: PromptTarget | None = None
 
 
 @dataclass
@@ -102,15 +105,21 @@ def rank(lib: Library, ctx: Listening, weights: Weights, length: int | None = No
         return []
     ctx = _with_cached_coplay(ctx)
     profile_rows, profile_w = _profile(ctx)
+    content_rows, content_w = profile_rows, profile_w
+    if ctx.prompt is not None and ctx.prompt.seeds:
+        seeds = np.asarray([r for r in ctx.prompt.seeds if 0 <= r < n], dtype=np.int64)
+        content_rows = np.r_[profile_rows, seeds]
+        content_w = np.r_[profile_w, np.ones(len(seeds), dtype=np.float32)]
     parts = {
-        "content": _content(lib, profile_rows, profile_w),
+        "content": _content(lib, content_rows, content_w),
         "cf": _coplay(lib, ctx, profile_rows, profile_w),
         "mood": _mood(lib, ctx, profile_rows, profile_w),
         "pref": _preference(lib),
         "skip": np.zeros(n, dtype=np.float32),
         "recent": _recent(lib, ctx, weights),
     }
-    w_mood = weights.w_mood * (weights.explicit_mood_boost if ctx.mood in MOODS else 1.0)
+    explicit = ctx.mood in MOODS or ctx.prompt is not None
+    w_mood = weights.w_mood * (weights.explicit_mood_boost if explicit else 1.0)
     score = _jitter(lib, weights.seed).copy()
     for weight, part in ((weights.w_content, "content"), (weights.w_cf, "cf"), (w_mood, "mood"),
                          (weights.w_pref, "pref"), (-weights.w_recent, "recent")):
@@ -123,6 +132,8 @@ def rank(lib: Library, ctx: Listening, weights: Weights, length: int | None = No
         songs = np.zeros(int(lib.song_code.max()) + 1, dtype=bool)
         songs[lib.song_code[blocked]] = True
         score[songs[lib.song_code]] = -np.inf
+    if ctx.prompt is not None and ctx.prompt.excluded is not None and len(ctx.prompt.excluded) == n:
+        score[ctx.prompt.excluded] = -np.inf
     available = int(np.isfinite(score).sum())
     pool_size = min(available, max(POOL, 6 * length))
     if pool_size <= 0:
@@ -295,6 +306,8 @@ def mood_target(lib: Library, ctx: Listening, rows: np.ndarray | None = None,
 
 
 def _mood(lib: Library, ctx: Listening, rows: np.ndarray, w: np.ndarray) -> np.ndarray:
+    if ctx.prompt is not None:
+        return prompt_part(lib.valence, lib.arousal, lib.has_va, ctx.prompt)
     target = mood_target(lib, ctx, rows, w)
     if target is None:
         return np.zeros(len(lib), dtype=np.float32)

@@ -42,6 +42,8 @@ class Library:
     artist_index: dict[str, int] = field(default_factory=dict)
     n_genres: int = 0
     n_folders: int = 0
+    # float32 (n,): the valence shift the lyrics gave each track (0 = none), for reasons.
+    lyrics_shift: np.ndarray | None = None
     # Bumped by note(); derived arrays (preference, popularity) are cached per version.
     version: int = 0
     cache: dict[Any, np.ndarray] = field(default_factory=dict, repr=False)

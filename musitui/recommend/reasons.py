@@ -31,11 +31,17 @@ def explain(lib: Library, ctx: Any, row: int, parts: dict[str, float], weights: 
     bits: list[str] = []
     if like is not None and parts["content"] * weights.w_content > 0.25:
         bits.append(like)
-    if parts["mood"] * weights.w_mood > 0.25:
+    prompt = getattr(ctx, "prompt", None)
+    if prompt is not None and parts["mood"] * weights.w_mood > 0.25:
+        bits.append(_as_asked(prompt, row))
+    elif parts["mood"] * weights.w_mood > 0.25:
         if ctx.mood in MOODS:
             bits.append(f"fits '{ctx.mood}'")
         else:
             bits.append("fits the mood of this session")
+    lyrics = _lyrics_words(lib, row, _asked_valence(ctx))
+    if lyrics is not None and parts["mood"] * weights.w_mood > 0.25:
+        bits.append(lyrics)
     after = _played_after(lib, ctx, row)
     if after is not None and parts["cf"] > 0.1:
         bits.append(f"you often play it after {after}")
@@ -56,6 +62,36 @@ def explain(lib: Library, ctx: Any, row: int, parts: dict[str, float], weights: 
         else:
             bits.append("for variety")
     return " · ".join(bits)
+
+
+def _as_asked(prompt: Any, row: int) -> str:
+    """"piano, calm, as you asked": the asked styles this track has, then the mood words."""
+    words = []
+    matched = prompt.style_match
+    if prompt.styles and matched is not None and row < len(matched) and matched[row] > 0:
+        words.append(", ".join(prompt.styles[:2]))
+    if prompt.label:
+        words.append(prompt.label)
+    return ", ".join(words + ["as you asked"])
+
+
+def _asked_valence(ctx: Any) -> float | None:
+    prompt = getattr(ctx, "prompt", None)
+    if prompt is not None:
+        return prompt.valence
+    mood = MOODS.get(ctx.mood)
+    return None if mood is None else mood.valence
+
+
+def _lyrics_words(lib: Library, row: int, asked: float | None) -> str | None:
+    """"sad lyrics" / "happy lyrics" when the lyrics moved this track's valence the way the
+    listener asked (or any way under auto)."""
+    shift = lib.lyrics_shift
+    if shift is None or row >= len(shift) or abs(float(shift[row])) < 0.1:
+        return None
+    if asked is not None and abs(asked) >= 0.1 and (asked > 0) != (shift[row] > 0):
+        return None
+    return "happy lyrics" if shift[row] > 0 else "sad lyrics"
 
 
 def most_like(lib: Library, ctx: Any, rows: list[int]) -> list[str | None]:

@@ -20,7 +20,7 @@ import numpy as np
 from musitui.model import Analysis, Track
 from musitui.store.atomic import atomic_write_with, dump_json
 
-COLUMNS_VERSION = 3
+COLUMNS_VERSION = 4
 SEPARATED = -1
 UNPACK_CHUNK = 256 * 1024  # bytes of text decoded per step
 NONE_INT = -1  # how an absent track/disc number, year, rate or channel count is stored
@@ -30,7 +30,7 @@ OPTIONAL_TEXT = ("lyrics",)
 INTS = ("ids", "size", "mtime_ns")
 OPTIONAL_INTS = ("track_no", "disc_no", "year", "sample_rate", "channels")
 FLOATS = ("duration", "added_at")
-ANALYSIS_TEXT = ("key", "mode", "mood", "style", "style_source")
+ANALYSIS_TEXT = ("key", "mode", "mood", "style", "style_source", "tags")
 ANALYSIS_FLOATS = ("tempo", "valence", "arousal", "style_confidence")
 
 
@@ -68,6 +68,7 @@ class CatalogColumns:
     mood: list[str]
     style: list[str]
     style_source: list[str]
+    tags: list[str]
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])

@@ -23,13 +23,21 @@ from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer
 
 from musitui.moods import ALL_MOODS, AUTO
-from musitui.tui.bars import MoodBar, NowPlaying, NowPlayingState, PaneTitle
-from musitui.tui.keys import KeySpec, resolve_keys
+from musitui.tui.bars import (
+    KeyHints,
+    MoodBar,
+    NowPlaying,
+    NowPlayingState,
+    PaneTitle,
+    replaygain_text,
+    short_description,
+)
+from musitui.tui.cover_art import CoverArt, NowPlayingArea, renderer_choice, renderer_problem
+from musitui.tui.keys import KeySpec, key_display, resolve_keys
 from musitui.tui.library_model import LibraryModel, build_shelf, library_source, search_index
-from musitui.tui.library_view import LibraryView
+from musitui.tui.library_view import LibraryHeader, LibraryView
 from musitui.tui.palette import MusituiCommands
 from musitui.tui.quiet_gc import freeze, gc_paused, one_builder, retire
 from musitui.tui.screens import HelpScreen, PromptScreen
@@ -39,7 +47,7 @@ from musitui.tui.up_next import UpNextView
 
 EMPTY_LIBRARY = "No music yet: press s to scan a folder or D for the demo library."
 ALWAYS_AVAILABLE = {"quit", "help", "command_palette", "switch_pane"}
-BROWSING = {"search", "clear_search", "toggle_view"}
+BROWSING = {"search", "clear_search", "toggle_view", "sort_next", "sort_reverse"}
 SWITCH_INTERVAL = 0.0005  # seconds: see on_mount
 
 
@@ -78,6 +86,7 @@ class MusituiApp(App[int]):
         overrides = dict(config.values.get("keys", {}) or {}) if config is not None else {}
         self.keys, key_problems = resolve_keys(overrides)
         self.startup_notices += key_problems
+        self.startup_notices += [p for p in [renderer_problem(config)] if p]
         for spec in self.keys:
             self.bind(spec.keys, spec.action, description=spec.description, show=spec.show)
         self.model = LibraryModel(library_source(catalog) if catalog is not None else (),
@@ -106,13 +115,21 @@ class MusituiApp(App[int]):
         with Horizontal(id="main"):
             with Vertical(id="library-pane"):
                 yield PaneTitle("", id="library-title")
-                yield SearchBox("title, artist, album, genre…", id="search")
-                yield LibraryView(self.model, id="library")
+                yield SearchBox("title, artist, album, genre…  or genre:jazz mood:calm artist:\"x y\"",
+                                id="search")
+                library = LibraryView(self.model, id="library")
+                yield LibraryHeader(library, id="library-header")
+                yield library
             with Vertical(id="up-next-pane"):
                 yield PaneTitle("Up next", id="up-next-title")
                 yield UpNextView(id="up-next")
-        yield NowPlaying(id="now-playing")
-        yield Footer()
+        with NowPlayingArea(id="now-playing-area"):
+            yield NowPlaying(id="now-playing")
+            yield CoverArt(renderer_choice(self.config),
+                           self.home.data_dir if self.home is not None else None, id="cover")
+        hints = [(key_display(spec.keys).split(" ")[0], short_description(spec.description), spec.action)
+                 for spec in self.keys if spec.show]
+        yield KeyHints([*hints, ("^p", "palette", "command_palette")], id="footer")
 
     def on_mount(self) -> None:
         self._event_loop = asyncio.get_running_loop()
@@ -125,6 +142,7 @@ class MusituiApp(App[int]):
         self._start_stall_trace()
         library = self.query_one(LibraryView)
         self.query_one("#search", SearchBox).display = False
+        self.query_one(CoverArt).fit(self.size.width, self.size.height)
         library.focus()
         self._update_library_title()
         if self.session is None and self.loader is not None:
@@ -200,6 +218,7 @@ class MusituiApp(App[int]):
         """Worker thread: build the search keys, then apply a query typed meanwhile."""
         with one_builder(), gc_paused():
             index.prepare()
+            self.model.shelf.prepare_filters()  # the field filters' values, off the UI thread
         with contextlib.suppress(RuntimeError):  # the app closed meanwhile
             self.call_from_thread(self._search_ready, index)
 
@@ -233,6 +252,26 @@ class MusituiApp(App[int]):
                         severity="warning", timeout=10)
         if self.jobs is not None:
             self.jobs.start(self)
+        if self.config is not None and self.config.get("ui", "mpris", False):
+            self.run_worker(self._start_mpris(), name="mpris")
+
+    async def _start_mpris(self) -> None:
+        """MPRIS over the session (musitui/mpris); without a session bus, one log line."""
+        from musitui.mpris import start_mpris
+
+        self.mpris = await start_mpris(self.session, self.home.data_dir if self.home else None,
+                                       on_quit=self.action_quit)
+        if self.mpris.problem:
+            self.log.info(self.mpris.problem)
+            self._log_line(self.mpris.problem)
+
+    def _log_line(self, text: str) -> None:
+        """One quiet line in the data folder's musitui.log (never on screen)."""
+        if self.home is None:
+            return
+        with contextlib.suppress(OSError), open(self.home.data_dir / "musitui.log", "a",
+                                                 encoding="utf-8") as log:
+            log.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {text}\n")
 
     # -- session → screen -----------------------------------------------------------
     def _on_session_change(self, change: str) -> None:
@@ -254,7 +293,7 @@ class MusituiApp(App[int]):
             return
         if "queue" in changes:
             self._refresh_queue()
-        if changes & {"now_playing", "position", "state", "mood"}:
+        if changes & {"now_playing", "position", "state", "mood", "queue"}:
             self._refresh_now_playing()
         if "mood" in changes:
             self._refresh_mood()
@@ -290,15 +329,29 @@ class MusituiApp(App[int]):
         problem = self._playback_problem()
         if problem:
             note = "No audio output · browsing and queueing still work"
+        items = list(s.up_next)
         self.query_one(NowPlaying).update_state(NowPlayingState(
             track=track, position=float(s.position or 0.0), duration=float(s.duration or 0.0),
             state=state, volume=int(s.volume), muted=bool(getattr(s, "muted", False)),
-            mood=s.mood, note=note))
+            mood=s.mood, note=note, replaygain=self._replaygain_text(track),
+            queue_length=len(items), queue_seconds=sum(float(i.track.duration or 0.0) for i in items),
+            mode=str(getattr(s, "play_mode", "radio") or "radio")))
         self.query_one(LibraryView).set_playing(track.id if track is not None else None)
+        self.query_one(CoverArt).show(track.path if track is not None else None)
+
+    def _replaygain_text(self, track: Any) -> str:
+        if track is None:
+            return ""
+        config = self.config
+        mode = str(config.get("playback", "replaygain", "track")) if config is not None else "track"
+        preamp = float(config.get("playback", "replaygain_preamp_db", 0.0)) if config is not None else 0.0
+        return replaygain_text(track, mode, preamp)
 
     def _refresh_mood(self) -> None:
         effective = getattr(self.session, "effective_mood", "") or ""
-        self.query_one(MoodBar).set_mood(self.session.mood, effective if effective != AUTO else "")
+        vibe = getattr(self.session, "vibe", None)
+        self.query_one(MoodBar).set_mood(self.session.mood, effective if effective != AUTO else "",
+                                         getattr(vibe, "label", "") if vibe is not None else "")
 
     def _show_messages(self) -> None:
         messages = list(getattr(self.session, "messages", []) or [])
@@ -573,6 +626,33 @@ class MusituiApp(App[int]):
         view.refresh_rows(keep_track=selected.id if selected and self.model.mode != "browse" else None)
         self._update_library_title()
 
+    def action_sort_next(self) -> None:
+        self.sort_library(self.model.sort_next_column(), False)
+
+    def action_sort_reverse(self) -> None:
+        self.sort_library(self.model.sort, not self.model.reverse)
+
+    def sort_library(self, column: str, reverse: bool) -> None:
+        """Sort the track list (numpy over the shelf's columns), keeping the selected track."""
+        view = self.query_one(LibraryView)
+        selected = view.selected_track()
+        if column in ("plays", "last played") and self.session is not None:
+            history = getattr(self.session, "history", None)
+            aggregates = getattr(history, "aggregates", None)
+            if aggregates is not None:
+                self.model.set_play_stats(*aggregates.track_table())
+        self.model.set_sort(column, reverse)
+        view.refresh_rows(keep_track=selected.id if selected else None)
+        self._update_library_title()
+
+    def filter_library(self, query: str) -> None:
+        """Show the search box holding ``query`` (e.g. "mood:calm"), applied at once."""
+        search = self.query_one("#search", SearchBox)
+        search.display = True
+        search.value = query
+        self._apply_query(query)
+        self.query_one(LibraryView).focus()
+
     def action_switch_pane(self) -> None:
         if self._focused_up_next():
             self.query_one(LibraryView).focus()
@@ -589,6 +669,16 @@ class MusituiApp(App[int]):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.keys))
+
+    def action_lyrics(self) -> None:
+        from musitui.tui.lyrics_screen import LyricsScreen
+
+        self.push_screen(LyricsScreen(self.session))
+
+    def action_prompt(self) -> None:
+        from musitui.tui.prompt_box import open_prompt_box
+
+        open_prompt_box(self)
 
     def action_quit(self) -> None:
         self._stop_background_job()
@@ -696,8 +786,13 @@ class MusituiApp(App[int]):
         except OSError as exc:
             self.log.error(f"could not write the stall trace: {exc}")
 
+    def on_resize(self, event: Any) -> None:
+        self.query_one(CoverArt).fit(event.size.width, event.size.height)
+
     def on_unmount(self) -> None:
         self._stop_background_job()
+        if getattr(self, "mpris", None) is not None:
+            self.mpris.close()
         if self._switch_interval is not None:
             sys.setswitchinterval(self._switch_interval)
         self._write_stall_trace()

@@ -28,11 +28,12 @@ class MoodBar(Widget):
         super().__init__(id=id)
         self.mood = AUTO
         self.effective = ""  # what "auto" currently resolves to, when the session says
+        self.prompt = ""  # the words of a prompt in force (it replaces the mood)
         self.status = ""
         self._spans: list[tuple[int, int, str]] = []
 
-    def set_mood(self, mood: str, effective: str = "") -> None:
-        self.mood, self.effective = mood, effective
+    def set_mood(self, mood: str, effective: str = "", prompt: str = "") -> None:
+        self.mood, self.effective, self.prompt = mood, effective, prompt
         self.refresh()
 
     def set_status(self, status: str) -> None:
@@ -45,6 +46,8 @@ class MoodBar(Widget):
         colour = mood_colour(self.mood)
         text.append(" Mood ", style="bold")
         name = self.mood if self.mood != AUTO or not self.effective else f"auto→{self.effective}"
+        if self.prompt:
+            name = f"“{self.prompt[:30]}” (p)"
         text.append(f" ● {name} ", style=f"bold {colour}")
         text.append(" ")
         self._spans = []
@@ -83,6 +86,56 @@ class NowPlayingState:
     muted: bool = False
     mood: str = AUTO
     note: str = ""  # e.g. "no audio device"
+    replaygain: str = ""  # e.g. "RG track -6.2 dB", "RG off"
+    queue_length: int = 0  # Up next: tracks and their total seconds
+    queue_seconds: float = 0.0
+    mode: str = "radio"  # the play mode
+
+
+def stream_text(track: Track) -> str:
+    """``flac 44.1 kHz ~905 kb/s`` from what the scan read (the bitrate is the file's average)."""
+    parts = [track.codec] if track.codec else []
+    if track.sample_rate:
+        parts.append(f"{track.sample_rate / 1000:g} kHz")
+    if track.size and track.duration and track.duration > 0:
+        parts.append(f"~{round(track.size * 8 / track.duration / 1000)} kb/s")
+    return " ".join(parts)
+
+
+def replaygain_text(track: Track, mode: str, preamp_db: float = 0.0) -> str:
+    """The gain the player applies to ``track`` (as the session computes it), for the status line."""
+    if mode == "off":
+        return "RG off"
+    gains = track.replaygain or {}
+    if not gains:
+        return "RG none"  # the session applies nothing, not even the preamp
+    key = "album_gain" if mode == "album" and "album_gain" in gains else "track_gain"
+    source = key.split("_")[0] if key in gains else "preamp"
+    return f"RG {source} {float(gains.get(key, 0.0)) + preamp_db:+.1f} dB"
+
+
+def status_pieces(s: NowPlayingState) -> list[str]:
+    """The status line's pieces, most important first (the last ones go when room is short)."""
+    queue = f"queue {s.queue_length}" + (f" · {format_duration(s.queue_seconds)}" if s.queue_seconds else "")
+    pieces = [queue, s.mode]
+    if s.track is not None:
+        stream = stream_text(s.track)
+        if stream:
+            pieces.append(stream)
+        if s.replaygain:
+            pieces.append(s.replaygain)
+    return pieces
+
+
+def fit_pieces(pieces: list[str], room: int, separator: str = " · ") -> str:
+    """As many whole pieces (in order) as fit in ``room`` columns: a piece is never cut."""
+    shown = ""
+    for piece in pieces:
+        candidate = f"{shown}{separator}{piece}" if shown else piece
+        if len(candidate) > room:
+            break
+        shown = candidate
+    return shown
 
 
 class NowPlaying(Widget):
@@ -110,6 +163,9 @@ class NowPlaying(Widget):
         else:
             title = display_title(s.track)
             rest = f" — {s.track.artist}" + (f" · {s.track.album}" if s.track.album else "")
+            words = getattr(s.track.analysis, "tags", "") if s.track.analysis else ""
+            if words:  # the audio tagger's words, "electronic, ambient"
+                rest += f" · {words}"
             room = max(0, width - len(right) - 3)
             head = title[:room]
             tail = rest[: max(0, room - len(head))]
@@ -124,13 +180,18 @@ class NowPlaying(Widget):
         total = format_duration(s.duration) if s.track else "--:--"
         if s.track is None:
             elapsed = total = "--:--"
-        bar_w = max(4, width - len(elapsed) - len(total) - 4)
+        clock = len(elapsed) + len(total) + 4
+        # The status pieces take what the bar (at least a fifth of the line) leaves over.
+        status = fit_pieces(status_pieces(s), max(0, width - clock - max(10, width // 5) - 2))
+        bar_w = max(4, width - clock - (len(status) + 2 if status else 0))
         frac = 0.0 if not s.duration else max(0.0, min(1.0, s.position / s.duration))
         filled = int(round(bar_w * frac))
         text.append(f" {elapsed} ", style="bold")
         text.append("━" * filled, style=f"bold {mood_colour(s.mood)}")
         text.append("─" * (bar_w - filled), style="dim")
         text.append(f" {total} ", style="bold")
+        if status:
+            text.append(f" {status} ", style="dim")
         return text
 
 
@@ -155,3 +216,58 @@ class PaneTitle(Widget):
 
     def render(self) -> Text:
         return Text(self.text, no_wrap=True, overflow="ellipsis")
+
+
+def short_description(description: str) -> str:
+    """A key's footer label: its description up to any parenthesis ("Next (a skip...)" -> "Next")."""
+    return description.split(" (")[0].strip()
+
+
+class KeyHints(Widget):
+    """The footer: the shown keys as ``key label`` hints. Only whole hints are drawn (one
+    that does not fit is left out, never cut), and help stays when room is short."""
+
+    DEFAULT_CSS = "KeyHints { height: 1; dock: bottom; }"
+
+    def __init__(self, hints: list[tuple[str, str, str]], *, id: str | None = None) -> None:
+        """``hints``: (key as shown, label, action) in order."""
+        super().__init__(id=id)
+        self.hints = hints
+        self._spans: list[tuple[int, int, str]] = []
+
+    def shown(self, width: int) -> list[tuple[str, str, str]]:
+        """The hints drawn at ``width``: in order while they fit, help kept last if needed."""
+        def size(hint: tuple[str, str, str]) -> int:
+            return len(hint[0]) + len(hint[1]) + 3  # " key label "
+
+        help_hint = next((h for h in self.hints if h[2] == "help"), None)
+        chosen: list[tuple[str, str, str]] = []
+        used = 0
+        reserve = size(help_hint) if help_hint is not None else 0
+        for hint in self.hints:
+            if hint is help_hint:
+                continue
+            if used + size(hint) + reserve > width:
+                break
+            chosen.append(hint)
+            used += size(hint)
+        if help_hint is not None and used + reserve <= width:
+            at = self.hints.index(help_hint)
+            chosen.insert(sum(1 for h in chosen if self.hints.index(h) < at), help_hint)
+        return chosen
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="crop")
+        self._spans = []
+        for key, label, action in self.shown(self.size.width):
+            start = len(text)
+            text.append(f" {key} ", style="bold reverse")
+            text.append(f"{label} ", style="dim")
+            self._spans.append((start, len(text), action))
+        return text
+
+    def on_click(self, event: events.Click) -> None:
+        for start, end, action in self._spans:
+            if start <= event.x < end:
+                self.app.call_later(self.app.run_action, action)
+                return

@@ -153,6 +153,7 @@ class _JobFollower:
         self.started = time.monotonic()
         self.refreshed = 0.0
         self.pending = False  # analysis results not yet folded into Up next
+        self.tagging_started = 0.0
 
     def take(self, message: dict[str, Any]) -> None:
         jobs, app = self.jobs, self.app
@@ -178,6 +179,14 @@ class _JobFollower:
             eta = (elapsed / done * (total - done)) if done and total else None
             eta_text = f" · {format_duration(eta)} left" if eta else ""
             jobs._ui(app, app.set_status, f"analysing {done}/{total}{eta_text}")
+        if "tagging" in message:  # the second pass (the audio tagger)
+            done, total = (list(message["tagging"]) + [0, 0])[:2]
+            if not self.tagging_started:
+                self.tagging_started = time.monotonic() - 1e-3
+            elapsed = time.monotonic() - self.tagging_started
+            eta = (elapsed / done * (total - done)) if done and total else None
+            eta_text = f" · {format_duration(eta)} left" if eta else ""
+            jobs._ui(app, app.set_status, f"tagging {done}/{total}{eta_text}")
         if "problems" in message:
             toast = problems_toast(str(message.get("what", "could not be read")),
                                    [str(p) for p in message["problems"]])

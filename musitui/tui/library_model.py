@@ -7,16 +7,27 @@ a Track object is fetched only for a row that is played or queued.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from musitui.model import Track
-from musitui.tui.search import SearchIndex, row_key
+from musitui.moods import MOOD_ORDER
+from musitui.tui.search import SearchIndex, normalise, parse_filters, row_key
 from musitui.tui.shelf import Shelf, empty_shelf, shelf_from_columns, shelf_from_tracks
 
 FLAT = "tracks"
 BROWSE = "browse"
+# The sort columns, in the order the sort key cycles them; "artist" is the shelf's own
+# order (artist, album, disc, track number, title).
+SORT_COLUMNS = ("artist", "album", "title", "year", "genre", "duration", "plays",
+                "last played", "mood")
+# Columns the flat list does not show anyway: sorted on one, it gets a column of its own.
+EXTRA_COLUMNS = {"year", "genre", "plays", "last played", "mood"}
+# Filter field -> the shelf's coded columns it tests (a track matches when any does).
+FILTER_COLUMNS = {"artist": ("artist", "track_artist"), "album": ("album",),
+                  "genre": ("genre", "genre_tag"), "mood": ("mood",)}
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,7 @@ class Row:
     depth: int = 0
     track_no: int | None = None
     duration: float = 0.0
+    extra: str = ""  # the sorted-on column's value when the list does not show it otherwise
 
 
 def format_duration(seconds: float | None) -> str:
@@ -104,7 +116,12 @@ class LibraryModel:
         self.expanded: set[tuple[str, ...]] = set()
         self.shelf = empty_shelf()
         self.index = search_index(self.shelf)
-        self._matches: list[int] | None = None
+        self._matches: Sequence[int] | None = None
+        self.sort = SORT_COLUMNS[0]
+        self.reverse = False
+        # Play counts from the history: (track ids, [plays, finishes, skips, last ts] rows).
+        self._play_stats: tuple[Any, Any] | None = None
+        self._per_position: dict[str, Any] = {}  # plays / last played per shelf position
         self.set_shelf(build_shelf(source, lookup))
 
     # -- data -------------------------------------------------------------------------
@@ -119,14 +136,157 @@ class LibraryModel:
         self.shelf = shelf
         self.index = index if index is not None else search_index(shelf)
         self._matches = None
+        self._per_position = {}
         if self.query and self.index.ready:  # else applied once the index is prepared
-            self._matches = self.index.search(self.query)
+            self._matches = self._filter(self.query)
         self._rebuild()
 
     def set_query(self, query: str) -> None:
         self.query = query
-        self._matches = self.index.search(query)
+        self._matches = self._filter(query)
         self._rebuild()
+
+    def set_sort(self, column: str, reverse: bool = False) -> None:
+        """Sort the flat list by ``column`` (one of SORT_COLUMNS); the browser keeps its order."""
+        if column not in SORT_COLUMNS:
+            raise ValueError(f"unknown sort column {column!r}")
+        self.sort, self.reverse = column, reverse
+        if self.mode == BROWSE and self._matches is None:
+            self.mode = FLAT  # a sorted list is a flat list
+        self._rebuild()
+
+    def sort_next_column(self) -> str:
+        return SORT_COLUMNS[(SORT_COLUMNS.index(self.sort) + 1) % len(SORT_COLUMNS)]
+
+    def cycle_sort(self) -> str:
+        self.set_sort(self.sort_next_column())
+        return self.sort
+
+    def toggle_reverse(self) -> bool:
+        self.set_sort(self.sort, not self.reverse)
+        return self.reverse
+
+    def set_play_stats(self, ids: Any, stats: Any) -> None:
+        """The history's per-track counts (``Aggregates.track_table()``), for the plays and
+        last-played columns. The list is re-sorted only when asked (rows never jump)."""
+        self._play_stats = (ids, stats)
+        self._per_position.pop("plays", None)
+        self._per_position.pop("last played", None)
+
+    # -- filters and sorting --------------------------------------------------------------
+    def _filter(self, query: str) -> Sequence[int] | None:
+        """Positions matching the free text and every field filter (None: no filter at all)."""
+        free, filters = parse_filters(query)
+        filters = [(name, value) for name, value in filters if normalise(value)]
+        hits = self.index.search(free) if free else None
+        if not filters:
+            return hits
+        import numpy as np
+
+        mask = np.ones(len(self.shelf), dtype=bool)
+        for name, value in filters:
+            mask &= self._field_mask(name, normalise(value).split())
+        if hits is None:
+            return np.flatnonzero(mask)
+        chosen = np.asarray(hits, dtype=np.int64)
+        return chosen[mask[chosen]] if len(chosen) else chosen
+
+    def _field_mask(self, name: str, words: list[str]) -> Any:
+        """Tracks whose field contains every word (accent/case-insensitive): tested on the
+        distinct values (a few thousand at 50k tracks), then one table lookup per track."""
+        import numpy as np
+
+        mask = np.zeros(len(self.shelf), dtype=bool)
+        for column in FILTER_COLUMNS[name]:
+            if column not in self.shelf.coded:  # the empty shelf
+                continue
+            codes, _ = self.shelf.coded[column]
+            folded = self.shelf.filter_values(column)
+            first, rest = words[0], words[1:]
+            wanted = [code for code, text in enumerate(folded)
+                      if first in text and all(w in text for w in rest)]
+            if wanted:
+                hit = np.zeros(len(folded), dtype=bool)
+                hit[wanted] = True
+                mask |= hit[codes]
+        return mask
+
+    def _sort_values(self, column: str) -> Any:
+        """One number per shelf position that orders ``column`` (None: the shelf's order)."""
+        shelf = self.shelf
+        if column == "artist":
+            return None
+        if column in ("album", "title"):
+            return shelf.coded[column][0]
+        if column == "mood":  # in the mood bar's order (happy ... intense), unknown last
+            import numpy as np
+
+            codes, values = shelf.coded["mood"]
+            rank = np.array([MOOD_ORDER.index(v) if v in MOOD_ORDER else len(MOOD_ORDER)
+                             for v in values] or [0], dtype=np.int64)
+            return rank[codes]
+        if column == "genre":
+            return shelf.coded["genre_tag"][0]
+        if column == "year":
+            return shelf.year
+        if column == "duration":
+            return shelf.duration
+        return self._history_column(column)
+
+    def _history_column(self, column: str) -> Any:
+        """Plays or last-played time per shelf position (0 when never played)."""
+        found = self._per_position.get(column)
+        if found is not None:
+            return found
+        import numpy as np
+
+        plays = np.zeros(len(self.shelf))
+        last = np.zeros(len(self.shelf))
+        if self._play_stats is not None and len(self.shelf):
+            ids, stats = self._play_stats
+            ids = np.asarray(ids, dtype=np.int64)
+            stats = np.asarray(stats, dtype=np.float64).reshape(-1, 4)
+            shelf_ids = np.asarray(self.shelf.ids, dtype=np.int64)
+            by_id = np.argsort(shelf_ids, kind="stable")
+            at = np.searchsorted(shelf_ids[by_id], ids).clip(0, len(shelf_ids) - 1)
+            known = shelf_ids[by_id][at] == ids
+            plays[by_id[at[known]]] = stats[known, 0]
+            last[by_id[at[known]]] = stats[known, 3]
+        self._per_position = {**self._per_position, "plays": plays, "last played": last}
+        return self._per_position[column]
+
+    def _ordered(self, positions: Sequence[int] | None) -> Sequence[int]:
+        """``positions`` (None: every track) in the chosen sort; ties keep the shelf's order."""
+        values = self._sort_values(self.sort)
+        if values is None and not self.reverse:
+            return range(len(self.shelf)) if positions is None else positions
+        import numpy as np
+
+        chosen = (np.arange(len(self.shelf)) if positions is None
+                  else np.asarray(positions, dtype=np.int64))
+        if values is None:
+            return chosen[::-1]
+        keys = np.asarray(values)[chosen]
+        order = np.argsort(-keys if self.reverse else keys, kind="stable")
+        return chosen[order]
+
+    def extra_text(self, position: int) -> str:
+        """The value of the sorted-on column, for the extra column ("" when not shown)."""
+        column = self.sort
+        if column not in EXTRA_COLUMNS:
+            return ""
+        shelf = self.shelf
+        if column == "year":
+            year = int(shelf.year[position])
+            return str(year) if year > 0 else ""
+        if column == "genre":
+            return shelf.genre_tag[position]
+        if column == "mood":
+            return shelf.mood[position]
+        value = float(self._history_column(column)[position])
+        if column == "plays":
+            return str(int(value)) if value else ""
+        return time.strftime("%Y-%m-%d", time.localtime(value)) if value else "never"
 
     def set_mode(self, mode: str) -> None:
         self.mode = mode
@@ -153,8 +313,7 @@ class LibraryModel:
         if self.mode == FLAT or self._matches is not None:
             # A filter always shows the matching tracks flat: the fastest thing to read.
             # Positions into the shelf; unfiltered it is a range: nothing to build.
-            self.track_rows: Sequence[int] | None = (
-                range(len(self.shelf)) if self._matches is None else self._matches)
+            self.track_rows: Sequence[int] | None = self._ordered(self._matches)
             self.tree_rows: list[Row] | None = None
         else:
             self.track_rows = None
@@ -178,7 +337,7 @@ class LibraryModel:
         number = int(shelf.track_no[position])
         return Row("track", shelf.title[position], int(shelf.ids[position]), shelf.artist[position],
                    shelf.album[position], depth, number if number > 0 else None,
-                   float(shelf.duration[position]))
+                   float(shelf.duration[position]), "" if depth else self.extra_text(position))
 
     def position_of(self, track_id: int) -> int | None:
         return self.shelf.position_of(track_id)
@@ -191,7 +350,7 @@ class LibraryModel:
 
     def row(self, index: int) -> Row:
         if self.track_rows is not None:
-            return self._track_row(self.track_rows[index])
+            return self._track_row(int(self.track_rows[index]))
         assert self.tree_rows is not None
         return self.tree_rows[index]
 
@@ -239,10 +398,15 @@ class LibraryModel:
         if position is None:
             return None
         if self.track_rows is not None:
-            try:
-                return self.track_rows.index(position)
-            except ValueError:
-                return None
+            if isinstance(self.track_rows, (range, list)):
+                try:
+                    return self.track_rows.index(position)
+                except ValueError:
+                    return None
+            import numpy as np
+
+            hits = np.flatnonzero(np.asarray(self.track_rows) == position)
+            return int(hits[0]) if len(hits) else None
         artist, album = self.shelf.artist[position], self.shelf.album[position]
         self.expanded |= {(artist,), (artist, album)}
         self._rebuild()

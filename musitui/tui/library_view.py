@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
@@ -14,11 +15,80 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from musitui.model import Track
 from musitui.tui.clicks import ClickToPlay
-from musitui.tui.library_model import LibraryModel, format_duration
+from musitui.tui.library_model import EXTRA_COLUMNS, FLAT, LibraryModel, format_duration
 from musitui.tui.text import fit, wrap_lines
+
+
+def column_widths(width: int, extra: bool) -> tuple[int, int, int, int]:
+    """Title, artist, album and extra (sorted-on) column widths of a flat row; the marker (2)
+    and the duration (7) take the rest."""
+    rest = max(0, width - 2 - 7)
+    extra_w = 0
+    if extra:
+        extra_w = 11 if rest >= 50 else 6 if rest >= 30 else 0
+        rest -= extra_w
+    if rest < 60:  # narrow: title and artist only
+        title_w = max(8, rest * 60 // 100)
+        return title_w, max(0, rest - title_w), 0, extra_w
+    title_w = max(8, rest * 45 // 100)
+    artist_w = max(6, rest * 27 // 100)
+    return title_w, artist_w, max(0, rest - title_w - artist_w), extra_w
+
+
+SORT_LABELS = {"artist": "Artist", "album": "Album", "title": "Title", "year": "Year",
+               "genre": "Genre", "duration": "Time", "plays": "Plays",
+               "last played": "Last played", "mood": "Mood"}
+
+
+def header_text(model: LibraryModel, width: int) -> list[tuple[str, bool]]:
+    """The column header of the flat list, with ▲/▼ on the sorted column: (text, sorted)."""
+    if not model.track_count:
+        return [("", False)]
+    if model.mode != FLAT and not model.filtered:
+        return [(fit("  Artist → album → track   (S sorts the track list)", width), False)]
+    arrow = "▼" if model.reverse else "▲"
+    sort = model.sort
+    title_w, artist_w, album_w, extra_w = column_widths(width, sort in EXTRA_COLUMNS)
+
+    def cell(column: str, cell_width: int, right: bool = False) -> tuple[str, bool]:
+        if cell_width <= 0:
+            return "", False
+        label = SORT_LABELS[column]
+        if column == sort:  # the arrow always shows; a long name is cut instead
+            label = fit(label, min(len(label), max(1, cell_width - 3))).rstrip() + f" {arrow}"
+        text = label.rjust(cell_width - 1) if right else fit(label, cell_width - 1)
+        return fit(text, cell_width - 1) + " ", column == sort
+
+    cells = [("  ", False), cell("title", title_w), cell("artist", artist_w), cell("album", album_w)]
+    if extra_w:
+        cells.append(cell(sort, extra_w))
+    cells.append(cell("duration", 7, right=True))
+    if sort not in {"title", "artist", "album", "duration"} and not extra_w:
+        # Too narrow for the extra column: the sort is still named.
+        cells = [(fit(f"  sorted by {sort} {arrow}", width), True)]
+    return cells
+
+
+class LibraryHeader(Widget):
+    """The one-line column header above the library list: which column it is sorted by."""
+
+    DEFAULT_CSS = "LibraryHeader { height: 1; }"
+
+    def __init__(self, view: LibraryView, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.view = view
+        view.header = self
+
+    def render(self) -> Text:
+        width = self.view.scrollable_content_region.width or self.size.width
+        text = Text(no_wrap=True, overflow="crop")
+        for piece, sorted_on in header_text(self.view.model, width):
+            text.append(piece, style="bold" if sorted_on else "dim")
+        return text
 
 
 class LibraryView(ClickToPlay, ScrollView, can_focus=True):
@@ -50,6 +120,7 @@ class LibraryView(ClickToPlay, ScrollView, can_focus=True):
         self.model = model
         self.playing_id: int | None = None
         self.empty_text = ""
+        self.header: Widget | None = None  # the LibraryHeader, repainted with the rows
 
     # -- data changes ---------------------------------------------------------------
     def refresh_rows(self, keep_track: int | None = None) -> None:
@@ -61,6 +132,8 @@ class LibraryView(ClickToPlay, ScrollView, can_focus=True):
         self.cursor = min(self.cursor, max(0, len(self.model) - 1))
         self._scroll_cursor_into_view()
         self.refresh()
+        if self.header is not None:
+            self.header.refresh()
 
     def selected_track(self) -> Track | None:
         return self.model.track_at(self.cursor)
@@ -110,19 +183,13 @@ class LibraryView(ClickToPlay, ScrollView, can_focus=True):
             number = f"{row.track_no:>2}. " if row.track_no else ""
             left = fit(f"    {marker}{number}{row.label}", max(0, width - 7))
             return [(left, False), (fit(duration.rjust(6), 7), True)]
-        rest = max(0, width - 2 - 7)
-        if rest < 60:  # narrow: title and artist only
-            title_w = max(8, rest * 60 // 100)
-            artist_w, album_w = max(0, rest - title_w), 0
-        else:
-            title_w = max(8, rest * 45 // 100)
-            artist_w = max(6, rest * 27 // 100)
-            album_w = max(0, rest - title_w - artist_w)
+        title_w, artist_w, album_w, extra_w = column_widths(width, self.model.sort in EXTRA_COLUMNS)
         return [
             (marker, False),
             (fit(row.label, title_w - 1) + " ", False),
             (fit(row.artist, artist_w - 1) + " ", True),
             (fit(row.album, album_w - 1) + " " if album_w else "", True),
+            (fit(row.extra, extra_w - 1) + " " if extra_w else "", True),
             (fit(duration.rjust(6), 7), True),
         ]
 

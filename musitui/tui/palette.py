@@ -9,17 +9,19 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from musitui.moods import ALL_MOODS
 from musitui.tui.bars import mood_label
-from musitui.tui.library_model import display_title
+from musitui.tui.library_model import SORT_COLUMNS, display_title
 
 if TYPE_CHECKING:
     from musitui.tui.app import MusituiApp
 
 MAX_TRACK_HITS = 30
+MAX_FILTER_VALUES = 2000  # per field, for "Filter: ..." entries (typed "filter" only)
 ACTIONS = [
     ("Play / pause", "play_pause"), ("Next track", "next"), ("Previous track", "previous"),
     ("Not this (skip and push similar down)", "not_this"), ("Search the library", "search"),
     ("Save the queue as M3U8", "save_playlist"), ("Open an M3U/M3U8 playlist", "open_playlist"),
     ("Scan a folder", "scan"), ("Create and open the demo library", "demo"),
+    ("Lyrics of the playing track", "lyrics"), ("Describe what you want (prompt)", "prompt"),
     ("Switch tracks / artists view", "toggle_view"), ("Help: all keys", "help"), ("Quit", "quit"),
 ]
 
@@ -35,6 +37,25 @@ class MusituiCommands(Provider):
                                help=mood_label(mood))
         for label, action in ACTIONS:
             yield DiscoveryHit(label, partial(self._app.run_action, action))
+        for label, callback in self._sorts_and_filters():
+            yield DiscoveryHit(label, callback)
+
+    def _filter_values(self) -> list[tuple[str, list[str]]]:
+        """The library's genres/styles and artists, for "Filter: genre:..." entries."""
+        coded = self._app.model.shelf.coded
+        genres = [g for g in coded["genre_tag"][1] if g] if "genre_tag" in coded else []
+        return [("genre", genres), ("artist", self._app.model.artists())]
+
+    def _sorts_and_filters(self) -> list[tuple[str, object]]:
+        """"Sort by: year", "Sort by: year, reversed" and "Filter: mood:calm" entries."""
+        app = self._app
+        entries: list[tuple[str, object]] = []
+        for column in SORT_COLUMNS:
+            entries.append((f"Sort by: {column}", partial(app.sort_library, column, False)))
+            entries.append((f"Sort by: {column}, reversed", partial(app.sort_library, column, True)))
+        for mood in ALL_MOODS[1:]:
+            entries.append((f"Filter: mood:{mood}", partial(app.filter_library, f"mood:{mood}")))
+        return entries
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -49,6 +70,18 @@ class MusituiCommands(Provider):
             score = matcher.match(label)
             if score > 0:
                 yield Hit(score, matcher.highlight(label), partial(app.run_action, action))
+        for label, callback in self._sorts_and_filters():
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(score, matcher.highlight(label), callback)
+        if "filter" in query.lower():
+            for field, values in self._filter_values():
+                for value in values[:MAX_FILTER_VALUES]:
+                    text = f'Filter: {field}:"{value}"'
+                    score = matcher.match(text)
+                    if score > 0:
+                        yield Hit(score, matcher.highlight(text),
+                                  partial(app.filter_library, f'{field}:"{value}"'))
         for artist in app.model.artists():
             text = f"Artist: {artist}"
             score = matcher.match(text)

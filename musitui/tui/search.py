@@ -192,3 +192,27 @@ def _vocab_of(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
         for variant in _deletions(word):
             index.setdefault(variant, set()).add(word)
     return {key: tuple(found) for key, found in index.items()}
+
+
+# -- field filters: `genre:jazz mood:calm artist:"x y"` beside free text ----------------------
+
+FILTER_FIELDS = {"artist": "artist", "album": "album", "genre": "genre", "style": "genre",
+                 "mood": "mood"}
+_FILTER = re.compile(r'(?<!\S)(\w+):(?:"([^"]*)"?|(\S*))')
+
+
+def parse_filters(query: str) -> tuple[str, list[tuple[str, str]]]:
+    """The free text of ``query`` and its field filters as (field, value) pairs. A word such
+    as ``foo:bar`` with an unknown field stays free text; ``style:`` means ``genre:``."""
+    filters: list[tuple[str, str]] = []
+
+    def take(match: re.Match[str]) -> str:
+        name = FILTER_FIELDS.get(match.group(1).lower())
+        if name is None:
+            return match.group(0)
+        value = match.group(2) if match.group(2) is not None else match.group(3)
+        filters.append((name, value or ""))
+        return " "
+
+    free = _FILTER.sub(take, query)
+    return " ".join(free.split()), filters

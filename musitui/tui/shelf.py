@@ -10,6 +10,8 @@ numpy is imported only when a shelf is built, so the first frame does not wait f
 from __future__ import annotations
 
 import heapq
+import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -39,13 +41,21 @@ class Shelf:
     artist: list[str]  # the grouping artist: album artist, else artist, else "Unknown artist"
     track_artist: list[str]  # the artist tag
     album: list[str]
-    genre: list[str]
+    genre: list[str]  # for search only: the genre tag and the audio tagger's words
     track_no: np.ndarray  # int64, NO_NUMBER when unknown
     duration: np.ndarray  # float64 seconds
+    year: Any = ()  # int64, NO_NUMBER when unknown
+    mood: list[str] = field(default_factory=list)  # the analysis's mood word, "" before it
+    genre_tag: list[str] = field(default_factory=list)  # the genre tag, else the style: sorted on
+    # Integer keys per position for sorting and the field filters, built with the shelf (in
+    # the worker): column name -> (code per position, the case-folded value of each code in
+    # sorted order). Sorting by a code sorts by the value; a filter tests the distinct values.
+    coded: dict[str, tuple[Any, list[str]]] = field(default_factory=dict, repr=False)
     # A Track for an id (catalog.get); used only for rows that are played or queued.
     lookup: Callable[[int], Track | None] = field(default=lambda _id: None, repr=False)
     _positions: dict[int, int] | None = field(default=None, repr=False)
     _groups: list[Group] | None = field(default=None, repr=False)
+    _filter_values: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -75,6 +85,22 @@ class Shelf:
         if self._groups is None:
             self._groups = _group(self.artist, self.album)
         return self._groups
+
+    def filter_values(self, column: str) -> list[str]:
+        """A coded column's distinct values normalised for the field filters (" jazz rock "),
+        by code. Built once per shelf (``prepare_filters`` does it in a worker thread)."""
+        found = self._filter_values.get(column)
+        if found is None:
+            from musitui.tui.search import normalise
+
+            found = [f" {normalise(value)} " for value in self.coded[column][1]]
+            self._filter_values[column] = found
+        return found
+
+    def prepare_filters(self) -> None:
+        for column in self.coded:
+            if column != "title":
+                self.filter_values(column)
 
     def track(self, position: int) -> Track | None:
         return self.lookup(int(self.ids[position]))
@@ -132,23 +158,51 @@ def sorted_unique(values: Iterable[str]) -> list[str]:
     return list(heapq.merge(*runs))
 
 
-def _codes(values: Sequence[str], fold: bool = True) -> np.ndarray:
-    """Each value's rank among the distinct (case-folded) values: an integer sort key."""
+def _coded(values: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+    """Each value's rank among the distinct folded values (case and accents ignored: "Échappée"
+    sorts among the e's), and those values in order."""
     import numpy as np
 
     folded: dict[str, str] = {}
     for value in values:
         if value not in folded:
-            folded[value] = value.casefold() if fold else value
-    order = {key: rank for rank, key in enumerate(sorted_unique(folded.values()))}
+            folded[value] = fold_name(value)
+    distinct = sorted_unique(folded.values())
+    order = {key: rank for rank, key in enumerate(distinct)}
     rank_of = {value: order[key] for value, key in folded.items()}
-    return np.fromiter((rank_of[v] for v in values), dtype=np.int64, count=len(values))
+    return np.fromiter((rank_of[v] for v in values), dtype=np.int64, count=len(values)), distinct
+
+
+def fold_name(name: str) -> str:
+    """An artist name for grouping: case and accents ignored ("Björk" = "bjork"); other
+    letters (any script) and punctuation kept. Only the Latin/Greek/Cyrillic diacritics
+    (U+0300-U+036F) go: a kana's voicing mark makes another letter ("バ" is not "ハ")."""
+    if name.isascii():
+        return name.casefold()
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not "\u0300" <= ch <= "\u036f"))
+
+
+def _canonical_artists(names: list[str]) -> list[str]:
+    """Names that differ only by case or accents become one spelling: the most frequent one
+    (ties: the first in sorted order), so the browser shows one artist, not three."""
+    counts = Counter(names)
+    best: dict[str, tuple[int, str]] = {}
+    for name, count in counts.items():
+        key = fold_name(name)
+        held = best.get(key)
+        if held is None or count > held[0] or count == held[0] and name < held[1]:
+            best[key] = (count, name)
+    if len(best) == len(counts):
+        return names
+    spelling = {name: best[fold_name(name)][1] for name in counts}
+    return [spelling[name] for name in names]
 
 
 def _title_codes(titles: Sequence[str]) -> np.ndarray:
     import numpy as np
 
-    keys = [t.casefold() for t in titles]  # titles rarely repeat: fold each one
+    keys = [fold_name(t) for t in titles]  # titles rarely repeat: fold each one
     order = {key: rank for rank, key in enumerate(sorted_unique(keys))}
     return np.fromiter((order[k] for k in keys), dtype=np.int64, count=len(keys))
 
@@ -180,11 +234,20 @@ def shelf_from_columns(columns: Any, lookup: Callable[[int], Track | None] | Non
     return _build(
         ids=np.asarray(columns.ids, dtype=np.int64)[keep],
         title=[_display_title(t, p, w) for t, p, w in zip(title, path, warning, strict=True)],
-        artist=artist, albumartist=albumartist, album=take(columns.album), genre=take(columns.genre),
+        artist=artist, albumartist=albumartist, album=take(columns.album),
+        genre=[_searched_genre(g, w) for g, w in zip(take(columns.genre), take(columns.tags), strict=True)],
         disc_no=_numbers(np.asarray(columns.disc_no)[keep]),
         track_no=_numbers(np.asarray(columns.track_no)[keep]),
         duration=np.asarray(columns.duration, dtype=np.float64)[keep],
+        year=_numbers(np.asarray(columns.year)[keep]),
+        mood=take(columns.mood),
+        genre_tag=[g or st for g, st in zip(take(columns.genre), take(columns.style), strict=True)],
         lookup=lookup or (lambda _id: None))
+
+
+def _searched_genre(genre: str | None, words: str | None) -> str:
+    """The genre tag, then the tagger's words ("electronic, ambient"): `/ambient` finds both."""
+    return f"{genre or ''} {words}" if words else (genre or "")
 
 
 def shelf_from_tracks(tracks: Iterable[Track],
@@ -199,32 +262,52 @@ def shelf_from_tracks(tracks: Iterable[Track],
         ids=np.fromiter((t.id for t in present), dtype=np.int64, count=n),
         title=[_display_title(t.title, t.path, t.warning) for t in present],
         artist=[t.artist or "" for t in present], albumartist=[t.albumartist or "" for t in present],
-        album=[t.album or "" for t in present], genre=[t.genre or "" for t in present],
+        album=[t.album or "" for t in present],
+        genre=[_searched_genre(t.genre, t.analysis.tags if t.analysis else "") for t in present],
         disc_no=np.fromiter((t.disc_no if t.disc_no is not None else NO_NUMBER for t in present),
                             dtype=np.int64, count=n),
         track_no=np.fromiter((t.track_no if t.track_no is not None else NO_NUMBER for t in present),
                              dtype=np.int64, count=n),
         duration=np.fromiter((float(t.duration or 0.0) for t in present), dtype=np.float64, count=n),
+        year=np.fromiter((t.year if t.year is not None else NO_NUMBER for t in present),
+                         dtype=np.int64, count=n),
+        mood=[t.analysis.mood if t.analysis else "" for t in present],
+        genre_tag=[t.genre or (t.analysis.style if t.analysis else "") for t in present],
         lookup=lookup or by_id.get)
 
 
 def _build(*, ids: np.ndarray, title: list[str], artist: list[str], albumartist: list[str],
            album: list[str], genre: list[str], disc_no: np.ndarray, track_no: np.ndarray,
-           duration: np.ndarray, lookup: Callable[[int], Track | None]) -> Shelf:
+           duration: np.ndarray, year: np.ndarray, mood: list[str], genre_tag: list[str],
+           lookup: Callable[[int], Track | None]) -> Shelf:
     import numpy as np
 
-    group = [aa or a or UNKNOWN_ARTIST for aa, a in zip(albumartist, artist, strict=True)]
+    group = _canonical_artists([aa or a or UNKNOWN_ARTIST for aa, a in zip(albumartist, artist, strict=True)])
+    title_codes = _title_codes(title)
+    album_codes, album_values = _coded(album)
+    group_codes, group_values = _coded(group)
     # np.lexsort sorts by the last key first: artist, album, disc, track number, title.
-    order = np.lexsort((_title_codes(title), np.maximum(track_no, 0), np.maximum(disc_no, 0),
-                        _codes(album), _codes(group)), axis=0)
+    order = np.lexsort((title_codes, np.maximum(track_no, 0), np.maximum(disc_no, 0),
+                        album_codes, group_codes), axis=0)
     picked = order.tolist()
 
     def reorder(column: list[str]) -> list[str]:
         return [column[i] for i in picked]
 
-    return Shelf(ids=ids[order], title=reorder(title), artist=reorder(group),
-                 track_artist=reorder(artist), album=reorder(album), genre=reorder(genre),
-                 track_no=track_no[order], duration=duration[order], lookup=lookup)
+    shelf = Shelf(ids=ids[order], title=reorder(title), artist=reorder(group),
+                  track_artist=reorder(artist), album=reorder(album), genre=reorder(genre),
+                  track_no=track_no[order], duration=duration[order], year=year[order],
+                  mood=reorder(mood), genre_tag=reorder(genre_tag), lookup=lookup)
+    shelf.coded = {
+        "title": (title_codes[order], []),
+        "artist": (group_codes[order], group_values),
+        "album": (album_codes[order], album_values),
+        "track_artist": _coded(shelf.track_artist),
+        "genre": _coded(shelf.genre),
+        "genre_tag": _coded(shelf.genre_tag),
+        "mood": _coded(shelf.mood),
+    }
+    return shelf
 
 
 def empty_shelf() -> Shelf:

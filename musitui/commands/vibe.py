@@ -1,0 +1,47 @@
+"""musitui vibe "TEXT": what musitui understands from a description of the music you want.
+
+Offline rules by default; the local model of the config's [llm] section (or
+$MUSITUI_LLM_URL) when one is set, with the rules as the fallback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+HELP = 'turn a description ("calm but not sad, no metal") into a mood/style/tempo target'
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("text", help='what you want to hear, e.g. "hype me up, no metal"')
+    parser.add_argument("--json", action="store_true", help="print the target as one JSON object")
+
+
+def understand_in_library(text: str, ctx):
+    """(Vibe, notice) for ``text`` with the catalog's style words, titles and paths."""
+    from musitui.words.llm_client import understand
+    from musitui.words.target import library_words
+
+    catalog = ctx.open_catalog()
+    words = library_words(catalog.columns().present())
+    return understand(text, ctx.config, **words)
+
+
+def run(args: argparse.Namespace, ctx) -> int:
+    if not args.text.strip():
+        print("musitui: say what you want to hear, e.g. musitui vibe \"calm piano\"", file=sys.stderr)
+        return 2
+    vibe, notice = understand_in_library(args.text, ctx)
+    if notice:
+        print(f"musitui: {notice}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(vibe.to_dict(), ensure_ascii=False))
+        return 0
+    data = vibe.to_dict()
+    for key in ("valence", "arousal", "styles", "exclude_styles", "tempo", "seeds", "source"):
+        value = data[key]
+        shown = "-" if value is None or value == [] else (", ".join(map(str, value)) if isinstance(value, list) else value)
+        print(f"{key:>15}  {shown}")
+    print(f"{'explanation':>15}  {vibe.explanation}")
+    return 0

@@ -1,0 +1,177 @@
+"""Cover art: where a track's picture comes from, and a small cached copy of it.
+
+A picture embedded in the file wins (ID3 APIC, FLAC pictures, Vorbis/Opus
+METADATA_BLOCK_PICTURE, MP4 ``covr``); otherwise an image beside the file
+(``cover.*``, ``folder.*``, ``front.*``). ``cached_cover`` decodes it once with Pillow,
+shrinks it to at most ``CACHE_PIXELS`` square and writes a JPEG under the data folder, keyed
+by the file's path, size and mtime, so the player and MPRIS (``mpris:artUrl``) read a small
+file. Call it off the UI thread: it reads tags and decodes images. No Textual here.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from musitui.library.formats import audio_kind
+
+CoverKind = Literal["embedded", "folder"]
+FOLDER_NAMES = ("cover", "folder", "front")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp")
+CACHE_PIXELS = 256
+CACHE_DIR = "covers"
+ID3_FRONT = 3  # picture type "Cover (front)"
+
+
+@dataclass(frozen=True)
+class CoverSource:
+    kind: CoverKind
+    data: bytes | None = None  # embedded picture bytes
+    path: Path | None = None   # image file beside the track
+
+
+def find_cover(path: str | os.PathLike[str]) -> CoverSource | None:
+    """The track's cover, embedded first, then beside the file; None when there is none.
+    An unreadable file or damaged tag counts as no embedded picture (never raises)."""
+    data = embedded_picture(path)
+    if data:
+        return CoverSource("embedded", data=data)
+    image = folder_image(Path(path).parent)
+    return CoverSource("folder", path=image) if image is not None else None
+
+
+def cover_kind(path: str | os.PathLike[str]) -> CoverKind | None:
+    found = find_cover(path)
+    return found.kind if found is not None else None
+
+
+def folder_image(folder: Path) -> Path | None:
+    """``cover.jpg``, ``folder.png``, ``front.webp``… (any case), in that order of names."""
+    try:
+        names = {entry.name.lower(): entry.name for entry in os.scandir(folder) if entry.is_file()}
+    except OSError:
+        return None
+    for stem in FOLDER_NAMES:
+        for suffix in IMAGE_SUFFIXES:
+            name = names.get(stem + suffix)
+            if name is not None:
+                return folder / name
+    return None
+
+
+def embedded_picture(path: str | os.PathLike[str]) -> bytes | None:
+    kind = audio_kind(str(path))
+    try:
+        if kind in ("mp3", "wav", "aiff"):
+            return _id3_picture(path, kind)
+        if kind == "flac":
+            from mutagen.flac import FLAC
+
+            return _best_picture(FLAC(path).pictures)
+        if kind in ("ogg", "opus"):
+            return _vorbis_picture(path, kind)
+        if kind == "mp4":
+            from mutagen.mp4 import MP4
+
+            covers = (MP4(path).tags or {}).get("covr") or []
+            return bytes(covers[0]) if covers else None
+    except Exception:  # noqa: BLE001 - mutagen raises many types for damaged files
+        return None
+    return None
+
+
+def _id3_picture(path: str | os.PathLike[str], kind: str) -> bytes | None:
+    if kind == "mp3":
+        from mutagen.id3 import ID3
+
+        tags = ID3(path)
+    else:
+        from mutagen.aiff import AIFF
+        from mutagen.wave import WAVE
+
+        tags = (WAVE if kind == "wav" else AIFF)(path).tags
+    if tags is None:
+        return None
+    return _best_picture(tags.getall("APIC"))
+
+
+def _vorbis_picture(path: str | os.PathLike[str], kind: str) -> bytes | None:
+    from mutagen.flac import Picture
+    from mutagen.oggopus import OggOpus
+    from mutagen.oggvorbis import OggVorbis
+
+    audio = (OggOpus if kind == "opus" else OggVorbis)(path)
+    pictures = []
+    for value in (audio.tags or {}).get("metadata_block_picture", []):
+        try:
+            pictures.append(Picture(base64.b64decode(value)))
+        except Exception:  # noqa: BLE001 - one bad block: try the next
+            continue
+    return _best_picture(pictures)
+
+
+def _best_picture(pictures: list) -> bytes | None:
+    """The front cover if there is one, else the first picture."""
+    if not pictures:
+        return None
+    front = next((p for p in pictures if getattr(p, "type", None) == ID3_FRONT), pictures[0])
+    return bytes(front.data) or None
+
+
+def cache_key(path: str | os.PathLike[str]) -> str | None:
+    """A fingerprint of the file (path, size, mtime) and of its folder (mtime: a cover.jpg
+    added or replaced beside it): a changed file gets a new cached cover."""
+    try:
+        stat = os.stat(path)
+        folder = os.stat(os.path.dirname(os.path.abspath(path)))
+    except OSError:
+        return None
+    text = f"{os.path.abspath(path)}\0{stat.st_size}\0{stat.st_mtime_ns}\0{folder.st_mtime_ns}"
+    return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def cached_cover(data_dir: Path, path: str | os.PathLike[str]) -> Path | None:
+    """A small JPEG of the track's cover under ``data_dir/covers`` (made once), or None when
+    the track has none or its image cannot be decoded."""
+    key = cache_key(path)
+    if key is None:
+        return None
+    folder = Path(data_dir) / CACHE_DIR
+    target = folder / f"{key}.jpg"
+    if target.is_file():
+        return target
+    source = find_cover(path)
+    small = _thumbnail(source) if source is not None else None
+    if small is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{key}.{os.getpid()}.part"
+        tmp.write_bytes(small)
+        os.replace(tmp, target)
+    except OSError:
+        return None
+    return target
+
+
+def _thumbnail(source: CoverSource) -> bytes | None:
+    """JPEG, not PNG: encoding a 256 px PNG holds the GIL ~10 ms (a late frame), JPEG < 1 ms."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        raw = source.data if source.data is not None else source.path.read_bytes()  # type: ignore[union-attr]
+        with Image.open(io.BytesIO(raw)) as image:
+            # JPEG: decode at the smallest scale (1/2 … 1/8) still above the thumbnail size
+            image.draft("RGB", (CACHE_PIXELS, CACHE_PIXELS))
+            image = image.convert("RGB")
+            image.thumbnail((CACHE_PIXELS, CACHE_PIXELS))
+            out = io.BytesIO()
+            image.save(out, format="JPEG", quality=90)
+            return out.getvalue()
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
+        return None

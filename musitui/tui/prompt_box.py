@@ -1,0 +1,59 @@
+"""The prompt box (key `p`): "calm but not sad, no metal" reranks Up next by that target
+(offline rules, or the configured local model in a worker thread); an empty line clears it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import Input
+
+from musitui.tui.screens import PromptScreen
+
+QUESTION = "Describe what you want to hear (empty: back to the mood)"
+PLACEHOLDER = "calm but not sad, for a rainy evening · hype me up, no metal"
+
+
+class PromptBox(PromptScreen):
+    """Like PromptScreen, but an empty line answers "" (clear) and esc answers None."""
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.prevent_default()  # not PromptScreen's handler too (it would dismiss twice)
+        event.stop()
+        self.dismiss(event.value.strip())
+
+
+def open_prompt_box(app: Any) -> None:
+    session = app.session
+    if session is None:
+        app.notify("The library is still loading", severity="warning")
+        return
+    current = getattr(session, "vibe", None)
+    value = getattr(current, "prompt_text", "") if current is not None else ""
+    app.push_screen(PromptBox(QUESTION, value=value, placeholder=PLACEHOLDER),
+                    lambda answer: _answered(app, answer))
+
+
+def _answered(app: Any, answer: str | None) -> None:
+    if answer is None:
+        return
+    if not answer:
+        app.session.set_vibe(None)
+        app.notify("Prompt cleared: Up next follows the mood again", timeout=4)
+        return
+    # The local model may take seconds: never on the UI thread.
+    app.run_worker(lambda: _understand(app, answer), thread=True, exclusive=True, group="prompt")
+
+
+def _understand(app: Any, text: str) -> None:
+    from musitui.words.llm_client import understand
+    from musitui.words.target import library_words
+
+    session = app.session
+    vibe, notice = understand(text, app.config, **library_words(session.catalog.columns().present()))
+    vibe.prompt_text = text
+    if vibe.empty:
+        app.call_from_thread(app.notify, f"Nothing understood in {text!r}", severity="warning", timeout=6)
+        return
+    session.set_vibe(vibe)
+    message = f"Up next: {vibe.explanation} ({vibe.source})"
+    app.call_from_thread(app.notify, message if notice is None else f"{notice}\n{message}", timeout=8)

@@ -1,0 +1,76 @@
+"""A parsed prompt (Vibe) -> the ranker's PromptTarget, aligned with a recommender Library's
+rows, plus the library's vocabulary for the parser (style words, titles, paths)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from musitui.recommend.prompt_target import PromptTarget
+from musitui.words.prompt import Vibe, style_vocabulary
+
+NON_WORD = re.compile(r"[^\w]+")
+
+
+def _padded(text: str) -> str:
+    return " " + NON_WORD.sub(" ", text.lower()).strip() + " "
+
+
+def _style_texts(columns: Any) -> list[str]:
+    genres = list(getattr(columns, "genre", []) or [])
+    styles = list(getattr(columns, "style", []) or [""] * len(genres))
+    return [_padded(f"{g} {s}") for g, s in zip(genres, styles, strict=False)]
+
+
+def library_words(columns: Any) -> dict[str, Any]:
+    """The parser's keyword arguments for a library: styles, titles, paths."""
+    genres = list(getattr(columns, "genre", []) or [])
+    styles = list(getattr(columns, "style", []) or [])
+    titles = {t.strip().lower(): p for t, p in zip(getattr(columns, "title", []), getattr(columns, "path", []),
+                                                   strict=False) if t and t.strip()}
+    return {"styles": style_vocabulary(genres + styles), "titles": titles,
+            "paths": set(getattr(columns, "path", []))}
+
+
+def build_target(vibe: Vibe, lib_ids: np.ndarray, columns: Any) -> PromptTarget:
+    """``columns``: catalog columns (ids, path, genre, style, tempo) of the library's tracks."""
+    ids = np.asarray(getattr(columns, "ids", np.zeros(0, np.int64)), dtype=np.int64)
+    row_of = {int(i): r for r, i in enumerate(ids.tolist())}
+    order = np.array([row_of.get(int(i), -1) for i in np.asarray(lib_ids).tolist()], dtype=np.int64)
+    n = len(order)
+    texts = _style_texts(columns)
+
+    def mask(words: Sequence[str]) -> np.ndarray | None:
+        if not words:
+            return None
+        keys = [_padded(w) for w in words]
+        hits = np.array([any(k in t for k in keys) for t in texts], dtype=bool) if texts else np.zeros(0, bool)
+        out = np.zeros(n, dtype=bool)
+        known = order >= 0
+        if hits.size:
+            out[known] = hits[order[known]]
+        return out
+
+    style_match = mask(vibe.styles)
+    row_tempo = None
+    if vibe.tempo is not None:
+        tempo = np.asarray(getattr(columns, "tempo", np.full(len(ids), np.nan)), dtype=np.float32)
+        analyzed = np.asarray(getattr(columns, "analyzed", np.ones(len(ids), bool)), dtype=bool)
+        tempo = np.where(analyzed & (tempo > 0), tempo, np.nan)
+        row_tempo = np.full(n, np.nan, dtype=np.float32)
+        known = order >= 0
+        row_tempo[known] = tempo[order[known]]
+    path_row = {p: r for r, p in enumerate(getattr(columns, "path", []))}
+    lib_row = {int(i): r for r, i in enumerate(np.asarray(lib_ids).tolist())}
+    seeds = []
+    for path in vibe.seeds:
+        row = path_row.get(path)
+        if row is not None and int(ids[row]) in lib_row:
+            seeds.append(lib_row[int(ids[row])])
+    return PromptTarget(valence=vibe.valence, arousal=vibe.arousal,
+                        style_match=None if style_match is None else style_match.astype(np.float32),
+                        excluded=mask(vibe.exclude_styles), tempo=vibe.tempo, row_tempo=row_tempo,
+                        seeds=tuple(seeds), label=vibe.label, styles=tuple(vibe.styles))
