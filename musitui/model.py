@@ -56,6 +56,7 @@ class Track:
     replaygain: dict[str, float] = field(default_factory=dict)
     missing: bool = False
     added_at: float = 0.0
+    warning: str = ""  # damaged but playable: what is wrong and where ("" when nothing is)
     analysis: Analysis | None = None
 
     @property

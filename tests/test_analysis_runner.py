@@ -84,7 +84,11 @@ def test_interrupt_resume_errors_and_version_bump(tmp_path: Path) -> None:
     assert first["analyzed"] + second["analyzed"] == 6
     errors = first["errors"] + second["errors"]
     reasons = {Path(e["path"]).name: e["error"] for e in errors}
-    assert reasons == {"broken.mp3": "not a recognised audio file", "empty.flac": "empty file (0 bytes)"}
+    assert reasons == {"broken.mp3": "not a recognised audio file (or damaged beyond decoding)",
+                       "empty.flac": "empty file (0 bytes)"}
+    # No audio decodes in them: they are not tracks any more (errors, until they change).
+    catalog = Catalog.open(resolve_home())
+    assert {Path(t.path).name for t in catalog if t.missing} == {"broken.mp3", "empty.flac"}
     left = 8 - first["analyzed"] - len(first["errors"])
     assert second["progress"][-1] == [left, left]
     # Known failures of unchanged files are not retried by a plain rerun.

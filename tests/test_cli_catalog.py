@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from library_helpers import make_track
 
-SCAN_KEYS = {"tracks", "added", "updated", "missing", "unchanged", "analyzed", "errors", "seconds"}
+SCAN_KEYS = {"tracks", "added", "updated", "missing", "unchanged", "analyzed", "errors", "warnings",
+             "seconds"}
 TRACK_KEYS = {"id", "path", "title", "artist", "album", "genre", "duration", "year", "missing",
               "analyzed"}
 

@@ -13,7 +13,15 @@ from typing import NamedTuple
 import numpy as np
 
 from musitui.analysis.version import SAMPLE_RATE
-from musitui.decode import PYAV_ONLY, DecodeError, SoundFileSource, check_file, one_line
+from musitui.decode import (
+    PYAV_ONLY,
+    DecodeError,
+    SoundFileSource,
+    audio_stream_facts,
+    check_file,
+    reason_for,
+)
+from musitui.reasons import NO_DECODABLE_AUDIO, better_reason
 
 # libsndfile opens these but decodes them much slower than FFmpeg does.
 PYAV_FIRST = {".opus"}
@@ -70,8 +78,12 @@ class _Excerpt(NamedTuple):
         return len(self.samples) / self.rate if self.rate else 0.0
 
 
-def decode_excerpt(path: str, seconds: float = 30.0) -> tuple[np.ndarray, float]:
+def decode_excerpt(path: str, seconds: float = 30.0,
+                   known_duration: float = 0.0) -> tuple[np.ndarray, float]:
     """(mono float32 samples at SAMPLE_RATE, track duration in seconds). Raises DecodeError.
+
+    ``known_duration`` (the catalog's: the decodable length of a damaged file) keeps the
+    windows inside the audio that is really there when the header claims more.
 
     The faster decoder for the format goes first: libsndfile for wav/flac/ogg/mp3, FFmpeg
     (PyAV) for Opus (libsndfile decodes it 3x slower) and what libsndfile cannot open. A
@@ -92,9 +104,9 @@ def decode_excerpt(path: str, seconds: float = 30.0) -> tuple[np.ndarray, float]
     first_error: str | None = None
     for decoder in decoders:
         try:
-            result = decoder(path, seconds)
+            result = decoder(path, seconds, known_duration)
         except DecodeError as exc:
-            first_error = first_error or str(exc)
+            first_error = better_reason(first_error, str(exc)) if first_error else str(exc)
             continue
         # A second chance wins when it decoded cleanly or got further.
         if best is None or not result.problem or result.seconds > best.seconds:
@@ -102,20 +114,27 @@ def decode_excerpt(path: str, seconds: float = 30.0) -> tuple[np.ndarray, float]
         if not result.problem:
             break
     if best is None:
-        raise DecodeError(first_error or "no audio could be decoded")
+        raise DecodeError(first_error or NO_DECODABLE_AUDIO)
     if len(best.samples) == 0:
-        raise DecodeError(best.problem or "no audio could be decoded")
+        raise DecodeError(best.problem or NO_DECODABLE_AUDIO)
     y = best.samples
     if not np.isfinite(y).all():
         y = np.nan_to_num(y, nan=0.0, posinf=0.0, neginf=0.0)
     duration = best.duration or len(y) / best.rate
+    if 0 < known_duration < duration:
+        duration = known_duration
     return resample(y, best.rate), float(duration)
 
 
-def _soundfile_windows(path: str, seconds: float) -> _Excerpt:
+def _inside(duration: float, known: float) -> float:
+    """The length the windows are spread over: the known decodable one when shorter."""
+    return known if 0 < known < duration or not duration else duration
+
+
+def _soundfile_windows(path: str, seconds: float, known: float = 0.0) -> _Excerpt:
     """The windows through libsndfile (SoundFileSource); closes the file."""
-    source = SoundFileSource(path)
-    rate, duration = source.samplerate, source.duration
+    source = SoundFileSource(path, resilient=False)
+    rate, duration = source.samplerate, _inside(source.duration, known)
     parts: list[np.ndarray] = []
     problem: str | None = None
     try:
@@ -131,7 +150,7 @@ def _soundfile_windows(path: str, seconds: float) -> _Excerpt:
     return _Excerpt(_joined(parts), rate, duration, problem)
 
 
-def _pyav_windows(path: str, seconds: float) -> _Excerpt:
+def _pyav_windows(path: str, seconds: float, known: float = 0.0) -> _Excerpt:
     """The windows through FFmpeg, read straight from the decoded frames' planes.
 
     Faster than PyAVSource (the playback reader): no FFmpeg resampler (soxr does the rate
@@ -142,18 +161,14 @@ def _pyav_windows(path: str, seconds: float) -> _Excerpt:
     try:
         container = av.open(path)
     except Exception as exc:
-        raise DecodeError(one_line(exc)) from None
+        raise DecodeError(reason_for(exc, path)) from None
     try:
-        if not container.streams.audio:
-            raise DecodeError("no audio stream in the file")
-        stream = container.streams.audio[0]
-        rate = int(stream.rate or stream.codec_context.sample_rate or 0)
-        if not rate:
-            raise DecodeError("audio stream has no sample rate")
+        stream, rate, _ = audio_stream_facts(container)
         if stream.duration and stream.time_base:
             duration = float(stream.duration * stream.time_base)
         else:
             duration = container.duration / 1_000_000 if container.duration else 0.0
+        duration = _inside(duration, known)
         parts: list[np.ndarray] = []
         problem: str | None = None
         for start, length in window_starts(duration, seconds):
@@ -182,7 +197,7 @@ def _read_pyav_window(container, stream, start: float, frames: int, rate: int,
             else:
                 container.seek(int(start * 1_000_000), backward=True)
         except Exception as exc:
-            raise DecodeError(one_line(exc)) from None
+            raise DecodeError(reason_for(exc)) from None
     mono = np.zeros(frames, dtype=np.float32)
     pos, channels = 0, 0
     first = True
@@ -215,7 +230,7 @@ def _read_pyav_window(container, stream, start: float, frames: int, rate: int,
     except (av.error.EOFError, StopIteration):
         pass
     except Exception as exc:
-        problem = DecodeError(one_line(exc))
+        problem = DecodeError(reason_for(exc))
     if pos:
         mono = mono[:pos]
         if channels > 1:

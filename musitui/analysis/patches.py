@@ -18,9 +18,16 @@ from pathlib import Path
 import numpy as np
 
 from musitui.analysis import dsp
-from musitui.analysis.excerpt import PYAV_FIRST, _read_pyav_window, _read_window
+from musitui.analysis.excerpt import PYAV_FIRST, _inside, _read_pyav_window, _read_window
 from musitui.analysis.tagger import HOP, N_FFT, N_FRAMES, N_MELS, SAMPLE_RATE
-from musitui.decode import PYAV_ONLY, DecodeError, SoundFileSource, check_file, one_line
+from musitui.decode import (
+    PYAV_ONLY,
+    DecodeError,
+    SoundFileSource,
+    audio_stream_facts,
+    check_file,
+    reason_for,
+)
 
 PATCH_SAMPLES = (N_FRAMES - 1) * HOP + N_FFT      # 48,128 samples: 187 uncentred frames
 PATCH_SECONDS = PATCH_SAMPLES / SAMPLE_RATE       # 3.008 s
@@ -49,7 +56,7 @@ def log_mel(y: np.ndarray, center: bool = True) -> np.ndarray:
     return np.log10(np.float32(10000.0) * mel + np.float32(1.0)).astype(np.float32, copy=False)
 
 
-def decode_patches(path: str, count: int) -> tuple[np.ndarray, float]:
+def decode_patches(path: str, count: int, known_duration: float = 0.0) -> tuple[np.ndarray, float]:
     """((n, 187, 96) float32 log-mel patches, track duration in seconds). Raises DecodeError."""
     path = str(path)
     check_file(path)
@@ -64,7 +71,7 @@ def decode_patches(path: str, count: int) -> tuple[np.ndarray, float]:
     first_error: str | None = None
     for decoder in decoders:
         try:
-            windows, duration, problem = decoder(path, count)
+            windows, duration, problem = decoder(path, count, known_duration)
         except DecodeError as exc:
             first_error = first_error or str(exc)
             continue
@@ -73,11 +80,11 @@ def decode_patches(path: str, count: int) -> tuple[np.ndarray, float]:
         if not problem:
             break
     if best is None:
-        raise DecodeError(first_error or "no audio could be decoded")
+        raise DecodeError(first_error or "no decodable audio in the file")
     windows, duration, problem = best
     patches = [log_mel(w, center=False) for w in windows]
     if not patches:
-        raise DecodeError(problem or "no audio could be decoded")
+        raise DecodeError(problem or "no decodable audio in the file")
     return np.stack(patches), duration
 
 
@@ -110,9 +117,9 @@ def _spans(duration: float, count: int, rate: int) -> list[tuple[float, int, int
     return spans
 
 
-def _soundfile_windows(path: str, count: int) -> tuple[list[np.ndarray], float, str | None]:
-    source = SoundFileSource(path)
-    rate, duration = source.samplerate, source.duration
+def _soundfile_windows(path: str, count: int, known: float = 0.0) -> tuple[list[np.ndarray], float, str | None]:
+    source = SoundFileSource(path, resilient=False)
+    rate, duration = source.samplerate, _inside(source.duration, known)
     windows: list[np.ndarray] = []
     problem: str | None = None
     try:
@@ -131,26 +138,22 @@ def _soundfile_windows(path: str, count: int) -> tuple[list[np.ndarray], float, 
     return windows, duration, problem
 
 
-def _pyav_windows(path: str, count: int) -> tuple[list[np.ndarray], float, str | None]:
+def _pyav_windows(path: str, count: int, known: float = 0.0) -> tuple[list[np.ndarray], float, str | None]:
     import av
 
     try:
         container = av.open(path)
     except Exception as exc:
-        raise DecodeError(one_line(exc)) from None
+        raise DecodeError(reason_for(exc, path)) from None
     windows: list[np.ndarray] = []
     problem: str | None = None
     try:
-        if not container.streams.audio:
-            raise DecodeError("no audio stream in the file")
-        stream = container.streams.audio[0]
-        rate = int(stream.rate or stream.codec_context.sample_rate or 0)
-        if not rate:
-            raise DecodeError("audio stream has no sample rate")
+        stream, rate, _ = audio_stream_facts(container)
         if stream.duration and stream.time_base:
             duration = float(stream.duration * stream.time_base)
         else:
             duration = container.duration / 1_000_000 if container.duration else 0.0
+        duration = _inside(duration, known)  # a cut file: the windows inside what decodes
         for start, frames, margin in _spans(duration, count, rate):
             parts: list[np.ndarray] = []
             try:

@@ -54,6 +54,7 @@ from musitui.config import load_config
 from musitui.model import Track
 from musitui.paths import Home
 from musitui.progress import Progress
+from musitui.reasons import CONTENT_REASONS, UNPLAYABLE
 from musitui.store.atomic import atomic_write_json, load_json_or_backup
 from musitui.store.catalog import Catalog
 from musitui.store.features import FeatureStore
@@ -73,6 +74,7 @@ class AnalyzeReport:
     decode_cpu: float = 0.0   # summed worker CPU seconds spent decoding excerpts
     extract_cpu: float = 0.0  # ... and extracting features
     peak_worker_rss_mb: float = 0.0
+    unplayable: list[int] = field(default_factory=list)  # ids found to hold no decodable audio
 
     def to_dict(self) -> dict[str, Any]:
         return {"analyzed": self.analyzed, "errors": self.errors, "interrupted": self.interrupted,
@@ -160,6 +162,12 @@ def analyze_catalog(home: Home, catalog: Catalog, *, track_ids: Iterable[int] | 
         if result.vector is None:
             report.errors.append({"path": track.path, "error": result.error or "unknown error"})
             failures[str(track.id)] = {"key": failure_key(track), "error": result.error}
+            if result.error in CONTENT_REASONS:
+                # The tag scan kept it when in doubt; no audio decodes: it is not a track
+                # (until the file changes: the scan re-reads it then).
+                track.missing = True
+                track.warning = UNPLAYABLE + result.error
+                report.unplayable.append(track.id)
         else:
             failures.pop(str(track.id), None)
             pending_vectors.append((result.track_id, result.vector))
@@ -249,7 +257,8 @@ def _run_pool(todo: list[Track], jobs: int, excerpt_seconds: float,
                     break
                 with _main_script_hidden():
                     task = work(track) if work is not None else (analyze_file, track.id, track.path,
-                                                                 excerpt_seconds)
+                                                                 excerpt_seconds,
+                                                                 float(track.duration or 0.0))
                     future = executor.submit(*task)
                 running[future] = track
             if not running:

@@ -141,7 +141,8 @@ def tag_catalog(home: Home, catalog: Catalog, *, jobs: int = 0, force: bool = Fa
         if todo:
             context = get_context("spawn") if isolate_models else start_worker_server()
             _run_pool(todo, jobs, 0.0, should_stop, report, take, context,  # type: ignore[arg-type]
-                      work=lambda track: (tag_file, track.id, track.path, patches))
+                      work=lambda track: (tag_file, track.id, track.path, patches,
+                                         float(track.duration or 0.0)))
     except KeyboardInterrupt:
         report.interrupted = True
     finally:

@@ -28,21 +28,18 @@ class TagResult:
     peak_rss_mb: float = 0.0
 
 
-def tag_file(track_id: int, path: str, patches: int = DEFAULT_PATCHES) -> TagResult:
+def tag_file(track_id: int, path: str, patches: int = DEFAULT_PATCHES,
+             known_duration: float = 0.0) -> TagResult:
     from musitui.analysis.patches import decode_patches
     from musitui.analysis.tagger import load_model
-    from musitui.analysis.worker import _reason, peak_rss_mb
-    from musitui.decode import DecodeError
+    from musitui.analysis.worker import peak_rss_mb
+    from musitui.reasons import reason_for
 
     started = time.process_time()
     try:
-        mels, duration = decode_patches(path, patches)
-    except DecodeError as exc:
-        return TagResult(track_id, None, None, error=_reason(path, str(exc))[:200])
-    except MemoryError:
-        return TagResult(track_id, None, None, error="out of memory while decoding")
-    except Exception as exc:  # a decoder library bug must not stop the run
-        return TagResult(track_id, None, None, error=f"decode failed: {type(exc).__name__}: {exc}"[:200])
+        mels, duration = decode_patches(path, patches, known_duration)
+    except Exception as exc:  # DecodeError, or a decoder library bug: it must not stop the run
+        return TagResult(track_id, None, None, error=reason_for(exc, path))
     decoded = time.process_time()
     try:
         out = load_model().forward(mels)

@@ -207,23 +207,21 @@ def single_threaded_children() -> Iterator[None]:
                 os.environ[name] = value
 
 
-def analyze_file(track_id: int, path: str, excerpt_seconds: float = 30.0) -> WorkResult:
-    """Never raises for a bad file: the reason comes back in ``error``."""
+def analyze_file(track_id: int, path: str, excerpt_seconds: float = 30.0,
+                 known_duration: float = 0.0) -> WorkResult:
+    """Never raises for a bad file: the reason comes back in ``error``. ``known_duration``:
+    the catalog's (decodable) duration, which keeps the excerpt inside a cut file's audio."""
     import time
 
     from musitui.analysis.excerpt import decode_excerpt
     from musitui.analysis.features import extract
-    from musitui.decode import DecodeError
+    from musitui.reasons import reason_for
 
     started = time.process_time()
     try:
-        y, duration = decode_excerpt(path, excerpt_seconds)
-    except DecodeError as exc:
-        return WorkResult(track_id, None, error=_reason(path, str(exc)))
-    except MemoryError:
-        return WorkResult(track_id, None, error="out of memory while decoding")
-    except Exception as exc:  # a decoder library bug must not stop the run
-        return WorkResult(track_id, None, error=f"decode failed: {type(exc).__name__}: {exc}"[:200])
+        y, duration = decode_excerpt(path, excerpt_seconds, known_duration)
+    except Exception as exc:  # DecodeError, or a decoder library bug: it must not stop the run
+        return WorkResult(track_id, None, error=reason_for(exc, path))
     decoded = time.process_time()
     try:
         vector = extract(y)
@@ -249,10 +247,3 @@ def peak_rss_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def _reason(path: str, message: str) -> str:
-    # libsndfile says "does not exist" for files it merely does not recognise.
-    if "does not exist" in message and os.path.exists(path):
-        return "not a recognised audio file"
-    return message

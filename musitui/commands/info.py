@@ -29,7 +29,12 @@ def run(args: argparse.Namespace, ctx) -> int:
         _emit(data, args.json)
         return 0
     path = os.path.abspath(os.path.expanduser(args.path))
-    if not os.path.exists(path):
+    try:
+        os.stat(path)
+    except PermissionError:  # e.g. inside a folder that cannot be read
+        warn(f"{args.path}: cannot read: permission denied")
+        return 1
+    except OSError:
         warn(f"{args.path}: no such file, and no track with that id in the catalog")
         return 1
     from musitui.library.formats import audio_kind

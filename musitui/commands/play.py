@@ -70,7 +70,8 @@ class HeadlessRun:
         self.files = files
         self.every_position = every_position
         self.index = -1  # the file started (or failed) last
-        self.played = 0
+        self.played = 0  # files that started and played something (not failed at 0)
+        self._started: set[int] = set()
         self.done = threading.Event()
         self._last_printed = -1.0
         player.subscribe(self._on_event)
@@ -94,7 +95,11 @@ class HeadlessRun:
         self._print(event)
         if kind in ("start", "error") and event.path in self.files[max(self.index, 0):]:
             self.index = self.files.index(event.path, max(self.index, 0))
+            if kind == "error" and self.index in self._started and event.position <= 0:
+                self._started.discard(self.index)  # it opened, but nothing of it played
+                self.played -= 1
             if kind == "start":
+                self._started.add(self.index)
                 self.played += 1
                 self._last_printed = event.position
                 following = self.index + 1

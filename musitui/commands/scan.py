@@ -101,6 +101,10 @@ def _analyze(ctx, catalog, report, args: argparse.Namespace) -> None:
                                  show_progress=not args.json)
         report.analyzed = int(result.analyzed)
         report.errors.extend(result.errors)
+        if result.unplayable:  # no audio decodes in these: errors, not tracks
+            gone = {catalog.tracks[i].path for i in result.unplayable}
+            report.tracks -= len(gone)
+            report.warnings = [w for w in report.warnings if w["path"] not in gone]
         report.interrupted = report.interrupted or bool(result.interrupted)
     # The second pass: new tracks, and whatever an interrupted run left untagged.
     if not report.interrupted and not args.no_tagger:
@@ -119,6 +123,10 @@ def _print_summary(report, *, analyzed: bool) -> None:
     if analyzed:
         line += f", {report.analyzed} analysed"
     print(f"{line} in {report.seconds:.1f} s")
+    if report.warnings:
+        print(f"{len(report.warnings)} damaged file(s) kept (they play up to what decodes):")
+        for warning in report.warnings:
+            print(f"  {warning['path']}: {warning['warning']}")
     if report.errors:
         print(f"{len(report.errors)} file(s) skipped:")
         for error in report.errors:

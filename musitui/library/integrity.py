@@ -1,21 +1,25 @@
-"""Cheap checks, at tag time, for files that parse but are broken.
+"""Cheap checks, at tag time, for files that parse but are damaged.
 
-- Ogg (Vorbis/Opus/FLAC): the last page must carry the end-of-stream flag; a file cut
-  short ends without it.
+A damaged file that still decodes is a track: these checks never reject a file, they return
+a ``Finding`` (a warning saying what is wrong and where, and the decodable duration when it
+differs from the header's) for the catalog to keep beside the track.
+
+- Ogg (Vorbis/Opus/FLAC): the last page should carry the end-of-stream flag; a file cut
+  short (or written by a muxer that never closed the stream) ends without it.
 - FLAC: the last frame's header says which sample it ends at; a file cut short ends well
   before the total the stream header announces.
 - MP3: the chain of MPEG frames is walked (header lookups only, no decoding); a run of
-  bytes that belong to no frame in the middle of the stream means garbled data, and far
-  less audio than the header promises means a truncated file.
-Anything else is left to decoding, which finds the rest later.
+  bytes that belong to no frame in the middle of the stream is damaged data (decoders
+  resynchronise after it), and far less audio than the header promises is a cut file.
+- MP4/M4A: an ``mdat`` atom that runs past the end of the file is a cut file.
+Anything else is left to decoding: when a check cannot tell damage from an unusual valid
+file it says nothing, and the analysis's decode decides.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any, BinaryIO
-
-from musitui.library.tags_error import TagError
+from typing import Any, BinaryIO, NamedTuple
 
 MAX_MP3_CHECK_BYTES = 64 * 1024 * 1024
 OGG_TAIL_BYTES = 128 * 1024  # an Ogg page is at most ~64 KiB
@@ -64,58 +68,87 @@ def _frame_table() -> list[tuple[int, int, int]]:
     return table
 
 
-def check(handle: BinaryIO, audio: Any, duration: float) -> None:
+class Finding(NamedTuple):
+    warning: str
+    duration: float | None = None  # the decodable length when the header's is wrong
+
+
+def clock(seconds: float) -> str:
+    """``1:23`` (or ``1:02:03``) for a warning's positions."""
+    total = max(0, int(seconds))
+    hours, rest = divmod(total, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def check(handle: BinaryIO, audio: Any, duration: float) -> Finding | None:
+    """What is wrong with this parsed file, or None when nothing cheap to see is."""
     name = type(audio).__name__
     if name in ("OggVorbis", "OggOpus", "OggFLAC", "OggSpeex", "OggTheora"):
-        _check_ogg(handle)
-    elif name == "MP3":
-        _check_mp3(handle, audio, duration)
-    elif name == "FLAC":
-        _check_flac(handle, audio)
+        return _check_ogg(handle, duration)
+    if name == "MP3":
+        return _check_mp3(handle, audio, duration)
+    if name == "FLAC":
+        return _check_flac(handle, audio)
+    if name == "MP4":
+        return _check_mp4(handle, duration)
+    if name in ("WAVE", "AIFF"):
+        return _check_pcm(handle, duration, name == "WAVE")
+    return None
 
 
-def _check_ogg(handle: BinaryIO) -> None:
-    """The last page of the first logical stream must carry the end-of-stream flag."""
+def _check_ogg(handle: BinaryIO, duration: float) -> Finding | None:
+    """The last page of the first logical stream should carry the end-of-stream flag; a
+    last page whose bytes run past the end of the file was cut. (mutagen's duration comes
+    from the last complete page: it is already the decodable length.)"""
     handle.seek(0)
     head = handle.read(27)
     if len(head) < 27 or head[:4] != b"OggS":
-        return
+        return None
     serial = head[14:18]
     size = os.fstat(handle.fileno()).st_size
     start = max(0, size - OGG_TAIL_BYTES)
     handle.seek(start)
     tail = handle.read(OGG_TAIL_BYTES)
     position = len(tail)
+    cut = False
     while True:
         position = tail.rfind(b"OggS", 0, position)
         if position < 0:
             if start == 0:
                 break
-            return  # no page of this stream near the end: leave it to the decoder
+            return None  # no page of this stream near the end: leave it to the decoder
         page = tail[position:position + 27]
-        if len(page) == 27 and page[4] == 0 and page[14:18] == serial:
+        if len(page) == 27 and page[4] == 0:
+            segments = tail[position + 27:position + 27 + page[26]]
+            if position + 27 + page[26] + sum(segments) > len(tail) or len(segments) < page[26]:
+                cut = True  # this page was cut: look at the complete one before it
+                continue
+            if page[14:18] != serial:
+                continue
             if page[5] & 0x04:
-                return
+                return None
             break
-    raise TagError("truncated: the Ogg stream ends without its final page (file cut short?)")
+    if cut:
+        return Finding(f"cut short: the last Ogg page is incomplete; audio ends at {clock(duration)}")
+    return Finding("no end-of-stream page (the Ogg stream was not closed; it may be cut short)")
 
 
-def _check_mp3(handle: BinaryIO, audio: Any, duration: float) -> None:
+def _check_mp3(handle: BinaryIO, audio: Any, duration: float) -> Finding | None:
     size = os.fstat(handle.fileno()).st_size
     if size > MAX_MP3_CHECK_BYTES:
-        return
+        return None
     handle.seek(0)
     data = handle.read(size)  # read(size), not read(limit): a huge n preallocates a buffer
     table = _frame_table()
     start = _audio_start(data)
     position = _sync(data, start, table)
     if position < 0:
-        return  # mutagen found frames where we find none (free format?): trust mutagen
+        return None  # mutagen found frames where we find none (free format?): trust mutagen
     stream_key = table[data[position + 1] << 8 | data[position + 2]][2]
     end = _audio_end(data)
     samples = 0
     rate = getattr(audio.info, "sample_rate", 0) or 44100
-    worst_gap, worst_at = 0, 0
+    worst_gap, worst_at, skipped = 0, 0.0, 0
     while position + 4 <= end:
         entry = table[data[position + 1] << 8 | data[position + 2]] if data[position] == 0xFF else None
         if entry is not None and entry[0] and entry[2] == stream_key:
@@ -126,16 +159,17 @@ def _check_mp3(handle: BinaryIO, audio: Any, duration: float) -> None:
         if found < 0:
             break  # trailing bytes after the last frame: tags or padding
         if found - position > worst_gap:
-            worst_gap, worst_at = found - position, position
+            worst_gap, worst_at = found - position, samples / rate
+        skipped += found - position
         position = found
-    if worst_gap > GARBAGE_LIMIT:
-        percent = int(100 * worst_at / max(1, len(data)))
-        raise TagError(f"garbled: {max(1, round(worst_gap / 1024))} KiB of non-audio data inside the MP3 stream "
-                       f"(at {percent}% of the file)")
     found_seconds = samples / rate
+    if worst_gap > GARBAGE_LIMIT:
+        return Finding(f"damaged data at {clock(worst_at)}, {max(1, round(skipped / 1024))} KiB skipped",
+                       round(found_seconds, 3))
     if duration > 2 and found_seconds < 0.9 * duration - 0.5:
-        raise TagError(f"truncated: only {found_seconds:.1f} s of the {duration:.1f} s "
-                       f"the MP3 header announces are in the file")
+        return Finding(f"cut short: audio ends at {clock(found_seconds)} of {clock(duration)}",
+                       round(found_seconds, 3))
+    return None
 
 
 def _audio_start(data: bytes) -> int:
@@ -237,13 +271,13 @@ def _flac_frame_end(data: bytes, at: int, fixed_blocksize: int) -> int | None:
     return start + block
 
 
-def _check_flac(handle: BinaryIO, audio: Any) -> None:
+def _check_flac(handle: BinaryIO, audio: Any) -> Finding | None:
     info = audio.info
     total = int(getattr(info, "total_samples", 0) or 0)
     rate = int(getattr(info, "sample_rate", 0) or 0)
     fixed = int(getattr(info, "max_blocksize", 0) or 0)
     if not total or not rate or not fixed:
-        return
+        return None
     handle.seek(0, 2)
     size = handle.tell()
     handle.seek(max(0, size - FLAC_TAIL_BYTES))
@@ -252,10 +286,74 @@ def _check_flac(handle: BinaryIO, audio: Any) -> None:
     while True:
         position = tail.rfind(b"\xff", 0, position)
         if position < 0:
-            return  # no frame header in the tail: leave it to the decoder
+            return None  # no frame header in the tail: leave it to the decoder
         end = _flac_frame_end(tail, position, fixed)
         if end is not None:
             break
     if end < 0.9 * total - 0.5 * rate:
-        raise TagError(f"truncated: only {end / rate:.1f} s of the {total / rate:.1f} s "
-                       f"the FLAC header announces are in the file")
+        # The last frame header found starts a frame that may itself be cut: count to its start.
+        return Finding(f"cut short: audio ends at {clock(end / rate)} of {clock(total / rate)}",
+                       round(end / rate, 3))
+    return None
+
+
+PCM_MAX_CHUNKS = 256
+
+
+def _check_pcm(handle: BinaryIO, duration: float, riff: bool) -> Finding | None:
+    """A WAV ``data`` / AIFF ``SSND`` chunk that claims more bytes than the file holds: the
+    audio ends where the file does (PCM: time is proportional to bytes)."""
+    size = os.fstat(handle.fileno()).st_size
+    handle.seek(0)
+    head = handle.read(12)
+    if len(head) < 12 or head[:4] not in (b"RIFF", b"FORM"):
+        return None
+    wanted, order = (b"data", "little") if riff else (b"SSND", "big")
+    position = 12
+    for _ in range(PCM_MAX_CHUNKS):
+        handle.seek(position)
+        chunk = handle.read(8)
+        if len(chunk) < 8:
+            return None
+        declared = int.from_bytes(chunk[4:8], order)
+        if chunk[:4] == wanted:
+            present = size - position - 8
+            if declared > present and declared and duration > 0:
+                seconds = duration * max(0, present) / declared
+                return Finding(f"cut short: audio ends at {clock(seconds)} of {clock(duration)}",
+                               round(seconds, 3))
+            return None
+        position += 8 + declared + (declared & 1)
+    return None
+
+
+MP4_MAX_ATOMS = 4096
+
+
+def _check_mp4(handle: BinaryIO, duration: float) -> Finding | None:
+    """An ``mdat`` that runs past the end of the file: the audio ends about where the file
+    does (the share of ``mdat`` present, which is close for AAC's near-constant bitrate)."""
+    size = os.fstat(handle.fileno()).st_size
+    position = 0
+    for _ in range(MP4_MAX_ATOMS):
+        handle.seek(position)
+        header = handle.read(16)
+        if len(header) < 8:
+            return None
+        atom_size, kind = int.from_bytes(header[:4], "big"), header[4:8]
+        start = 8
+        if atom_size == 1 and len(header) == 16:
+            atom_size, start = int.from_bytes(header[8:16], "big"), 16
+        elif atom_size == 0:
+            atom_size = size - position  # runs to the end of the file by definition
+        if atom_size < start:
+            return None  # not an atom chain we understand: leave it to the decoder
+        if kind == b"mdat" and position + atom_size > size:
+            present = max(0, size - position - start) / max(1, atom_size - start)
+            seconds = duration * present
+            return Finding(f"cut short: audio ends at about {clock(seconds)} of {clock(duration)}",
+                           round(seconds, 3))
+        position += atom_size
+        if position >= size:
+            return None
+    return None

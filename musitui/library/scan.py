@@ -20,12 +20,13 @@ from typing import Any
 
 from musitui.library.walk import FileEntry, printable, walk
 from musitui.model import Track
+from musitui.reasons import UNPLAYABLE, UNREADABLE_TAGS
 from musitui.store.catalog import Catalog
 
 SAVE_EVERY_SECONDS = 5.0
 SERIAL_BELOW = 48  # fewer files than this are read in-process: a pool costs more than it saves
 TAG_FIELDS = ("title", "artist", "album", "albumartist", "genre", "track_no", "disc_no", "year",
-              "duration", "codec", "sample_rate", "channels", "lyrics", "replaygain")
+              "duration", "codec", "sample_rate", "channels", "lyrics", "replaygain", "warning")
 _DEFAULTS = {name: Track.__dataclass_fields__[name].default for name in TAG_FIELDS
              if name != "replaygain"}
 
@@ -42,6 +43,7 @@ class ScanReport:
     unchanged: int = 0
     analyzed: int = 0
     errors: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)  # damaged but playable tracks
     seconds: float = 0.0
     interrupted: bool = False
     changed_ids: list[int] = field(default_factory=list)
@@ -51,7 +53,7 @@ class ScanReport:
         """The JSON object of ``musitui scan --json``."""
         return {"tracks": self.tracks, "added": self.added, "updated": self.updated,
                 "missing": self.missing, "unchanged": self.unchanged, "analyzed": self.analyzed,
-                "errors": self.errors, "seconds": round(self.seconds, 3)}
+                "errors": self.errors, "warnings": self.warnings, "seconds": round(self.seconds, 3)}
 
 
 def default_jobs() -> int:
@@ -96,6 +98,12 @@ def scan_folder(catalog: Catalog, folder: str, *, jobs: int = 0, show_progress: 
     missing = columns.missing.tolist()
     report.tracks = sum(1 for inside, gone in zip(under, missing, strict=True) if inside and not gone)
     report.missing = sum(1 for inside, gone in zip(under, missing, strict=True) if inside and gone)
+    # Every present damaged track under the folder, read now or before (a state, like missing).
+    report.warnings = [{"path": printable(path), "warning": text}
+                       for path, text, inside, gone in zip(columns.path, columns.warning, under, missing,
+                                                           strict=True)
+                       if inside and not gone and text]
+    report.warnings.sort(key=lambda w: w["path"])
     report.errors.sort(key=lambda e: e["path"])
     report.seconds = time.monotonic() - started
     return report
@@ -149,10 +157,15 @@ class _Scan:
         row_of = {path: row for row, path in enumerate(columns.path)}
         ids, sizes, mtimes = columns.ids.tolist(), columns.size.tolist(), columns.mtime_ns.tolist()
         missing = columns.missing.tolist()
+        warnings = columns.warning
         for entry in listing.files:
             row = row_of.get(entry.path)
             if row is not None and sizes[row] == entry.size and mtimes[row] == entry.mtime_ns:
-                if missing[row]:  # it came back as it was
+                if missing[row] and warnings[row].startswith(UNPLAYABLE):
+                    # The analysis found no audio in it, and it has not changed since.
+                    self.report.errors.append({"path": printable(entry.path),
+                                               "error": warnings[row][len(UNPLAYABLE):]})
+                elif missing[row]:  # it came back as it was
                     track = self.catalog.tracks[ids[row]]
                     track.missing = False
                     self.report.updated += 1
@@ -276,9 +289,8 @@ def read_one(entry: FileEntry) -> ReadResult:
         return entry, read_tags(entry.path, entry.kind, entry.lyrics_file), None
     except TagError as exc:
         return entry, None, str(exc)
-    except Exception as exc:  # a reader bug must cost one file, never the scan
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        return entry, None, f"unreadable tags ({type(exc).__name__}{': ' + text[:100] if text else ''})"
+    except Exception:  # a reader bug must cost one file, never the scan
+        return entry, None, UNREADABLE_TAGS
 
 
 def read_chunk(entries: list[FileEntry]) -> list[ReadResult]:

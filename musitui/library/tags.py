@@ -1,8 +1,9 @@
 """Reading one file's tags and stream facts with mutagen: the fields of a ``Track``.
 
 ``read_tags(path, kind)`` returns a dict of Track fields or raises ``TagError`` with a
-one-line reason. A file mutagen cannot parse, or whose duration is 0, is an error; so is an
-Ogg stream without its end page or an MP3 whose frame chain is broken (see integrity.py).
+one-line reason. A file mutagen cannot parse, or whose duration is 0, is an error. A file
+that parses but is damaged (cut short, garbage inside, no end page: see integrity.py) is a
+track with a ``warning`` field, and its ``duration`` is the length that decodes.
 """
 
 from __future__ import annotations
@@ -79,10 +80,16 @@ def read_tags(path: str, kind: str, lyrics_file: str | None = None) -> dict[str,
             duration = float(getattr(info, "length", 0.0) or 0.0)
             if not duration > 0:
                 raise TagError(f"no audio in this {_LABELS[kind]} file (duration is 0)")
-            _check_integrity(handle, audio, duration)
+            finding = _check_integrity(handle, audio, duration)
         except OSError as exc:
             raise TagError(_os_reason(exc)) from None
+        if finding is not None and finding.duration is not None:
+            if not finding.duration > 0:
+                raise TagError(f"no audio in this {_LABELS[kind]} file ({finding.warning})")
+            duration = finding.duration
         fields = _stream_fields(audio, kind, duration)
+        if finding is not None:
+            fields["warning"] = finding.warning
         fields.update(_tag_fields(audio, kind, path, handle))
     _apply_fallbacks(fields, path)
     if not fields.get("lyrics") and lyrics_file:
@@ -98,13 +105,13 @@ def _capped(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _check_integrity(handle: Any, audio: Any, duration: float) -> None:
+def _check_integrity(handle: Any, audio: Any, duration: float) -> integrity.Finding | None:
     try:
-        integrity.check(handle, audio, duration)
-    except (TagError, OSError):
+        return integrity.check(handle, audio, duration)
+    except OSError:
         raise
     except Exception:
-        pass  # a surprise in a best-effort check must not reject a file mutagen accepted
+        return None  # a surprise in a best-effort check must not reject a file mutagen accepted
 
 
 def _os_reason(exc: OSError) -> str:
@@ -149,7 +156,7 @@ def _mutagen_reason(exc: Exception) -> str:
         return "no valid header found (is it really audio?)"
     if "chunk" in lowered:
         return "damaged or missing chunks (is it really audio?)"
-    return text.strip("\"'")[:120]
+    return "damaged or unrecognised header"
 
 
 def _stream_fields(audio: Any, kind: str, duration: float) -> dict[str, Any]:

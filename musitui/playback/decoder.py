@@ -56,6 +56,8 @@ class Decoder:
         self._pending: list[np.ndarray] = []  # converted frames not yet in the ring
         self._out_w = 0  # ring.w + frames pending: where the next converted frame will land
         self._tail: np.ndarray | None = None  # crossfade: last frames held back from the ring
+        self._src_start = 0.0  # where the source was opened or sought to, seconds
+        self._src_frames = 0  # source frames read since
         self._thread = threading.Thread(target=self._run, name="musitui-decoder", daemon=True)
         self._thread.start()
 
@@ -113,6 +115,7 @@ class Decoder:
         if not len(block):
             self._finish_current()
             return
+        self._src_frames += len(block)
         self._emit(self._convert(block))
         self._drain()
 
@@ -176,6 +179,7 @@ class Decoder:
             source.close()
             raise
         item.duration = float(source.duration or 0.0)
+        self._src_start, self._src_frames = max(0.0, start), 0
         self._src = source
         self._cur = item
         self._res = None if source.samplerate == self.rate else Resampler(
@@ -235,6 +239,7 @@ class Decoder:
                 break
             if not len(block):
                 break
+            self._src_frames += len(block)
             block = self._convert(block)
             parts.append(block)
             have += len(block)
@@ -245,10 +250,21 @@ class Decoder:
         return data
 
     def _finish_current(self) -> None:
+        self._settle_duration()
         if self._res is not None:
             self._emit(self._res.process(np.zeros((0, self.channels), np.float32), last=True))
         self._close_source()
         self._start_next(self._next, "natural", [])
+
+    def _settle_duration(self) -> None:
+        """A damaged file ends before its header said: its duration is where it really
+        ended, so the ``end`` event (a finish) carries the length that played."""
+        item, source = self._cur, self._src
+        if item is None or source is None or not source.samplerate:
+            return
+        ended = self._src_start + self._src_frames / source.samplerate
+        if ended > 0 and (not item.duration or ended < item.duration - 0.05):
+            item.duration = ended
 
     def _fail_current(self, reason: str) -> None:
         failed = self._cur
@@ -295,6 +311,7 @@ class Decoder:
             try:
                 if self._cur is item and self._src is not None:
                     self._src.seek(seconds)
+                    self._src_start, self._src_frames = max(0.0, seconds), 0
                     if self._res is not None:
                         self._res = Resampler(self._src.samplerate, self.rate, self.channels)
                 else:

@@ -20,12 +20,12 @@ import numpy as np
 from musitui.model import Analysis, Track
 from musitui.store.atomic import atomic_write_with, dump_json
 
-COLUMNS_VERSION = 3
+COLUMNS_VERSION = 4
 SEPARATED = -1
 UNPACK_CHUNK = 256 * 1024  # bytes of text decoded per step
 NONE_INT = -1  # how an absent track/disc number, year, rate or channel count is stored
 
-TEXT = ("path", "title", "artist", "album", "albumartist", "genre", "codec")
+TEXT = ("path", "title", "artist", "album", "albumartist", "genre", "codec", "warning")
 OPTIONAL_TEXT = ("lyrics",)
 INTS = ("ids", "size", "mtime_ns")
 OPTIONAL_INTS = ("track_no", "disc_no", "year", "sample_rate", "channels")
@@ -47,6 +47,7 @@ class CatalogColumns:
     albumartist: list[str]
     genre: list[str]
     codec: list[str]
+    warning: list[str]
     lyrics: list[str | None]
     replaygain: list[str]  # JSON text, "" for none: read only when a Track is built
     track_no: np.ndarray

@@ -22,13 +22,14 @@ if TYPE_CHECKING:
     import numpy as np
 
 NO_NUMBER = -1
+DAMAGED_MARK = " ⚠"  # after the title of a damaged-but-playable track (Track.warning)
 
 
-def _display_title(title: str, path: str) -> str:
-    if title:
-        return title
-    name = path.replace("\\", "/").rsplit("/", 1)[-1]
-    return name.rsplit(".", 1)[0] if "." in name else name
+def _display_title(title: str, path: str, warning: str = "") -> str:
+    if not title:
+        name = path.replace("\\", "/").rsplit("/", 1)[-1]
+        title = name.rsplit(".", 1)[0] if "." in name else name
+    return title + DAMAGED_MARK if warning else title
 
 
 @dataclass
@@ -229,9 +230,10 @@ def shelf_from_columns(columns: Any, lookup: Callable[[int], Track | None] | Non
 
     path, title = take(columns.path), take(columns.title)
     artist, albumartist = take(columns.artist), take(columns.albumartist)
+    warning = take(columns.warning)
     return _build(
         ids=np.asarray(columns.ids, dtype=np.int64)[keep],
-        title=[_display_title(t, p) for t, p in zip(title, path, strict=True)],
+        title=[_display_title(t, p, w) for t, p, w in zip(title, path, warning, strict=True)],
         artist=artist, albumartist=albumartist, album=take(columns.album),
         genre=[_searched_genre(g, w) for g, w in zip(take(columns.genre), take(columns.tags), strict=True)],
         disc_no=_numbers(np.asarray(columns.disc_no)[keep]),
@@ -258,7 +260,7 @@ def shelf_from_tracks(tracks: Iterable[Track],
     n = len(present)
     return _build(
         ids=np.fromiter((t.id for t in present), dtype=np.int64, count=n),
-        title=[_display_title(t.title, t.path) for t in present],
+        title=[_display_title(t.title, t.path, t.warning) for t in present],
         artist=[t.artist or "" for t in present], albumartist=[t.albumartist or "" for t in present],
         album=[t.album or "" for t in present],
         genre=[_searched_genre(t.genre, t.analysis.tags if t.analysis else "") for t in present],
