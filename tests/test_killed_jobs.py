@@ -91,3 +91,39 @@ def test_workers_die_with_a_killed_analyze(tmp_path: Path, signum: int) -> None:
     for pid in survivors:  # leave nothing behind even when failing
         os.kill(pid, signal.SIGKILL)
     assert not described, "\n".join(described)
+
+
+def test_tag_readers_die_with_a_killed_scan(tmp_path: Path) -> None:
+    """The scan's tag-reading pool (forked from the scan) goes with a `kill -9` of the scan."""
+    if not os.path.isdir("/proc"):
+        pytest.skip("needs /proc to follow the processes")
+    import shutil
+
+    music = tmp_path / "music"
+    first = make_track(music, "t0000.wav", "wav", seconds=0.2, freq=300.0)
+    for n in range(1, 4000):
+        shutil.copyfile(first, music / f"t{n:04d}.wav")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    job = subprocess.Popen([sys.executable, "-m", "musitui", "--home", str(tmp_path / "home"),
+                            "scan", "--no-analyze", "--jobs", "2", str(music)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    family: list[int] = []
+    for _ in range(6000):
+        family = descendants(job.pid)
+        if len(family) >= 2 or job.poll() is not None:
+            break
+        time.sleep(0.01)
+    if job.poll() is not None:
+        pytest.skip("the scan ended before its tag readers could be seen")
+    os.kill(job.pid, signal.SIGKILL)
+    job.wait(timeout=60)
+    survivors = family
+    for _ in range(600):
+        survivors = [pid for pid in family if alive(pid)]
+        if not survivors:
+            break
+        time.sleep(0.1)
+    described = [describe(pid) for pid in survivors]
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    assert not described, "\n".join(described)

@@ -670,7 +670,10 @@ def _write_tracks(folder: Path, tracks: list[DemoTrack], seconds_scale: float, j
     else:
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupts) as pool:
+        from musitui.library.child_processes import pool_context, start_worker
+
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=pool_context(),
+                                 initializer=start_worker) as pool:
             futures = {pool.submit(_write_track_at, folder, index, seconds_scale): index
                        for index in range(len(tracks))}
             try:
@@ -683,13 +686,6 @@ def _write_tracks(folder: Path, tracks: list[DemoTrack], seconds_scale: float, j
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
     return [rows[index] for index in range(len(tracks))]
-
-
-def _ignore_interrupts() -> None:
-    # Ctrl-C is the parent's to handle: workers finish their track and are shut down.
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _write_track_at(folder: Path, index: int, seconds_scale: float) -> dict[str, str]:

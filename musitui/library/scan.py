@@ -297,11 +297,6 @@ def read_chunk(entries: list[FileEntry]) -> list[ReadResult]:
     return [read_one(entry) for entry in entries]
 
 
-def _ignore_sigint() -> None:
-    # Ctrl-C reaches the whole process group; only the parent decides how to stop.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _read_all(entries: list[FileEntry], jobs: int, stop: Callable[[], bool]) -> Iterator[ReadResult]:
     jobs = jobs or default_jobs()
     if jobs <= 1 or len(entries) < SERIAL_BELOW:
@@ -310,18 +305,15 @@ def _read_all(entries: list[FileEntry], jobs: int, stop: Callable[[], bool]) -> 
                 return
             yield read_one(entry)
         return
-    import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     import musitui.library.tags  # noqa: F401  (imported once here; forked workers inherit it)
+    from musitui.library.child_processes import pool_context, start_worker
 
     chunk_size = max(8, min(128, len(entries) // (jobs * 8) or 8))
     chunks = [entries[i:i + chunk_size] for i in range(0, len(entries), chunk_size)]
-    # fork is fastest, but forking a process that runs other threads (the TUI scans from a
-    # worker thread) can copy a held lock into the child: use a fork server there.
-    in_main = threading.current_thread() is threading.main_thread()
-    context = multiprocessing.get_context("fork" if in_main else "forkserver")
-    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_sigint)
+    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=pool_context(),
+                                   initializer=start_worker)
     try:
         futures = {executor.submit(read_chunk, chunk): chunk for chunk in chunks}
         pending = set(futures)
