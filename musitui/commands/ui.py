@@ -184,12 +184,7 @@ def build_session(home, config, catalog, *, device: str | None):
     except Exception as exc:  # noqa: BLE001 - no audio must never stop the app from opening
         notices.append(f"audio output unavailable: {str(exc).splitlines()[0] if str(exc) else exc}")
     history = History.open(home, config)
-    damaged = getattr(history, "damaged", None)
-    if damaged:
-        notices.append(str(damaged))
     features = FeatureStore.open(home)
     session = Session(home, config, catalog, player=player, history=history, features=features)
-    restore = getattr(session, "restore_state", None)
-    if callable(restore):
-        restore()
+    session.restore_state()
     return session, player, notices

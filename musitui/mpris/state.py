@@ -40,8 +40,8 @@ class Snapshot:
 def playback_status(session: Any) -> str:
     if session.now_playing is None:
         return "Stopped"
-    player = getattr(session, "player", None)
-    state = getattr(player, "state", None)
+    player = session.player
+    state = player.state if player is not None else None
     if state in ("playing", "paused"):
         return "Playing" if state == "playing" else "Paused"
     return "Paused" if session.paused else "Playing"
@@ -70,13 +70,13 @@ def metadata(track: Any, duration: float, art: str) -> tuple[tuple[str, str, Any
 
 def snapshot(session: Any, art: str = "") -> Snapshot:
     track = session.now_playing
-    player = getattr(session, "player", None)
-    playable = player is not None and bool(getattr(player, "available", False))
+    player = session.player
+    playable = player is not None and bool(player.available)
     has_next = bool(session.up_next)
     return Snapshot(
         status=playback_status(session),
         metadata=metadata(track, float(session.duration or 0.0) if track is not None else 0.0, art),
-        volume=0.0 if getattr(session, "muted", False) else int(session.volume) / 100.0,
+        volume=0.0 if session.muted else int(session.volume) / 100.0,
         can_play=playable and (track is not None or has_next),
         can_pause=playable and track is not None,
         can_seek=playable and track is not None,

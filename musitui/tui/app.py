@@ -309,9 +309,9 @@ class MusituiApp(App[int]):
         """SIGTERM / SIGHUP (the terminal closed): save the resume state, then quit."""
         if threading.current_thread() is not threading.main_thread():
             return
-        save_on_signals = getattr(self.session, "save_state_on_signals", None)
-        if save_on_signals is None:
+        if self.session is None:
             return
+        save_on_signals = self.session.save_state_on_signals
 
         def leave(signum: int) -> None:
             self._stop_background_job()

@@ -27,8 +27,8 @@ def open_prompt_box(app: Any) -> None:
     if session is None:
         app.notify("The library is still loading", severity="warning")
         return
-    current = getattr(session, "vibe", None)
-    value = getattr(current, "prompt_text", "") if current is not None else ""
+    current = session.vibe
+    value = current.prompt_text if current is not None else ""
     app.push_screen(PromptBox(QUESTION, value=value, placeholder=PLACEHOLDER),
                     lambda answer: _answered(app, answer))
 
