@@ -26,6 +26,16 @@ from musitui.reasons import NO_DECODABLE_AUDIO, better_reason
 # libsndfile opens these but decodes them much slower than FFmpeg does.
 PYAV_FIRST = {".opus"}
 
+
+def decoder_order(path: str) -> tuple[str, ...]:
+    """Which decoders to try on a file, best first: "pyav" and/or "soundfile"."""
+    suffix = Path(path).suffix.lower()
+    if suffix in PYAV_ONLY:
+        return ("pyav",)
+    if suffix in PYAV_FIRST:
+        return ("pyav", "soundfile")
+    return ("soundfile", "pyav")
+
 WINDOWS = 3
 BLOCK_FRAMES = 65536
 
@@ -93,13 +103,8 @@ def decode_excerpt(path: str, seconds: float = 30.0,
     """
     path = str(path)
     check_file(path)
-    suffix = Path(path).suffix.lower()
-    if suffix in PYAV_ONLY:
-        decoders = [_pyav_windows]
-    elif suffix in PYAV_FIRST:
-        decoders = [_pyav_windows, _soundfile_windows]
-    else:
-        decoders = [_soundfile_windows, _pyav_windows]
+    by_name = {"pyav": _pyav_windows, "soundfile": _soundfile_windows}
+    decoders = [by_name[name] for name in decoder_order(path)]
     best: _Excerpt | None = None
     first_error: str | None = None
     for decoder in decoders:

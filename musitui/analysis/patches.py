@@ -13,15 +13,12 @@ with half an FFT frame, plus a resampler margin, around the patch), not zero pad
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from musitui.analysis import dsp
-from musitui.analysis.excerpt import PYAV_FIRST, _inside, _read_pyav_window, _read_window
+from musitui.analysis.excerpt import _inside, _read_pyav_window, _read_window, decoder_order
 from musitui.analysis.tagger import HOP, N_FFT, N_FRAMES, N_MELS, SAMPLE_RATE
 from musitui.decode import (
-    PYAV_ONLY,
     DecodeError,
     SoundFileSource,
     audio_stream_facts,
@@ -60,13 +57,8 @@ def decode_patches(path: str, count: int, known_duration: float = 0.0) -> tuple[
     """((n, 187, 96) float32 log-mel patches, track duration in seconds). Raises DecodeError."""
     path = str(path)
     check_file(path)
-    suffix = Path(path).suffix.lower()
-    if suffix in PYAV_ONLY:
-        decoders = [_pyav_windows]
-    elif suffix in PYAV_FIRST:
-        decoders = [_pyav_windows, _soundfile_windows]
-    else:
-        decoders = [_soundfile_windows, _pyav_windows]
+    by_name = {"pyav": _pyav_windows, "soundfile": _soundfile_windows}
+    decoders = [by_name[name] for name in decoder_order(path)]
     best: tuple[list[np.ndarray], float, str | None] | None = None
     first_error: str | None = None
     for decoder in decoders:
