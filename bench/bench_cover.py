@@ -67,9 +67,9 @@ def build_library(root: Path, covers: bool) -> Path:
 
 async def child(home_dir: Path, changes: int) -> dict:
     from musitui.config import load_config
+    from musitui.core.session import Session
     from musitui.paths import Home
     from musitui.playback import Player
-    from musitui.session import Session
     from musitui.store.catalog import Catalog
     from musitui.store.features import FeatureStore
     from musitui.store.history import History

@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 import orjson  # noqa: E402
 
-from musitui.model import Track  # noqa: E402
+from musitui.core.model import Track  # noqa: E402
 from musitui.store.history import History  # noqa: E402
 from musitui.store.history_aggregates import Aggregates  # noqa: E402
 from musitui.store.history_shards import COLUMNS_SUFFIX, read_shard, shard_files  # noqa: E402

@@ -1,4 +1,4 @@
-"""Key and mode accuracy: the old Krumhansl-Kessler finder vs musitui.analysis.keys, same run.
+"""Key and mode accuracy: the old Krumhansl-Kessler finder vs musitui.analysis.musical_key, same run.
 
     .venv/bin/python bench/bench_keys.py [--demo-home H --demo-folder F] [--corpus-home H]
                                          [--corpus /root/musitui-corpus/library] [--skip-corpus]
@@ -31,7 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from key_synth import synthetic_set  # noqa: E402
 
-from musitui.analysis import keys  # noqa: E402
+from musitui.analysis import musical_key as keys  # noqa: E402
 from musitui.analysis.features import FEATURE_NAMES, extract  # noqa: E402
 
 Estimator = Callable[[np.ndarray], tuple[int, str]]

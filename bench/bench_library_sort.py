@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from musitui.model import Analysis, Track
+from musitui.core.model import Analysis, Track
 from musitui.tui.library_model import SORT_COLUMNS, LibraryModel
 from musitui.tui.shelf import shelf_from_tracks
 

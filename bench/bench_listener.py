@@ -32,8 +32,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from musitui.config import Config  # noqa: E402
+from musitui.core.session import Session  # noqa: E402
 from musitui.paths import Home  # noqa: E402
-from musitui.session import Session  # noqa: E402
 from musitui.store.catalog import Catalog  # noqa: E402
 from musitui.store.features import FeatureStore  # noqa: E402
 from musitui.store.history import History  # noqa: E402

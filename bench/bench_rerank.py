@@ -40,9 +40,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench_history import build_history, percentile, synth_events  # noqa: E402
 
 from musitui.config import Config  # noqa: E402
-from musitui.model import Analysis, Track  # noqa: E402
+from musitui.core.model import Analysis, Track  # noqa: E402
+from musitui.core.session import Session  # noqa: E402
 from musitui.paths import Home  # noqa: E402
-from musitui.session import Session  # noqa: E402
 from musitui.store.catalog import Catalog  # noqa: E402
 from musitui.store.features import FeatureStore  # noqa: E402
 from musitui.store.history import History  # noqa: E402
@@ -198,10 +198,10 @@ mark("data folder + config")
 if command == "recommend":
     import numpy
     mark("import numpy")
-    from musitui.session import Session
+    from musitui.core.session import Session
     from musitui.store.features import FeatureStore
     from musitui.store.history import History
-    mark("import musitui.session (+ store modules)")
+    mark("import musitui.core.session (+ store modules)")
     catalog = ctx.open_catalog()
     catalog.columns().present()
     mark("catalog open + columns")

@@ -54,8 +54,8 @@ def build_home(root: Path, n: int) -> Path:
     only picks up new files), with random feature vectors."""
     from musitui.analysis.features import FEATURE_NAMES
     from musitui.analysis.version import FEATURE_VERSION
-    from musitui.model import Analysis
-    from musitui.moods import nearest_mood
+    from musitui.core.model import Analysis
+    from musitui.core.moods import nearest_mood
     from musitui.paths import Home
     from musitui.store.catalog import Catalog
     from musitui.store.features import FILE_NAME, FeatureStore

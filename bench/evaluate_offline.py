@@ -46,8 +46,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from musitui.paths import Home  # noqa: E402
 from musitui.recommend import content  # noqa: E402
+from musitui.recommend.arrays import Library, build_library  # noqa: E402
 from musitui.recommend.engine import Listening, Weights, rank  # noqa: E402
-from musitui.recommend.library import Library, build_library  # noqa: E402
 from musitui.store.catalog import Catalog  # noqa: E402
 from musitui.store.features import FeatureStore  # noqa: E402
 
@@ -130,7 +130,7 @@ def embeddings(c: Corpus) -> dict[str, np.ndarray]:
 def session_library_embedding(c: Corpus) -> np.ndarray | None:
     """The vectors the player's Session ranks with when the home holds the tagger pass's
     embeddings (musitui.store.tagger_store), else None."""
-    from musitui.session import tagger_arrays
+    from musitui.core.session import tagger_arrays
 
     ids = np.asarray([t.id for t in c.tracks], dtype=np.int64)
     tagger_ids, tagger_matrix = tagger_arrays(Home(config_dir=c.home, data_dir=c.home), ids)

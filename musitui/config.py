@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from musitui.config_schema import check_value, read_section, render_toml, setting, shown
-from musitui.moods import ALL_MOODS
+from musitui.core.moods import ALL_MOODS
 from musitui.paths import Home
 from musitui.text_safety import printable
 

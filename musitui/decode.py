@@ -19,7 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
-from musitui.reasons import (
+from musitui.decode_reasons import (
     MAX_DURATION,
     MAX_SAMPLE_RATE,
     MIN_SAMPLE_RATE,

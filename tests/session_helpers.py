@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from musitui.config import Config
-from musitui.model import Analysis
-from musitui.moods import nearest_mood
+from musitui.core.model import Analysis
+from musitui.core.moods import nearest_mood
+from musitui.core.session import Session
 from musitui.paths import Home
-from musitui.session import Session
 from musitui.store.catalog import Catalog
 from musitui.store.features import FeatureStore
 from musitui.store.history import History

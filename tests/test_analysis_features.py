@@ -17,8 +17,8 @@ from analysis_helpers import (
 
 from musitui.analysis.excerpt import decode_excerpt
 from musitui.analysis.features import DIM, FEATURE_NAMES, extract
-from musitui.analysis.keys import PITCHES
 from musitui.analysis.mood import library_moods
+from musitui.analysis.musical_key import PITCHES
 
 pytestmark = pytest.mark.slow
 

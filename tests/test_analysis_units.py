@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from musitui.analysis.excerpt import window_starts
-from musitui.analysis.keys import MAJOR, MINOR, PITCHES, estimate_key
 from musitui.analysis.mood import (
     AROUSAL_CUES,
     VALENCE_CUES,
@@ -17,6 +16,7 @@ from musitui.analysis.mood import (
     lyrics_valence_delta,
     pulse_tempo,
 )
+from musitui.analysis.musical_key import MAJOR, MINOR, PITCHES, estimate_key
 from musitui.analysis.style import (
     assign_styles,
     assign_styles_in_folder,

@@ -1,5 +1,5 @@
 """Issue 11, audio input: every decode failure reaches the user as one of the readable
-reasons in musitui.reasons, never a library's internal text."""
+reasons in musitui.decode_reasons, never a library's internal text."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from damaged_helpers import ogg_zero_channels, wav_field
 from library_helpers import write_audio
 
-from musitui import reasons
+from musitui import decode_reasons as reasons
 from musitui.analysis.excerpt import decode_excerpt
 from musitui.analysis.worker import analyze_file
 from musitui.decode import DecodeError, open_audio

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from musitui.model import Analysis, Track
+from musitui.core.model import Analysis, Track
 from musitui.store.catalog import COLUMNS_FILE_NAME, Catalog
 
 

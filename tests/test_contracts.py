@@ -8,10 +8,10 @@ from pathlib import Path
 from tui_helpers import build_world, make_app, open_session, run_async, wait_for
 
 from musitui.config import Config
-from musitui.contracts import PlayerControl, SessionControl
-from musitui.moods import AUTO, nearest_mood
+from musitui.core.contracts import PlayerControl, SessionControl
+from musitui.core.moods import AUTO, nearest_mood
+from musitui.core.session import Session
 from musitui.paths import Home
-from musitui.session import Session
 from musitui.store.catalog import Catalog
 
 

@@ -32,8 +32,8 @@ def musitui_command() -> list[str]:
 
 
 def prepare(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
+    from musitui.core.model import Analysis
     from musitui.library.demo import write_demo_library
-    from musitui.model import Analysis
     from musitui.paths import Home
     from musitui.store.catalog import Catalog
     from musitui.store.features import FILE_NAME, FeatureStore

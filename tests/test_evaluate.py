@@ -12,8 +12,8 @@ from pathlib import Path
 from session_helpers import build_world, style_of
 
 from musitui.config import Config
+from musitui.recommend.arrays import build_library
 from musitui.recommend.engine import Weights
-from musitui.recommend.library import build_library
 from musitui.recommend.replay import replay, split_sessions
 from musitui.store.history import History
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from fuzz_mutants import write_mutants
 
-from musitui.reasons import REASONS, is_readable
+from musitui.decode_reasons import REASONS, is_readable
 
 TESTS = Path(__file__).parent
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS.parent), str(TESTS),

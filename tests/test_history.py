@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from musitui.model import Track
+from musitui.core.model import Track
 from musitui.store.history import History
 from musitui.store.history_shards import shard_files
 
@@ -197,7 +197,7 @@ def test_a_shard_overwritten_with_garbage_is_backed_up_with_a_message(tmp_path: 
 
 WRITER = """
 import sys
-from musitui.model import Track
+from musitui.core.model import Track
 from musitui.store.history import History
 from pathlib import Path
 folder = Path(sys.argv[1])
@@ -454,7 +454,7 @@ def test_logging_from_a_script_needs_no_numpy(tmp_path: Path) -> None:
     history = open_history(tmp_path, compact_every=10, background_compaction=False)
     fill(history, 25)
     history.close()
-    code = ("import sys\nfrom pathlib import Path\nfrom musitui.model import Track\n"
+    code = ("import sys\nfrom pathlib import Path\nfrom musitui.core.model import Track\n"
             "from musitui.store.history import History\n"
             "home = type('H', (), {'history_dir': Path(sys.argv[1]) / 'history',"
             " 'backups_dir': Path(sys.argv[1]) / 'backups'})()\n"

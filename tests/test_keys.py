@@ -7,7 +7,14 @@ import numpy as np
 import pytest
 
 from musitui.analysis.features import FEATURE_NAMES, extract
-from musitui.analysis.keys import AS_MAJOR, AS_MINOR, PITCHES, estimate_key, key_chroma, key_scores
+from musitui.analysis.musical_key import (
+    AS_MAJOR,
+    AS_MINOR,
+    PITCHES,
+    estimate_key,
+    key_chroma,
+    key_scores,
+)
 
 SR = 22050
 CHROMA = [FEATURE_NAMES.index(f"chroma_{i}") for i in range(12)]

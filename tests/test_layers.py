@@ -37,7 +37,7 @@ def test_nothing_below_tui_imports_textual() -> None:
 def test_only_playback_imports_sounddevice() -> None:
     others = [m for m in package_modules("musitui")
               if not m.startswith(("musitui.playback", "musitui.tui", "musitui.commands",
-                                   "musitui.session", "musitui.cli"))]
+                                   "musitui.core.session", "musitui.cli"))]
     code = "\n".join(f"import {m}" for m in others)
     assert heavy(modules_after(code), "sounddevice") == set()
 
@@ -47,14 +47,14 @@ def test_recommender_is_pure_numpy() -> None:
     assert heavy(mods, "sounddevice", "soundfile", "av", "librosa", "sklearn", "textual",
                  "tinydb", "mutagen", "scipy") == set()
     touched = {m for m in mods if m.startswith("musitui.") and not m.startswith("musitui.recommend")}
-    assert touched <= {"musitui.moods"}, touched
+    assert touched <= {"musitui.core", "musitui.core.moods"}, touched
 
 
-@pytest.mark.parametrize("module", ["musitui.cli", "musitui.session", "musitui.config",
-                                    "musitui.contracts", "musitui.text_safety"])
+@pytest.mark.parametrize("module", ["musitui.cli", "musitui.core.session", "musitui.config",
+                                    "musitui.core.contracts", "musitui.text_safety"])
 def test_light_paths_do_not_import_heavy_libraries(module: str) -> None:
-    if module == "musitui.session" and not package_modules("musitui.session"):
-        pytest.fail("musitui.session is missing")
+    if module == "musitui.core.session" and not package_modules("musitui.core.session"):
+        pytest.fail("musitui.core.session is missing")
     mods = modules_after(f"import {module}\nimport musitui.cli as c\nc.build_parser()")
     assert heavy(mods, "librosa", "sklearn", "textual", "numba") == set()
 
@@ -62,7 +62,7 @@ def test_light_paths_do_not_import_heavy_libraries(module: str) -> None:
 def test_only_the_mpris_adapter_imports_dbus() -> None:
     below = [m for m in package_modules("musitui")
              if m.startswith(("musitui.store", "musitui.recommend", "musitui.analysis",
-                              "musitui.playback", "musitui.session", "musitui.library"))]
+                              "musitui.playback", "musitui.core.session", "musitui.library"))]
     assert heavy(modules_after("\n".join(f"import {m}" for m in below)), "dbus_fast", "jeepney") == set()
     # the adapter's state half reads the session without D-Bus; it never pulls in Textual
     mods = modules_after("import musitui.mpris.state\nimport musitui.mpris.service")
@@ -84,14 +84,14 @@ def test_no_deep_learning_runtime_at_run_time() -> None:
 
 def test_play_modes_are_pure() -> None:
     """The play-mode logic is plain Python over track ids: no numpy, audio, storage or UI."""
-    mods = modules_after("import musitui.play_modes")
+    mods = modules_after("import musitui.core.play_modes")
     assert heavy(mods, "numpy", "sounddevice", "soundfile", "textual", "tinydb", "mutagen") == set()
     touched = {m for m in mods if m.startswith("musitui.")}
-    assert touched <= {"musitui.play_modes"}, touched
+    assert touched <= {"musitui.core", "musitui.core.play_modes"}, touched
 
 
 def test_words_import_no_textual_and_load_vader_only_when_scoring() -> None:
     mods = modules_after("\n".join(f"import {m}" for m in package_modules("musitui.words")))
     assert heavy(mods, "textual", "sounddevice", "librosa", "sklearn", "vaderSentiment", "requests") == set()
     # The player's session reads stored lyrics shifts; it never imports the sentiment model.
-    assert heavy(modules_after("import musitui.session"), "vaderSentiment") == set()
+    assert heavy(modules_after("import musitui.core.session"), "vaderSentiment") == set()

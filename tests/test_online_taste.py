@@ -7,8 +7,8 @@ import numpy as np
 from musitui.config import load_config
 from musitui.paths import Home
 from musitui.recommend import online
+from musitui.recommend.arrays import build_library
 from musitui.recommend.engine import Listening, Weights, rank
-from musitui.recommend.library import build_library
 
 NOW = 1_790_000_000.0
 

@@ -1,6 +1,6 @@
 """The pure play-mode logic: in order, shuffle, repeat one / all, the mode cycle."""
 
-from musitui.play_modes import (
+from musitui.core.play_modes import (
     IN_ORDER,
     MODES,
     RADIO,

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 from session_helpers import Clock, build_world, listen, make_session, style_of
 
+from musitui.recommend.arrays import build_library
 from musitui.recommend.engine import Listening, Weights, _recent, rank
-from musitui.recommend.library import build_library
 
 
 def top_styles(session, n: int = 5) -> list[str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from session_helpers import Clock, build_world, make_session
 
-import musitui.session as session_module
+import musitui.core.session as session_module
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent

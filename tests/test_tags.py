@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from library_helpers import EXPECTED_CODEC, FORMATS, make_track, tag_file, write_audio
 
+from musitui.core.model import UNKNOWN_ARTIST
 from musitui.library.formats import audio_kind
 from musitui.library.tags import read_tags
 from musitui.library.tags_error import TagError
 from musitui.library.text import fix_mojibake, parse_number, parse_year, resolve_genre
-from musitui.model import UNKNOWN_ARTIST
 
 
 def read(path: Path, lyrics_file: str | None = None) -> dict:

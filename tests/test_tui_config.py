@@ -11,7 +11,7 @@ from musitui.paths import Home
 
 
 def open_app(home: Home):
-    from musitui.session import Session
+    from musitui.core.session import Session
     from musitui.store.catalog import Catalog
     from musitui.tui.app import MusituiApp
 

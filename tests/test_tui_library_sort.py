@@ -149,7 +149,7 @@ async def test_palette_entries_sort_and_filter(world: World) -> None:
 
 
 def test_artists_differing_by_case_or_accents_are_one_in_the_browser(tmp_path: Path) -> None:
-    from musitui.model import Track
+    from musitui.core.model import Track
     from musitui.tui.library_model import LibraryModel
 
     names = ["Björk", "bjork", "Björk", "BJÖRK", "Sigur Rós", "東京事変", "バンド", "ハンド"]
@@ -210,7 +210,7 @@ def test_pieces_that_do_not_fit_are_left_out_whole() -> None:
 
 
 def test_replaygain_text_is_the_gain_the_session_applies() -> None:
-    from musitui.model import Track
+    from musitui.core.model import Track
     from musitui.tui.bars import replaygain_text
 
     track = Track(id=1, path="/m/a.flac", replaygain={"track_gain": -6.2, "album_gain": -4.0})

@@ -53,8 +53,8 @@ def test_artist_browser(app_and_session, snap_compare) -> None:
 
 def test_empty_library_says_what_to_do(tmp_path: Path, snap_compare) -> None:
     from musitui.config import load_config
+    from musitui.core.session import Session
     from musitui.paths import Home
-    from musitui.session import Session
     from musitui.store.catalog import Catalog
     from musitui.tui.app import MusituiApp
 

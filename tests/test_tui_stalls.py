@@ -12,8 +12,8 @@ import weakref
 
 import numpy as np
 
-from musitui.model import Track
-from musitui.recommend import library as rec_library
+from musitui.core.model import Track
+from musitui.recommend import arrays as rec_library
 from musitui.tui import quiet_gc
 from musitui.tui.library_model import search_index
 from musitui.tui.shelf import SORT_CHUNK, shelf_from_tracks, sorted_unique

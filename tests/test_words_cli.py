@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from musitui.model import Analysis
+from musitui.core.model import Analysis
 from musitui.paths import resolve_home
 from musitui.store.catalog import Catalog
 

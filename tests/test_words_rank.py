@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from musitui.recommend.arrays import build_library
 from musitui.recommend.engine import Listening, Weights, rank
-from musitui.recommend.library import build_library
 from musitui.recommend.prompt_target import PromptTarget
 
 # title, genre, valence, arousal

@@ -13,7 +13,7 @@ import numpy as np
 import soundfile as sf
 
 from musitui.config import Config
-from musitui.model import Analysis
+from musitui.core.model import Analysis
 from musitui.paths import Home
 from musitui.store.catalog import Catalog
 from musitui.store.features import FILE_NAME, FeatureStore
@@ -93,7 +93,7 @@ def make_config(home: Home, keys: dict[str, str] | None = None) -> Config:
 def open_session(world: World, *, device: str | None = "null", keys: dict[str, str] | None = None,
                  restore: bool = False):
     """A real Session (and Player on ``device``; None = no player at all) over the world."""
-    from musitui.session import Session
+    from musitui.core.session import Session
     from musitui.store.history import History
 
     config = make_config(world.home, keys)

@@ -21,7 +21,7 @@ from musitui.decode import (
     check_file,
     reason_for,
 )
-from musitui.reasons import NO_DECODABLE_AUDIO, better_reason
+from musitui.decode_reasons import NO_DECODABLE_AUDIO, better_reason
 
 # libsndfile opens these but decodes them much slower than FFmpeg does.
 PYAV_FIRST = {".opus"}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from musitui.analysis import dsp
-from musitui.analysis.keys import estimate_key
+from musitui.analysis.musical_key import estimate_key
 from musitui.analysis.version import SAMPLE_RATE
 
 N_FFT = 2048

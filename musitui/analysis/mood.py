@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from musitui.moods import nearest_mood
+from musitui.core.moods import nearest_mood
 
 # cue name -> weight. Positive: a higher value means more arousal / valence.
 AROUSAL_CUES: dict[str, float] = {

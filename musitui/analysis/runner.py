@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 
 from musitui.analysis.features import FEATURE_NAMES
-from musitui.analysis.keys import PITCHES
 from musitui.analysis.mood import library_moods
+from musitui.analysis.musical_key import PITCHES
 from musitui.analysis.style import (
     MIN_TAGGED,
     Style,
@@ -51,10 +51,10 @@ from musitui.analysis.worker import (
     start_worker_server,
 )
 from musitui.config import load_config
-from musitui.model import Track
+from musitui.core.model import Track
+from musitui.decode_reasons import CONTENT_REASONS, UNPLAYABLE
 from musitui.paths import Home
 from musitui.progress import Progress
-from musitui.reasons import CONTENT_REASONS, UNPLAYABLE
 from musitui.store.atomic import atomic_write_json, load_json_or_backup
 from musitui.store.catalog import Catalog
 from musitui.store.features import FeatureStore

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from musitui.analysis.tagging import DEFAULT_PATCHES, TagResult, tag_file
-from musitui.model import Track
+from musitui.core.model import Track
 from musitui.paths import Home
 from musitui.progress import Progress
 from musitui.store.atomic import atomic_write_json, load_json_or_backup

@@ -33,7 +33,7 @@ def tag_file(track_id: int, path: str, patches: int = DEFAULT_PATCHES,
     from musitui.analysis.patches import decode_patches
     from musitui.analysis.tagger import load_model
     from musitui.analysis.worker import peak_rss_mb
-    from musitui.reasons import reason_for
+    from musitui.decode_reasons import reason_for
 
     started = time.process_time()
     try:

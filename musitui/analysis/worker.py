@@ -215,7 +215,7 @@ def analyze_file(track_id: int, path: str, excerpt_seconds: float = 30.0,
 
     from musitui.analysis.excerpt import decode_excerpt
     from musitui.analysis.features import extract
-    from musitui.reasons import reason_for
+    from musitui.decode_reasons import reason_for
 
     started = time.process_time()
     try:

@@ -13,7 +13,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx) -> int:
-    from musitui.moods import AUTO, MOOD_ORDER, MOODS
+    from musitui.core.moods import AUTO, MOOD_ORDER, MOODS
 
     rows = [{"name": AUTO, "valence": None, "arousal": None,
              "description": "follows the centre of the tracks you recently finished"}]

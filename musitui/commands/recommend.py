@@ -31,8 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, ctx) -> int:
     from musitui.commands.event import find_track
-    from musitui.moods import ALL_MOODS
-    from musitui.session import Session
+    from musitui.core.moods import ALL_MOODS
+    from musitui.core.session import Session
     from musitui.store.features import FeatureStore
     from musitui.store.history import History
 

@@ -168,7 +168,7 @@ class LibraryOpener:
 
 def build_session(home, config, catalog, *, device: str | None):
     """The player, history, feature store and session; problems become notices, not errors."""
-    from musitui.session import Session
+    from musitui.core.session import Session
     from musitui.store.features import FeatureStore
     from musitui.store.history import History
 

@@ -240,7 +240,7 @@ def _wavetable(rolloff: float, harmonics: int, size: int = 4096) -> np.ndarray:
     return table / np.max(np.abs(table))
 
 
-class Mixer:
+class VoiceMixer:
     """Mono buses (one per pan position) that voices are added to; mixed to stereo at the end.
 
     Notes repeat a lot (chords every bar, bass every beat), so rendered tones are cached.
@@ -345,7 +345,7 @@ def render_track(track: DemoTrack, seconds_scale: float = 1.0) -> tuple[np.ndarr
     sr = track.samplerate
     beat_s = 60.0 / plan.tempo
     seconds = plan.bars * 4 * beat_s
-    mix = Mixer(seconds + 1.0, sr)
+    mix = VoiceMixer(seconds + 1.0, sr)
     voices = Voices(lead=_wavetable(style.rolloff, style.harmonics),
                     warm=_wavetable(style.rolloff + 0.8, max(2, style.harmonics // 2)),
                     bass=_wavetable(2.0, 4), guitar=_wavetable(1.5, 8), beat_s=beat_s)
@@ -367,7 +367,7 @@ def render_track(track: DemoTrack, seconds_scale: float = 1.0) -> tuple[np.ndarr
     return np.ascontiguousarray(audio.T, dtype=np.float32), plan
 
 
-def _add_chords(mix: Mixer, style: Style, voices: Voices, chord: list[int], start: float) -> None:
+def _add_chords(mix: VoiceMixer, style: Style, voices: Voices, chord: list[int], start: float) -> None:
     beat_s = voices.beat_s
     bar_s = 4 * beat_s
     if style.chords == "pad":
@@ -405,7 +405,7 @@ def _add_chords(mix: Mixer, style: Style, voices: Voices, chord: list[int], star
                                            0.1), pan=-0.3)
 
 
-def _add_bass(mix: Mixer, style: Style, voices: Voices, chord: list[int], start: float) -> None:
+def _add_bass(mix: VoiceMixer, style: Style, voices: Voices, chord: list[int], start: float) -> None:
     """The chord root, two octaves down where that is still audible: held, or on every beat."""
     beat_s = voices.beat_s
     note = chord[0] - 24 if chord[0] - 24 >= 28 else chord[0] - 12
@@ -417,7 +417,7 @@ def _add_bass(mix: Mixer, style: Style, voices: Voices, chord: list[int], start:
                     0.4 * mix.tone(voices.bass, midi_hz(note), beat_s * 0.9, 0.005, 0.4))
 
 
-def _add_melody(mix: Mixer, style: Style, voices: Voices, plan: Plan) -> None:
+def _add_melody(mix: VoiceMixer, style: Style, voices: Voices, plan: Plan) -> None:
     table = voices.lead if style.rolloff < 2 else voices.warm
     decay = 1.5 if style.drums == "none" else 0.4
     for beat, length, midi, velocity in plan.melody:

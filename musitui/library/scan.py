@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from musitui.core.model import Track
+from musitui.decode_reasons import UNPLAYABLE, UNREADABLE_TAGS
 from musitui.library.walk import FileEntry, printable, walk
-from musitui.model import Track
-from musitui.reasons import UNPLAYABLE, UNREADABLE_TAGS
 from musitui.store.catalog import Catalog
 
 SAVE_EVERY_SECONDS = 5.0

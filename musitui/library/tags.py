@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from musitui.core.model import UNKNOWN_ARTIST
 from musitui.library import integrity
 from musitui.library.riff import read_riff_info
 from musitui.library.tags_error import TagError
@@ -25,7 +26,6 @@ from musitui.library.text import (
     resolve_genre,
     title_from_filename,
 )
-from musitui.model import UNKNOWN_ARTIST
 
 MAX_LYRICS_FILE = 512 * 1024
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from musitui.recommend.library import Library
+from musitui.recommend.arrays import Library
 
 EXPLORE_EVERY = 5
 

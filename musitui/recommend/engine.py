@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from musitui.moods import AUTO, MOODS
+from musitui.core.moods import AUTO, MOODS
 from musitui.recommend import online
+from musitui.recommend.arrays import Library
 from musitui.recommend.diversity import select
-from musitui.recommend.library import Library
 from musitui.recommend.prompt_target import PromptTarget, prompt_part
 from musitui.recommend.reasons import explain, most_like
 

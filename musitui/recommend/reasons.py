@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from musitui.moods import MOODS, nearest_mood
-from musitui.recommend.library import Library
+from musitui.core.moods import MOODS, nearest_mood
+from musitui.recommend.arrays import Library
 
 
 def ago(seconds: float) -> str:

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from musitui.recommend.arrays import Library
 from musitui.recommend.engine import Listening, Weights, rank
-from musitui.recommend.library import Library
 
 K = 10
 RANKERS = ("recommender", "content", "popularity")

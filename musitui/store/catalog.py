@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from musitui.model import Track
+from musitui.core.model import Track
 from musitui.paths import Home
 from musitui.store.atomic import (
     DamagedFile,
@@ -367,7 +367,7 @@ class TrackTable(MutableMapping[int, Track]):
         ``Analysis`` field, aligned with ``ids``. Rows still only in the columns are written
         there (new arrays and lists, never the ones handed out before), so a 50k-track
         library builds no Track or Analysis object for it."""
-        from musitui.model import Analysis
+        from musitui.core.model import Analysis
 
         names = list(values)
         in_base: list[tuple[int, int]] = []  # (row, position)

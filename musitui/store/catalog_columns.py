@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from musitui.model import Analysis, Track
+from musitui.core.model import Analysis, Track
 from musitui.store.atomic import atomic_write_with, dump_json
 
 COLUMNS_VERSION = 4

@@ -13,7 +13,7 @@ import math
 from dataclasses import MISSING, fields
 from typing import Any
 
-from musitui.model import Analysis, Track
+from musitui.core.model import Analysis, Track
 
 _INT = (int,)
 _NUM = (int, float)

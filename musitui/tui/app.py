@@ -27,8 +27,8 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
 
 from musitui.config import Config
-from musitui.contracts import PlayerControl, SessionControl
-from musitui.moods import ALL_MOODS, AUTO
+from musitui.core.contracts import PlayerControl, SessionControl
+from musitui.core.moods import ALL_MOODS, AUTO
 from musitui.paths import Home
 from musitui.text_safety import printable
 from musitui.tui.bars import (
@@ -400,7 +400,7 @@ class MusituiApp(App[int]):
             state=state, volume=int(s.volume), muted=s.muted,
             mood=s.mood, note=note, replaygain=self._replaygain_text(track),
             queue_length=len(items), queue_seconds=sum(float(i.track.duration or 0.0) for i in items),
-            mode=s.play_mode))  # musitui/play_modes.py
+            mode=s.play_mode))  # musitui/core/play_modes.py
         self.query_one(LibraryView).set_playing(track.id if track is not None else None)
         self.query_one(CoverArt).show(track.path if track is not None else None)
 

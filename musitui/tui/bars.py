@@ -9,8 +9,8 @@ from textual import events
 from textual.message import Message
 from textual.widget import Widget
 
-from musitui.model import Track
-from musitui.moods import ALL_MOODS, AUTO, MOODS, mood_colour
+from musitui.core.model import Track
+from musitui.core.moods import ALL_MOODS, AUTO, MOODS, mood_colour
 from musitui.text_safety import printable
 from musitui.tui.library_model import display_title, format_duration
 

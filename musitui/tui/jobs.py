@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from musitui.contracts import SessionControl
+from musitui.core.contracts import SessionControl
 from musitui.paths import Home
 from musitui.tui.library_model import format_duration
 from musitui.tui.quiet_gc import gc_paused, one_builder

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from musitui.model import Track
-from musitui.moods import MOOD_ORDER
+from musitui.core.model import Track
+from musitui.core.moods import MOOD_ORDER
 from musitui.tui.search import SearchIndex, normalise, parse_filters, row_key
 from musitui.tui.shelf import Shelf, empty_shelf, shelf_from_columns, shelf_from_tracks
 

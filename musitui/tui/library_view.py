@@ -17,7 +17,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from musitui.model import Track
+from musitui.core.model import Track
 from musitui.tui.clicks import ClickToPlay
 from musitui.tui.library_model import EXTRA_COLUMNS, FLAT, LibraryModel, format_duration
 from musitui.tui.text import fit, wrap_lines

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from musitui.moods import ALL_MOODS
+from musitui.core.moods import ALL_MOODS
 from musitui.text_safety import printable
 from musitui.tui.bars import mood_label
 from musitui.tui.library_model import SORT_COLUMNS, display_title

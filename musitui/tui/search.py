@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
-from musitui.model import Track
+from musitui.core.model import Track
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")  # ASCII text
 _NON_LETTER = re.compile(r"[\W_]+")  # any script: letters and digits of every script are kept

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from musitui.model import UNKNOWN_ARTIST, Track
+from musitui.core.model import UNKNOWN_ARTIST, Track
 
 if TYPE_CHECKING:
     import numpy as np

@@ -23,14 +23,14 @@ from types import SimpleNamespace
 from typing import Any
 
 from musitui.config import Config
-from musitui.contracts import PlayerControl
-from musitui.model import Track
-from musitui.moods import ALL_MOODS, AUTO, nearest_mood, next_mood
-from musitui.play_modes import MODES, RADIO, PlayModes
-from musitui.play_modes import next_mode as next_play_mode
+from musitui.core.contracts import PlayerControl
+from musitui.core.model import Track
+from musitui.core.moods import ALL_MOODS, AUTO, nearest_mood, next_mood
+from musitui.core.play_modes import MODES, RADIO, PlayModes
+from musitui.core.play_modes import next_mode as next_play_mode
 from musitui.playback.mixer import clamp_volume
+from musitui.recommend.arrays import Library, TrackColumns, build_library_from_columns
 from musitui.recommend.engine import Listening, Weights, mood_target, rank
-from musitui.recommend.library import Library, TrackColumns, build_library_from_columns
 from musitui.recommend.outcomes import NOT_THIS, REJECT, SEEK_SLACK_SECONDS, Ending, Listen, verdict
 from musitui.store.history import History
 from musitui.store.state import SessionState, load_state, save_state

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from musitui.model import Track
+    from musitui.core.model import Track
 
 
 @runtime_checkable
@@ -41,7 +41,7 @@ class PlayerControl(Protocol):
 
 @runtime_checkable
 class SessionControl(Protocol):
-    """What the TUI uses of ``musitui.session.Session``."""
+    """What the TUI uses of ``musitui.core.session.Session``."""
 
     player: PlayerControl | None
     mood: str

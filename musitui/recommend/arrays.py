@@ -15,7 +15,7 @@ import numpy as np
 
 from musitui.recommend.embedding import embed, standardise_embed
 
-UNKNOWN_ARTIST = "Unknown artist"  # musitui.model.UNKNOWN_ARTIST (not imported: numpy only here)
+UNKNOWN_ARTIST = "Unknown artist"  # musitui.core.model.UNKNOWN_ARTIST (not imported: numpy only here)
 
 
 @dataclass
