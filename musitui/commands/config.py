@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from musitui.text_safety import printable
+from musitui.text_safety import printable, terminal_json
 
 HELP = "show the effective configuration and where files live"
 
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace, ctx) -> int:
         "state": str(home.state_file),
     }
     if args.json:
-        print(json.dumps({"paths": where, "config": config.to_dict()}, indent=2, ensure_ascii=False))
+        print(terminal_json({"paths": where, "config": config.to_dict()}, indent=2))
         return 0
     for key, value in where.items():
         print(f"{key:12} {value}")

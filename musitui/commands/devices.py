@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from musitui.text_safety import terminal_json
+
 HELP = "list audio output devices (use a name or index with --device or in the config)"
 
 
@@ -13,8 +15,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx) -> int:
-    import json
-
     from musitui.playback import NoOutput, list_devices
 
     try:
@@ -31,7 +31,7 @@ def run(args: argparse.Namespace, ctx) -> int:
     ]
     for row in devices + extra:
         if args.json:
-            print(json.dumps(row, ensure_ascii=False))
+            print(terminal_json(row))
             continue
         mark = "*" if row["default"] else " "
         index = "-" if row["index"] is None else str(row["index"])

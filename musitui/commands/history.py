@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 
-from musitui.text_safety import printable
+from musitui.text_safety import printable, terminal_json
 
 HELP = "show the listening history, or export/import it (JSON lines)"
 
@@ -88,7 +87,7 @@ def _show(history, args: argparse.Namespace) -> int:
     events = history.events(limit=args.limit or None)
     if args.json:
         for event in events:
-            print(json.dumps(event, ensure_ascii=False))
+            print(terminal_json(event))
         return 0
     if not events:
         print("no listening history yet")

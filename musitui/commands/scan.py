@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
 
-from musitui.text_safety import printable
+from musitui.text_safety import printable, terminal_json
 
 HELP = "scan a music folder: read tags into the catalog, then analyse new tracks"
 
@@ -55,7 +54,7 @@ def run(args: argparse.Namespace, ctx) -> int:
         _analyze(ctx, catalog, report, args)
     report.seconds = time.monotonic() - started
     if args.json:
-        print(json.dumps(report.summary(), ensure_ascii=False))
+        print(terminal_json(report.summary()))
     else:
         _print_summary(report, analyzed=not args.no_analyze)
     if report.interrupted:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 
-from musitui.text_safety import printable
+from musitui.text_safety import printable, terminal_json
 
 HELP = "list the tracks in the catalog"
 
@@ -20,7 +19,7 @@ def run(args: argparse.Namespace, ctx) -> int:
     catalog = ctx.open_catalog()
     tracks = sorted(catalog.tracks.values(), key=_order)
     if args.json:
-        print(json.dumps([t.public_dict() for t in tracks], ensure_ascii=False))
+        print(terminal_json([t.public_dict() for t in tracks]))
         return 0
     if not tracks:
         print("The catalog is empty: run `musitui scan FOLDER` first.")
