@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from musitui.imports.listens import (
     NotUnderstood,
     Reading,
     Scrobble,
+    load_json,
     number_field,
     strip_bom,
     text_field,
@@ -30,11 +29,11 @@ def read(data: bytes, name: str) -> Reading:
     body = strip_bom(data).strip()
     reading = Reading(name)
     if body.startswith(b"["):
-        for number, record in enumerate(_load(body, "the file"), 1):
+        for number, record in enumerate(load_json(body), 1):
             _add(reading, record, f"listen {number}")
         return reading.checked()
     if body.startswith(b"{") and b'"payload"' in body[:4096]:
-        document = _load(body, "the file")
+        document = load_json(body)
         payload = document.get("payload") if isinstance(document, dict) else None
         if not isinstance(payload, list):
             raise NotUnderstood('has no "payload" list of listens')
@@ -43,15 +42,8 @@ def read(data: bytes, name: str) -> Reading:
         return reading.checked()
     for number, line in enumerate(body.split(b"\n"), 1):
         if line.strip():
-            _add(reading, _load(line, f"line {number}"), f"line {number}")
+            _add(reading, load_json(line, f"line {number}"), f"line {number}")
     return reading.checked()
-
-
-def _load(raw: bytes, where: str) -> Any:
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise NotUnderstood(f"{where} is not JSON ({str(exc).splitlines()[0][:80]})") from None
 
 
 def _add(reading: Reading, record: Any, where: str) -> None:

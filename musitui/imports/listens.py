@@ -10,6 +10,9 @@ import calendar
 import codecs
 import time
 from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
 
 # A listen before 1990 or more than a day ahead of now is not a time, it is damage (a clock
 # never set, milliseconds read as seconds...).
@@ -94,6 +97,15 @@ def decode_text(data: bytes) -> str:
 
 def strip_bom(data: bytes) -> bytes:
     return data[3:] if data.startswith(codecs.BOM_UTF8) else data
+
+
+def load_json(raw: bytes, where: str = "") -> Any:
+    """``raw`` parsed; NotUnderstood naming ``where`` when it is not JSON."""
+    try:
+        return orjson.loads(strip_bom(raw))
+    except orjson.JSONDecodeError as exc:
+        said = f"is not JSON ({str(exc).splitlines()[0][:80]})"
+        raise NotUnderstood(f"{where} {said}" if where else said) from None
 
 
 def parse_day_month_year(text: str) -> float | None:

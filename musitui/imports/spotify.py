@@ -14,16 +14,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
-
-from musitui.imports.listens import (
-    NotUnderstood,
-    Reading,
-    Scrobble,
-    number_field,
-    strip_bom,
-    text_field,
-)
+from musitui.imports import listens
+from musitui.imports.listens import NotUnderstood, Reading, Scrobble
 
 SOURCE = "spotify"
 _NOT_MUSIC = ("episode_name", "spotify_episode_uri", "episode_show_name", "audiobook_title",
@@ -31,10 +23,7 @@ _NOT_MUSIC = ("episode_name", "spotify_episode_uri", "episode_show_name", "audio
 
 
 def read(data: bytes, name: str) -> Reading:
-    try:
-        records = orjson.loads(strip_bom(data))
-    except orjson.JSONDecodeError as exc:
-        raise NotUnderstood(f"is not JSON ({str(exc).splitlines()[0][:80]})") from None
+    records = listens.load_json(data)
     if not isinstance(records, list):
         raise NotUnderstood("is not a list of streams")
     reading = Reading(name)
@@ -59,13 +48,13 @@ def _add(reading: Reading, record: Any, number: int) -> None:
 def _extended(record: dict[str, Any], reading: Reading, number: int) -> Scrobble | None:
     ended = _time(record.get("ts"), number)
     heard = _ms(record.get("ms_played"), number)
-    title = text_field(record.get("master_metadata_track_name"))
-    artist = text_field(record.get("master_metadata_album_artist_name"))
+    title = listens.text_field(record.get("master_metadata_track_name"))
+    artist = listens.text_field(record.get("master_metadata_album_artist_name"))
     if any(record.get(key) for key in _NOT_MUSIC) or not title or not artist:
         reading.not_music += 1  # a podcast, an audiobook, or a stream with no track
         return None
     return Scrobble(start=ended - heard, artist=artist, title=title,
-                    album=text_field(record.get("master_metadata_album_album_name")),
+                    album=listens.text_field(record.get("master_metadata_album_album_name")),
                     heard=heard, ended=record.get("reason_end") == "trackdone",
                     skipped=record.get("skipped") is True, source=SOURCE)
 
@@ -73,7 +62,7 @@ def _extended(record: dict[str, Any], reading: Reading, number: int) -> Scrobble
 def _account(record: dict[str, Any], number: int) -> Scrobble | None:
     ended = _time(record.get("endTime"), number)
     heard = _ms(record.get("msPlayed"), number)
-    title, artist = text_field(record.get("trackName")), text_field(record.get("artistName"))
+    title, artist = listens.text_field(record.get("trackName")), listens.text_field(record.get("artistName"))
     if not title or not artist:
         raise NotUnderstood(f"stream {number} has no artistName or trackName")
     return Scrobble(start=ended - heard, artist=artist, title=title, heard=heard, source=SOURCE)
@@ -91,7 +80,7 @@ def _time(value: Any, number: int) -> float:
 
 
 def _ms(value: Any, number: int) -> float:
-    ms = number_field(value)
+    ms = listens.number_field(value)
     if ms is None or ms < 0:
         raise NotUnderstood(f"stream {number}: ms_played {str(value)[:20]!r} is not a duration")
     return ms / 1000.0

@@ -413,3 +413,39 @@ def test_ctrl_c_during_the_commit_waits_for_it(home: Path, ids: dict[str, int],
     monkeypatch.setattr(History, "append_events", interrupted)
     assert run(home, "history", "import", str(tmp_path / "s.csv")) == 130
     assert len(events(home)) == 6 and len(kept_aside(home)) == 4
+
+
+def test_kept_aside_listens_get_their_file_when_a_scan_brings_it(home: Path, ids: dict[str, int],
+                                                                 tmp_path: Path) -> None:
+    from library_helpers import make_track
+
+    made = [Made(T0, "Mesh", "Time", "Automation Baby", 275),
+            Made(T0 + 300, "Depeche Mode", "Halo", "Violator", 270)]
+    (tmp_path / "s.csv").write_bytes(lastfm_header_csv(made))
+    assert run(home, "history", "import", str(tmp_path / "s.csv")) == 0
+    assert events(home) == [] and len(kept_aside(home)) == 2
+    music = tmp_path / "music"
+    make_track(music, "time.wav", "wav", title="Time", artist="Mesh", album="Automation Baby")
+    assert run(home, "scan", "--no-analyze", str(music)) == 0
+    got = events(home)
+    assert [(e["title"], e["artist"], e["kind"]) for e in got] == [("Time", "Mesh", "finish")]
+    assert got[0]["path"] == str(music / "time.wav")
+    assert got[0]["ts"] == pytest.approx(T0 + got[0]["duration"])  # its own time
+    assert [k["artist"] for k in kept_aside(home)] == ["Depeche Mode"]
+    # Importing the same export again adds nothing: the listen is in the history now.
+    assert run(home, "history", "import", str(tmp_path / "s.csv")) == 0
+    assert len(events(home)) == 1 and len(kept_aside(home)) == 1
+
+
+def test_the_command_line_says_one_line_without_a_traceback(home: Path, ids: dict[str, int],
+                                                            tmp_path: Path) -> None:
+    from cli_helpers import musitui
+
+    source = tmp_path / "Streaming_History_Audio_2020.json"
+    source.write_bytes(spotify_json([Made(T0, "Beyoncé", "Halo")])[:-10])
+    done = musitui("history", "import", str(source), home=home)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1 and str(source) in done.stderr
+    source.write_bytes(spotify_json([Made(T0, "Beyoncé", "Halo")]))
+    done = musitui("history", "import", "--json", str(source), home=home)
+    assert done.returncode == 0 and json.loads(done.stdout)["added"] == 1
