@@ -7,6 +7,7 @@ import json
 import sys
 import time
 
+from musitui.commands import Context
 from musitui.text_safety import printable
 
 HELP = "show the listening history, or export/import it (JSON lines)"
@@ -21,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="show the newest N events (default 50; 0 = all)")
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     from musitui.store.history import History, HistoryError
 
     if args.action in ("export", "import") and not args.file:

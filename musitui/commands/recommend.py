@@ -11,6 +11,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from musitui.commands import Context
 from musitui.text_safety import printable
 
 HELP = "show what musitui would play next, and why"
@@ -29,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--explain", action="store_true", help="show every score part")
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     from musitui.commands.event import find_track
     from musitui.core.moods import ALL_MOODS
     from musitui.core.session import Session

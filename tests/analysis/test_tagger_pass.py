@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from analysis_helpers import calm_piece, energetic_piece, write
+from cli_helpers import musitui as run_musitui
 
 from musitui.analysis.style import Style, styles_from_tagger
 from musitui.analysis.tag_words import (
@@ -97,9 +98,8 @@ def make_library(folder: Path) -> None:
     catalog.save()
 
 
-def musitui(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:
-    out = subprocess.run([sys.executable, "-m", "musitui", *args], capture_output=True, text=True,
-                         timeout=timeout)
+def musitui(*args: str) -> subprocess.CompletedProcess[str]:
+    out = run_musitui(*args)
     assert "Traceback" not in out.stderr, out.stderr[-2000:]
     return out
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from tui_helpers import (
+    Opener,
     World,
     build_world,
     make_app,
@@ -25,19 +26,13 @@ from musitui.tui.up_next import UpNextView
 SIZE = (120, 40)
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> World:
-    return build_world(tmp_path)
-
-
 def artist_of(world: World, track_id: int) -> str:
     return world.catalog.tracks[track_id].artist
 
 
 @run_async
-async def test_search_is_accent_case_and_typo_tolerant(world: World) -> None:
-    session, config = open_session(world, device=None)
-    app = make_app(world, session, config)
+async def test_search_is_accent_case_and_typo_tolerant(world: World, tui: Opener) -> None:
+    session, app = tui(world, device=None)
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(LibraryView)
         assert len(view.model) == 12
@@ -55,13 +50,11 @@ async def test_search_is_accent_case_and_typo_tolerant(world: World) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert len(view.model) == 12 and not app.query_one("#search").display
-    session.close()
 
 
 @run_async
-async def test_play_pause_and_skip_reranks_up_next(world: World) -> None:
-    session, config = open_session(world)
-    app = make_app(world, session, config)
+async def test_play_pause_and_skip_reranks_up_next(world: World, tui: Opener) -> None:
+    session, app = tui(world)
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(LibraryView)
         first = view.selected_track()
@@ -90,13 +83,11 @@ async def test_play_pause_and_skip_reranks_up_next(world: World) -> None:
         # The history has the skip.
         kinds = [e["kind"] for e in session.history.events()]
         assert "skip" in kinds
-    session.close()
 
 
 @run_async
-async def test_mood_change_reorders_up_next(world: World) -> None:
-    session, config = open_session(world, device=None)
-    app = make_app(world, session, config)
+async def test_mood_change_reorders_up_next(world: World, tui: Opener) -> None:
+    session, app = tui(world, device=None)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("3")  # calm
         await pilot.pause()
@@ -117,13 +108,11 @@ async def test_mood_change_reorders_up_next(world: World) -> None:
         await pilot.press("0")
         await pilot.pause()
         assert session.mood == "auto"
-    session.close()
 
 
 @run_async
-async def test_queue_add_remove_and_move(world: World) -> None:
-    session, config = open_session(world, device=None)
-    app = make_app(world, session, config)
+async def test_queue_add_remove_and_move(world: World, tui: Opener) -> None:
+    session, app = tui(world, device=None)
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(LibraryView)
         ids = [view.model.track_at(i).id for i in range(3)]
@@ -147,13 +136,11 @@ async def test_queue_add_remove_and_move(world: World) -> None:
         await pilot.pause()
         assert [i.track.id for i in session.up_next if i.user_queued] == ids[1:]
         assert up_next_ids(app)[:2] == ids[1:]
-    session.close()
 
 
 @run_async
-async def test_help_screen_lists_every_binding(world: World) -> None:
-    session, config = open_session(world, device=None)
-    app = make_app(world, session, config)
+async def test_help_screen_lists_every_binding(world: World, tui: Opener) -> None:
+    session, app = tui(world, device=None)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
         await pilot.pause()
@@ -171,12 +158,11 @@ async def test_help_screen_lists_every_binding(world: World) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
-    session.close()
 
 
 @run_async
-async def test_no_device_mode_says_why_once(world: World) -> None:
-    session, config = open_session(world, device="no such device 42")
+async def test_no_device_mode_says_why_once(world: World, tui: Opener) -> None:
+    session, config = tui.session(world, device="no such device 42")
     assert session.player.available is False
     app = make_app(world, session, config)
     async with app.run_test(size=SIZE) as pilot:
@@ -194,13 +180,11 @@ async def test_no_device_mode_says_why_once(world: World) -> None:
         await pilot.press("a")
         await pilot.pause()
         assert any(item.user_queued for item in session.up_next)
-    session.close()
 
 
 @run_async
-async def test_resume_after_restart(world: World) -> None:
-    session, config = open_session(world)
-    app = make_app(world, session, config)
+async def test_resume_after_restart(world: World, tui: Opener) -> None:
+    session, app = tui(world)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: session.player.state == "playing" and session.position > 0.1)
@@ -214,8 +198,7 @@ async def test_resume_after_restart(world: World) -> None:
     assert app.return_value == 0
     session.close()  # app unmount saved the state
 
-    session2, config2 = open_session(world, restore=True)
-    app2 = make_app(world, session2, config2)
+    session2, app2 = tui(world, restore=True)
     async with app2.run_test(size=SIZE) as pilot:
         await pilot.pause()
         state = app2.query_one(NowPlaying).state
@@ -226,13 +209,11 @@ async def test_resume_after_restart(world: World) -> None:
         assert [i.track.id for i in session2.up_next if i.user_queued] == queued
         await pilot.press("space")
         await wait_for(pilot, lambda: session2.player.state == "playing")
-    session2.close()
 
 
 @run_async
-async def test_keys_come_from_the_config(world: World) -> None:
-    session, config = open_session(world, device=None, keys={"cycle_mood": "l", "nonsense": "z"})
-    app = make_app(world, session, config)
+async def test_keys_come_from_the_config(world: World, tui: Opener) -> None:
+    session, app = tui(world, device=None, keys={"cycle_mood": "l", "nonsense": "z"})
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert any("unknown action 'nonsense'" in n.message for n in app._notifications)
@@ -242,13 +223,11 @@ async def test_keys_come_from_the_config(world: World) -> None:
         await pilot.press("m")  # no longer bound
         await pilot.pause()
         assert session.mood == "happy"
-    session.close()
 
 
 @run_async
-async def test_browse_view_and_palette_jump(world: World) -> None:
-    session, config = open_session(world, device=None)
-    app = make_app(world, session, config)
+async def test_browse_view_and_palette_jump(world: World, tui: Opener) -> None:
+    session, app = tui(world, device=None)
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(LibraryView)
         await pilot.press("v")
@@ -264,17 +243,15 @@ async def test_browse_view_and_palette_jump(world: World) -> None:
         await pilot.pause(0.3)
         await pilot.press("enter")
         await wait_for(pilot, lambda: session.mood == "sad")
-    session.close()
 
 
 @run_async
-async def test_playlist_save_and_open_round_trip(world: World) -> None:
+async def test_playlist_save_and_open_round_trip(world: World, tui: Opener) -> None:
     from textual.widgets import Input
 
     from musitui.tui.screens import PromptScreen
 
-    session, config = open_session(world, device=None)
-    app = make_app(world, session, config)
+    session, app = tui(world, device=None)
     playlist = world.music / "mix.m3u8"
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("down", "a", "down", "down", "a")
@@ -332,20 +309,19 @@ async def test_playlist_save_and_open_round_trip(world: World) -> None:
         await pilot.pause()
         saved = (world.music / "next5.m3u8").read_text(encoding="utf-8").splitlines()
         assert len([line for line in saved if line and not line.startswith("#")]) == 5
-    session.close()
 
 
 @run_async
-async def test_damaged_history_is_a_notification_naming_the_backup(world: World) -> None:
-    session, _ = open_session(world, device=None)
+async def test_damaged_history_is_a_notification_naming_the_backup(world: World,
+                                                                   tui: Opener) -> None:
+    session, _ = tui.session(world, device=None)
     session.set_mood("calm")  # logs an event: the history journal exists now
     session.close()
     journal = world.home.history_dir / "journal.jsonl"
     assert journal.exists()
     with open(journal, "ab") as handle:
         handle.write(b"{this is not json\n\xff\xfe garbage\n")
-    session, config = open_session(world, device=None)
-    app = make_app(world, session, config)
+    session, app = tui(world, device=None)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         notes = [n.message for n in app._notifications if "history" in n.message]
@@ -353,18 +329,16 @@ async def test_damaged_history_is_a_notification_naming_the_backup(world: World)
         backups = list(world.home.backups_dir.iterdir())
         assert backups and any(str(backups[0]) in note for note in notes)
         assert len(app.query_one(LibraryView).model) == 12  # the app works on
-    session.close()
 
 
 @run_async
-async def test_undecodable_file_is_named_in_a_notification(world: World) -> None:
+async def test_undecodable_file_is_named_in_a_notification(world: World, tui: Opener) -> None:
     broken = world.music / "Aurora Lights" / "Sunny Side" / "00 Broken.wav"
     broken.write_bytes(b"RIFF\x10\x00\x00\x00WAVEjunk" + bytes(200))
     world.catalog.new_track(str(broken), title="Broken Song", artist="Aurora Lights",
                             album="Sunny Side", track_no=0, duration=40.0)
     world.catalog.save()
-    session, config = open_session(world)
-    app = make_app(world, session, config)
+    session, app = tui(world)
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(LibraryView)
         assert view.selected_track().title == "Broken Song"
@@ -373,7 +347,6 @@ async def test_undecodable_file_is_named_in_a_notification(world: World) -> None
         message = next(n.message for n in app._notifications if "Broken Song" in n.message)
         assert message.startswith("cannot play Broken Song")
         assert "Traceback" not in message
-    session.close()
 
 
 # -- mouse --------------------------------------------------------------------------------
@@ -386,9 +359,9 @@ def long_world(tmp_path: Path) -> World:
 
 
 @run_async
-async def test_click_selects_a_row_and_double_click_plays_it(long_world: World) -> None:
-    session, config = open_session(long_world)
-    app = make_app(long_world, session, config)
+async def test_click_selects_a_row_and_double_click_plays_it(long_world: World,
+                                                             tui: Opener) -> None:
+    session, app = tui(long_world)
     async with app.run_test(size=SMALL) as pilot:
         view = app.query_one(LibraryView)
         await pilot.click(LibraryView, offset=(10, 3))
@@ -404,13 +377,12 @@ async def test_click_selects_a_row_and_double_click_plays_it(long_world: World) 
         await pilot.click(LibraryView, offset=(10, 1))
         await wait_for(pilot, lambda: session.now_playing.id == view.model.track_at(1).id)
         await wait_for(pilot, lambda: session.player.current_path == view.model.track_at(1).path)
-    session.close()
 
 
 @run_async
-async def test_wheel_scrolls_the_library_and_clicks_land_on_the_scrolled_rows(long_world: World) -> None:
-    session, config = open_session(long_world, device=None)
-    app = make_app(long_world, session, config)
+async def test_wheel_scrolls_the_library_and_clicks_land_on_the_scrolled_rows(long_world: World,
+                                                                              tui: Opener) -> None:
+    session, app = tui(long_world, device=None)
     async with app.run_test(size=SMALL) as pilot:
         view = app.query_one(LibraryView)
         height = view.scrollable_content_region.height
@@ -426,13 +398,11 @@ async def test_wheel_scrolls_the_library_and_clicks_land_on_the_scrolled_rows(lo
         await scroll_wheel(pilot, view, down=False, times=10)
         assert view.scroll_offset.y == 0
         assert screen_lines(view)[0].split()[0] == top.split()[0]  # the first row again
-    session.close()
 
 
 @run_async
-async def test_up_next_wheel_and_clicks_select_then_play(long_world: World) -> None:
-    session, config = open_session(long_world)
-    app = make_app(long_world, session, config)
+async def test_up_next_wheel_and_clicks_select_then_play(long_world: World, tui: Opener) -> None:
+    session, app = tui(long_world)
     async with app.run_test(size=SMALL) as pilot:
         upnext = app.query_one(UpNextView)
         items = up_next_ids(app)
@@ -449,13 +419,12 @@ async def test_up_next_wheel_and_clicks_select_then_play(long_world: World) -> N
         first_item = upnext.scroll_offset.y // 2
         title = upnext.items[first_item].track.title
         assert any(title in line for line in shown[:2])
-    session.close()
 
 
 @run_async
-async def test_click_on_a_mood_selects_it_and_reorders_up_next(long_world: World) -> None:
-    session, config = open_session(long_world, device=None)
-    app = make_app(long_world, session, config)
+async def test_click_on_a_mood_selects_it_and_reorders_up_next(long_world: World,
+                                                               tui: Opener) -> None:
+    session, app = tui(long_world, device=None)
     async with app.run_test(size=SIZE) as pilot:
         bar = app.query_one(MoodBar)
         before = up_next_ids(app)
@@ -473,7 +442,6 @@ async def test_click_on_a_mood_selects_it_and_reorders_up_next(long_world: World
         await pilot.click(MoodBar, offset=(1, 0))  # the "Mood" label: not a mood
         await pilot.pause()
         assert session.mood == "energetic"
-    session.close()
 
 
 # -- the library from catalog columns, and staged loading ------------------------------------
@@ -557,7 +525,7 @@ async def test_the_library_shows_and_browses_before_the_session_is_ready(world: 
 
 @run_async
 async def test_a_library_reload_sorts_off_the_ui_thread_and_keeps_the_cursor(world: World,
-                                                                           monkeypatch) -> None:
+                                                                           monkeypatch, tui: Opener) -> None:
     import threading
 
     import musitui.tui.app as app_module
@@ -570,8 +538,7 @@ async def test_a_library_reload_sorts_off_the_ui_thread_and_keeps_the_cursor(wor
         return real_build(*args, **kwargs)
 
     monkeypatch.setattr(app_module, "build_shelf", recording_build)
-    session, config = open_session(world, device=None)
-    app = make_app(world, session, config)
+    session, app = tui(world, device=None)
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(LibraryView)
         await pilot.press("j", "j", "j")
@@ -586,7 +553,6 @@ async def test_a_library_reload_sorts_off_the_ui_thread_and_keeps_the_cursor(wor
         assert built_on and threading.main_thread().name not in built_on
         await wait_for(pilot, lambda: not app._reload_running)
         assert 1 <= len(built_on) <= 2
-    session.close()
 
 
 def test_skipped_files_make_one_notification_not_one_each() -> None:
@@ -606,9 +572,9 @@ def test_skipped_files_make_one_notification_not_one_each() -> None:
 
 
 @run_async
-async def test_queueing_the_album_of_the_playing_track_leaves_it_out(world: World) -> None:
-    session, config = open_session(world)
-    app = make_app(world, session, config)
+async def test_queueing_the_album_of_the_playing_track_leaves_it_out(world: World,
+                                                                     tui: Opener) -> None:
+    session, app = tui(world)
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(LibraryView)
         first = view.selected_track()
@@ -624,17 +590,15 @@ async def test_queueing_the_album_of_the_playing_track_leaves_it_out(world: Worl
         assert first.id not in queued and sorted(queued) == sorted(set(same_artist) - {first.id})
         assert any(f"Queued {len(queued)} tracks (1 playing now)" in n.message
                    for n in app._notifications)
-    session.close()
 
 
 @run_async
-async def test_sigterm_saves_the_resume_state_and_quits(world: World) -> None:
+async def test_sigterm_saves_the_resume_state_and_quits(world: World, tui: Opener) -> None:
     import json
     import os
     import signal
 
-    session, config = open_session(world, device=None, restore=True)
-    app = make_app(world, session, config)
+    session, app = tui(world, device=None, restore=True)
     before = signal.getsignal(signal.SIGTERM)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("a", "a", "3")
@@ -647,15 +611,14 @@ async def test_sigterm_saves_the_resume_state_and_quits(world: World) -> None:
     state = json.loads(world.home.state_file.read_text())
     assert state["queue"] == queued and state["mood"] == "calm"
     assert signal.getsignal(signal.SIGTERM) is before  # put back when the app closed
-    session.close()
 
 
 @run_async
-async def test_quitting_on_a_full_disk_says_the_state_was_not_saved(world: World) -> None:
+async def test_quitting_on_a_full_disk_says_the_state_was_not_saved(world: World,
+                                                                    tui: Opener) -> None:
     import errno
 
-    session, config = open_session(world, device=None, restore=True)
-    app = make_app(world, session, config)
+    session, app = tui(world, device=None, restore=True)
 
     def disk_full() -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(world.home.state_file))
@@ -667,15 +630,14 @@ async def test_quitting_on_a_full_disk_says_the_state_was_not_saved(world: World
     assert app.exit_problems == [
         f"could not save the resume state to {world.home.state_file} (No space left on device); "
         "the next start will not resume this session"]
-    session.close()
 
 
 @run_async
-async def test_history_writes_and_reranks_run_off_the_event_loop_in_key_order(world: World) -> None:
+async def test_history_writes_and_reranks_run_off_the_event_loop_in_key_order(world: World,
+                                                                              tui: Opener) -> None:
     import threading
 
-    session, config = open_session(world)
-    app = make_app(world, session, config)
+    session, app = tui(world)
     threads: list[tuple[str, str]] = []
     append, rerank = session.history._append_many, session.rerank
 
@@ -708,9 +670,9 @@ async def test_history_writes_and_reranks_run_off_the_event_loop_in_key_order(wo
 
 
 @run_async
-async def test_queueing_the_playing_track_then_n_logs_one_skip_and_one_play(world: World) -> None:
-    session, config = open_session(world)
-    app = make_app(world, session, config)
+async def test_queueing_the_playing_track_then_n_logs_one_skip_and_one_play(world: World,
+                                                                            tui: Opener) -> None:
+    session, app = tui(world)
     async with app.run_test(size=SIZE) as pilot:
         first = app.query_one(LibraryView).selected_track()
         await pilot.press("enter")

@@ -9,18 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import musitui
 from library_helpers import make_track
 
 SCAN_KEYS = {"tracks", "added", "updated", "missing", "unchanged", "analyzed", "errors", "warnings",
              "seconds"}
 TRACK_KEYS = {"id", "path", "title", "artist", "album", "genre", "duration", "year", "missing",
               "analyzed"}
-
-
-def musitui(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MUSITUI_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "musitui", *args], capture_output=True,
-                          text=True, env=env, timeout=120)
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """The musicnn tagger: the numpy forward pass against the original TensorFlow graph's outputs
-(tests/data/musicnn_reference.npz, written by scripts/convert_musicnn.py), its input
+(tests/analysis/data/musicnn_reference.npz, written by scripts/convert_musicnn.py), its input
 representation against librosa, and the patches spread over the whole track."""
 
 from __future__ import annotations

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import errno
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -13,12 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_helpers import REPO, child_env
 from session_helpers import Clock, build_world, make_session
 
 import musitui.core.session as session_module
-
-HERE = Path(__file__).parent
-ROOT = HERE.parent
 
 # A headless session in its own process: resume, make changes, say "ready", wait.
 SCRIPT = """
@@ -46,9 +43,9 @@ while True:
 
 
 def start(root: Path) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    child = subprocess.Popen([sys.executable, "-c", SCRIPT.format(tests=str(HERE), root=str(root))],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    script = SCRIPT.format(tests=str(REPO / "tests"), root=str(root))
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=child_env())
     assert child.stdout.readline().strip() == "ready", child.stderr.read()
     return child
 

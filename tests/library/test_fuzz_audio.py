@@ -6,19 +6,18 @@ interpreter start); play runs once over all files, and once over files that cann
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import child_env
 from fuzz_mutants import write_mutants
 
 from musitui.decode_reasons import REASONS, is_readable
 
-TESTS = Path(__file__).parent
-ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS.parent), str(TESTS),
-                                                                os.environ.get("PYTHONPATH")]))}
+HERE = Path(__file__).resolve().parent
+ENV = child_env()
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +29,7 @@ def mutant_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_scan_analyze_and_info_on_mutants(mutant_folder: Path, tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, str(TESTS / "fuzz_audio_child.py"), str(mutant_folder),
+    done = subprocess.run([sys.executable, str(HERE / "fuzz_audio_child.py"), str(mutant_folder),
                            str(tmp_path / "home")], capture_output=True, text=True, env=ENV,
                           timeout=1200)
     assert done.returncode == 0, done.stderr[-3000:]

@@ -9,12 +9,8 @@ import subprocess
 import sys
 import time
 
+from cli_helpers import musitui
 from test_playback_audio import tone, write_audio
-
-
-def musitui(*args: str, env: dict | None = None, timeout: float = 30) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "musitui", *args], capture_output=True,
-                          text=True, timeout=timeout, env=env)
 
 
 def events_of(stdout: str) -> list[dict]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui_helpers import build_world, make_app, open_session, run_async, wait_for
+from tui_helpers import Opener, build_world, run_async, wait_for
 
 from musitui.config import Config
 from musitui.core.contracts import PlayerControl, SessionControl
@@ -45,12 +45,11 @@ def test_a_missing_member_breaks_the_contract(tmp_path: Path) -> None:
 
 
 @run_async
-async def test_the_mood_bar_shows_what_auto_follows(tmp_path: Path) -> None:
+async def test_the_mood_bar_shows_what_auto_follows(tmp_path: Path, tui: Opener) -> None:
     from musitui.tui.bars import MoodBar
 
     world = build_world(tmp_path, per_artist=2, seconds=20.0)
-    session, config = open_session(world, device="null")
-    app = make_app(world, session, config)
+    session, app = tui(world, device="null")
     track = world.catalog.present()[0]
     analysis = track.analysis
     expected = nearest_mood(analysis.valence, analysis.arousal)
@@ -64,4 +63,3 @@ async def test_the_mood_bar_shows_what_auto_follows(tmp_path: Path) -> None:
         assert session.effective_mood == expected
         await pilot.press("3")  # calm: a picked mood is shown as itself
         await wait_for(pilot, lambda: "auto→" not in str(bar.render()))
-    session.close()

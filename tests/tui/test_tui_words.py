@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from tui_helpers import World, build_world, make_app, open_session, run_async, wait_for
+from tui_helpers import Opener, World, run_async, wait_for
 
 from musitui.tui.library_view import LibraryView
 from musitui.tui.lyrics_screen import NO_LYRICS, LyricsScreen
@@ -15,15 +14,10 @@ SIZE = (120, 40)
 LRC = "[ti:Morning]\n[00:00.00]first line\n[00:01.20][00:30.00]second line\n[00:20.00]far line\n"
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> World:
-    return build_world(tmp_path)
-
-
 @run_async
-async def test_lyrics_view_follows_playback_and_says_when_there_are_none(world: World) -> None:
-    session, config = open_session(world)
-    app = make_app(world, session, config)
+async def test_lyrics_view_follows_playback_and_says_when_there_are_none(world: World,
+                                                                         tui: Opener) -> None:
+    session, app = tui(world)
     async with app.run_test(size=SIZE) as pilot:
         first = app.query_one(LibraryView).selected_track()
         Path(first.path).with_suffix(".lrc").write_text(LRC, encoding="utf-8")
@@ -50,13 +44,11 @@ async def test_lyrics_view_follows_playback_and_says_when_there_are_none(world: 
         assert screen.shown.splitlines() == ["plain words", "with no stamps"] and screen.current is None
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, LyricsScreen))
-    session.close()
 
 
 @run_async
-async def test_prompt_box_reranks_up_next_and_quotes_the_prompt(world: World) -> None:
-    session, config = open_session(world, device=None)
-    app = make_app(world, session, config)
+async def test_prompt_box_reranks_up_next_and_quotes_the_prompt(world: World, tui: Opener) -> None:
+    session, app = tui(world, device=None)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("p")
         await pilot.pause()
@@ -83,4 +75,3 @@ async def test_prompt_box_reranks_up_next_and_quotes_the_prompt(world: World) ->
         assert session.vibe is not None
         await pilot.press("2")  # picking a mood replaces the prompt
         await wait_for(pilot, lambda: session.vibe is None and session.mood == "energetic")
-    session.close()

@@ -10,12 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_helpers import child_env
 from library_helpers import make_track
 
 from musitui.paths import Home
 from musitui.store.catalog import Catalog
-
-REPO = Path(__file__).resolve().parents[1]
 
 # Each process runs `musitui event play PATH` COUNT times, in-process (the same code path as
 # the command, without paying for an interpreter start per event).
@@ -31,13 +30,9 @@ print(failed)
 """
 
 
-def env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(REPO)}
-
-
 def musitui(home: Path, *args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "musitui", "--home", str(home), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env())
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env())
 
 
 def test_three_processes_logging_200_events_each_keep_all_600(tmp_path: Path) -> None:
@@ -46,7 +41,7 @@ def test_three_processes_logging_200_events_each_keep_all_600(tmp_path: Path) ->
     scan = musitui(home, "scan", "--no-analyze", str(tmp_path / "music"))
     assert scan.wait(timeout=120) == 0, scan.stderr.read()
     writers = [subprocess.Popen([sys.executable, "-c", EVENT_LOOP, str(home), str(song), "200"],
-                                stdout=subprocess.PIPE, text=True, env=env()) for _ in range(3)]
+                                stdout=subprocess.PIPE, text=True, env=child_env()) for _ in range(3)]
     for writer in writers:
         out, _ = writer.communicate(timeout=600)
         assert writer.returncode == 0 and out.strip() == "0"
@@ -93,7 +88,7 @@ def test_a_writer_waits_for_the_other_and_says_so(tmp_path: Path) -> None:
          "catalog.new_track('/m/b.flac')\n"
          "catalog.save()\n"
          "print(said[0] if said else '')\n", str(tmp_path)],
-        stdout=subprocess.PIPE, text=True, env=env())
+        stdout=subprocess.PIPE, text=True, env=child_env())
     # The second writer cannot get in while the first holds the lock: it says so and waits
     # (if it got in, it would be done long before this pause ends).
     first.save()

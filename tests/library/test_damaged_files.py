@@ -4,13 +4,11 @@ no decodable audio is an error."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_helpers import musitui
 from damaged_helpers import DAMAGED, write_damaged, write_no_audio
 
 from musitui.analysis.excerpt import decode_excerpt
@@ -36,12 +34,6 @@ def decodable_seconds(path: Path) -> float:
         frames += len(block)
     source.close()
     return frames / source.samplerate
-
-
-def musitui(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MUSITUI_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "musitui", *args], capture_output=True, text=True,
-                          env=env, timeout=300)
 
 
 @pytest.fixture(scope="module")

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import html
 import json
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from tui_helpers import build_world, make_app, open_session, run_async, screen_lines, wait_for
+from cli_helpers import musitui
+from tui_helpers import Opener, build_world, run_async, screen_lines, wait_for
 
 from musitui.text_safety import printable
 from musitui.tui.search import SearchIndex, normalise
@@ -37,11 +36,6 @@ def test_printable_removes_whole_escape_sequences_and_controls() -> None:
     assert printable(5) == "5"
 
 
-def musitui(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "musitui", "--home", str(home), *args],
-                          capture_output=True, text=True, timeout=120)
-
-
 def retag(catalog, track_id: int, **tags: str) -> None:
     catalog.tracks[track_id] = replace(catalog.get(track_id), **tags)
 
@@ -60,19 +54,19 @@ def test_text_commands_print_no_control_characters(hostile_world) -> None:
     home = world.home.data_dir
     path = world.catalog.get(track_id).path
     outputs = {
-        "tracks": musitui(home, "tracks"),
-        "info": musitui(home, "info", str(track_id)),
-        "event": musitui(home, "event", "skip", path, "--at", "3"),
+        "tracks": musitui("tracks", home=home),
+        "info": musitui("info", str(track_id), home=home),
+        "event": musitui("event", "skip", path, "--at", "3", home=home),
     }
-    outputs["history"] = musitui(home, "history")
-    outputs["recommend"] = musitui(home, "recommend", "--after", path, "-n", "5")
+    outputs["history"] = musitui("history", home=home)
+    outputs["recommend"] = musitui("recommend", "--after", path, "-n", "5", home=home)
     for name, done in outputs.items():
         assert done.returncode == 0, (name, done.stderr)
         assert clean(done.stdout) and clean(done.stderr), (name, done.stdout, done.stderr)
     assert "Nice Song" in outputs["tracks"].stdout and "Nice Song" in outputs["info"].stdout
     assert "Nice Song" in outputs["history"].stdout and "Nice Song" in outputs["event"].stdout
     # JSON keeps the data exactly (its encoder escapes control characters).
-    shown = json.loads(musitui(home, "info", str(track_id), "--json").stdout)
+    shown = json.loads(musitui("info", str(track_id), "--json", home=home).stdout)
     assert shown["title"] == HOSTILE
 
 
@@ -82,12 +76,11 @@ def test_the_catalog_keeps_the_text_as_read(hostile_world) -> None:
 
 
 @run_async
-async def test_the_tui_shows_hostile_tags_as_text(hostile_world) -> None:
+async def test_the_tui_shows_hostile_tags_as_text(hostile_world, tui: Opener) -> None:
     from musitui.tui.library_view import LibraryView
 
     world, track_id = hostile_world
-    session, config = open_session(world, device="null")
-    app = make_app(world, session, config)
+    session, app = tui(world, device="null")
     async with app.run_test(size=(120, 30)) as pilot:
         view = app.query_one(LibraryView)
         assert any("Nice Song" in line for line in screen_lines(view))
@@ -100,7 +93,6 @@ async def test_the_tui_shows_hostile_tags_as_text(hostile_world) -> None:
         assert "Nice Song" in screen
         assert "\x1b" not in screen and "\x07" not in screen and "\x9b" not in screen
         assert "\u202e" not in screen
-    session.close()
 
 
 CYRILLIC, GREEK, CJK, ARABIC = "Группа крови", "Σύννεφα στον ουρανό", "東京事変 能動的三分間", "أنت عمري"
@@ -122,19 +114,17 @@ def test_search_keeps_letters_of_every_script() -> None:
 
 
 @run_async
-async def test_the_search_box_finds_a_cyrillic_title(tmp_path: Path) -> None:
+async def test_the_search_box_finds_a_cyrillic_title(tmp_path: Path, tui: Opener) -> None:
     from musitui.tui.library_view import LibraryView
 
     world = build_world(tmp_path, per_artist=2, seconds=3.0)
     track = world.catalog.present()[0]
     retag(world.catalog, track.id, title=CYRILLIC)
     world.catalog.save()
-    session, config = open_session(world, device=None)
-    app = make_app(world, session, config)
+    session, app = tui(world, device=None)
     async with app.run_test(size=(100, 30)) as pilot:
         view = app.query_one(LibraryView)
         await wait_for(pilot, lambda: app.model.index.ready)
         await pilot.press("slash", *"крови")
         await pilot.pause()
         assert [view.model.track_at(i).title for i in range(len(view.model))] == [CYRILLIC]
-    session.close()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 from analysis_helpers import calm_piece, energetic_piece, write
-from tui_helpers import build_world, make_app, open_session, run_async, up_next_ids, wait_for
+from tui_helpers import Opener, build_world, make_app, run_async, up_next_ids, wait_for
 
 from musitui.analysis.version import FEATURE_VERSION
 from musitui.paths import Home
@@ -122,11 +122,12 @@ def test_retired_structures_are_emptied_only_when_nobody_else_holds_them() -> No
 
 
 @run_async
-async def test_the_player_follows_a_background_scan_and_analysis_and_stops_it_on_quit(tmp_path: Path) -> None:
+async def test_the_player_follows_a_background_scan_and_analysis_and_stops_it_on_quit(tmp_path: Path,
+                                                                                      tui: Opener) -> None:
     world = build_world(tmp_path, per_artist=2, seconds=6.0)
     for n in range(3):  # new files in the remembered folder: the scan adds them
         write(world.music / f"new {n}.flac", energetic_piece(6.0) * (0.3 + 0.2 * n))
-    session, config = open_session(world, device=None)
+    session, config = tui.session(world, device=None)
     jobs = BackgroundJobs(world.home, world.catalog, session, folders=[str(world.music)], analyze=True)
     app = make_app(world, session, config, jobs=jobs)
     async with app.run_test(size=(120, 40)) as pilot:

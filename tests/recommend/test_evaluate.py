@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 import subprocess
 import sys
 from pathlib import Path
 
+from cli_helpers import child_env, musitui
 from session_helpers import build_world, style_of
 
 from musitui.config import Config
@@ -43,9 +43,7 @@ def synthetic_history(home, catalog, *, liked=("metal", "pop", "folk"), sessions
 
 
 def run_evaluate(home_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    return subprocess.run([sys.executable, "-m", "musitui", "--home", str(home_dir), "evaluate", *args],
-                          capture_output=True, text=True, env=env, timeout=120)
+    return musitui("evaluate", *args, home=home_dir)
 
 
 def test_evaluate_beats_popularity_on_a_history_of_known_tastes(tmp_path: Path) -> None:
@@ -108,8 +106,7 @@ def test_evaluate_imports_no_analysis_or_ui_library(tmp_path: Path) -> None:
              f"try:\n    main(['--home', {str(tmp_path)!r}, 'evaluate', '--json'])\n"
              "except SystemExit:\n    pass\n"
              "print(json.dumps(sorted(sys.modules)))")
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env,
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=child_env(),
                          timeout=120, check=True)
     mods = set(json.loads(out.stdout.strip().splitlines()[-1]))
     assert "musitui.recommend.replay" in mods

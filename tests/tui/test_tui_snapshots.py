@@ -2,7 +2,7 @@
 
 Deterministic: a fixed catalog with known vectors, a fixed recommender seed, nothing playing
 (no clock or progress on screen), and the "moved" highlight off.
-Update after an intended change: ``pytest tests/test_tui_snapshots.py --snapshot-update``.
+Update after an intended change: ``pytest tests/tui/test_tui_snapshots.py --snapshot-update``.
 """
 
 from __future__ import annotations

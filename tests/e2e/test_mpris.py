@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from test_e2e_mpris import SessionBus
-from tui_helpers import build_world, open_session
+from tui_helpers import Opener, build_world
 
 pytestmark = pytest.mark.skipif(shutil.which("dbus-run-session") is None,
                                 reason="needs dbus-run-session")
@@ -39,7 +39,7 @@ async def until(condition, timeout: float = 10.0) -> None:
         await asyncio.sleep(0.02)
 
 
-def test_remote_control_runs_the_session(tmp_path: Path, bus_address: str) -> None:
+def test_remote_control_runs_the_session(tmp_path: Path, bus_address: str, tui: Opener) -> None:
     from dbus_fast.aio import MessageBus
 
     from musitui.library.demo_art import cover_image
@@ -48,7 +48,7 @@ def test_remote_control_runs_the_session(tmp_path: Path, bus_address: str) -> No
 
     world = build_world(tmp_path, seconds=30.0)
     (world.music / "Still Water" / "Quiet Hours" / "cover.png").write_bytes(cover_image("calm"))
-    session, _ = open_session(world, device="null")
+    session, _ = tui.session(world, device="null")
 
     async def scenario() -> None:
         service = await start_mpris(session, world.home.data_dir)
@@ -128,18 +128,16 @@ def test_remote_control_runs_the_session(tmp_path: Path, bus_address: str) -> No
         client.disconnect()
         service.close()
 
-    try:
-        asyncio.run(scenario())
-    finally:
-        session.close()
+    asyncio.run(scenario())
 
 
-def test_no_session_bus_means_one_quiet_line(tmp_path: Path, monkeypatch, caplog) -> None:
+def test_no_session_bus_means_one_quiet_line(tmp_path: Path, monkeypatch, caplog,
+                                             tui: Opener) -> None:
     from musitui.mpris import start_mpris
 
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path / 'no-bus'}")
     world = build_world(tmp_path, seconds=5.0)
-    session, _ = open_session(world, device="null")
+    session, _ = tui.session(world, device="null")
     try:
         with caplog.at_level("INFO", logger="musitui.mpris"):
             service = asyncio.run(start_mpris(session, world.home.data_dir))
@@ -151,11 +149,12 @@ def test_no_session_bus_means_one_quiet_line(tmp_path: Path, monkeypatch, caplog
     assert os.environ["DBUS_SESSION_BUS_ADDRESS"].endswith("no-bus")
 
 
-def test_the_app_without_a_bus_writes_one_line_and_shows_nothing(tmp_path: Path) -> None:
+def test_the_app_without_a_bus_writes_one_line_and_shows_nothing(tmp_path: Path,
+                                                                 tui: Opener) -> None:
     from tui_helpers import make_app, run_async, wait_for
 
     world = build_world(tmp_path, seconds=5.0)  # conftest points D-Bus at a missing socket
-    session, config = open_session(world, device="null")
+    session, config = tui.session(world, device="null")
     assert config.ui.mpris is True
     app = make_app(world, session, config)
     log = world.home.data_dir / "musitui.log"

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import musitui
 
 from musitui.core.model import Analysis
 from musitui.paths import resolve_home
@@ -22,13 +20,6 @@ TRACKS = [  # title, genre, valence, arousal, tempo
     ("Grey Letters", "Ballad", -0.75, -0.45, 68.0),
     ("Night Drive", "Electronic", 0.2, 0.6, 128.0),
 ]
-
-
-def musitui(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "MUSITUI_LLM_URL"}
-    env["MUSITUI_HOME"] = str(home)
-    return subprocess.run([sys.executable, "-m", "musitui", *args], capture_output=True, text=True,
-                          env=env, timeout=120)
 
 
 @pytest.fixture

@@ -9,12 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from analysis_helpers import calm_piece, write
+from cli_helpers import musitui
 
 from musitui.config import Config, load_config, parse_config
 from musitui.paths import Home
 from musitui.recommend.engine import Weights
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def home_with(tmp_path: Path, text: str) -> Home:
@@ -146,18 +147,13 @@ def test_docs_config_md_is_generated_from_the_schema() -> None:
     assert done.returncode == 0, done.stderr
 
 
-def musitui(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "musitui", "--home", str(home), *args],
-                          capture_output=True, text=True, timeout=120)
-
-
 def test_wrong_types_reach_the_user_as_one_line_each_and_play_still_plays(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
     (home / "config.toml").write_text('[playback]\nvolume = "loud"\ncrossfade_seconds = 1e308\n'
                                       '[history]\nsession_gap_minutes = []\n')
     song = write(tmp_path / "a.flac", calm_piece(1.0))
-    done = musitui(home, "play", "--device", "null-fast", str(song))
+    done = musitui("play", "--device", "null-fast", str(song), home=home)
     assert done.returncode == 0, done.stderr
     lines = done.stderr.splitlines()
     assert "musitui: config.toml: [playback] volume must be a whole number 0-100, got 'loud'; " \
@@ -165,7 +161,7 @@ def test_wrong_types_reach_the_user_as_one_line_each_and_play_still_plays(tmp_pa
     assert any("[playback] crossfade_seconds must be a number 0-30, got 1e+308" in x for x in lines)
     assert any("[history] session_gap_minutes must be" in x for x in lines)
     assert "no audio output" not in done.stderr and "Traceback" not in done.stderr
-    shown = musitui(home, "config")
+    shown = musitui("config", home=home)
     assert shown.returncode == 0 and "volume = 80" in shown.stdout
 
 

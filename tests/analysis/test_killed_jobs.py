@@ -10,9 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_helpers import child_env
 from library_helpers import make_track
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def children_of(pid: int) -> list[int]:
@@ -62,7 +61,7 @@ def test_workers_die_with_a_killed_analyze(tmp_path: Path, signum: int) -> None:
     for n in range(24):
         make_track(music, f"t{n:02d}.wav", "wav", seconds=8.0, freq=200.0 + 20 * n)
     home = tmp_path / "home"
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = child_env()
     scan = subprocess.run([sys.executable, "-m", "musitui", "--home", str(home), "scan",
                            "--no-analyze", str(music)], capture_output=True, env=env, timeout=300)
     assert scan.returncode == 0, scan.stderr
@@ -103,7 +102,7 @@ def test_tag_readers_die_with_a_killed_scan(tmp_path: Path) -> None:
     first = make_track(music, "t0000.wav", "wav", seconds=0.2, freq=300.0)
     for n in range(1, 4000):
         shutil.copyfile(first, music / f"t{n:04d}.wav")
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = child_env()
     job = subprocess.Popen([sys.executable, "-m", "musitui", "--home", str(tmp_path / "home"),
                             "scan", "--no-analyze", "--jobs", "2", str(music)],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)

@@ -7,27 +7,20 @@ import contextlib
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import musitui
 from library_helpers import make_track
 
-REPO = Path(__file__).resolve().parents[1]
 T0 = 1_767_225_600.0
-
-
-def musitui(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "musitui", "--home", str(home), *args],
-                          capture_output=True, text=True, env=env, timeout=timeout)
 
 
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     home = tmp_path / "home"
     make_track(tmp_path / "music", "a.wav", "wav", title="A", artist="B")
-    assert musitui(home, "scan", "--no-analyze", str(tmp_path / "music")).returncode == 0
+    assert musitui("scan", "--no-analyze", str(tmp_path / "music"), home=home).returncode == 0
     return home
 
 
@@ -37,7 +30,7 @@ def good(n: int) -> dict:
 
 
 def history_size(home: Path) -> int:
-    out = musitui(home, "history", "--json", "--limit", "0")
+    out = musitui("history", "--json", "--limit", "0", home=home)
     assert out.returncode == 0 and "Traceback" not in out.stderr
     return len(out.stdout.splitlines())
 
@@ -51,28 +44,28 @@ def test_a_bad_event_anywhere_imports_nothing(home: Path, tmp_path: Path, bad: d
     lines[3] = {**lines[3], **bad}
     source = tmp_path / "in.jsonl"
     source.write_text("".join(json.dumps(e) + "\n" for e in lines))
-    done = musitui(home, "history", "import", str(source))
+    done = musitui("history", "import", str(source), home=home)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "line 4" in done.stderr and "nothing was imported" in done.stderr
     assert history_size(home) == 0
     # The next good import works, and recommend still runs.
     source.write_text("".join(json.dumps(good(n)) + "\n" for n in range(5)))
-    assert musitui(home, "history", "import", str(source)).returncode == 0
+    assert musitui("history", "import", str(source), home=home).returncode == 0
     assert history_size(home) == 5
-    recommend = musitui(home, "recommend", "--json")
+    recommend = musitui("recommend", "--json", home=home)
     assert recommend.returncode == 0 and "Traceback" not in recommend.stderr
 
 
 def test_import_refuses_devices_fifos_huge_lines(home: Path, tmp_path: Path) -> None:
-    done = musitui(home, "history", "import", "/dev/zero", timeout=60)
+    done = musitui("history", "import", "/dev/zero", timeout=60, home=home)
     assert done.returncode == 1 and "not a regular file" in done.stderr
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    done = musitui(home, "history", "import", str(fifo), timeout=60)  # nobody writes: no hang
+    done = musitui("history", "import", str(fifo), timeout=60, home=home)  # nobody writes: no hang
     assert done.returncode == 1 and "not a regular file" in done.stderr
     long_line = tmp_path / "long.jsonl"
     long_line.write_text(json.dumps({**good(0), "title": "x" * (2 * 1024 * 1024)}) + "\n")
-    done = musitui(home, "history", "import", str(long_line))
+    done = musitui("history", "import", str(long_line), home=home)
     assert done.returncode == 1 and "longer than" in done.stderr
     assert history_size(home) == 0
 
@@ -89,22 +82,22 @@ def test_bounded_reader_refuses_files_over_the_cap(tmp_path: Path) -> None:
 
 def test_a_non_object_head_and_bad_journal_lines_do_not_break_event(home: Path, tmp_path: Path) -> None:
     song = str(tmp_path / "music" / "a.wav")
-    assert musitui(home, "event", "play", song).returncode == 0
+    assert musitui("event", "play", song, home=home).returncode == 0
     folder = home / "history"
     for head in ("[]", '"x"', "5", '{"version": 2, "seq": "x", "last_ts": 0, "session": 0}'):
         (folder / "head.json").write_text(head)
-        done = musitui(home, "event", "play", song)
+        done = musitui("event", "play", song, home=home)
         assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     with open(folder / "journal.jsonl", "a") as handle:
         handle.write('{"seq": "x", "ts": 1, "kind": "play"}\n{"seq": 99, "ts": "yesterday", "kind": "play"}\n')
-    done = musitui(home, "event", "play", song)
+    done = musitui("event", "play", song, home=home)
     assert done.returncode == 0 and "Traceback" not in done.stderr
-    shown = musitui(home, "history", "--json", "--limit", "0")
+    shown = musitui("history", "--json", "--limit", "0", home=home)
     assert shown.returncode == 0 and "skipped 2 unreadable" in shown.stderr
     assert len(shown.stdout.splitlines()) == 6
     seqs = [json.loads(line)["seq"] for line in shown.stdout.splitlines()]
     assert len(set(seqs)) == 6
-    recommend = musitui(home, "recommend")
+    recommend = musitui("recommend", home=home)
     assert recommend.returncode == 0 and "Traceback" not in recommend.stderr
 
 
@@ -133,19 +126,19 @@ def test_reading_commands_work_and_import_names_the_home_on_a_read_only_home(
         home: Path, tmp_path: Path) -> None:
     song = str(tmp_path / "music" / "a.wav")
     for _ in range(3):
-        assert musitui(home, "event", "play", song).returncode == 0
+        assert musitui("event", "play", song, home=home).returncode == 0
     journal = home / "history" / "journal.jsonl"
     with open(journal, "ab") as handle:
         handle.write(b'{"seq": 4, "kind": "pl')  # a torn tail: reading used to rewrite it
     source = tmp_path / "in.jsonl"
     source.write_text(json.dumps(good(1)) + "\n")
     with read_only_mount(home):
-        shown = musitui(home, "history", "--json")
+        shown = musitui("history", "--json", home=home)
         assert shown.returncode == 0, shown.stderr
         assert len(shown.stdout.splitlines()) == 3
-        recommend = musitui(home, "recommend")
+        recommend = musitui("recommend", home=home)
         assert recommend.returncode == 0, recommend.stderr
-        done = musitui(home, "history", "import", str(source))
+        done = musitui("history", "import", str(source), home=home)
         assert done.returncode == 1 and "Traceback" not in done.stderr
         assert str(home) in done.stderr and str(source) not in done.stderr
 

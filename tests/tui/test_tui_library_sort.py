@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tui_helpers import World, build_world, make_app, open_session, run_async, screen_lines
+from tui_helpers import Opener, World, build_world, make_app, run_async, screen_lines
 
 from musitui.tui.bars import KeyHints, NowPlaying
 from musitui.tui.library_view import LibraryHeader, LibraryView
@@ -32,9 +32,9 @@ def header(app) -> str:
 
 
 @run_async
-async def test_sort_key_cycles_columns_and_reverse_keeps_the_selected_track(world: World) -> None:
-    session, config = open_session(world, device=None)
-    app = make_app(world, session, config)
+async def test_sort_key_cycles_columns_and_reverse_keeps_the_selected_track(world: World,
+                                                                            tui: Opener) -> None:
+    session, app = tui(world, device=None)
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(LibraryView)
         assert "Artist ▲" in header(app)
@@ -62,12 +62,11 @@ async def test_sort_key_cycles_columns_and_reverse_keeps_the_selected_track(worl
         # Ties keep the shelf's order (album, track number) in either direction.
         assert titles(view)[:3] == ["Morning Still", "Harbour Still", "Échappée Still"]
         assert view.selected_track().id == selected.id
-    session.close()
 
 
 @run_async
-async def test_plays_sort_uses_the_history(world: World) -> None:
-    session, config = open_session(world, device=None)
+async def test_plays_sort_uses_the_history(world: World, tui: Opener) -> None:
+    session, config = tui.session(world, device=None)
     tracks = sorted(world.catalog.tracks.values(), key=lambda t: t.id)
     most, second = tracks[7], tracks[2]
     for _ in range(3):
@@ -85,13 +84,11 @@ async def test_plays_sort_uses_the_history(world: World) -> None:
         await pilot.pause()
         assert [view.model.track_at(i).id for i in range(2)] == [second.id, most.id]
         assert view.model.row(2).extra == "never"
-    session.close()
 
 
 @run_async
-async def test_field_filters_combine_with_free_text(world: World) -> None:
-    session, config = open_session(world, device=None)
-    app = make_app(world, session, config)
+async def test_field_filters_combine_with_free_text(world: World, tui: Opener) -> None:
+    session, app = tui(world, device=None)
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(LibraryView)
         await pilot.press("slash", *"genre:ambient")
@@ -120,13 +117,11 @@ async def test_field_filters_combine_with_free_text(world: World) -> None:
         # An unknown field is plain text: it matches nothing here, and no traceback.
         await pilot.press("slash", "ctrl+u", *"colour:red")
         await pilot.pause()
-    session.close()
 
 
 @run_async
-async def test_palette_entries_sort_and_filter(world: World) -> None:
-    session, config = open_session(world, device=None)
-    app = make_app(world, session, config)
+async def test_palette_entries_sort_and_filter(world: World, tui: Opener) -> None:
+    session, app = tui(world, device=None)
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(LibraryView)
         await pilot.press("ctrl+p", *"filter: mood:energetic")
@@ -145,7 +140,6 @@ async def test_palette_entries_sort_and_filter(world: World) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert view.model.sort == "duration" and view.model.reverse
-    session.close()
 
 
 def test_artists_differing_by_case_or_accents_are_one_in_the_browser(tmp_path: Path) -> None:
@@ -165,9 +159,8 @@ def test_artists_differing_by_case_or_accents_are_one_in_the_browser(tmp_path: P
 
 
 @run_async
-async def test_status_line_says_what_plays_and_how(world: World) -> None:
-    session, config = open_session(world, device="null")
-    app = make_app(world, session, config)
+async def test_status_line_says_what_plays_and_how(world: World, tui: Opener) -> None:
+    session, app = tui(world, device="null")
     async with app.run_test(size=(160, 40)) as pilot:
         track = app.query_one(LibraryView).selected_track()
         track.replaygain = {"track_gain": -6.2}
@@ -178,13 +171,11 @@ async def test_status_line_says_what_plays_and_how(world: World) -> None:
         assert "wav 8 kHz ~128 kb/s" in line and "RG track -6.2 dB" in line
         assert "queue 8 · " in line and "radio" in line and "/0:40" not in line
         assert "0:40" in line
-    session.close()
 
 
 @run_async
-async def test_footer_and_status_line_draw_whole_pieces_at_80x24(world: World) -> None:
-    session, config = open_session(world, device="null")
-    app = make_app(world, session, config)
+async def test_footer_and_status_line_draw_whole_pieces_at_80x24(world: World, tui: Opener) -> None:
+    session, app = tui(world, device="null")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")
         await pilot.pause(0.3)
@@ -199,7 +190,6 @@ async def test_footer_and_status_line_draw_whole_pieces_at_80x24(world: World) -
         assert all(f" {key} {label} " in drawn for key, label, _ in shown)
         assert any(action == "help" for _, _, action in shown)
         assert len(shown) < len(footer.hints)  # some left out whole, none cut
-    session.close()
 
 
 def test_pieces_that_do_not_fit_are_left_out_whole() -> None:

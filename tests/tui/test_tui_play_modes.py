@@ -3,20 +3,12 @@ line, the history, and resume of the mode."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-from tui_helpers import World, build_world, make_app, open_session, run_async, up_next_ids, wait_for
+from tui_helpers import Opener, World, run_async, up_next_ids, wait_for
 
 from musitui.tui.bars import NowPlaying
 from musitui.tui.library_view import LibraryView
 
 SIZE = (120, 40)
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> World:
-    return build_world(tmp_path)
 
 
 def album_ids(world: World, track) -> list[int]:
@@ -47,9 +39,8 @@ def plays_logged(world: World, session) -> list[int]:
 
 
 @run_async
-async def test_in_order_plays_the_album_then_continues_by_radio(world: World) -> None:
-    session, config = open_session(world)
-    app = make_app(world, session, config)
+async def test_in_order_plays_the_album_then_continues_by_radio(world: World, tui: Opener) -> None:
+    session, app = tui(world)
     async with app.run_test(size=SIZE) as pilot:
         await press_mode(pilot, app, "in order")
         assert "in order" in app.query_one(NowPlaying).render().plain
@@ -65,14 +56,12 @@ async def test_in_order_plays_the_album_then_continues_by_radio(world: World) ->
         await pilot.press("n")
         await wait_for(pilot, lambda: session.now_playing.id == album[2])
         assert plays_logged(world, session)[-3:] == album  # non-radio plays teach the history
-    session.close()
 
 
 @run_async
-async def test_in_order_can_stop_at_the_end(world: World) -> None:
+async def test_in_order_can_stop_at_the_end(world: World, tui: Opener) -> None:
     world.home.config_file.write_text('[playback]\nin_order_then = "stop"\n', encoding="utf-8")
-    session, config = open_session(world)
-    app = make_app(world, session, config)
+    session, app = tui(world)
     async with app.run_test(size=SIZE) as pilot:
         await press_mode(pilot, app, "in order")
         first = await start_first(pilot, app)
@@ -81,13 +70,11 @@ async def test_in_order_can_stop_at_the_end(world: World) -> None:
         await pilot.press("n", "n")
         await wait_for(pilot, lambda: session.now_playing.id == album[2])
         assert up_next_ids(app) == []
-    session.close()
 
 
 @run_async
-async def test_repeat_one_replays_and_repeat_all_wraps(world: World) -> None:
-    session, config = open_session(world)
-    app = make_app(world, session, config)
+async def test_repeat_one_replays_and_repeat_all_wraps(world: World, tui: Opener) -> None:
+    session, app = tui(world)
     async with app.run_test(size=SIZE) as pilot:
         await press_mode(pilot, app, "repeat one")
         assert "repeat one" in app.query_one(NowPlaying).render().plain
@@ -103,13 +90,11 @@ async def test_repeat_one_replays_and_repeat_all_wraps(world: World) -> None:
         for expected in album[1:] + album[:1]:
             await pilot.press("n")
             await wait_for(pilot, lambda e=expected: session.now_playing.id == e)
-    session.close()
 
 
 @run_async
-async def test_shuffle_plays_all_before_repeating_and_resumes(world: World) -> None:
-    session, config = open_session(world)
-    app = make_app(world, session, config)
+async def test_shuffle_plays_all_before_repeating_and_resumes(world: World, tui: Opener) -> None:
+    session, app = tui(world)
     async with app.run_test(size=SIZE) as pilot:
         await press_mode(pilot, app, "shuffle")
         assert "shuffle" in app.query_one(NowPlaying).render().plain
@@ -126,8 +111,7 @@ async def test_shuffle_plays_all_before_repeating_and_resumes(world: World) -> N
         await pilot.press("q")
     session.close()
 
-    session2, config2 = open_session(world, restore=True)
-    app2 = make_app(world, session2, config2)
+    session2, app2 = tui(world, restore=True)
     async with app2.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert session2.play_mode == "shuffle"
@@ -139,4 +123,3 @@ async def test_shuffle_plays_all_before_repeating_and_resumes(world: World) -> N
         await pilot.press("r")
         await pilot.pause()
         assert session2.play_mode == "repeat one"
-    session2.close()

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from cli_helpers import musitui
 from test_playback_audio import tone, write_audio
 
 from musitui.playback import Player
-
-
-def musitui(*args: str, timeout: float = 30) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "musitui", *args], capture_output=True,
-                          text=True, timeout=timeout)
 
 
 @pytest.mark.parametrize("volume", ["0", "0.0"])

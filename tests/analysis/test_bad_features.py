@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
+from cli_helpers import musitui
 from library_helpers import make_track
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def musitui(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "musitui", "--home", str(home), *args],
-                          capture_output=True, text=True, env=env, timeout=600)
 
 
 def test_nan_vectors_are_analysed_again(tmp_path: Path) -> None:
     for n in range(3):
         make_track(tmp_path / "music", f"t{n}.wav", "wav", seconds=3.0, freq=300.0 + 100 * n)
     home = tmp_path / "home"
-    first = musitui(home, "scan", "--jobs", "1", str(tmp_path / "music"))
+    first = musitui("scan", "--jobs", "1", str(tmp_path / "music"), home=home)
     assert first.returncode == 0, first.stderr
     path = home / "features" / "features.npz"
     with np.load(path, allow_pickle=False) as data:
@@ -32,7 +22,7 @@ def test_nan_vectors_are_analysed_again(tmp_path: Path) -> None:
     arrays["matrix"][1, 0] = np.nan
     with open(path, "wb") as handle:
         np.savez(handle, **arrays)
-    again = musitui(home, "analyze", "--jobs", "1", "--json")
+    again = musitui("analyze", "--jobs", "1", "--json", home=home)
     assert again.returncode == 0 and "Traceback" not in again.stderr, again.stderr
     assert "damaged feature vectors" in again.stderr
     assert json.loads(again.stdout)["analyzed"] == 1

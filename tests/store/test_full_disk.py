@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import musitui
 from library_helpers import make_track
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def musitui(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "musitui", "--home", str(home), *args],
-                          capture_output=True, text=True, env=env, timeout=300)
 
 
 @pytest.fixture
@@ -47,21 +39,21 @@ def fill(folder: Path) -> None:
 def test_reads_work_and_a_failed_write_says_what_and_where(tmp_path: Path, small_home: Path) -> None:
     music = tmp_path / "music"
     song = make_track(music, "a.wav", "wav", title="A", artist="B")
-    assert musitui(small_home, "scan", "--no-analyze", str(music)).returncode == 0
+    assert musitui("scan", "--no-analyze", str(music), home=small_home).returncode == 0
     for _ in range(3):
-        assert musitui(small_home, "event", "play", str(song)).returncode == 0
+        assert musitui("event", "play", str(song), home=small_home).returncode == 0
     with open(small_home / "history" / "journal.jsonl", "ab") as handle:
         handle.write(b'{"seq": 4, "kind": "pl')  # a torn tail: reading used to rewrite it
     fill(small_home)
-    shown = musitui(small_home, "history", "--json")
+    shown = musitui("history", "--json", home=small_home)
     assert shown.returncode == 0, shown.stderr
     assert len(shown.stdout.splitlines()) == 3
-    recommend = musitui(small_home, "recommend")
+    recommend = musitui("recommend", home=small_home)
     assert recommend.returncode == 0, recommend.stderr
     assert "Traceback" not in shown.stderr + recommend.stderr
 
     make_track(music, "b.wav", "wav", title="C", artist="D")
-    failed = musitui(small_home, "scan", "--no-analyze", str(music))
+    failed = musitui("scan", "--no-analyze", str(music), home=small_home)
     assert failed.returncode != 0
     line = [x for x in failed.stderr.splitlines() if x.startswith("musitui: ")][-1]
     assert "No space left on device" in line and str(small_home) in line
