@@ -9,6 +9,7 @@ import json
 import sys
 import time
 
+from musitui.commands import Context
 from musitui.text_safety import printable
 
 EXPORT_FORMATS = ("scrobbler", "listenbrainz")  # musitui.imports.export.FORMATS
@@ -41,7 +42,7 @@ def _show_options(parser: argparse.ArgumentParser) -> None:
                         help="show the newest N events (default 50; 0 = all)")
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     from musitui.store.history import History, HistoryError
 
     if args.action in ("export", "import") and not args.file:

@@ -8,6 +8,7 @@ import os
 import sys
 import time
 
+from musitui.commands import Context
 from musitui.text_safety import printable
 
 HELP = "scan a music folder: read tags into the catalog, then analyse new tracks"
@@ -35,7 +36,7 @@ def _jobs(text: str) -> int:
     return value
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     from musitui.commands import warn
     from musitui.library.scan import normalize_folder, scan_folder
 
