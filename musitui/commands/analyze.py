@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from musitui.commands import Context
 from musitui.text_safety import printable, terminal_json
 
 HELP = "analyse the audio of tracks lacking an analysis (features, tempo, key, mood, style; then the tagger)"
@@ -20,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.jobs < 0:
         print("musitui: --jobs must be 0 (all cores) or more", file=sys.stderr)
         return 2

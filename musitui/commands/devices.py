@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from musitui.commands import Context
 from musitui.text_safety import terminal_json
 
 HELP = "list audio output devices (use a name or index with --device or in the config)"
@@ -14,7 +15,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
+
     from musitui.playback import NoOutput, list_devices
 
     try:

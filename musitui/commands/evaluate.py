@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from musitui.commands import Context
 from musitui.text_safety import terminal_json
 
 HELP = "replay your listening history: hit rate@10 and NDCG@10 vs baselines"
@@ -22,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="replay at most N hidden tracks (default 5000)")
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     from musitui.core.session import tagger_arrays
     from musitui.recommend.arrays import build_library_from_columns
     from musitui.recommend.engine import Weights

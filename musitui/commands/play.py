@@ -6,6 +6,7 @@ import argparse
 import sys
 import threading
 
+from musitui.commands import Context
 from musitui.text_safety import terminal_json
 
 HELP = "play files in order through the audio output, printing one JSON line per event"
@@ -37,7 +38,7 @@ def volume_argument(text: str) -> float:
     return value
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     from musitui.playback import Player
 
     settings = ctx.config.playback

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from musitui.commands import Context
 from musitui.text_safety import printable, terminal_json
 
 HELP = 'turn a description ("calm but not sad, no metal") into a mood/style/tempo target'
@@ -29,7 +30,7 @@ def understand_in_library(text: str, ctx):
     return understand(text, ctx.config, **words)
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     if not args.text.strip():
         print("musitui: say what you want to hear, e.g. musitui vibe \"calm piano\"", file=sys.stderr)
         return 2
