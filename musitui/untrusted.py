@@ -24,13 +24,10 @@ MAX_DEPTH = 64
 MAX_DIGITS = 40  # a float printed with all 17 digits, an exponent and a sign fit easily
 INT_LIMIT = 2**63  # integers must fit a signed 64-bit column
 
-try:  # pragma: no cover - orjson is a dependency; the fallback keeps this module stdlib-only
-    import orjson
-
-    _ORJSON_ERROR: type[Exception] = orjson.JSONDecodeError
+try:  # orjson is a dependency; without it this module is stdlib-only
+    import orjson as _orjson
 except ImportError:  # pragma: no cover
-    orjson = None
-    _ORJSON_ERROR = ValueError
+    _orjson = None  # type: ignore[assignment]
 
 
 class UntrustedError(ValueError):
@@ -86,10 +83,10 @@ def load_json(raw: bytes | str, *, max_bytes: int = MAX_BYTES, max_depth: int = 
     skeleton = _skeleton(raw)
     _check_numbers(skeleton, max_digits)
     _check_depth(skeleton, max_depth)
-    if orjson is not None:
+    if _orjson is not None:
         try:
-            return orjson.loads(raw)
-        except _ORJSON_ERROR:
+            return _orjson.loads(raw)
+        except _orjson.JSONDecodeError:
             pass  # stricter than json (lone surrogates, NaN, ints past 64 bits): ask json too
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw

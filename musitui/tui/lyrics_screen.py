@@ -46,7 +46,8 @@ def wrap_rows(lines: list[str], width: int) -> tuple[list[tuple[int, str]], list
         if cell_len(text) <= width:
             rows.append((index, text))
             continue
-        row, used = [], 0
+        row: list[str] = []
+        used = 0
         for char in text:
             cells = cell_len(char)
             if used + cells > width:
