@@ -6,7 +6,8 @@ The anchors are the English rule lexicon's own words (musitui.words.prompt MOOD_
 STYLE_MOOD) with their valence/arousal: the encoder carries "ruhig", "安静", "спокойно" to
 "calm" without a word list per language. Choices (bench/bench_prompts.py, tune half):
 - embeddings are centred on the anchors' mean (the part every music word shares);
-- filler words ("music", "Musik", "音乐", "곡") are taken out of a piece before it is encoded;
+- filler words ("music", "Musik", "音乐", "곡", articles) are taken out of a piece before it is
+  encoded (a piece of filler and style names only, "musique de piano", takes the styles' moods);
 - a piece reads as the similarity-weighted mean of its K nearest anchors (softmax, TAU);
 - a piece whose nearest anchor is further than MIN_SIMILARITY says nothing (never a guess);
   UNDERSTOOD is the similarity a prompt needs, without any other word understood, to count.
@@ -14,6 +15,7 @@ STYLE_MOOD) with their valence/arousal: the encoder carries "ruhig", "安静", "
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Sequence
@@ -27,10 +29,17 @@ K = 5
 TAU = 0.05
 MIN_SIMILARITY = 0.22
 UNDERSTOOD = 0.3
-FILLER = re.compile(
+FILLER_PATTERN = (
     r"(?<!\w)(?:music|musik|musique|música|musica|музыка|музыку|музыки|songs?|lieder|liedern|chansons?|"
-    r"canciones|canções|cancoes|músicas|песни|песен|tracks?|stücke|morceaux|temas)(?!\w)"
+    r"canciones|canções|cancoes|músicas|песни|песен|tracks?|stücke|morceaux|temas|"
+    r"the|a|an|of|some|de|du|des|la|le|les|el|los|las|un|una|une|der|die|das|ein|eine|do|da|um|uma|"
+    r"в|на|из)(?!\w)"
     r"|音乐|音樂|音楽|歌曲|曲子|的歌|歌|曲|곡|음악|노래")
+
+
+@functools.cache
+def _filler() -> re.Pattern[str]:
+    return re.compile(FILLER_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -43,7 +52,7 @@ class Reading:
 
 def strip_filler(text: str) -> str:
     """The text without filler words ("" when it was only filler)."""
-    return " ".join(FILLER.sub(" ", text).split())
+    return " ".join(_filler().sub(" ", text).split())
 
 
 class MoodSpace:

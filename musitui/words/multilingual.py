@@ -112,7 +112,8 @@ def _encoder_axes(parts: list[Piece], encoder: Encoder) -> tuple[float | None, f
     from musitui.words.meaning import mood_space, strip_filler
 
     readable = [p for p in parts if not (p.negated and p.names_only)]
-    # A piece that is only names ("钢琴曲", "jazz") has the names' own moods, on their axes.
+    # A piece that is only names ("jazz", "钢琴曲") has its styles' own moods, on their axes
+    # (what the audio is, "piano", says nothing of the mood).
     named = [p for p in readable if p.names_only and not p.negated and not strip_filler(p.rest)]
     spoken = [p for p in readable if p not in named]
     readings = mood_space(encoder).read([p.text for p in spoken])
@@ -121,7 +122,7 @@ def _encoder_axes(parts: list[Piece], encoder: Encoder) -> tuple[float | None, f
     words: list[str] = []
     best = 0.0
     for piece in named:
-        for name in piece.styles + piece.audio:
+        for name in piece.styles:
             if name in STYLE_MOOD:
                 for axis, value in enumerate(STYLE_MOOD[name]):
                     if value is not None:
@@ -161,7 +162,7 @@ def parse_any(text: str, *, styles: Iterable[str] = (), titles: Mapping[str, str
     text = (text or "")[:500]
     vocab = set(styles)
     seeds, rest = find_seeds(text, titles or {}, paths)
-    rules = parse_prompt(rest, styles=vocab)
+    rules = parse_prompt(rest, styles=vocab, sentiment_fallback=False)
     parts = pieces(rest)
     asked, excluded, audio, no_audio = _names(parts, vocab)
     vibe = Vibe(prompt_text=text, seeds=seeds, source="rules")
@@ -197,7 +198,7 @@ def parse_any(text: str, *, styles: Iterable[str] = (), titles: Mapping[str, str
 
 def _style_moods(vibe: Vibe) -> None:
     """Without the encoder: the asked styles' moods, as the rules do."""
-    pushes = [STYLE_MOOD[s] for s in vibe.styles + vibe.audio if s in STYLE_MOOD]
+    pushes = [STYLE_MOOD[s] for s in vibe.styles if s in STYLE_MOOD and s not in vibe.audio]
     for axis in (0, 1):
         values = [p[axis] for p in pushes if p[axis] is not None]
         if values:

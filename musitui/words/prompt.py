@@ -154,9 +154,10 @@ def _clip(value: float) -> float:
 
 
 def parse_prompt(text: str, *, styles: Iterable[str] = (), titles: Mapping[str, str] | None = None,
-                 paths: Iterable[str] = ()) -> Vibe:
+                 paths: Iterable[str] = (), sentiment_fallback: bool = True) -> Vibe:
     """The target for ``text``. ``styles``: the library's style words (style_vocabulary);
-    ``titles``: lowercased title -> path; ``paths``: catalogued paths a prompt may name."""
+    ``titles``: lowercased title -> path; ``paths``: catalogued paths a prompt may name;
+    ``sentiment_fallback``: VADER's reading of the sentence when no mood word is known."""
     text = (text or "")[:500]
     vocab = set(styles)
     vibe = Vibe(prompt_text=text)
@@ -235,7 +236,7 @@ def parse_prompt(text: str, *, styles: Iterable[str] = (), titles: Mapping[str, 
                 if value is not None:
                     sums[axis][0] += value
                     sums[axis][1] += 1.0
-    if sums["v"][1] == 0 and sums["a"][1] == 0:
+    if sums["v"][1] == 0 and sums["a"][1] == 0 and sentiment_fallback:
         fallback = _sentiment_fallback(text)
         if fallback is not None:
             sums["v"] = [fallback, 1.0]
