@@ -6,6 +6,7 @@ import argparse
 import json
 import shutil
 
+from musitui.commands import Context
 from musitui.text_safety import printable
 
 HELP = "list the tracks in the catalog"
@@ -31,7 +32,7 @@ def _searched(catalog, query: str) -> list:
     return found
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
 
     catalog = ctx.open_catalog()
     if args.search is not None:

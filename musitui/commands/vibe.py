@@ -10,6 +10,8 @@ import argparse
 import json
 import sys
 
+from musitui.commands import Context
+
 HELP = 'turn a description ("calm but not sad, no metal") into a mood/style/tempo target'
 
 
@@ -35,7 +37,7 @@ def understand_in_library(text: str, ctx):
     return vibe, notice
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     if not args.text.strip():
         print("musitui: say what you want to hear, e.g. musitui vibe \"calm piano\"", file=sys.stderr)
         return 2
