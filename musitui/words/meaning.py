@@ -95,7 +95,7 @@ class MoodSpace:
                 out.append(Reading(None, None, 0.0, ""))
                 continue
             best = int(np.argmax(sims))
-            axes: list[float | None] = []
+            axes: list[float] = []
             for axis in (0, 1):
                 known = ~np.isnan(self.values[:, axis])
                 s, values = sims[known], self.values[known, axis]

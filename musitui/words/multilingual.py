@@ -76,7 +76,10 @@ def _longest_title(lowered: str, start: int, titles: Mapping[str, str]) -> tuple
 
 
 def _names(parts: list[Piece], vocab: set[str]) -> tuple[list[str], list[str], list[str], list[str]]:
-    styles, excluded, audio, no_audio = [], [], [], []
+    styles: list[str] = []
+    excluded: list[str] = []
+    audio: list[str] = []
+    no_audio: list[str] = []
     for piece in parts:
         for name in piece.styles:
             if piece.negated:
