@@ -31,7 +31,8 @@ from typing import Any
 from musitui.config import Config, loopback_url_problem
 from musitui.text_safety import printable
 from musitui.untrusted import UntrustedError, load_json
-from musitui.words.prompt import Vibe, parse_prompt
+from musitui.words.encoder import Encoder
+from musitui.words.prompt import Vibe
 
 MAX_TIMEOUT = 5.0
 DEFAULT_TIMEOUT = 4.0
@@ -297,12 +298,15 @@ def validate(answer: Any, styles: Iterable[str], paths: Iterable[str]) -> Vibe:
 
 
 def understand(text: str, config: Any, *, styles: Iterable[str] = (), titles: Mapping[str, str] | None = None,
-               paths: Iterable[str] = ()) -> tuple[Vibe, str | None]:
+               paths: Iterable[str] = (), encoder: Encoder | None = None) -> tuple[Vibe, str | None]:
     """(target, notice): the model's answer when one is configured and usable, else the
-    offline rules; ``notice`` is one line saying why the model was not used (or None)."""
+    offline reading (musitui.words.multilingual: the rules and, given ``encoder``, the
+    multilingual sentence encoder); ``notice`` is one line saying why the model was not used."""
+    from musitui.words.multilingual import parse_any
+
     styles, paths = set(styles), set(paths)
     try:
-        offline = parse_prompt(text, styles=styles, titles=titles, paths=paths)
+        offline = parse_any(text, styles=styles, titles=titles, paths=paths, encoder=encoder)
     except Exception as exc:  # never: but a prompt must not close the player
         return Vibe(), f"the prompt could not be read ({type(exc).__name__})"
     try:
@@ -315,5 +319,8 @@ def understand(text: str, config: Any, *, styles: Iterable[str] = (), titles: Ma
     except Exception as exc:  # whatever a hostile reply finds: the rules answer
         return offline, f"local model not used ({type(exc).__name__}); using the offline rules"
     vibe.words = offline.words  # the prompt's own words, quoted in reasons
+    vibe.audio, vibe.exclude_audio = offline.audio, offline.exclude_audio  # the tagger's words
+    vibe.exclude_styles = list(dict.fromkeys(vibe.exclude_styles + offline.exclude_styles))
+    vibe.styles = [s for s in vibe.styles if s not in vibe.exclude_styles]
     vibe.seeds = list(dict.fromkeys(vibe.seeds + offline.seeds))
     return vibe, None
