@@ -37,7 +37,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.search is not None:
         tracks = sorted(_searched(catalog, args.search), key=_order)
         if args.json:
-            print(json.dumps([t.public_dict() for t in tracks], ensure_ascii=False))
+            print(terminal_json([t.public_dict() for t in tracks]))
         elif tracks:
             print_table(tracks)
             print(f"{len(tracks)} tracks found")
