@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from musitui.text_safety import shorten
+
 
 @dataclass(frozen=True)
 class KeySpec:
@@ -72,6 +74,14 @@ ALIASES: dict[str, str] = {
 }
 
 
+MAX_KEY_NAME = 32  # "ctrl+shift+question_mark" is 24
+
+
+def is_key_name(key: str) -> bool:
+    """What a Textual key name can be: 1 to MAX_KEY_NAME printable characters, no spaces."""
+    return 0 < len(key) <= MAX_KEY_NAME and key.isprintable() and " " not in key
+
+
 def config_name(action: str) -> str:
     for name, target in ALIASES.items():
         if target == action:
@@ -87,10 +97,11 @@ def resolve_keys(overrides: dict[str, Any] | None) -> tuple[list[KeySpec], list[
     for name, keys in (overrides or {}).items():
         action = ALIASES.get(name, name)
         if action not in by_action:
-            problems.append(f"config [keys]: unknown action {name!r} ignored")
+            problems.append(f"config [keys]: unknown action {shorten(name, 40)!r} ignored")
             continue
-        if not isinstance(keys, str) or not keys.strip():
-            problems.append(f"config [keys]: {name} needs a key name such as \"n\"; ignored")
+        if not isinstance(keys, str) or not all(is_key_name(k) for k in keys.replace(" ", "").split(",")):
+            problems.append(f"config [keys]: {name} needs a key name such as \"n\" (or \"q,ctrl+q\"); "
+                            "ignored")
             continue
         spec = by_action[action]
         result[action] = KeySpec(spec.action, keys.replace(" ", ""), spec.description, spec.show,
@@ -103,4 +114,4 @@ def key_display(keys: str) -> str:
              "equals_sign": "=", "minus": "-", "escape": "esc", "enter": "enter",
              "left": "←", "right": "→", "shift+left": "shift+←", "shift+right": "shift+→",
              "up": "↑", "down": "↓"}
-    return " ".join(names.get(k, k) for k in keys.split(","))
+    return shorten(" ".join(names.get(k, k) for k in keys.split(",")), 30)
