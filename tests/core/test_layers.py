@@ -1,11 +1,17 @@
-"""Layer rules: checked in fresh interpreters by looking at what ended up in sys.modules."""
+"""Layer rules (the floors of docs/ARCHITECTURE.md), checked two ways: in the source, every
+import statement against the contracts below; and in fresh interpreters, what importing a
+floor really pulls into sys.modules."""
 
 from __future__ import annotations
 
+import ast
 import json
 import pkgutil
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -95,3 +101,164 @@ def test_words_import_no_textual_and_load_vader_only_when_scoring() -> None:
     assert heavy(mods, "textual", "sounddevice", "librosa", "sklearn", "vaderSentiment", "requests") == set()
     # The player's session reads stored lyrics shifts; it never imports the sentiment model.
     assert heavy(modules_after("import musitui.core.session"), "vaderSentiment") == set()
+
+
+# -- the import contracts, read from the source (every import: at module level, inside
+# functions, and under ``if TYPE_CHECKING:``, which the rules name where they allow it) --------
+
+PACKAGE = Path(musitui.__file__).parent
+ADAPTERS = ("musitui.tui", "musitui.mpris", "musitui.commands", "musitui.cli")
+
+
+@dataclass(frozen=True)
+class Import:
+    module: str  # who imports
+    target: str  # the module named (for ``from a import b`` both a and a.b are listed)
+    line: int
+    typing_only: bool  # under ``if TYPE_CHECKING:``: never runs
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _imports_of(path: Path) -> list[Import]:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    is_package = parts[-1] == "__init__"
+    if is_package:
+        parts = parts[:-1]
+    module = ".".join(parts)
+    here = parts if is_package else parts[:-1]
+    found: list[Import] = []
+
+    def visit(node: ast.AST, typing_only: bool) -> None:
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            for child in node.body:
+                visit(child, True)
+            for child in node.orelse:
+                visit(child, typing_only)
+            return
+        if isinstance(node, ast.Import):
+            found.extend(Import(module, a.name, node.lineno, typing_only) for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = ".".join(here[: len(here) - node.level + 1] if node.level else [])
+            target = ".".join(x for x in (base, node.module or "") if x)
+            found.append(Import(module, target, node.lineno, typing_only))
+            found.extend(Import(module, f"{target}.{a.name}", node.lineno, typing_only)
+                         for a in node.names)
+        for child in ast.iter_child_nodes(node):
+            visit(child, typing_only)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")), False)
+    return found
+
+
+IMPORTS = [i for path in sorted(PACKAGE.rglob("*.py")) for i in _imports_of(path)]
+
+
+def within(name: str, *prefixes: str) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def inside(*prefixes: str) -> Callable[[str], bool]:
+    return lambda name: within(name, *prefixes)
+
+
+def outside(*prefixes: str) -> Callable[[str], bool]:
+    return lambda name: not within(name, *prefixes)
+
+
+def broken(who: Callable[[str], bool], bad: Callable[[str], bool], *,
+           types_too: bool = True) -> list[str]:
+    """``module:line -> target`` for each import by a module ``who`` takes that ``bad`` refuses."""
+    return [f"{i.module}:{i.line} -> {i.target}" for i in IMPORTS
+            if who(i.module) and (types_too or not i.typing_only) and bad(i.target)]
+
+
+def test_the_contracts_see_the_whole_package() -> None:
+    modules = {i.module for i in IMPORTS}
+    assert within("musitui.store.catalog", *modules) and len(modules) > 100
+    assert any(i.typing_only for i in IMPORTS) and any(not i.typing_only for i in IMPORTS)
+
+
+def test_the_store_imports_nothing_above_it() -> None:
+    """store/ is the floor: it keeps what the layers above compute and imports none of them
+    (the data model, paths and numpy/tinydb only)."""
+    above = ("musitui.recommend", "musitui.playback", "musitui.words", "musitui.analysis",
+             "musitui.library", "musitui.core.session", "musitui.background_job", *ADAPTERS)
+    assert broken(inside("musitui.store"), inside(*above)) == []
+
+
+def test_the_recommender_imports_numpy_and_itself() -> None:
+    """Pure numpy over arrays: no disk, audio, sklearn; from musitui only the named moods
+    (and, for type hints only, the config section it is built from)."""
+    def bad(target: str) -> bool:
+        top = target.split(".")[0]
+        if top == "musitui":
+            return not within(target, "musitui.recommend", "musitui.core.moods") and target not in (
+                "musitui", "musitui.core")
+        return top not in sys.stdlib_module_names and top != "numpy"
+
+    assert broken(inside("musitui.recommend"), bad, types_too=False) == []
+    typed = broken(inside("musitui.recommend"), lambda t: within(t, "musitui") and not within(
+        t, "musitui.recommend", "musitui.core.moods", "musitui.config") and t not in (
+        "musitui", "musitui.core"))
+    assert typed == []
+
+
+def test_importing_the_store_loads_nothing_above_it() -> None:
+    mods = modules_after("\n".join(f"import {m}" for m in package_modules("musitui.store")))
+    assert heavy(mods, "sounddevice", "soundfile", "av", "librosa", "sklearn", "textual",
+                 "mutagen", "scipy", "dbus_fast") == set()
+    touched = {m for m in mods if within(m, "musitui") and not within(m, "musitui.store")}
+    assert touched <= {"musitui", "musitui.core", "musitui.core.model", "musitui.paths"}, touched
+
+
+def test_the_core_imports_no_adapter() -> None:
+    """musitui/core (model, moods, play modes, contracts, the session) is driven by the
+    adapters (tui, mpris, commands, cli) and never imports one, not even for a type."""
+    assert broken(inside("musitui.core"), inside(*ADAPTERS)) == []
+
+
+def test_playback_knows_nothing_of_the_library_or_the_session() -> None:
+    above = ("musitui.core", "musitui.store", "musitui.recommend", "musitui.words",
+             "musitui.analysis", "musitui.library", "musitui.background_job", *ADAPTERS)
+    assert broken(inside("musitui.playback"), inside(*above)) == []
+
+
+@pytest.mark.parametrize(("library", "home"), [("textual", "musitui.tui"),
+                                               ("textual_image", "musitui.tui"),
+                                               ("sounddevice", "musitui.playback"),
+                                               ("dbus_fast", "musitui.mpris")])
+def test_each_device_and_ui_library_has_one_home(library: str, home: str) -> None:
+    assert broken(outside(home), inside(library)) == []
+
+
+def test_the_adapters_sit_on_top() -> None:
+    """Only the command line starts the TUI; only the TUI (and the command that starts it)
+    starts the MPRIS adapter; nothing imports the command line."""
+    assert broken(outside("musitui.tui", "musitui.commands.ui", "musitui.cli"),
+                  inside("musitui.tui")) == []
+    assert broken(outside("musitui.mpris", "musitui.tui", "musitui.commands.ui"),
+                  inside("musitui.mpris")) == []
+    assert broken(outside("musitui.cli", "musitui.__main__"), inside("musitui.cli")) == []
+
+
+LEAVES = ("musitui.paths", "musitui.config", "musitui.config_schema", "musitui.text_safety",
+          "musitui.progress", "musitui.decode_reasons", "musitui.playlists",
+          "musitui.core.model", "musitui.core.moods", "musitui.core.play_modes",
+          "musitui.core.contracts")
+
+
+def test_the_leaves_import_only_the_standard_library() -> None:
+    """The small modules everything else stands on: stdlib, each other and the store's atomic
+    writes (paths asks platformdirs for the user's folders)."""
+    def bad(target: str) -> bool:
+        top = target.split(".")[0]
+        if top == "musitui":
+            return not within(target, *LEAVES, "musitui.store.atomic") and target not in (
+                "musitui", "musitui.core")
+        return top not in sys.stdlib_module_names and top != "platformdirs"
+
+    assert broken(inside(*LEAVES), bad, types_too=False) == []
