@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from musitui.config import HistoryConfig
 from musitui.imports import lastfm, listenbrainz, scrobbler_log, sources, spotify, unmatched
@@ -26,6 +26,11 @@ from musitui.imports.matcher import Library, Matcher, credit, listen_key
 from musitui.progress import Progress
 from musitui.recommend.outcomes import FINISH, SKIP, Listen, verdict
 from musitui.store.history import History, HistoryError
+
+if TYPE_CHECKING:
+    from musitui.config import Config
+    from musitui.paths import Home
+    from musitui.store.catalog_columns import CatalogColumns
 
 READERS: dict[str, Callable[[bytes, str], Reading]] = {
     sources.LISTENBRAINZ: listenbrainz.read, sources.LASTFM: lastfm.read,
@@ -94,7 +99,7 @@ class ImportReport:
         return said
 
 
-def library_of(columns: Any) -> Library:
+def library_of(columns: CatalogColumns) -> Library:
     """The matcher's view of ``CatalogColumns`` (present tracks)."""
     return Library(ids=columns.ids.tolist(), artists=columns.artist,
                    albumartists=columns.albumartist, titles=columns.title,
@@ -312,7 +317,7 @@ def _interrupts_held() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
-def match_kept_aside(home: Any, config: Any, columns: Any) -> str | None:
+def match_kept_aside(home: Home, config: Config, columns: CatalogColumns) -> str | None:
     """After a scan: the listens kept aside that now match a file go into the history.
     Returns a line to tell the user, or None (nothing was kept aside, or nothing matched)."""
     if not unmatched.path_in(home.history_dir).exists():
