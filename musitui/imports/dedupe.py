@@ -35,6 +35,10 @@ class Seen:
     def add(self, song: Hashable, start: float, origin: str) -> None:
         starts = self._starts.setdefault(song, [])
         origins = self._origins.setdefault(song, [])
+        if not starts or start >= starts[-1]:  # listens mostly come oldest first
+            starts.append(start)
+            origins.append(origin)
+            return
         at = bisect.bisect(starts, start)
         starts.insert(at, start)
         origins.insert(at, origin)
