@@ -222,7 +222,7 @@ class Importer:
             if row is None:
                 still.append((listen, session))
                 aside.add(listen_key(listen.artist, listen.title), listen.start, KNOWN)
-            elif seen.admit(int(self.library.ids[row]), listen.start, KNOWN):
+            elif seen.admit(self._song(row), listen.start, KNOWN):
                 events.append(self._event(listen, row, session))
                 report.matched_later += 1
         for item in self._read:
@@ -234,7 +234,7 @@ class Importer:
                     report.unmatched_artists[self._spelling(listen.artist)] += 1
                 else:
                     report.duplicates += 1
-            elif seen.admit(int(self.library.ids[item.row]), listen.start, item.origin):
+            elif seen.admit(self._song(item.row), listen.start, item.origin):
                 events.append(self._event(listen, item.row, item.session))
             else:
                 report.duplicates += 1
@@ -262,6 +262,10 @@ class Importer:
             with contextlib.suppress(OSError):
                 unmatched.save(folder, before)
             raise
+
+    def _song(self, row: int) -> tuple[str, str]:
+        """What dedupe knows the file's song by (its tags folded, as the history's events)."""
+        return listen_key(self.library.artists[row], self.library.titles[row])
 
     def _spelling(self, artist: str) -> str:
         """The first spelling met of an artist's name, so that variants count together."""
