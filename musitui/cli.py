@@ -130,7 +130,7 @@ def entry() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     # Reranks are small matrix-vector products: BLAS threads only add hand-off cost (see
-    # session.limit_blas_threads). Set before numpy loads, it costs nothing; a user's own
+    # ranking.limit_blas_threads). Set before numpy loads, it costs nothing; a user's own
     # setting wins. Analysis workers set their own.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     argv = _with_default_command(list(sys.argv[1:] if argv is None else argv))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from session_helpers import Clock, build_world, make_session
 
-import musitui.core.session as session_module
+import musitui.core.resume as resume_module
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -96,7 +96,7 @@ def test_kill_9_loses_at_most_the_debounce_window(tmp_path: Path) -> None:
 
 
 def test_changes_are_saved_without_quitting_and_restored(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(session_module, "STATE_SAVE_SECONDS", 0.01)
+    monkeypatch.setattr(resume_module, "STATE_SAVE_SECONDS", 0.01)
     home, catalog, features = build_world(tmp_path)
     session = make_session(home, catalog, features, clock=Clock())
     session.enqueue(sorted(catalog.tracks)[0])  # before restore_state: nothing is written
