@@ -90,6 +90,7 @@ class LibraryOpener:
         self.home, self.config, self.args = home, config, args
         self.notices: list[str] = list(config.problems)
         self.folders: list[str] = []
+        self.watch_folders: list[str] = []
         self.opened: list = []  # the Loaded handed to the app, to close on exit
         self.shelf = None  # the library sorted for display, when prefetched
         self._prefetch = None
@@ -144,6 +145,7 @@ class LibraryOpener:
             except CatalogChanged as exc:  # the folder's scan remembers it anyway
                 self.notices.append(str(exc))
         self.folders = [] if self.args.no_scan else folders
+        self.watch_folders = folders if self.config.library.watch else []
         return catalog
 
     def open_session(self, catalog):
@@ -152,7 +154,7 @@ class LibraryOpener:
 
         session, _player, more = build_session(self.home, self.config, catalog, device=self.args.device)
         jobs = BackgroundJobs(self.home, catalog, session, folders=self.folders,
-                              analyze=not self.args.no_analyze)
+                              analyze=not self.args.no_analyze, watch_folders=self.watch_folders)
         # The catalog lives as long as the app: keep its objects out of every later GC pass,
         # so collections stay short and never stall a frame.
         import gc
