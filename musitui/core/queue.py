@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from musitui.core.model import Track
+from musitui.core.names import fold_name
 from musitui.core.play_modes import IN_ORDER, RADIO, PlayModes
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ class QueueItem:
     parts: dict[str, float] = field(default_factory=dict)
     reason: str = ""
     user_queued: bool = False
+    weights: dict[str, float] = field(default_factory=dict)  # Σ parts·weights == score
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ class PlayQueue:
     # -- filling the tail ---------------------------------------------------------------------
     def set_tail(self, picks: list[Pick]) -> None:
         tracks = self.catalog.tracks
-        self.tail = [QueueItem(tracks[p.track_id], p.score, p.parts, p.reason)
+        self.tail = [QueueItem(tracks[p.track_id], p.score, p.parts, p.reason, weights=p.weights)
                      for p in picks if p.track_id in tracks]
 
     def follow_mode(self, modes: PlayModes, current: Track | None, count: int) -> None:
@@ -151,7 +153,9 @@ class PlayQueue:
         self.tail = items
 
     def _album_of(self, track: Track) -> list[int]:
-        tracks = [t for t in self.catalog.present() if t.album == track.album
-                  and (t.albumartist or t.artist) == (track.albumartist or track.artist)]
+        """The album's tracks, grouped with the browser's keys (case and accents folded)."""
+        album, artist = fold_name(track.album), fold_name(track.albumartist or track.artist)
+        tracks = [t for t in self.catalog.present() if fold_name(t.album) == album
+                  and fold_name(t.albumartist or t.artist) == artist]
         tracks.sort(key=lambda t: (t.disc_no or 0, t.track_no or 0, t.path))
         return [t.id for t in tracks]

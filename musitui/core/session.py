@@ -29,7 +29,7 @@ from musitui.core.ledger import Ledger, Timed
 from musitui.core.model import Track
 from musitui.core.moods import ALL_MOODS, AUTO, nearest_mood, next_mood
 from musitui.core.notices import Notices
-from musitui.core.play_modes import MODES, PlayModes
+from musitui.core.play_modes import MODES, REPEAT_ONE, PlayModes
 from musitui.core.play_modes import next_mode as next_play_mode
 from musitui.core.plays import Plays
 from musitui.core.queue import PlayQueue, Queued, QueueItem
@@ -203,6 +203,9 @@ class Session:
 
     def play_next_in_queue(self) -> bool:
         items = self.up_next
+        play = self.ledger.play
+        if not items and self.modes.mode == REPEAT_ONE and play is not None:
+            return self.play_track(play.track.id)
         if not items:
             self.notices.say("the queue is empty")
             return False
@@ -378,9 +381,13 @@ class Session:
             count = self.queue.free_slots(self.weights.up_next_length)
             self.queue.set_tail(self.ranking.rank(self.listening(), count))
             self.queue.follow_mode(self.modes, self.ledger.now_playing, count)
-            head = self.queue.items()[:1]
-        if self.ledger.play is not None:
-            self.transport.set_next(head[0].track if head else None)
+            items = self.queue.items()
+            head = items[0].track if items else None
+            play = self.ledger.play
+            if play is not None and self.modes.mode == REPEAT_ONE and not self.queue.user:
+                head = play.track  # the playing track again (Up next does not list it)
+        if play is not None:
+            self.transport.set_next(head)
         if notify:
             self.notices.notify("queue")
 

@@ -224,13 +224,13 @@ def test_a_track_finished_then_rejected_is_never_given_as_which_you_finished(set
     play(session, player, clock, liked)
     clock.tick(180)
     player.post("end", position=180.0)
-    assert any(f"like {liked.title}, which you finished" in i.reason for i in session.up_next)
+    assert any(f" {liked.title}, which you just finished" in i.reason for i in session.up_next)
     play(session, player, clock, liked)  # again, and this time: not this
     player.position = 90.0
     session.not_this()
     player.deliver()
     assert [t for t, _ in session.rejected] == [liked.id]
-    assert not any(f"like {liked.title}" in i.reason for i in session.up_next)
+    assert not any(f" {liked.title}, which you" in i.reason for i in session.up_next)
     # The wording itself, for tracks most like it: never "like <rejected>, which you finished".
     from musitui.recommend.reasons import most_like
 
