@@ -51,7 +51,7 @@ def limit_blas_threads() -> None:
     if os.environ.get("OPENBLAS_NUM_THREADS") == "1":
         return  # set before numpy loaded (musitui's CLI does): nothing to limit
     try:
-        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+        from threadpoolctl import threadpool_limits
     except ImportError:
         return
     threadpool_limits(1, user_api="blas")
