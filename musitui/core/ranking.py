@@ -161,9 +161,11 @@ class Ranking:
         cached = self._prompt_target
         if cached is not None and cached[0] is self.lib:
             return cached[1]
-        from musitui.words.target import build_target
+        from musitui.words.target import build_target, tag_rows
 
-        target = build_target(self.vibe, self.lib.ids, self.track_columns())
+        vibe = self.vibe
+        tags = tag_rows(self.home, self.lib.ids) if (vibe.audio or vibe.exclude_audio) else None
+        target = build_target(vibe, self.lib.ids, self.track_columns(), tags)
         self._prompt_target = (self.lib, target)
         return target
 

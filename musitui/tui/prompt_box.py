@@ -1,5 +1,7 @@
-"""The prompt box (key `p`): "calm but not sad, no metal" reranks Up next by that target
-(offline rules, or the configured local model in a worker thread); an empty line clears it."""
+"""The prompt box (key `p`): "calm but not sad, no metal", "ruhige Klaviermusik, kein Metal",
+"来点安静的钢琴曲" reranks Up next by that target (the offline rules and the multilingual
+encoder, or the configured local model, in a worker thread; the encoder starts loading in a
+daemon thread when the box opens); an empty line clears it."""
 
 from __future__ import annotations
 
@@ -27,6 +29,11 @@ def open_prompt_box(app: Any) -> None:
     if session is None:
         app.notify("The library is still loading", severity="warning")
         return
+    from musitui.words.encoder import cache_dir_for, shared
+
+    home = app.home
+    # Loads in a daemon thread while the listener types (never on this one).
+    shared(cache_dir_for(home.data_dir) if home is not None else None).start()
     current = session.vibe
     value = current.prompt_text if current is not None else ""
     app.push_screen(PromptBox(QUESTION, value=value, placeholder=PLACEHOLDER),
@@ -45,11 +52,13 @@ def _answered(app: Any, answer: str | None) -> None:
 
 
 def _understand(app: Any, text: str) -> None:
+    from musitui.words.encoder import shared
     from musitui.words.llm_client import understand
     from musitui.words.target import library_words
 
     session = app.session
-    vibe, notice = understand(text, app.config, **library_words(session.catalog.columns().present()))
+    vibe, notice = understand(text, app.config, encoder=shared(),
+                              **library_words(session.catalog.columns().present()))
     vibe.prompt_text = text
     if vibe.empty:
         app.call_from_thread(app.notify, f"Nothing understood in {text!r}", severity="warning", timeout=6)

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from musitui.config import Config
-from musitui.words.prompt import Vibe, parse_prompt
+from musitui.words.encoder import Encoder
+from musitui.words.prompt import Vibe
 
 MAX_TIMEOUT = 5.0
 DEFAULT_TIMEOUT = 4.0
@@ -189,11 +190,14 @@ def validate(answer: Any, styles: Iterable[str], paths: Iterable[str]) -> Vibe:
 
 
 def understand(text: str, config: Any, *, styles: Iterable[str] = (), titles: Mapping[str, str] | None = None,
-               paths: Iterable[str] = ()) -> tuple[Vibe, str | None]:
+               paths: Iterable[str] = (), encoder: Encoder | None = None) -> tuple[Vibe, str | None]:
     """(target, notice): the model's answer when one is configured and usable, else the
-    offline rules; ``notice`` is one line saying why the model was not used (or None)."""
+    offline reading (musitui.words.multilingual: the rules and, given ``encoder``, the
+    multilingual sentence encoder); ``notice`` is one line saying why the model was not used."""
+    from musitui.words.multilingual import parse_any
+
     styles, paths = set(styles), set(paths)
-    offline = parse_prompt(text, styles=styles, titles=titles, paths=paths)
+    offline = parse_any(text, styles=styles, titles=titles, paths=paths, encoder=encoder)
     llm = settings(config)
     if llm is None:
         return offline, None
@@ -202,5 +206,8 @@ def understand(text: str, config: Any, *, styles: Iterable[str] = (), titles: Ma
     except LlmError as exc:
         return offline, f"local model not used: {exc}; using the offline rules"
     vibe.words = offline.words  # the prompt's own words, quoted in reasons
+    vibe.audio, vibe.exclude_audio = offline.audio, offline.exclude_audio  # the tagger's words
+    vibe.exclude_styles = list(dict.fromkeys(vibe.exclude_styles + offline.exclude_styles))
+    vibe.styles = [s for s in vibe.styles if s not in vibe.exclude_styles]
     vibe.seeds = list(dict.fromkeys(vibe.seeds + offline.seeds))
     return vibe, None
