@@ -5,13 +5,12 @@ a .scrobbler.log or a ListenBrainz import."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from typing import TYPE_CHECKING, Any
 
 from musitui.commands import Context
-from musitui.text_safety import printable
+from musitui.text_safety import printable, terminal_json
 
 if TYPE_CHECKING:
     from musitui.store.history import History
@@ -123,7 +122,7 @@ def _import(history: History, path: str, ctx: Context, *, json_out: bool = False
     for problem in report.problems:
         print(printable(f"musitui: {problem}"), file=sys.stderr)
     if json_out:
-        print(json.dumps(report.summary(), ensure_ascii=False))
+        print(terminal_json(report.summary()))
     else:
         for line in report.lines():
             print(printable(line))
@@ -151,7 +150,7 @@ def _show(history, args: argparse.Namespace) -> int:
     events = history.events(limit=args.limit or None)
     if args.json:
         for event in events:
-            print(json.dumps(event, ensure_ascii=False))
+            print(terminal_json(event))
         return 0
     if not events:
         print("no listening history yet")
