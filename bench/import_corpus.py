@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import random
 import shutil
@@ -51,6 +50,7 @@ from import_formats import (  # noqa: E402
     scrobbler_log,
     spotify_json,
 )
+from intervals import wilson  # noqa: E402
 
 from musitui.core.model import UNKNOWN_ARTIST  # noqa: E402
 from musitui.paths import Home  # noqa: E402
@@ -184,15 +184,6 @@ def musitui(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.run([sys.executable, "-m", "musitui", "--home", str(home), *args],
                           capture_output=True, text=True, env=env, check=False)
-
-
-def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    if n == 0:
-        return 0.0, 0.0
-    p = hits / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, centre + half
 
 
 def score(events: list[dict], truths: list[Truth], twins: dict[int, int]) -> dict[str, int]:

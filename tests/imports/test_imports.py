@@ -472,3 +472,25 @@ def test_the_same_song_in_two_files_is_one_listen_across_services(tmp_path: Path
     shutil.copytree(home, other, ignore=shutil.ignore_patterns("history"))
     assert run(other, "history", "import", str(tmp_path / "lastfm.csv")) == 0
     assert [e["track_id"] for e in events(other)] == [mp3.id]
+
+
+def test_the_players_background_scan_gives_kept_aside_listens_their_file(
+        home: Path, ids: dict[str, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import threading
+
+    from library_helpers import make_track
+
+    from musitui.background_job import Reporter, run_job
+
+    (tmp_path / "s.csv").write_bytes(lastfm_header_csv([Made(T0, "Mesh", "Time", "", 275)]))
+    assert run(home, "history", "import", str(tmp_path / "s.csv")) == 0
+    music = tmp_path / "music"
+    make_track(music, "time.wav", "wav", title="Time", artist="Mesh")
+    capsys.readouterr()
+    stop = threading.Event()
+    spec = {"config_dir": str(home), "data_dir": str(home), "folders": [str(music)]}
+    assert run_job(spec, Reporter(stop), stop) == 0
+    notices = [json.loads(line).get("notice", "") for line in capsys.readouterr().out.splitlines()]
+    assert any("1 listens kept aside" in n for n in notices), notices
+    assert [(e["artist"], e["title"]) for e in events(home)] == [("Mesh", "Time")]
+    assert kept_aside(home) == []
