@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     export.add_argument("file", metavar="FILE", help="the file to write")
     export.add_argument("--format", choices=["musitui", *EXPORT_FORMATS], default="musitui",
                         help="musitui's JSON lines (default), a .scrobbler.log (scrobbler) or "
-                             "a ListenBrainz import (listenbrainz)")
+                             "a ZIP as ListenBrainz exports and imports (listenbrainz)")
     add = actions.add_parser("import", help="add the listening history in a file or folder")
     add.add_argument("file", metavar="FILE", help="a ListenBrainz export (ZIP or JSON lines), a "
                      "Last.fm CSV, Spotify streaming history (JSON or the ZIP), a .scrobbler.log, "

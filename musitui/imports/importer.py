@@ -37,6 +37,7 @@ READERS: dict[str, Callable[[bytes, str], Reading]] = {
     sources.SPOTIFY: spotify.read, sources.SCROBBLER: scrobbler_log.read,
 }
 TOP_UNMATCHED = 5
+BIG_FILE = 5_000_000  # bytes: reading it is worth a line
 
 
 @dataclass
@@ -139,6 +140,8 @@ class Importer:
         found = sources.files(path)
         progress = Progress("reading", len(found), enabled=self.show_progress and len(found) > 1)
         for file in found:
+            if self.show_progress and len(found) == 1:
+                _say_reading(file)
             for source in sources.read(file):
                 self._take(source)
             progress.advance(note=file.name)
@@ -301,6 +304,18 @@ def outcome(listen: Scrobble, duration: float | None,
                    "end" if listen.ended else "next",
                    config.skip_seconds, config.skip_fraction)
     return (FINISH if said == FINISH else SKIP), listen.heard
+
+
+def _say_reading(file: Path) -> None:
+    """A big file takes seconds: say what is going on (stderr, like the progress bar)."""
+    import sys
+
+    from musitui.text_safety import printable
+
+    with contextlib.suppress(OSError):
+        size = file.stat().st_size
+        if size >= BIG_FILE:
+            print(printable(f"reading {file.name} ({size / 1e6:.0f} MB)…"), file=sys.stderr)
 
 
 @contextlib.contextmanager

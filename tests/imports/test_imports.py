@@ -355,7 +355,7 @@ def test_export_scrobbler_and_listenbrainz_round_trip(home: Path, ids: dict[str,
             Made(T0 + 400, "Hans Zimmer", "Time", seconds=275, heard=12, skipped=True)]
     (tmp_path / "endsong_0.json").write_bytes(spotify_json(made))
     assert run(home, "history", "import", str(tmp_path / "endsong_0.json")) == 0
-    log, lb = tmp_path / "out" / ".scrobbler.log", tmp_path / "out" / "listens.json"
+    log, lb = tmp_path / "out" / ".scrobbler.log", tmp_path / "out" / "listenbrainz.zip"
     assert run(home, "history", "export", "--format", "scrobbler", str(log)) == 0
     assert run(home, "history", "export", "--format", "listenbrainz", str(lb)) == 0
     lines = log.read_text().splitlines()
@@ -363,9 +363,10 @@ def test_export_scrobbler_and_listenbrainz_round_trip(home: Path, ids: dict[str,
     rows = [line.split("\t") for line in lines[3:]]
     assert [(r[0], r[2], r[5], int(r[6])) for r in rows] == [
         ("Beyoncé", "Halo", "L", int(T0)), ("Hans Zimmer", "Time", "S", int(T0 + 400))]
-    document = json.loads(lb.read_text())
-    assert document["listen_type"] == "import"
-    assert [(p["listened_at"], p["track_metadata"]["track_name"]) for p in document["payload"]] == [
+    with zipfile.ZipFile(lb) as archive:
+        assert archive.namelist() == ["listens/2020/9.jsonl"]  # as ListenBrainz exports
+        listens = [json.loads(x) for x in archive.read("listens/2020/9.jsonl").splitlines()]
+    assert [(x["listened_at"], x["track_metadata"]["track_name"]) for x in listens] == [
         (int(T0), "Halo")]  # a skip is not a listen
     for exported in (log, lb):
         other = tmp_path / f"again-{exported.name}"
@@ -494,3 +495,17 @@ def test_the_players_background_scan_gives_kept_aside_listens_their_file(
     assert any("1 listens kept aside" in n for n in notices), notices
     assert [(e["artist"], e["title"]) for e in events(home)] == [("Mesh", "Time")]
     assert kept_aside(home) == []
+
+
+def test_spotify_zip_as_downloaded(home: Path, ids: dict[str, int], tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    made = [m for m, _ in VARIANTS]
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        folder = "Spotify Extended Streaming History/"
+        archive.writestr(folder + "ReadMeFirst_ExtendedStreamingHistory.pdf", b"%PDF-1.4")
+        archive.writestr(folder + "Streaming_History_Audio_2020_0.json", spotify_json(made[:5]))
+        archive.writestr(folder + "Streaming_History_Audio_2020_1.json", spotify_json(made[5:]))
+        archive.writestr(folder + "Streaming_History_Video_2020.json", b"[]")
+    (tmp_path / "my_spotify_data.zip").write_bytes(buffer.getvalue())
+    assert run(home, "history", "import", str(tmp_path / "my_spotify_data.zip")) == 0
+    check_matches(home, ids, spotify=True)
