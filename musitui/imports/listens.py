@@ -40,7 +40,9 @@ class Scrobble:
     album: str = ""
     duration: float | None = None  # the track's length as the source knows it
     heard: float | None = None  # seconds played, when the source says (Spotify)
-    ended: bool = False  # it ran to its end (Spotify's reason_end "trackdone")
+    # How the play ended, in ``recommend.outcomes``'s words ("end": ran out, "next": the
+    # listener moved on, "previous", "quit", "error"); only Spotify says.
+    ending: str = "next"
     skipped: bool = False  # the source calls it a skip (Spotify's skipped, the log's S)
     source: str = ""
 

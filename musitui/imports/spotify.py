@@ -18,6 +18,11 @@ from musitui.imports import listens
 from musitui.imports.listens import NotUnderstood, Reading, Scrobble
 
 SOURCE = "spotify"
+# reason_end -> how the play ended (``recommend.outcomes.Ending``): going back, quitting and a
+# stream that failed are no verdict on the track, as in musitui.
+ENDINGS = {"trackdone": "end", "backbtn": "previous", "logout": "quit",
+           "unexpected-exit": "quit", "unexpected-exit-while-paused": "quit",
+           "trackerror": "error"}
 _NOT_MUSIC = ("episode_name", "spotify_episode_uri", "episode_show_name", "audiobook_title",
               "audiobook_uri", "audiobook_chapter_uri", "audiobook_chapter_title")
 
@@ -55,7 +60,7 @@ def _extended(record: dict[str, Any], reading: Reading, number: int) -> Scrobble
         return None
     return Scrobble(start=ended - heard, artist=artist, title=title,
                     album=listens.text_field(record.get("master_metadata_album_album_name")),
-                    heard=heard, ended=record.get("reason_end") == "trackdone",
+                    heard=heard, ending=ENDINGS.get(str(record.get("reason_end")), "next"),
                     skipped=record.get("skipped") is True, source=SOURCE)
 
 

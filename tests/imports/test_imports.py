@@ -509,3 +509,18 @@ def test_spotify_zip_as_downloaded(home: Path, ids: dict[str, int], tmp_path: Pa
     (tmp_path / "my_spotify_data.zip").write_bytes(buffer.getvalue())
     assert run(home, "history", "import", str(tmp_path / "my_spotify_data.zip")) == 0
     check_matches(home, ids, spotify=True)
+
+
+def test_spotify_streams_that_went_back_quit_or_failed_are_no_verdict(
+        home: Path, ids: dict[str, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from import_formats import spotify_record
+
+    halo = Made(T0, "Beyoncé", "Halo", seconds=261, heard=12)
+    records = [spotify_record(Made(T0 + 1000 * n, "Beyoncé", "Halo", seconds=261, heard=12),
+                              reason_end=end)
+               for n, end in enumerate(["backbtn", "logout", "trackerror", "fwdbtn"])]
+    (tmp_path / "endsong_0.json").write_text(json.dumps(records))
+    assert run(home, "history", "import", str(tmp_path / "endsong_0.json")) == 0
+    assert "3 streams that ended going back" in capsys.readouterr().out
+    got = events(home)
+    assert [(e["kind"], e["ts"]) for e in got] == [("skip", T0 + 3000 + halo.heard)]
