@@ -34,6 +34,8 @@ class LibraryConfig:
 
     folders: list[str] = setting([], "scanned at start besides the folders you opened before")
     follow_symlinks: bool = setting(True, "follow symbolic links to files and folders")
+    watch: bool = setting(True, "while the player runs, notice files added, changed, moved or "
+                                "removed under the library folders (inotify; else a check every 30 s)")
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,7 @@ class LibraryOpener:
         self.home, self.config, self.args = home, config, args
         self.notices: list[str] = list(config.problems)
         self.folders: list[str] = []
+        self.watch_folders: list[str] = []
         self.opened: list[Loaded] = []  # handed to the app, to close on exit
         self._prefetch: threading.Thread | None = None
         self._prefetched: tuple[Catalog, Shelf] | None = None  # sorted for display ahead
@@ -157,6 +158,7 @@ class LibraryOpener:
             except CatalogChanged as exc:  # the folder's scan remembers it anyway
                 self.notices.append(str(exc))
         self.folders = [] if self.args.no_scan else folders
+        self.watch_folders = folders if self.config.library.watch else []
         return catalog
 
     def open_session(self, catalog: Catalog) -> Loaded:
@@ -165,7 +167,7 @@ class LibraryOpener:
 
         session, _player, more = build_session(self.home, self.config, catalog, device=self.args.device)
         jobs = BackgroundJobs(self.home, catalog, session, folders=self.folders,
-                              analyze=not self.args.no_analyze)
+                              analyze=not self.args.no_analyze, watch_folders=self.watch_folders)
         # The catalog lives as long as the app: keep its objects out of every later GC pass,
         # so collections stay short and never stall a frame.
         import gc

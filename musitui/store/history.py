@@ -753,15 +753,24 @@ class History:
             if resolve_track is not None:
                 event["track_id"] = resolve_track(event)
             fresh.append(event)
-        # One write and one fsync for the whole file, then fold it into the shards.
+        self.append_events(fresh)
+        return len(fresh), skipped
+
+    def append_events(self, events: list[dict[str, Any]]) -> None:
+        """Add ``events`` (checked, with their own ``ts`` and ``session``; oldest first) with
+        one write and one fsync, then fold them into the shards: the bulk path of every
+        import. Their ``seq`` is set here. All or nothing: HistoryError when the journal
+        cannot be written."""
+        if not events:
+            return
         try:
             with self._lock, self._writer_lock():
-                for number, event in enumerate(fresh, self.aggregates.seq + 1):
+                for number, event in enumerate(events, self.aggregates.seq + 1):
                     event["seq"] = number
-                self._append_many(fresh)
-                for event in fresh:
+                self._append_many(events)
+                for event in events:
                     self.aggregates.apply(event)
-                self._journal.extend(fresh)
+                self._journal.extend(events)
         except OSError as exc:
             raise HistoryError(f"cannot write the history in {self.folder}: "
                                f"{exc.strerror or exc}; nothing was imported") from exc
@@ -770,7 +779,6 @@ class History:
         except OSError as exc:  # the events are in the journal: a later compaction moves them
             self.messages.append(f"could not compact the history in {self.folder} "
                                  f"({exc.strerror or exc}); nothing is lost, it will be retried")
-        return len(fresh), skipped
 
 
 MAX_IMPORT_BYTES = 512 * 1024 * 1024

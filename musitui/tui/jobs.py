@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from musitui.core.contracts import SessionControl
+from musitui.library.watch import FolderWatch
 from musitui.paths import Home
 from musitui.tui.library_model import format_duration
 from musitui.tui.quiet_gc import gc_paused, one_builder
@@ -33,7 +34,8 @@ JOB_LOG = "background-job.log"  # the job's stderr (a traceback there is never o
 
 class BackgroundJobs:
     def __init__(self, home: Home, catalog: Any, session: SessionControl, *, folders: list[str],
-                 analyze: bool = True, demo_dir: Path | None = None) -> None:
+                 analyze: bool = True, demo_dir: Path | None = None,
+                 watch_folders: list[str] | None = None) -> None:
         self.home = home
         self.catalog = catalog
         self.session = session
@@ -43,12 +45,35 @@ class BackgroundJobs:
         self.stop = threading.Event()
         self.busy = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
+        self.watch_folders = list(watch_folders or [])  # followed for changes while the player runs
+        self._watch: FolderWatch | None = None
+        self._changed: list[str] = []  # folders changed on disk, scanned when the job is free
+        self._changed_lock = threading.Lock()
         self._session_stale = self._library_stale = False  # the catalog changed since they saw it
 
     # -- entry points (called on the UI thread) -----------------------------------------
     def start(self, app: Any) -> None:
         if self.folders or self.analyze:
             self._run(app, {"folders": self.folders}, "startup scan")
+        if self.watch_folders:
+            self._watch = FolderWatch(self.watch_folders,
+                                      lambda folder: self._ui(app, self.changed_on_disk, app, folder))
+            self._watch.start()
+            if self._watch.problem:
+                self._ui(app, app.notify, self._watch.problem, severity="warning", timeout=8)
+
+    def changed_on_disk(self, app: Any, folder: str) -> None:
+        """A watched folder changed and settled: scan it (and analyse what is new) as soon as
+        no other job runs; several changes while one runs make one scan."""
+        with self._changed_lock:
+            if folder not in self._changed:
+                self._changed.append(folder)
+        if self.busy.locked() or self.stop.is_set():
+            return  # picked up when the running job ends
+        with self._changed_lock:
+            folders, self._changed = self._changed, []
+        if folders:
+            self._run(app, {"folders": folders}, "library change", quiet=True)
 
     def scan_folder(self, app: Any, folder: str) -> None:
         path = Path(folder).expanduser()
@@ -56,6 +81,8 @@ class BackgroundJobs:
             app.notify(f"Not a folder: {path}", severity="warning")
             return
         self._run(app, {"folders": [str(path.resolve())]}, "scan")
+        if self._watch is not None:
+            self._watch.add(str(path))
 
     def make_demo(self, app: Any) -> None:
         target = self.demo_dir or Path(self.home.data_dir) / "demo-library"
@@ -65,18 +92,24 @@ class BackgroundJobs:
         """Ask the job to stop: it keeps what it finished, saves and exits by itself (a
         rerun continues); the player does not wait for it."""
         self.stop.set()
+        if self._watch is not None:
+            self._watch.stop()
         process = self._process
         if process is not None and process.poll() is None:
             with contextlib.suppress(OSError):
                 process.send_signal(signal.SIGINT)
 
     # -- the job ---------------------------------------------------------------------
-    def _run(self, app: Any, work: dict[str, Any], name: str) -> None:
+    def _run(self, app: Any, work: dict[str, Any], name: str, *, quiet: bool = False) -> None:
         spec = {"config_dir": str(self.home.config_dir), "data_dir": str(self.home.data_dir),
                 "analyze": self.analyze, **work}
 
         def guarded() -> None:
             if not self.busy.acquire(blocking=False):
+                if quiet:  # a change on disk: scanned once the running job ends
+                    with self._changed_lock:
+                        self._changed.extend(f for f in work["folders"] if f not in self._changed)
+                    return
                 self._ui(app, app.notify, "Still busy with the previous scan; try again when it ends",
                          severity="warning")
                 return
@@ -87,6 +120,8 @@ class BackgroundJobs:
             finally:
                 self.busy.release()
                 self._ui(app, app.set_status, "")
+                if self._changed:
+                    self._ui(app, self.changed_on_disk, app, self._changed[0])
 
         app.run_worker(guarded, thread=True, exclusive=False, group="background", name=name)
 
