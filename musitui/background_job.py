@@ -90,10 +90,27 @@ def run_job(spec: dict[str, Any], report: Reporter, stop: threading.Event) -> in
         if problems:
             report(problems=problems, what="could not be read")
     report(scanned=True)
+    if folders and not stop.is_set():
+        matched_kept_aside(home, catalog, report)
     if spec.get("analyze") and not stop.is_set():
         phase["name"] = "analysis"
         analyze(home, catalog, report, stop)
     return STOPPED if stop.is_set() else 0
+
+
+def matched_kept_aside(home: Any, catalog: Any, report: Reporter) -> None:
+    """Listens imported before their files were scanned (``history import``) get them now."""
+    from musitui.config import load_config
+    from musitui.imports.importer import match_kept_aside
+    from musitui.store.history import HistoryError
+
+    try:
+        told = match_kept_aside(home, load_config(home), catalog.columns().present())
+    except (HistoryError, OSError) as exc:
+        report(notice=f"could not match the listens kept aside by history imports: {exc}")
+        return
+    if told:
+        report(notice=told)
 
 
 class Throttled:

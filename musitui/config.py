@@ -95,6 +95,9 @@ class RecommendConfig:
     w_recent: float = setting(1.0, "played in the last recent_hours (penalty)", lo=0, hi=10)
     recent_hours: float = setting(4.0, "tracks played this recently are held back",
                                   lo=0, hi=8760)
+    repeat_plays: int = setting(25, "a song among the last this many plays (or within "
+                                "recent_hours) is not offered while anything else acceptable "
+                                "is left", lo=0, hi=100000)
     artist_spacing: int = setting(1, "other tracks between two by the same artist",
                                   lo=0, hi=100)
     explore_every: int = setting(5, "every n-th Up next slot explores; 0 = never, else at "

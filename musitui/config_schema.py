@@ -52,7 +52,8 @@ def rule_of(f: Field) -> Rule:
 def default_of(f: Field) -> Any:
     if f.default is not MISSING:
         return f.default
-    return f.default_factory()  # type: ignore[misc]
+    assert f.default_factory is not MISSING, f"{f.name} has no default"
+    return f.default_factory()
 
 
 def key_types(section: type) -> dict[str, Any]:

@@ -3,7 +3,7 @@
     .venv/bin/python scripts/config_docs.py          # rewrite docs/CONFIG.md
     .venv/bin/python scripts/config_docs.py --check  # exit 1 when it is out of date
 
-tests/test_config.py runs the check, so a new key cannot go undocumented.
+tests/core/test_config.py runs the check, so a new key cannot go undocumented.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ It writes
 - ``musitui/data/musicnn_msd.npz``: every trained variable (no optimiser slots), float32,
   named like the checkpoint with ``/`` as ``__``, plus ``labels`` and ``source``;
 - ``musitui/data/MUSICNN_LICENSE``: the package's ISC notice;
-- ``tests/data/musicnn_reference.npz``: log-mel patches of a few synthesised clips (computed
+- ``tests/analysis/data/musicnn_reference.npz``: log-mel patches of a few synthesised clips (computed
   with librosa as musicnn computes them, the log in float32) and what the ORIGINAL graph,
   rebuilt from musicnn's own ``models.py`` with ``tf.compat.v1`` and restored from the
   checkpoint, outputs for them: tag probabilities, the 200-value penultimate layer, and
@@ -184,7 +184,7 @@ def main() -> int:
         top = np.argsort(-shipped["tags"], axis=1)[:, :3]
         for name, row in zip(names, top, strict=True):
             print(f"  {name}: " + ", ".join(labels[i] for i in row))
-        tests = args.root / "tests" / "data"
+        tests = args.root / "tests" / "analysis" / "data"
         tests.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(tests / "musicnn_reference.npz", names=np.array(names), patches=patches,
                             **{k: v.astype(np.float32) for k, v in shipped.items()})

@@ -1,8 +1,16 @@
-"""Shared test settings: every test runs in its own musitui home, never the user's."""
+"""Shared test settings and set-up: every test runs in its own musitui home, never the user's;
+the TUI tests' world, sessions and apps are opened here and closed after the test, pass or fail."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import pytest
+
+if TYPE_CHECKING:
+    from tui_helpers import Opener, World
 
 
 @pytest.fixture(autouse=True)
@@ -11,4 +19,24 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("MUSITUI_HOME", str(home))
     # No test app registers on the desktop's session bus (MPRIS tests start their own bus).
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={home}/no-session-bus")
+    # No test asks a local language model unless it starts one itself (words/test_words_llm.py).
+    monkeypatch.delenv("MUSITUI_LLM_URL", raising=False)
     return home
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> World:
+    """The TUI tests' library: 4 artists x 3 tracks of 40 s, known features and moods."""
+    from tui_helpers import build_world
+
+    return build_world(tmp_path)
+
+
+@pytest.fixture
+def tui() -> Iterator[Opener]:
+    """Opens sessions and apps on a world (``tui(world, device=None)``), closes them after."""
+    from tui_helpers import Opener
+
+    opener = Opener()
+    yield opener
+    opener.close()

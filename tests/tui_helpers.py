@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import soundfile as sf
@@ -17,6 +18,10 @@ from musitui.core.model import Analysis
 from musitui.paths import Home
 from musitui.store.catalog import Catalog
 from musitui.store.features import FILE_NAME, FeatureStore
+
+if TYPE_CHECKING:
+    from musitui.core.session import Session
+    from musitui.tui.app import MusituiApp
 
 SAMPLE_RATE = 8000
 # artist, album, genre, mood, (valence, arousal), direction in feature space
@@ -114,6 +119,32 @@ def make_app(world: World, session, config, **options):
 
     options.setdefault("animate_highlight", False)
     return MusituiApp(session, world.catalog, config=config, home=world.home, **options)
+
+
+class Opener:
+    """Opens real Sessions (and apps over them) on a test world; the fixture closes every one
+    when the test ends, so a failing test leaves no player thread behind."""
+
+    def __init__(self) -> None:
+        self.opened: list[Session] = []
+
+    def session(self, world: World, *, device: str | None = "null",
+                keys: dict[str, str] | None = None,
+                restore: bool = False) -> tuple[Session, Config]:
+        session, config = open_session(world, device=device, keys=keys, restore=restore)
+        self.opened.append(session)
+        return session, config
+
+    def __call__(self, world: World, *, device: str | None = "null",
+                 keys: dict[str, str] | None = None, restore: bool = False,
+                 **options: Any) -> tuple[Session, MusituiApp]:
+        """A session as :meth:`session` opens it and the app over it (``options`` go to the app)."""
+        session, config = self.session(world, device=device, keys=keys, restore=restore)
+        return session, make_app(world, session, config, **options)
+
+    def close(self) -> None:
+        for session in self.opened:
+            session.close()
 
 
 async def wait_for(pilot, condition, timeout: float = 5.0, step: float = 0.02) -> None:

@@ -1,7 +1,7 @@
 """The signal-processing core of the extractor in numpy/scipy: the few librosa pieces we use.
 
 Each function reproduces the named librosa 0.11 function for the parameters musitui uses
-(tests/test_analysis_dsp.py checks them against librosa itself), but works on time-major
+(tests/analysis/test_analysis_dsp.py checks them against librosa itself), but works on time-major
 (frames, bins) float32 arrays and skips librosa's validation and numba. Not importing
 librosa saves every analysis worker ~6 s of start-up (numba) and ~100 MB of memory.
 """

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the config module (tomllib) is imported when a command asks for it
     from musitui.config import Config
     from musitui.paths import Home
+    from musitui.store.catalog import Catalog
 
 
 @dataclass
@@ -32,7 +33,7 @@ class Context:
         return config
 
 
-    def open_catalog(self, *, write: bool = False):
+    def open_catalog(self, *, write: bool = False) -> Catalog:
         """The catalog; a damaged file has been moved aside, and the user is told where.
         ``write=True`` for commands that change it: they wait for another writer first."""
         from musitui.store.catalog import Catalog

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from musitui.commands import Context
 from musitui.text_safety import printable
 
 HELP = "analyse the audio of tracks lacking an analysis (features, tempo, key, mood, style; then the tagger)"
@@ -21,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.jobs < 0:
         print("musitui: --jobs must be 0 (all cores) or more", file=sys.stderr)
         return 2

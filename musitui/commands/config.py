@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from musitui.commands import Context
 from musitui.text_safety import printable
 
 HELP = "show the effective configuration and where files live"
@@ -14,7 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     config = ctx.config
     home = ctx.home
     where = {

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+from musitui.commands import Context
+
 HELP = "write a small synthesised demo library (about 24 tagged tracks) into FOLDER"
 
 
@@ -19,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     from musitui.library.demo import (
         CSV_FILE,
         STYLES,

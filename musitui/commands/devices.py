@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from musitui.commands import Context
+
 HELP = "list audio output devices (use a name or index with --device or in the config)"
 
 
@@ -12,7 +14,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     import json
 
     from musitui.playback import NoOutput, list_devices

@@ -12,6 +12,8 @@ import argparse
 import json
 import sys
 
+from musitui.commands import Context
+
 HELP = "replay your listening history: hit rate@10 and NDCG@10 vs baselines"
 
 
@@ -21,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="replay at most N hidden tracks (default 5000)")
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     from musitui.core.session import tagger_arrays
     from musitui.recommend.arrays import build_library_from_columns
     from musitui.recommend.engine import Weights

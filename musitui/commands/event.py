@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 
+from musitui.commands import Context
 from musitui.text_safety import printable
 
 HELP = "log a play, finish or skip of a track (for scripts)"
@@ -37,7 +38,7 @@ def find_track(catalog, path: str):
     return None
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     from musitui.store.history import History, HistoryError
 
     if args.at is not None and args.at < 0:

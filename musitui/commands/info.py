@@ -8,6 +8,7 @@ import os
 import sys
 import time
 
+from musitui.commands import Context
 from musitui.text_safety import printable
 
 HELP = "show everything known about one file (or track id)"
@@ -18,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     from musitui.commands import warn
 
     catalog = ctx.open_catalog()

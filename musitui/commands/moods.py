@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from musitui.commands import Context
+
 HELP = "list the moods you can pick and their valence/arousal targets"
 
 
@@ -12,10 +14,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     from musitui.core.moods import AUTO, MOOD_ORDER, MOODS
 
-    rows = [{"name": AUTO, "valence": None, "arousal": None,
+    rows: list[dict[str, str | float | None]] = [{"name": AUTO, "valence": None, "arousal": None,
              "description": "follows the centre of the tracks you recently finished"}]
     for name in MOOD_ORDER:
         mood = MOODS[name]

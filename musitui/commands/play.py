@@ -7,6 +7,8 @@ import json
 import sys
 import threading
 
+from musitui.commands import Context
+
 HELP = "play files in order through the audio output, printing one JSON line per event"
 
 
@@ -36,7 +38,7 @@ def volume_argument(text: str) -> float:
     return value
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     from musitui.playback import Player
 
     settings = ctx.config.playback

@@ -11,6 +11,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from musitui.commands import Context
 from musitui.text_safety import printable
 
 HELP = "show what musitui would play next, and why"
@@ -29,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--explain", action="store_true", help="show every score part")
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     from musitui.commands.event import find_track
     from musitui.core.moods import ALL_MOODS
     from musitui.core.session import Session
@@ -81,7 +82,8 @@ def run(args: argparse.Namespace, ctx) -> int:
     if args.json:
         print(json.dumps([{
             "id": item.track.id, "path": item.track.path, "title": item.track.title,
-            "artist": item.track.artist, "score": item.score, "parts": item.parts,
+            "artist": item.track.artist, "score": item.score,
+            "parts": explained_parts(item.parts, item.weights) if args.explain else item.parts,
             "reason": item.reason} for item in items], indent=2, ensure_ascii=False))
         return 0
     if not items:
@@ -92,5 +94,19 @@ def run(args: argparse.Namespace, ctx) -> int:
         print(printable(f"{number:2}. {item.track.artist} – {title}  (score {item.score:+.2f})  "
                         f"{item.reason}"))
         if args.explain:
-            print("      " + "  ".join(f"{k} {v:+.2f}" for k, v in item.parts.items()))
+            print("      " + explain_line(item.parts, item.weights, item.score))
     return 0
+
+
+def explained_parts(parts: dict[str, float], weights: dict[str, float]) -> dict[str, dict[str, float]]:
+    """Every part with the weight it entered the score with (penalties negative, the jitter
+    1): Σ value·weight is the score. A play mode's or the listener's own row has no parts."""
+    return {name: {"value": value, "weight": weights.get(name, 0.0)} for name, value in parts.items()}
+
+
+def explain_line(parts: dict[str, float], weights: dict[str, float], score: float) -> str:
+    """"content +0.62×1.00 · cf +0.00×0.80 · ... = +0.71": each part, its weight, the sum."""
+    if not parts:
+        return "(not scored: queued by you or by the play mode)"
+    shown = [f"{name} {value:+.3f}×{weights.get(name, 0.0):.2f}" for name, value in parts.items()]
+    return " · ".join(shown) + f" = {score:+.3f}"

@@ -8,6 +8,7 @@ import os
 import sys
 import time
 
+from musitui.commands import Context
 from musitui.text_safety import printable
 
 HELP = "scan a music folder: read tags into the catalog, then analyse new tracks"
@@ -35,7 +36,7 @@ def _jobs(text: str) -> int:
     return value
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     from musitui.commands import warn
     from musitui.library.scan import normalize_folder, scan_folder
 
@@ -54,6 +55,8 @@ def run(args: argparse.Namespace, ctx) -> int:
     if not report.interrupted and not args.no_analyze:
         _analyze(ctx, catalog, report, args)
     report.seconds = time.monotonic() - started
+    if report.added and not report.interrupted:
+        _match_kept_aside(ctx, catalog)
     if args.json:
         print(json.dumps(report.summary(), ensure_ascii=False))
     else:
@@ -63,6 +66,21 @@ def run(args: argparse.Namespace, ctx) -> int:
               file=sys.stderr)
         return 130
     return 0
+
+
+def _match_kept_aside(ctx, catalog) -> None:
+    """Listens imported before their files were here (``history import``) get them now."""
+    from musitui.commands import warn
+    from musitui.imports.importer import match_kept_aside
+    from musitui.store.history import HistoryError
+
+    try:
+        told = match_kept_aside(ctx.home, ctx.config, catalog.columns().present())
+    except (HistoryError, OSError) as exc:
+        warn(f"could not match the listens kept aside by history imports: {exc}")
+        return
+    if told:
+        print(printable(told), file=sys.stderr)
 
 
 def _analysis_likely(catalog, root: str) -> bool:

@@ -6,6 +6,7 @@ import argparse
 import json
 import shutil
 
+from musitui.commands import Context
 from musitui.text_safety import printable
 
 HELP = "list the tracks in the catalog"
@@ -15,7 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print a JSON array of tracks")
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
 
     catalog = ctx.open_catalog()
     tracks = sorted(catalog.tracks.values(), key=_order)

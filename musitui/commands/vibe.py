@@ -10,6 +10,8 @@ import argparse
 import json
 import sys
 
+from musitui.commands import Context
+
 HELP = 'turn a description ("calm but not sad, no metal") into a mood/style/tempo target'
 
 
@@ -28,7 +30,7 @@ def understand_in_library(text: str, ctx):
     return understand(text, ctx.config, **words)
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     if not args.text.strip():
         print("musitui: say what you want to hear, e.g. musitui vibe \"calm piano\"", file=sys.stderr)
         return 2

@@ -1,5 +1,5 @@
 """The contracts between the layers: what the session needs of a player, and what the TUI
-needs of a session. Typed ``Protocol``s instead of ``Any``, checked by tests/test_contracts.py
+needs of a session. Typed ``Protocol``s instead of ``Any``, checked by tests/core/test_contracts.py
 (``isinstance`` against a ``runtime_checkable`` protocol fails when a member is missing), so
 a renamed or missing attribute fails a test instead of hiding behind ``getattr(x, name, default)``.
 

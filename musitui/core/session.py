@@ -26,7 +26,8 @@ from musitui.config import Config
 from musitui.core.contracts import PlayerControl
 from musitui.core.model import Track
 from musitui.core.moods import ALL_MOODS, AUTO, nearest_mood, next_mood
-from musitui.core.play_modes import MODES, RADIO, PlayModes
+from musitui.core.names import fold_name
+from musitui.core.play_modes import MODES, RADIO, REPEAT_ONE, PlayModes
 from musitui.core.play_modes import next_mode as next_play_mode
 from musitui.playback.mixer import clamp_volume
 from musitui.recommend.arrays import Library, TrackColumns, build_library_from_columns
@@ -73,6 +74,7 @@ class QueueItem:
     parts: dict[str, float] = field(default_factory=dict)
     reason: str = ""
     user_queued: bool = False
+    weights: dict[str, float] = field(default_factory=dict)  # Σ parts·weights == score
 
 
 @dataclass
@@ -396,6 +398,8 @@ class Session:
 
     def play_next_in_queue(self) -> bool:
         items = self.up_next
+        if not items and self.modes.mode == REPEAT_ONE and self._play is not None:
+            return self.play_track(self._play.track.id)
         if not items:
             self._say("the queue is empty")
             return False
@@ -602,7 +606,8 @@ class Session:
         with self._lock:
             picks = rank(self.lib, self.listening(), self.weights,
                          max(0, self.weights.up_next_length - len(self._user_queue)))
-            self._tail = [QueueItem(self.catalog.tracks[p.track_id], p.score, p.parts, p.reason)
+            self._tail = [QueueItem(self.catalog.tracks[p.track_id], p.score, p.parts, p.reason,
+                                    weights=p.weights)
                           for p in picks if p.track_id in self.catalog.tracks]
             self._apply_play_mode()
         self._update_next()
@@ -615,6 +620,8 @@ class Session:
             return
         items = self.up_next
         head = items[0].track if items else None
+        if self.modes.mode == REPEAT_ONE and not self._user_queue:
+            head = self._play.track  # the playing track again (Up next does not list it)
         path = head.path if head else None
         if path != self._next_path:
             self._next_path = path
@@ -657,8 +664,10 @@ class Session:
         self.rerank()
 
     def _album_of(self, track: Track) -> list[int]:
-        tracks = [t for t in self.catalog.present() if t.album == track.album
-                  and (t.albumartist or t.artist) == (track.albumartist or track.artist)]
+        """The album's tracks, grouped with the browser's keys (case and accents folded)."""
+        album, artist = fold_name(track.album), fold_name(track.albumartist or track.artist)
+        tracks = [t for t in self.catalog.present() if fold_name(t.album) == album
+                  and fold_name(t.albumartist or t.artist) == artist]
         tracks.sort(key=lambda t: (t.disc_no or 0, t.track_no or 0, t.path))
         return [t.id for t in tracks]
 

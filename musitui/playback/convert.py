@@ -25,7 +25,7 @@ class Resampler:
         self.in_rate, self.out_rate, self.channels = in_rate, out_rate, channels
         self.identity = in_rate == out_rate
         self._stream = None
-        self._scipy = None
+        self._scipy: tuple[int, int] | None = None  # (up, down) when soxr is missing
         if not self.identity:
             try:
                 import soxr
@@ -45,6 +45,7 @@ class Resampler:
             return self._stream.resample_chunk(np.ascontiguousarray(block), last=last)
         from scipy.signal import resample_poly  # stateless: tiny edges at block joins
 
+        assert self._scipy is not None  # set whenever the rates differ and soxr is missing
         up, down = self._scipy
         if not len(block):
             return np.zeros((0, self.channels), dtype=np.float32)

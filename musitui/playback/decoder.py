@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from musitui.decode import DecodeError, open_audio
+from musitui.decode import AudioSource, DecodeError, open_audio
 from musitui.playback.convert import Resampler, gain_factor, map_channels
 from musitui.playback.events import TrackItem
 from musitui.playback.ring import Ring
@@ -49,7 +49,7 @@ class Decoder:
         self.slow_reads = 0
         self._gen = 0
         self._cur: TrackItem | None = None
-        self._src = None
+        self._src: AudioSource | None = None
         self._res: Resampler | None = None
         self._gain = 1.0
         self._next: TrackItem | None = None
@@ -231,7 +231,8 @@ class Decoder:
         self._drain()
 
     def _read_head(self, frames: int) -> np.ndarray:
-        parts, have = [], 0
+        parts: list[np.ndarray] = []
+        have = 0
         while have < frames and self._src is not None:
             try:
                 block = self._src.read(READ_FRAMES)

@@ -17,7 +17,9 @@ import numpy as np
 NULL_DEVICES = ("null", "null-fast")
 DEFAULT_RATE = 44100
 
-Callback = Callable[..., None]
+# PortAudio's stream callback: (outdata, frames, time_info, status); the mixer returns how many
+# frames came from the ring (PortAudio ignores it, the null output records only those).
+Callback = Callable[[np.ndarray, int, Any, Any], int | None]
 
 
 class NoOutput(Exception):

@@ -296,8 +296,10 @@ class Player:
             return  # the decoder has not taken up the latest command yet
         # Enter every segment reached since the last look, in order: with a fast output
         # several short tracks can pass between two ticks and each must start and end.
-        first = segments.index(self._segment) + 1 if self._segment in segments else 0
-        current = self._segment if first else segments[0]
+        if self._segment is not None and self._segment in segments:
+            first, current = segments.index(self._segment) + 1, self._segment
+        else:
+            first, current = 0, segments[0]
         for index, segment in enumerate(segments[first:], first):
             if index == 0 or segment.start_w <= heard:
                 self._enter(segment)
@@ -322,11 +324,12 @@ class Player:
             if segment.how == "natural":
                 self._post("end", previous.item.path, ended_at,
                            previous.item.duration or ended_at)
+        before = previous.item if previous is not None else None
         for path, reason in segment.fails:
-            mid_way = previous is not None and previous.item is not None \
-                and previous.item.path == path and segment.how == "error"
-            self._post("error", path, ended_at if mid_way else 0.0,
-                       previous.item.duration if mid_way else 0.0, reason)
+            if before is not None and before.path == path and segment.how == "error":
+                self._post("error", path, ended_at, before.duration, reason)  # failed mid-way
+            else:
+                self._post("error", path, 0.0, 0.0, reason)
         if segment.item is None:
             if self.state != "stopped":
                 self.state = "stopped"

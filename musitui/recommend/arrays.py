@@ -185,15 +185,16 @@ def build_library_from_columns(columns: Any, *, feature_ids: np.ndarray | None =
     index = {int(track_id): row for row, track_id in enumerate(ids.tolist())}
     if aggregates is not None:
         for track_id, stats in aggregates.tracks.items():
-            row = index.get(int(track_id))
-            if row is not None:
-                plays[row], finishes[row], skips[row], last_played[row] = stats[:4]
+            at = index.get(int(track_id))
+            if at is not None:
+                plays[at], finishes[at], skips[at], last_played[at] = stats[:4]
         for artist, stats in aggregates.artists.items():
             code = artist_index.get(artist)
             if code is not None:
                 artist_finishes[code], artist_skips[code] = stats[1], stats[2]
     return Library(ids=ids, titles=titles, artists=artists, artist_code=artist_code,
-                   genre_code=genre_code, folder_code=folder_code, song_code=song_code, n_folders=len(folder_table), emb=emb, has_vec=has_vec, valence=valence,
+                   genre_code=genre_code, folder_code=folder_code, song_code=song_code,
+                   n_folders=len(folder_table), emb=emb, has_vec=has_vec, valence=valence,
                    arousal=arousal, has_va=has_va, plays=plays, finishes=finishes, skips=skips,
                    last_played=last_played, artist_finishes=artist_finishes,
                    artist_skips=artist_skips, index=index, artist_index=artist_index,

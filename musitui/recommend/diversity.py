@@ -41,7 +41,7 @@ def select(lib: Library, pool: np.ndarray, scores: np.ndarray, length: int, spac
     chosen: list[tuple[int, bool]] = []
     for slot in range(min(length, pool.size)):
         explore = uncertainty is not None and slot > 0 and slot % explore_every == 0
-        if explore:
+        if uncertainty is not None and explore:
             value = np.where(explorable, uncertainty * (1.0 - redundancy), -np.inf)
         else:
             value = -np.arange(pool.size, dtype=np.float64)  # score order

@@ -18,11 +18,11 @@ Pure Python (no numpy needed): the session measures ``heard`` and hands it in.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal
 
-FINISH = "finish"
-SKIP = "skip"
-REJECT = "reject"
+FINISH: Final = "finish"
+SKIP: Final = "skip"
+REJECT: Final = "reject"
 NOT_THIS = "not this"  # the ``reason`` of a skip event that was a rejection
 # A seek forward by more than this is "seeking over" part of the track.
 SEEK_SLACK_SECONDS = 0.5

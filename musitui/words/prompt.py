@@ -159,8 +159,8 @@ def parse_prompt(text: str, *, styles: Iterable[str] = (), titles: Mapping[str, 
     norm = _normalise(text)
     # Multi-word styles of the library become one token.
     multi = sorted((s for s in vocab | set(STYLE_MOOD) if " " in s), key=len, reverse=True)
-    for style in multi:
-        norm = re.sub(rf"(?<![\w-]){re.escape(style)}(?![\w-])", " " + style.replace(" ", "_") + " ", norm)
+    for phrase in multi:
+        norm = re.sub(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", " " + phrase.replace(" ", "_") + " ", norm)
     tokens = TOKEN.findall(norm)
     sums = {"v": [0.0, 0.0], "a": [0.0, 0.0]}  # axis -> [weighted sum, weight]
     style_pushes: list[tuple[str, float | None, float | None]] = []
@@ -189,9 +189,9 @@ def parse_prompt(text: str, *, styles: Iterable[str] = (), titles: Mapping[str, 
         negated = negate_left > 0
         negate_left = max(0, negate_left - 1)
         if bpm:
-            value = float(bpm.group(1))
-            if 30 <= value <= 300:
-                exact_tempo = (value - 10.0, value + 10.0)
+            bpm_value = float(bpm.group(1))
+            if 30 <= bpm_value <= 300:
+                exact_tempo = (bpm_value - 10.0, bpm_value + 10.0)
             continue
         stem = _known(word)
         if stem in TEMPO_WORDS and not negated:

@@ -1,0 +1,128 @@
+"""A killed `musitui analyze` takes its forkserver, resource tracker and workers with it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from cli_helpers import child_env
+from library_helpers import make_track
+
+
+def children_of(pid: int) -> list[int]:
+    found: list[int] = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        for child in children_of(todo.pop()):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def describe(pid: int) -> str:
+    try:
+        return f"{pid}: " + Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:200]
+    except OSError:
+        return f"{pid}: gone"
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM])
+def test_workers_die_with_a_killed_analyze(tmp_path: Path, signum: int) -> None:
+    if not os.path.isdir("/proc"):
+        pytest.skip("needs /proc to follow the processes")
+    music = tmp_path / "music"
+    for n in range(24):
+        make_track(music, f"t{n:02d}.wav", "wav", seconds=8.0, freq=200.0 + 20 * n)
+    home = tmp_path / "home"
+    env = child_env()
+    scan = subprocess.run([sys.executable, "-m", "musitui", "--home", str(home), "scan",
+                           "--no-analyze", str(music)], capture_output=True, env=env, timeout=300)
+    assert scan.returncode == 0, scan.stderr
+    job = subprocess.Popen([sys.executable, "-m", "musitui", "--home", str(home), "analyze",
+                            "--jobs", "2", "--json"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    # Wait until the workers run (forkserver -> workers: at least 3 descendants beside the
+    # resource tracker), then kill the parent only.
+    family: list[int] = []
+    for _ in range(1200):
+        family = descendants(job.pid)
+        if len(family) >= 4 or job.poll() is not None:
+            break
+        time.sleep(0.05)
+    assert job.poll() is None, "analyze ended before its workers could be seen"
+    assert len(family) >= 4, family
+    os.kill(job.pid, signum)
+    job.wait(timeout=60)
+    survivors = family
+    for _ in range(600):  # a generous bound: they should go within a moment
+        survivors = [pid for pid in family if alive(pid)]
+        if not survivors:
+            break
+        time.sleep(0.1)
+    described = [describe(pid) for pid in survivors]
+    for pid in survivors:  # leave nothing behind even when failing
+        os.kill(pid, signal.SIGKILL)
+    assert not described, "\n".join(described)
+
+
+def test_tag_readers_die_with_a_killed_scan(tmp_path: Path) -> None:
+    """The scan's tag-reading pool (forked from the scan) goes with a `kill -9` of the scan."""
+    if not os.path.isdir("/proc"):
+        pytest.skip("needs /proc to follow the processes")
+    import shutil
+
+    music = tmp_path / "music"
+    first = make_track(music, "t0000.wav", "wav", seconds=0.2, freq=300.0)
+    for n in range(1, 4000):
+        shutil.copyfile(first, music / f"t{n:04d}.wav")
+    env = child_env()
+    job = subprocess.Popen([sys.executable, "-m", "musitui", "--home", str(tmp_path / "home"),
+                            "scan", "--no-analyze", "--jobs", "2", str(music)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    family: list[int] = []
+    for _ in range(6000):
+        family = descendants(job.pid)
+        if len(family) >= 2 or job.poll() is not None:
+            break
+        time.sleep(0.01)
+    if job.poll() is not None:
+        pytest.skip("the scan ended before its tag readers could be seen")
+    os.kill(job.pid, signal.SIGKILL)
+    job.wait(timeout=60)
+    survivors = family
+    for _ in range(600):
+        survivors = [pid for pid in family if alive(pid)]
+        if not survivors:
+            break
+        time.sleep(0.1)
+    described = [describe(pid) for pid in survivors]
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    assert not described, "\n".join(described)

@@ -1,0 +1,77 @@
+"""Pilot tests: the lyrics view follows playback; the prompt box reranks Up next."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tui_helpers import Opener, World, run_async, wait_for
+
+from musitui.tui.library_view import LibraryView
+from musitui.tui.lyrics_screen import NO_LYRICS, LyricsScreen
+from musitui.words.prompt import parse_prompt
+
+SIZE = (120, 40)
+LRC = "[ti:Morning]\n[00:00.00]first line\n[00:01.20][00:30.00]second line\n[00:20.00]far line\n"
+
+
+@run_async
+async def test_lyrics_view_follows_playback_and_says_when_there_are_none(world: World,
+                                                                         tui: Opener) -> None:
+    session, app = tui(world)
+    async with app.run_test(size=SIZE) as pilot:
+        first = app.query_one(LibraryView).selected_track()
+        Path(first.path).with_suffix(".lrc").write_text(LRC, encoding="utf-8")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: session.player.state == "playing")
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, LyricsScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.lyrics is not None and screen.lyrics.synced)
+        await wait_for(pilot, lambda: screen.current_line == "second line" and session.position >= 1.2)
+        session.seek_to(21.0)
+        await wait_for(pilot, lambda: screen.current_line == "far line")
+        session.seek_to(31.0)
+        await wait_for(pilot, lambda: screen.current_line == "second line" and screen.current == 3)
+        assert "far line" in screen.shown
+        session.next()  # the next track has no lyrics
+        await wait_for(pilot, lambda: session.now_playing is not None and session.now_playing.id != first.id)
+        await wait_for(pilot, lambda: screen.shown == NO_LYRICS)
+        coming = session.up_next[0].track
+        coming.lyrics = "plain words\nwith no stamps"  # embedded, unsynced
+        session.next()
+        await wait_for(pilot, lambda: session.now_playing is not None and session.now_playing.id == coming.id)
+        await wait_for(pilot, lambda: screen.lyrics is not None and not screen.lyrics.synced)
+        assert screen.shown.splitlines() == ["plain words", "with no stamps"] and screen.current is None
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, LyricsScreen))
+
+
+@run_async
+async def test_prompt_box_reranks_up_next_and_quotes_the_prompt(world: World, tui: Opener) -> None:
+    session, app = tui(world, device=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p")
+        await pilot.pause()
+        for key in "very calm":
+            await pilot.press("space" if key == " " else key)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: session.vibe is not None)
+        await wait_for(pilot, lambda: "as you asked" in session.up_next[0].reason)
+        artists = [item.track.artist for item in session.up_next]
+        assert artists[0] == "Still Water"
+        assert artists.index("Still Water") < artists.index("Delta Nine")  # calm before energetic
+        assert "very calm, as you asked" in session.up_next[0].reason
+        await pilot.press("p")
+        await pilot.pause()
+        from textual.widgets import Input
+
+        box = app.screen.query_one(Input)
+        assert box.value == "very calm"  # the prompt in force is shown again
+        box.value = ""  # an empty line: back to the mood
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: session.vibe is None)
+        assert all("as you asked" not in item.reason for item in session.up_next)
+        session.set_vibe(parse_prompt("sad"))
+        assert session.vibe is not None
+        await pilot.press("2")  # picking a mood replaces the prompt
+        await wait_for(pilot, lambda: session.vibe is None and session.mood == "energetic")
