@@ -5,12 +5,11 @@ a .scrobbler.log or a ListenBrainz import."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 
 from musitui.commands import Context
-from musitui.text_safety import printable
+from musitui.text_safety import printable, terminal_json
 
 EXPORT_FORMATS = ("scrobbler", "listenbrainz")  # musitui.imports.export.FORMATS
 
@@ -119,7 +118,7 @@ def _import(history, path: str, ctx, *, json_out: bool = False) -> int:
     for problem in report.problems:
         print(printable(f"musitui: {problem}"), file=sys.stderr)
     if json_out:
-        print(json.dumps(report.summary(), ensure_ascii=False))
+        print(terminal_json(report.summary()))
     else:
         for line in report.lines():
             print(printable(line))
@@ -147,7 +146,7 @@ def _show(history, args: argparse.Namespace) -> int:
     events = history.events(limit=args.limit or None)
     if args.json:
         for event in events:
-            print(json.dumps(event, ensure_ascii=False))
+            print(terminal_json(event))
         return 0
     if not events:
         print("no listening history yet")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
 
 from musitui.commands import Context
-from musitui.text_safety import printable
+from musitui.text_safety import printable, terminal_json
 
 HELP = "scan a music folder: read tags into the catalog, then analyse new tracks"
 
@@ -58,7 +57,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if report.added and not report.interrupted:
         _match_kept_aside(ctx, catalog)
     if args.json:
-        print(json.dumps(report.summary(), ensure_ascii=False))
+        print(terminal_json(report.summary()))
     else:
         _print_summary(report, analyzed=not args.no_analyze)
     if report.interrupted:

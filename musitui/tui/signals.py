@@ -8,16 +8,13 @@ import contextlib
 import signal
 import threading
 from collections.abc import Callable
-from types import FrameType
 
-from musitui.core.contracts import SessionControl
-
-Handler = Callable[[int, FrameType | None], object] | int | None
+from musitui.core.contracts import SessionControl, SignalHandler
 
 
 class SignalWatch:
     def __init__(self) -> None:
-        self._replaced: dict[int, Handler] = {}  # signal number -> the handler it had
+        self._replaced: dict[int, SignalHandler] = {}  # signal number -> the handler it had
 
     def start(self, session: SessionControl, leave: Callable[[int], None]) -> None:
         """Main thread only (Python runs signal handlers there); elsewhere, nothing."""
