@@ -115,5 +115,5 @@ class SessionOnThread:
     def seek_to(self, seconds: float) -> None:
         self._thread.submit(self._session.seek_to, seconds)
 
-    def set_volume(self, volume: int) -> None:
+    def set_volume(self, volume: float) -> None:
         self._thread.submit(self._session.set_volume, volume)
