@@ -237,7 +237,8 @@ class _JobFollower:
             jobs._failed(app, "background job", str(message["failed"]))
 
     def _fold_in(self) -> None:
-        self.jobs.catalog_changed(self.app, session=True, library=False)
+        # The library too: its Mood column, `mood:` filter and Mood sort read the analysis.
+        self.jobs.catalog_changed(self.app, session=True, library=True)
         self.refreshed = time.monotonic()
         self.pending = False
 
