@@ -62,15 +62,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 def refresh(ctx: Context, catalog, corrections: dict[int, str]) -> int:
     """Recompute the library's moods with the corrections and save the catalog; how many
     other tracks changed their mood label."""
-    from musitui.analysis.runner import update_summaries
-    from musitui.store.features import FeatureStore
-    from musitui.store.tagger_store import TaggerStore
+    from musitui.background_job import refresh_moods
 
     before = {t.id: t.analysis.mood for t in catalog.present() if t.analysis is not None}
-    store = FeatureStore.open(ctx.home)
-    if len(store.ids):
-        update_summaries(catalog, store, isolate_models=True, tagger=TaggerStore.open(ctx.home),
-                         corrections=corrections)
-        catalog.save()
+    refresh_moods(ctx.home, catalog)
     after = {t.id: t.analysis.mood for t in catalog.present() if t.analysis is not None}
     return sum(1 for k, v in after.items() if k not in corrections and before.get(k) != v)

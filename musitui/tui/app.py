@@ -755,6 +755,23 @@ class MusituiApp(App[int]):
             return
         await self._in_session(self.session.set_mood, name)
 
+    async def action_correct_mood(self) -> None:
+        """The playing track's mood is the next one (your correction: kept, similar tracks follow)."""
+        track = self.session.now_playing
+        if track is None or self.home is None:
+            self.notify("Play a track first: this key corrects the playing track's mood")
+            return
+        from musitui.core.mood_fix import correct_mood
+
+        mood = await self._in_session(correct_mood, self.home, self.session, track)
+        if mood is None:
+            return
+        self.notify(printable(f"{track.title or track.path}: {mood} (your correction, kept; "
+                              "similar tracks follow)"))
+        if self.jobs is not None:
+            self.jobs.refresh_moods(self)
+        self.reload_library()
+
     async def action_cycle_play_mode(self) -> None:
         await self._in_session(self.session.cycle_play_mode)
         self.notify(f"play mode: {self.session.play_mode}", timeout=2)

@@ -84,6 +84,11 @@ class BackgroundJobs:
         if self._watch is not None:
             self._watch.add(str(path))
 
+    def refresh_moods(self, app: Any) -> None:
+        """Recompute the library's moods with the listener's corrections (a correction made
+        with the mood key): the job saves the catalog and the views read it again."""
+        self._run(app, {"folders": [], "analyze": False, "moods": True}, "moods", quiet=True)
+
     def make_demo(self, app: Any) -> None:
         target = self.demo_dir or Path(self.home.data_dir) / "demo-library"
         self._run(app, {"demo": str(target)}, "demo library")

@@ -48,6 +48,7 @@ DEFAULT_KEYS: list[KeySpec] = [
     KeySpec("mood('intense')", "5", "Mood: intense", group="Mood"),
     KeySpec("mood('auto')", "0", "Mood: auto", group="Mood"),
     KeySpec("cycle_mood", "m", "Next mood", True, group="Mood"),
+    KeySpec("correct_mood", "M", "This track's mood is the next one (your correction)", group="Mood"),
     KeySpec("cycle_play_mode", "r", "Next play mode (radio, in order, shuffle, repeat)"),
     KeySpec("prompt", "p", "Describe what you want (prompt)", group="Mood"),
     KeySpec("lyrics", "l", "Lyrics of the playing track", group="Playback"),

@@ -43,3 +43,28 @@ async def test_new_tracks_get_their_mood_in_the_session_that_analysed_them(tmp_p
         shown = {view.model.row(i).track_id for i in range(len(view.model))}
         assert fresh[0].id in shown
         assert all(world.catalog.tracks[t].analysis.mood == wanted for t in shown if t is not None)
+
+
+@run_async
+async def test_one_key_corrects_the_playing_tracks_mood_and_it_is_kept(tmp_path: Path, tui: Opener) -> None:
+    from musitui.core.mood_fix import next_correction
+    from musitui.paths import Home
+    from musitui.store.mood_corrections import MoodCorrections
+
+    world = build_world(tmp_path, per_artist=2, seconds=6.0)
+    session, app = tui(world, device="null")
+    async with app.run_test(size=(120, 40)) as pilot:
+        first = session.up_next[0].track
+        await pilot.press("enter")  # play the selected library track
+        await wait_for(pilot, lambda: session.now_playing is not None)
+        track = session.now_playing
+        expected = next_correction(track.analysis.mood)
+        await pilot.press("M")
+        await wait_for(pilot, lambda: track.analysis.mood == expected)
+        assert MoodCorrections.open(Home(world.home.data_dir, world.home.data_dir)).moods == {track.id: expected}
+        row = session.lib.row(track.id)
+        assert session.lib.arousal[row] == track.analysis.arousal
+        await pilot.press("M")  # again: the next mood, still one correction
+        await wait_for(pilot, lambda: track.analysis.mood == next_correction(expected))
+        assert len(MoodCorrections.open(world.home).moods) == 1
+        assert first is not None
