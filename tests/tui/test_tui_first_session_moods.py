@@ -6,9 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from analysis_helpers import calm_piece, energetic_piece, write
-from tui_helpers import Opener, build_world, make_app, run_async, wait_for
+from tui_helpers import (
+    Opener,
+    app_with_jobs,
+    build_world,
+    run_async,
+    scanned_and_analysed,
+    wait_for,
+)
 
-from musitui.tui.jobs import BackgroundJobs
 from musitui.tui.library_view import LibraryView
 
 
@@ -20,12 +26,9 @@ async def test_new_tracks_get_their_mood_in_the_session_that_analysed_them(tmp_p
     for n in range(4):  # files the player has never seen: scanned, then analysed, in this run
         piece = energetic_piece(6.0) if n % 2 else calm_piece(6.0)
         new.append(write(world.music / f"fresh {n}.flac", piece * (0.3 + 0.15 * n)))
-    session, config = tui.session(world, device=None)
-    jobs = BackgroundJobs(world.home, world.catalog, session, folders=[str(world.music)], analyze=True)
-    app = make_app(world, session, config, jobs=jobs)
+    session, app, jobs = app_with_jobs(world, tui)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.model.track_count == 8, timeout=300)
-        await wait_for(pilot, lambda: not jobs.busy.locked(), timeout=600)
+        await scanned_and_analysed(pilot, app, jobs, 8)
         fresh = [world.catalog.by_path(str(p)) for p in new]
         assert all(t is not None and t.analysis is not None for t in fresh)
         fresh_ids = {t.id for t in fresh}
