@@ -80,6 +80,7 @@ def run_job(spec: dict[str, Any], report: Reporter, stop: threading.Event) -> in
         from musitui.analysis.worker import start_worker_server
 
         start_worker_server()  # the workers' server warms up while the folders are scanned
+    added = 0
     for folder in folders:
         if stop.is_set():
             return STOPPED
@@ -88,10 +89,13 @@ def run_job(spec: dict[str, Any], report: Reporter, stop: threading.Event) -> in
                              follow_symlinks=follow_symlinks,
                              on_progress=Throttled(lambda done, total, name=Path(folder).name:
                                                    report(reading=[done, total], folder=name)))
+        added += result.added
         problems = skipped_files(result)
         if problems:
             report(problems=problems, what="could not be read")
     report(scanned=True)
+    if added and not stop.is_set():
+        matched_kept_aside(home, catalog, report)
     if spec.get("moods") and not stop.is_set():
         phase["name"] = "analysis"
         refresh_moods(home, catalog)
@@ -99,6 +103,21 @@ def run_job(spec: dict[str, Any], report: Reporter, stop: threading.Event) -> in
         phase["name"] = "analysis"
         analyze(home, catalog, report, stop)
     return STOPPED if stop.is_set() else 0
+
+
+def matched_kept_aside(home: Any, catalog: Any, report: Reporter) -> None:
+    """Listens imported before their files were scanned (``history import``) get them now."""
+    from musitui.config import load_config
+    from musitui.imports.importer import match_kept_aside
+    from musitui.store.history import HistoryError
+
+    try:
+        told = match_kept_aside(home, load_config(home), catalog.columns().present())
+    except (HistoryError, OSError) as exc:
+        report(notice=f"could not match the listens kept aside by history imports: {exc}")
+        return
+    if told:
+        report(notice=told)
 
 
 class Throttled:

@@ -85,6 +85,9 @@ def _as_asked(prompt: Any, row: int) -> str:
     matched = prompt.style_match
     if prompt.styles and matched is not None and row < len(matched) and matched[row] > 0:
         words.append(", ".join(prompt.styles[:2]))
+    heard = prompt.audio_match
+    if prompt.audio and heard is not None and row < len(heard) and heard[row] >= 0.5:
+        words.append("sounds like " + ", ".join(prompt.audio[:2]))
     if prompt.label:
         words.append(prompt.label)
     return ", ".join(words + ["as you asked"])

@@ -174,6 +174,13 @@ class LibraryModel:
         self._per_position.pop("last played", None)
 
     # -- filters and sorting --------------------------------------------------------------
+    def matching_ids(self, query: str) -> list[int]:
+        """The ids of the tracks ``query`` finds (free text and field filters, as `/` does),
+        in the shelf's order; every track for an empty query. For `musitui tracks --search`."""
+        positions = self._filter(query)
+        ids = list(self.shelf.ids)
+        return [int(i) for i in ids] if positions is None else [int(ids[p]) for p in positions]
+
     def _filter(self, query: str) -> Sequence[int] | None:
         """Positions matching the free text and every field filter (None: no filter at all)."""
         free, filters = parse_filters(query)
