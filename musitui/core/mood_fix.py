@@ -10,15 +10,22 @@ the views read the saved catalog again.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from musitui.core.model import Track
 from musitui.core.moods import MOOD_ORDER, MOODS
 from musitui.paths import Home
+from musitui.recommend.arrays import Library
 from musitui.store.mood_corrections import MoodCorrections
 
-if TYPE_CHECKING:
-    from musitui.core.session import Session
+
+class Ranked(Protocol):
+    """What a correction needs of the session: its ranking arrays and a rerank."""
+
+    @property
+    def lib(self) -> Library: ...
+
+    def rerank(self, notify: bool = True) -> None: ...
 
 
 def next_correction(current: str | None) -> str:
@@ -28,7 +35,7 @@ def next_correction(current: str | None) -> str:
     return MOOD_ORDER[(MOOD_ORDER.index(current) + 1) % len(MOOD_ORDER)]
 
 
-def correct_mood(home: Home, session: Session, track: Track, mood: str | None = None) -> str:
+def correct_mood(home: Home, session: Ranked, track: Track, mood: str | None = None) -> str:
     """Correct ``track``'s mood (``mood``, or the next one after its current mood); returns
     the mood it now has. Runs on the session thread."""
     corrections = MoodCorrections.open(home)
