@@ -1,22 +1,45 @@
-"""musitui history: what you played, finished and skipped; export/import as JSON lines."""
+"""musitui history: what you played, finished and skipped; import the history other services
+and players kept (ListenBrainz, Last.fm, Spotify, .scrobbler.log); export it as JSON lines,
+a .scrobbler.log or a ListenBrainz import."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
+from typing import TYPE_CHECKING, Any
 
 from musitui.commands import Context
-from musitui.text_safety import printable
+from musitui.text_safety import printable, terminal_json
 
-HELP = "show the listening history, or export/import it (JSON lines)"
+if TYPE_CHECKING:
+    from musitui.store.history import History
+
+EXPORT_FORMATS = ("scrobbler", "listenbrainz")  # musitui.imports.export.FORMATS
+
+HELP = ("show the listening history; import it from ListenBrainz, Last.fm, Spotify or a "
+        ".scrobbler.log; export it")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", nargs="?", choices=["show", "export", "import"], default="show",
-                        help="show (default), export FILE or import FILE")
-    parser.add_argument("file", nargs="?", metavar="FILE", help="the JSON-lines file to export/import")
+    _show_options(parser)
+    parser.set_defaults(action="show", file=None, format="musitui")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION",
+                                    help="show (default), export FILE, import FILE|FOLDER")
+    _show_options(actions.add_parser("show", help="the newest events"))
+    export = actions.add_parser("export", help="write the history to a file")
+    export.add_argument("file", metavar="FILE", help="the file to write")
+    export.add_argument("--format", choices=["musitui", *EXPORT_FORMATS], default="musitui",
+                        help="musitui's JSON lines (default), a .scrobbler.log (scrobbler) or "
+                             "a ZIP as ListenBrainz exports and imports (listenbrainz)")
+    add = actions.add_parser("import", help="add the listening history in a file or folder")
+    add.add_argument("file", metavar="FILE", help="a ListenBrainz export (ZIP or JSON lines), a "
+                     "Last.fm CSV, Spotify streaming history (JSON or the ZIP), a .scrobbler.log, "
+                     "a musitui export, or a folder of them")
+    add.add_argument("--json", action="store_true", help="print one JSON object with the summary")
+
+
+def _show_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON lines, newest first")
     parser.add_argument("--limit", type=int, default=50, metavar="N",
                         help="show the newest N events (default 50; 0 = all)")
@@ -41,14 +64,16 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     try:
         if args.action == "export":
             try:
-                count = history.export_jsonl(args.file)
+                count = (_export_listens(history, args.file, args.format, ctx)
+                         if args.format != "musitui" else history.export_jsonl(args.file))
             except OSError as exc:
                 print(f"musitui: cannot write {args.file}: {exc.strerror or exc}", file=sys.stderr)
                 return 1
-            print(f"exported {count} events to {args.file}")
+            what = "events" if args.format == "musitui" else "listens"
+            print(printable(f"exported {count} {what} to {args.file}"))
             return 0
         if args.action == "import":
-            return _import(history, args.file, ctx)
+            return _import(history, args.file, ctx, json_out=args.json)
         return _show(history, args)
     except HistoryError as exc:
         print(f"musitui: {exc}", file=sys.stderr)
@@ -69,27 +94,63 @@ def _tell(history, already: int) -> int:
     return len(history.messages)
 
 
-def _import(history, path: str, ctx) -> int:
+def _import(history: History, path: str, ctx: Context, *, json_out: bool = False) -> int:
+    from pathlib import Path
+
+    from musitui.imports.importer import Importer, library_of
 
     catalog = ctx.open_catalog()
-    by_tags = {(t.artist, t.title): t.id for t in catalog if t.title}
+    columns = catalog.columns().present()
+    by_tags = {key: int(i) for key, i in zip(zip(columns.artist, columns.title, strict=True),
+                                             columns.ids.tolist(), strict=True) if key[1]}
 
-    def relink(event: dict) -> int | None:
+    def relink(event: dict[str, Any]) -> int | None:
+        """A musitui export's event to this machine's file: by path, else by tags."""
         track = catalog.by_path(str(event.get("path") or ""))
         if track is not None:
             return track.id
-        return by_tags.get((event.get("artist"), event.get("title")))
+        return by_tags.get((str(event.get("artist") or ""), str(event.get("title") or "")))
 
-    added, skipped = history.import_jsonl(path, resolve_track=relink)
-    print(f"imported {added} events from {path}" + (f" ({skipped} already there)" if skipped else ""))
-    return 0
+    importer = Importer(history, library_of(columns), ctx.config.history,
+                        relink=relink, show_progress=not json_out)
+    try:
+        importer.read(Path(path))
+    except KeyboardInterrupt:
+        print("musitui: import interrupted; nothing was imported", file=sys.stderr)
+        return 130
+    report = importer.commit()
+    for problem in report.problems:
+        print(printable(f"musitui: {problem}"), file=sys.stderr)
+    if json_out:
+        print(terminal_json(report.summary()))
+    else:
+        for line in report.lines():
+            print(printable(line))
+    return 1 if report.problems and not report.files else 0
+
+
+def _export_listens(history: History, path: str, kind: str, ctx: Context) -> int:
+    from pathlib import Path
+
+    from musitui.imports import export
+    from musitui.store.atomic import atomic_write_bytes
+
+    columns = ctx.open_catalog().columns()
+    tracks = {int(i): export.TrackInfo(album, int(number) if number > 0 else None, float(length))
+              for i, album, number, length in zip(columns.ids.tolist(), columns.album,
+                                                   columns.track_no.tolist(),
+                                                   columns.duration.tolist(), strict=True)}
+    played = export.listens(history.events(kinds=["finish", "skip"], newest_first=False), tracks)
+    data = export.scrobbler_log(played) if kind == "scrobbler" else export.listenbrainz(played)
+    atomic_write_bytes(Path(path), data)
+    return len(played) if kind == "scrobbler" else sum(p.listened for p in played)
 
 
 def _show(history, args: argparse.Namespace) -> int:
     events = history.events(limit=args.limit or None)
     if args.json:
         for event in events:
-            print(json.dumps(event, ensure_ascii=False))
+            print(terminal_json(event))
         return 0
     if not events:
         print("no listening history yet")

@@ -6,13 +6,12 @@ Uses the same Session and recommender as the player, without opening any audio o
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 from musitui.commands import Context
-from musitui.text_safety import printable
+from musitui.text_safety import printable, shorten, terminal_json
 
 HELP = "show what musitui would play next, and why"
 EXIT_AT_ONCE = True  # see musitui.cli.entry: nothing is left to close when run() returns
@@ -72,18 +71,20 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
         vibe, notice = understand_in_library(args.prompt, ctx)
         if notice:
-            print(f"musitui: {notice}", file=sys.stderr)
+            print(printable(f"musitui: {notice}"), file=sys.stderr)
         if vibe.empty:
-            print(f"musitui: nothing understood in {args.prompt!r}; ranking as usual", file=sys.stderr)
+            print(f"musitui: nothing understood in {shorten(args.prompt)!r}; ranking as usual",
+                  file=sys.stderr)
         session.vibe = None if vibe.empty else vibe
     session.rerank(notify=False)
     items = session.up_next[: args.n]
     history.close()
     if args.json:
-        print(json.dumps([{
+        print(terminal_json([{
             "id": item.track.id, "path": item.track.path, "title": item.track.title,
-            "artist": item.track.artist, "score": item.score, "parts": item.parts,
-            "reason": item.reason} for item in items], indent=2, ensure_ascii=False))
+            "artist": item.track.artist, "score": item.score,
+            "parts": explained_parts(item.parts, item.weights) if args.explain else item.parts,
+            "reason": item.reason} for item in items], indent=2))
         return 0
     if not items:
         print("nothing to recommend")
@@ -93,5 +94,19 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         print(printable(f"{number:2}. {item.track.artist} – {title}  (score {item.score:+.2f})  "
                         f"{item.reason}"))
         if args.explain:
-            print("      " + "  ".join(f"{k} {v:+.2f}" for k, v in item.parts.items()))
+            print("      " + explain_line(item.parts, item.weights, item.score))
     return 0
+
+
+def explained_parts(parts: dict[str, float], weights: dict[str, float]) -> dict[str, dict[str, float]]:
+    """Every part with the weight it entered the score with (penalties negative, the jitter
+    1): Σ value·weight is the score. A play mode's or the listener's own row has no parts."""
+    return {name: {"value": value, "weight": weights.get(name, 0.0)} for name, value in parts.items()}
+
+
+def explain_line(parts: dict[str, float], weights: dict[str, float], score: float) -> str:
+    """"content +0.62×1.00 · cf +0.00×0.80 · ... = +0.71": each part, its weight, the sum."""
+    if not parts:
+        return "(not scored: queued by you or by the play mode)"
+    shown = [f"{name} {value:+.3f}×{weights.get(name, 0.0):.2f}" for name, value in parts.items()]
+    return " · ".join(shown) + f" = {score:+.3f}"

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from musitui.commands import Context
-from musitui.text_safety import printable
+from musitui.text_safety import printable, terminal_json
+
+if TYPE_CHECKING:
+    from musitui.store.catalog import Catalog
 
 HELP = "scan a music folder: read tags into the catalog, then analyse new tracks"
 
@@ -55,8 +58,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if not report.interrupted and not args.no_analyze:
         _analyze(ctx, catalog, report, args)
     report.seconds = time.monotonic() - started
+    if report.added and not report.interrupted:
+        _match_kept_aside(ctx, catalog)
     if args.json:
-        print(json.dumps(report.summary(), ensure_ascii=False))
+        print(terminal_json(report.summary()))
     else:
         _print_summary(report, analyzed=not args.no_analyze)
     if report.interrupted:
@@ -64,6 +69,21 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
               file=sys.stderr)
         return 130
     return 0
+
+
+def _match_kept_aside(ctx: Context, catalog: Catalog) -> None:
+    """Listens imported before their files were here (``history import``) get them now."""
+    from musitui.commands import warn
+    from musitui.imports.importer import match_kept_aside
+    from musitui.store.history import HistoryError
+
+    try:
+        told = match_kept_aside(ctx.home, ctx.config, catalog.columns().present())
+    except (HistoryError, OSError) as exc:
+        warn(f"could not match the listens kept aside by history imports: {exc}")
+        return
+    if told:
+        print(printable(told), file=sys.stderr)
 
 
 def _analysis_likely(catalog, root: str) -> bool:

@@ -3,25 +3,50 @@
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 
 from musitui.commands import Context
-from musitui.text_safety import printable
+from musitui.text_safety import printable, terminal_json
 
 HELP = "list the tracks in the catalog"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print a JSON array of tracks")
+    parser.add_argument("--search", default=None, metavar="QUERY",
+                        help='only the tracks the player\'s / finds: words, pinyin ("qingtian", "zjl"), '
+                             'field filters ("mood:calm genre:jazz artist:\"x y\"")')
+
+
+def _searched(catalog, query: str) -> list:
+    """The present tracks ``query`` finds, through the player's own matcher."""
+    from musitui.tui.library_model import LibraryModel
+
+    model = LibraryModel(catalog.columns(), lookup=catalog.get)
+    found = []
+    for track_id in model.matching_ids(query):
+        track = catalog.get(track_id)
+        if track is not None:
+            found.append(track)
+    return found
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
 
     catalog = ctx.open_catalog()
+    if args.search is not None:
+        tracks = sorted(_searched(catalog, args.search), key=_order)
+        if args.json:
+            print(terminal_json([t.public_dict() for t in tracks]))
+        elif tracks:
+            print_table(tracks)
+            print(f"{len(tracks)} tracks found")
+        else:
+            print(printable(f"no track matches {args.search!r}"))
+        return 0
     tracks = sorted(catalog.tracks.values(), key=_order)
     if args.json:
-        print(json.dumps([t.public_dict() for t in tracks], ensure_ascii=False))
+        print(terminal_json([t.public_dict() for t in tracks]))
         return 0
     if not tracks:
         print("The catalog is empty: run `musitui scan FOLDER` first.")

@@ -7,10 +7,10 @@ $MUSITUI_LLM_URL) when one is set, with the rules as the fallback.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from musitui.commands import Context
+from musitui.text_safety import printable, terminal_json
 
 HELP = 'turn a description ("calm but not sad, no metal") into a mood/style/tempo target'
 
@@ -21,13 +21,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def understand_in_library(text: str, ctx):
-    """(Vibe, notice) for ``text`` with the catalog's style words, titles and paths."""
+    """(Vibe, notice) for ``text`` with the catalog's style words, titles and paths; the
+    multilingual encoder loads in a thread meanwhile (its weights' read overlaps the catalog's)."""
+    from musitui.words.encoder import cache_dir_for, shared
     from musitui.words.llm_client import understand
     from musitui.words.target import library_words
 
+    encoder = shared(cache_dir_for(ctx.home.data_dir))
+    encoder.start()
     catalog = ctx.open_catalog()
     words = library_words(catalog.columns().present())
-    return understand(text, ctx.config, **words)
+    vibe, notice = understand(text, ctx.config, encoder=encoder, **words)
+    if notice is None and encoder.problem:
+        notice = f"{encoder.problem}; English rules only"
+    return vibe, notice
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -36,14 +43,15 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return 2
     vibe, notice = understand_in_library(args.text, ctx)
     if notice:
-        print(f"musitui: {notice}", file=sys.stderr)
+        print(printable(f"musitui: {notice}"), file=sys.stderr)
     if args.json:
-        print(json.dumps(vibe.to_dict(), ensure_ascii=False))
+        print(terminal_json(vibe.to_dict()))
         return 0
     data = vibe.to_dict()
-    for key in ("valence", "arousal", "styles", "exclude_styles", "tempo", "seeds", "source"):
+    for key in ("valence", "arousal", "styles", "exclude_styles", "audio", "exclude_audio", "tempo", "seeds",
+                "source"):
         value = data[key]
         shown = "-" if value is None or value == [] else (", ".join(map(str, value)) if isinstance(value, list) else value)
-        print(f"{key:>15}  {shown}")
-    print(f"{'explanation':>15}  {vibe.explanation}")
+        print(printable(f"{key:>15}  {shown}"))
+    print(printable(f"{'explanation':>15}  {vibe.explanation}"))
     return 0

@@ -3,6 +3,12 @@
 score = w_content·content + w_cf·co-play + w_mood·mood + w_pref·preference + w_taste·taste
         − w_skip·skip-likeness − w_recent·recently-played + a tiny seeded jitter (tie-break)
 
+Every pick carries each part's value and the weight it entered the score with
+(``Pick.parts`` / ``Pick.weights``: penalties with negative weights, the jitter with 1), so
+Σ value·weight is its score. A track is never "like itself": the content and co-play parts
+of a track that is in the session profile leave that track out. The repeat window
+(musitui.recommend.repeats) orders Up next in tiers after the score.
+
 ``taste`` is the session's online preference model (musitui.recommend.online). The mood
 weight is ``w_mood_auto`` in auto mood (content leads) and ``w_mood·explicit_mood_boost``
 when a mood is chosen (the mood leads). The constants were chosen out of sample
@@ -23,6 +29,7 @@ from musitui.recommend.arrays import Library
 from musitui.recommend.diversity import select
 from musitui.recommend.prompt_target import PromptTarget, prompt_part
 from musitui.recommend.reasons import explain, most_like
+from musitui.recommend.repeats import song_last_played, tier_order, window
 
 if TYPE_CHECKING:  # the recommender imports nothing from the app at run time
     from musitui.config import RecommendConfig
@@ -63,6 +70,9 @@ class Weights:
     w_skip: float = 1.0
     w_recent: float = 1.0
     recent_hours: float = 4.0
+    # A song played within the last repeat_plays plays (or recent_hours) is not offered
+    # while anything else acceptable is left (musitui.recommend.repeats).
+    repeat_plays: int = 25
     artist_spacing: int = 1
     # Every n-th Up next slot explores (0 = never); never more than one in five.
     explore_every: int = 5
@@ -103,6 +113,8 @@ class Pick:
     parts: dict[str, float]
     reason: str
     explore: bool = False  # an exploration slot (its reason says so)
+    # The weight each part entered the score with: Σ parts[k]·weights[k] == score.
+    weights: dict[str, float] = field(default_factory=dict)
 
 
 def rank(lib: Library, ctx: Listening, weights: Weights, length: int | None = None) -> list[Pick]:
@@ -128,14 +140,15 @@ def rank(lib: Library, ctx: Listening, weights: Weights, length: int | None = No
                   if posterior.events else np.zeros(n, dtype=np.float32)),
         "skip": np.zeros(n, dtype=np.float32),
         "recent": _recent(lib, ctx, weights),
+        "jitter": _jitter(lib, weights.seed),
     }
-    explicit = ctx.mood in MOODS or ctx.prompt is not None
-    w_mood = weights.w_mood * weights.explicit_mood_boost if explicit else weights.w_mood_auto
-    score = _jitter(lib, weights.seed).copy()
-    for weight, part in ((weights.w_content, "content"), (weights.w_cf, "cf"), (w_mood, "mood"),
-                         (weights.w_pref, "pref"), (weights.w_taste, "taste"), (-weights.w_recent, "recent")):
-        if weight:
+    part_weights = effective_weights(weights, ctx)
+    score = parts["jitter"].copy()
+    for part, weight in part_weights.items():
+        if weight and part not in ("skip", "jitter"):
             score += np.float32(weight) * parts[part]
+    held, never = window(lib, ctx, weights.repeat_plays, weights.recent_hours)
+    score[never] = -np.inf
     blocked = np.fromiter(ctx.exclude, dtype=np.int64, count=len(ctx.exclude))
     blocked = blocked[(blocked >= 0) & (blocked < n)]
     if blocked.size:
@@ -146,7 +159,8 @@ def rank(lib: Library, ctx: Listening, weights: Weights, length: int | None = No
     if ctx.prompt is not None and ctx.prompt.excluded is not None and len(ctx.prompt.excluded) == n:
         score[ctx.prompt.excluded] = -np.inf
     available = int(np.isfinite(score).sum())
-    pool_size = min(available, max(POOL, 6 * length))
+    # Room for the held songs too: they are ordered after the acceptable rest.
+    pool_size = min(available, max(POOL, 6 * length) + int(held.sum()))
     if pool_size <= 0:
         return []
     if ctx.skipped or ctx.rejected:
@@ -156,6 +170,9 @@ def rank(lib: Library, ctx: Listening, weights: Weights, length: int | None = No
     local = np.argpartition(-final, pool_size - 1)[:pool_size]
     local = local[np.argsort(-final[local], kind="stable")]
     pool, pool_scores = candidates[local], final[local]
+    tiers = tier_order(lib, ctx, pool, held)
+    order = np.argsort(tiers, kind="stable")
+    pool, pool_scores = pool[order], pool_scores[order]
     has_vec = lib.has_vec
 
     def spread(rows: np.ndarray) -> np.ndarray:
@@ -166,13 +183,25 @@ def rank(lib: Library, ctx: Listening, weights: Weights, length: int | None = No
     score_of = dict(zip(pool.tolist(), pool_scores.tolist(), strict=True))
     rows = [row for row, _ in chosen]
     likes = most_like(lib, ctx, rows)
+    nearest = most_like(lib, ctx, rows, threshold=-1.0)
     picks = []
-    for (row, explore), like in zip(chosen, likes, strict=True):
+    for (row, explore), like, near in zip(chosen, likes, nearest, strict=True):
         row_parts = {name: round(float(values[row]), 4) for name, values in parts.items()}
-        reason = explain(lib, ctx, int(row), row_parts, weights, like, explore=explore)
+        reason = explain(lib, ctx, int(row), row_parts, weights, like, explore=explore, nearest=near)
         picks.append(Pick(row=int(row), track_id=int(lib.ids[row]), score=round(score_of[row], 4),
-                          parts=row_parts, reason=reason, explore=explore))
+                          parts=row_parts, reason=reason, explore=explore,
+                          weights=dict(part_weights)))
     return picks
+
+
+def effective_weights(weights: Weights, ctx: Listening) -> dict[str, float]:
+    """The weight of each part in the score: the mood weight as the mood in force sets it,
+    the penalties negative, the jitter 1."""
+    explicit = ctx.mood in MOODS or ctx.prompt is not None
+    w_mood = weights.w_mood * weights.explicit_mood_boost if explicit else weights.w_mood_auto
+    return {"content": weights.w_content, "cf": weights.w_cf, "mood": w_mood,
+            "pref": weights.w_pref, "taste": weights.w_taste, "skip": -weights.w_skip,
+            "recent": -weights.w_recent, "jitter": 1.0}
 
 
 def _jitter(lib: Library, seed: int) -> np.ndarray:
@@ -256,14 +285,39 @@ def _content(lib: Library, rows: np.ndarray, w: np.ndarray) -> np.ndarray:
         return np.zeros(n, dtype=np.float32)
     tags = _tag_similarity(lib, rows, w)
     vec_rows = lib.has_vec[rows]
-    if not vec_rows.any():
-        return tags
-    profile = (lib.emb[rows[vec_rows]] * w[vec_rows, None]).sum(axis=0)
-    norm = float(np.linalg.norm(profile))
-    if norm < 1e-9:
-        return tags
-    sim = lib.emb @ (profile / norm)
-    return np.where(lib.has_vec, (1 - TAG_SHARE) * sim + TAG_SHARE * tags, tags).astype(np.float32)
+    profile = (lib.emb[rows[vec_rows]] * w[vec_rows, None]).sum(axis=0) if vec_rows.any() else None
+    norm = float(np.linalg.norm(profile)) if profile is not None else 0.0
+    if profile is None or norm < 1e-9:
+        out = tags.astype(np.float32)
+        profile = None
+    else:
+        sim = lib.emb @ (profile / norm)
+        out = np.where(lib.has_vec, (1 - TAG_SHARE) * sim + TAG_SHARE * tags, tags).astype(np.float32)
+    _leave_self_out(lib, rows, w, profile, tags, out)
+    return out
+
+
+def _leave_self_out(lib: Library, rows: np.ndarray, w: np.ndarray, profile: np.ndarray | None,
+                    tags: np.ndarray, out: np.ndarray) -> None:
+    """A profile track's content is its likeness to the *rest* of the profile (a track is
+    most like itself, which says nothing about whether to play it again)."""
+    total = max(float(w.sum()), 1e-9)
+    for row in np.unique(rows).tolist():
+        own = rows == row
+        w_own = float(w[own].sum())
+        rest = total - w_own
+        if rest <= 1e-9:
+            out[row] = 0.0
+            continue
+        self_tags = w_own * ((0.4 if lib.genre_code[row] >= 0 else 0.0) + 0.4 + 0.2)
+        tag_part = max(0.0, (float(tags[row]) * total - self_tags) / rest)
+        value = tag_part
+        if profile is not None and lib.has_vec[row]:
+            others = profile - w_own * lib.emb[row]
+            norm = float(np.linalg.norm(others))
+            sim = float(lib.emb[row] @ others) / norm if norm > 1e-9 else 0.0
+            value = (1 - TAG_SHARE) * sim + TAG_SHARE * tag_part
+        out[row] = value
 
 
 def _tag_similarity(lib: Library, rows: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -294,7 +348,7 @@ def _coplay(lib: Library, ctx: Listening, rows: np.ndarray, w: np.ndarray) -> np
             continue
         others = np.fromiter((lib.index.get(k, -1) for k in pairs), dtype=np.int64, count=len(pairs))
         values = np.fromiter(pairs.values(), dtype=np.float32, count=len(pairs))
-        keep = others >= 0
+        keep = (others >= 0) & (others != row)  # never "played after itself"
         others, values = others[keep], values[keep]
         np.add.at(out, others, weight * values / (pop[row] * pop[others]))
     return np.tanh(2.0 * out).astype(np.float32)
@@ -411,7 +465,7 @@ def _recent(lib: Library, ctx: Listening, weights: Weights) -> np.ndarray:
     """
     window = max(weights.recent_hours, 1e-6) * 3600.0
     out = np.zeros(len(lib), dtype=np.float32)
-    last_played = _song_last_played(lib)
+    last_played = song_last_played(lib)[lib.song_code]
     held = np.flatnonzero(last_played > ctx.now - window)
     if held.size:
         age = np.clip((ctx.now - last_played[held]) / window, 0.0, 1.0)
@@ -425,13 +479,3 @@ def _recent(lib: Library, ctx: Listening, weights: Weights) -> np.ndarray:
         liked = np.asarray(sorted({row for row, _ in ctx.finished} - skipped_rows), dtype=np.int64)
         out[liked] *= max(0.25, 1.0 - skip_share)
     return out
-
-
-def _song_last_played(lib: Library) -> np.ndarray:
-    """When each track's song was last played, in whichever of its files."""
-    def latest() -> np.ndarray:
-        per_song = np.zeros(int(lib.song_code.max(initial=-1)) + 1, dtype=np.float64)
-        np.maximum.at(per_song, lib.song_code, lib.last_played)
-        return per_song[lib.song_code]
-
-    return lib.cached("song_last", latest)

@@ -1,7 +1,8 @@
 """A listener's prompt as numbers the ranker uses (pure numpy: the text was parsed elsewhere,
 musitui.words.prompt). It replaces the mood term: closeness to the asked valence/arousal
-(only the axes the prompt spoke of), plus the asked styles and tempo; excluded styles are
-never offered; seed tracks join the session profile."""
+(only the axes the prompt spoke of), plus the asked styles, what the audio should sound
+like (the tagger's reading, musitui.words.audio_words) and tempo; excluded styles are never
+offered; seed tracks join the session profile."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import numpy as np
 STYLE_WEIGHT = 0.8  # a track of an asked style gains this much on the mood term (a named style is a strong ask)
 TEMPO_WEIGHT = 0.3  # ... and this much at the asked tempo (fading over TEMPO_FADE BPM)
 TEMPO_FADE = 30.0
+AUDIO_WEIGHT = 0.8  # a track that sounds as asked ("piano", "female vocals"): up to this much
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class PromptTarget:
     seeds: tuple[int, ...] = ()  # rows
     label: str = ""  # the prompt's own mood words, quoted in reasons
     styles: tuple[str, ...] = ()  # the asked styles, quoted for the tracks that have one
+    audio_match: np.ndarray | None = None  # float32 (n,) in [-1, 1]: sounds as asked (+) / as refused (-)
+    audio: tuple[str, ...] = ()  # the asked audio words, quoted for the tracks that match
     key: tuple = field(default=(), compare=False)  # cache key of the arrays' source
 
 
@@ -41,6 +45,8 @@ def prompt_part(valence: np.ndarray, arousal: np.ndarray, has_va: np.ndarray,
         out += np.where(has_va, np.clip(1.0 - distance, -1.0, 1.0), 0.0)
     if target.style_match is not None and len(target.style_match) == n:
         out += STYLE_WEIGHT * target.style_match
+    if target.audio_match is not None and len(target.audio_match) == n:
+        out += AUDIO_WEIGHT * target.audio_match
     if target.tempo is not None and target.row_tempo is not None and len(target.row_tempo) == n:
         lo, hi = target.tempo
         bpm = target.row_tempo.astype(np.float64)

@@ -1,7 +1,8 @@
 """The live filter: a normalised search key per track, built once, and a fast match per keystroke.
 
 Matching is accent- and case-insensitive and per word (every query word must occur somewhere
-in title/artist/album/genre). A word that matches nothing exactly is retried with one typo
+in title/artist/album/genre); Chinese text is also found by its pinyin, full or initials
+("qingtian", "zjl": musitui.words.pinyin). A word that matches nothing exactly is retried with one typo
 forgiven, through a deletion-neighbourhood index over the library's distinct words (built with
 the keys, in a background thread). Typing that extends the previous query only searches the
 previous hits. The keys are one str per track; the typo index holds words, not positions.
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 from musitui.core.model import Track
+from musitui.words.pinyin import has_han, pinyin_words
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")  # ASCII text
 _NON_LETTER = re.compile(r"[\W_]+")  # any script: letters and digits of every script are kept
@@ -32,15 +34,24 @@ def normalise(text: str) -> str:
     return _NON_LETTER.sub(" ", stripped).strip()
 
 
+def searched(text: str) -> str:
+    """``normalise(text)``, followed by the pinyin of its Chinese characters ("晴天 qingtian
+    qing tian qt"), so a Chinese title is found as it is typed on a Latin keyboard."""
+    folded = normalise(text)
+    if text.isascii() or not has_han(text):
+        return folded
+    return f"{folded} {normalise(pinyin_words(text))}"
+
+
 @lru_cache(maxsize=65536)
-def _normalise_cached(text: str) -> str:
-    return normalise(text)
+def _searched_cached(text: str) -> str:
+    return searched(text)
 
 
 def row_key(title: str, *repeated: str) -> str:
     """One track's search key: its title and the fields that repeat across tracks (artist,
-    album, genre: normalised once each)."""
-    parts = [normalise(title), *(_normalise_cached(p) for p in repeated)]
+    album, genre: normalised once each), with the pinyin of Chinese text."""
+    parts = [searched(title), *(_searched_cached(p) for p in repeated)]
     return " " + " ".join(p for p in parts if p) + " "
 
 

@@ -10,13 +10,13 @@ numpy is imported only when a shelf is built, so the first frame does not wait f
 from __future__ import annotations
 
 import heapq
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from musitui.core.model import UNKNOWN_ARTIST, Track
+from musitui.core.names import fold_name
 
 if TYPE_CHECKING:
     import numpy as np
@@ -171,16 +171,6 @@ def _coded(values: Sequence[str]) -> tuple[np.ndarray, list[str]]:
     order = {key: rank for rank, key in enumerate(distinct)}
     rank_of = {value: order[key] for value, key in folded.items()}
     return np.fromiter((rank_of[v] for v in values), dtype=np.int64, count=len(values)), distinct
-
-
-def fold_name(name: str) -> str:
-    """An artist name for grouping: case and accents ignored ("Björk" = "bjork"); other
-    letters (any script) and punctuation kept. Only the Latin/Greek/Cyrillic diacritics
-    (U+0300-U+036F) go: a kana's voicing mark makes another letter ("バ" is not "ハ")."""
-    if name.isascii():
-        return name.casefold()
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not "\u0300" <= ch <= "\u036f"))
 
 
 def _canonical_artists(names: list[str]) -> list[str]:

@@ -1,6 +1,7 @@
 """Free text -> a listening target, offline: a small mood lexicon plus rules for negation,
-intensity and contrast (English only; other languages are understood only through style
-names of the library, paths and titles). No Textual, no network.
+intensity and contrast, in English. Every language (English included) goes through
+musitui.words.multilingual, which keeps these rules where they read English better and
+uses the sentence encoder for the rest. No Textual, no network.
 
 ``parse_prompt(text, styles=..., titles=..., paths=...) -> Vibe``; ``Vibe.to_dict()`` is the
 `musitui vibe --json` object. The valence/arousal plane is musitui's (docs/MOOD.md).
@@ -98,6 +99,8 @@ class Vibe:
     exclude_styles: list[str] = field(default_factory=list)
     tempo: tuple[float, float] | None = None
     seeds: list[str] = field(default_factory=list)
+    audio: list[str] = field(default_factory=list)  # what the audio should be ("piano", "female vocals")
+    exclude_audio: list[str] = field(default_factory=list)
     source: str = "rules"
     explanation: str = ""
     words: list[str] = field(default_factory=list)  # what was understood, for reasons
@@ -107,7 +110,8 @@ class Vibe:
         return {"valence": self.valence, "arousal": self.arousal, "styles": list(self.styles),
                 "exclude_styles": list(self.exclude_styles),
                 "tempo": None if self.tempo is None else [self.tempo[0], self.tempo[1]],
-                "seeds": list(self.seeds), "source": self.source, "explanation": self.explanation}
+                "seeds": list(self.seeds), "audio": list(self.audio), "exclude_audio": list(self.exclude_audio),
+                "source": self.source, "explanation": self.explanation}
 
     @property
     def label(self) -> str:
@@ -117,7 +121,8 @@ class Vibe:
     @property
     def empty(self) -> bool:
         return (self.valence is None and self.arousal is None and not self.styles
-                and not self.exclude_styles and self.tempo is None and not self.seeds)
+                and not self.exclude_styles and self.tempo is None and not self.seeds
+                and not self.audio and not self.exclude_audio)
 
 
 def style_vocabulary(values: Iterable[str]) -> set[str]:
@@ -149,9 +154,10 @@ def _clip(value: float) -> float:
 
 
 def parse_prompt(text: str, *, styles: Iterable[str] = (), titles: Mapping[str, str] | None = None,
-                 paths: Iterable[str] = ()) -> Vibe:
+                 paths: Iterable[str] = (), sentiment_fallback: bool = True) -> Vibe:
     """The target for ``text``. ``styles``: the library's style words (style_vocabulary);
-    ``titles``: lowercased title -> path; ``paths``: catalogued paths a prompt may name."""
+    ``titles``: lowercased title -> path; ``paths``: catalogued paths a prompt may name;
+    ``sentiment_fallback``: VADER's reading of the sentence when no mood word is known."""
     text = (text or "")[:500]
     vocab = set(styles)
     vibe = Vibe(prompt_text=text)
@@ -230,7 +236,7 @@ def parse_prompt(text: str, *, styles: Iterable[str] = (), titles: Mapping[str, 
                 if value is not None:
                     sums[axis][0] += value
                     sums[axis][1] += 1.0
-    if sums["v"][1] == 0 and sums["a"][1] == 0:
+    if sums["v"][1] == 0 and sums["a"][1] == 0 and sentiment_fallback:
         fallback = _sentiment_fallback(text)
         if fallback is not None:
             sums["v"] = [fallback, 1.0]
@@ -317,6 +323,10 @@ def explain(vibe: Vibe) -> str:
         bits.append("styles " + ", ".join(vibe.styles))
     if vibe.exclude_styles:
         bits.append("no " + ", ".join(vibe.exclude_styles))
+    if vibe.audio:
+        bits.append("sounding like " + ", ".join(vibe.audio))
+    if vibe.exclude_audio:
+        bits.append("no " + ", ".join(vibe.exclude_audio))
     if vibe.tempo is not None:
         bits.append(f"tempo {vibe.tempo[0]:.0f}-{vibe.tempo[1]:.0f} BPM")
     if vibe.seeds:

