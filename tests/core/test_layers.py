@@ -213,49 +213,70 @@ def test_the_contracts_see_the_whole_package() -> None:
     assert any(i.typing_only for i in IMPORTS) and any(not i.typing_only for i in IMPORTS)
 
 
-def test_the_store_imports_nothing_above_it() -> None:
-    """store/ is the floor: it keeps what the layers above compute and imports none of them
-    (the data model, paths and numpy/tinydb only)."""
-    above = ("musitui.recommend", "musitui.playback", "musitui.words", "musitui.analysis",
-             "musitui.library", "musitui.core.session", "musitui.background_job", *ADAPTERS)
-    assert broken(inside("musitui.store"), inside(*above)) == []
+# The small modules everything else stands on: plain values and rules over the standard
+# library (orjson for speed when present; paths asks platformdirs for the user's folders).
+LEAVES = ("musitui.paths", "musitui.config", "musitui.config_schema", "musitui.untrusted",
+          "musitui.text_safety", "musitui.progress", "musitui.decode_reasons",
+          "musitui.playlists", "musitui.core.model", "musitui.core.moods", "musitui.core.volume",
+          "musitui.core.coplay_rules", "musitui.core.names", "musitui.core.play_modes",
+          "musitui.core.contracts")
+PACKAGES = ("musitui", "musitui.core")  # their __init__ files hold nothing
 
 
-def test_the_recommender_imports_numpy_and_itself() -> None:
-    """Pure numpy over arrays: no disk, audio, sklearn; from musitui only the named moods
-    (and, for type hints only, the config section it is built from)."""
+def only(*allowed: str, external: tuple[str, ...] = ()) -> Callable[[str], bool]:
+    """Refuses a musitui module outside ``allowed`` and a library outside the standard one
+    and ``external``."""
     def bad(target: str) -> bool:
         top = target.split(".")[0]
         if top == "musitui":
-            return not within(target, "musitui.recommend", "musitui.core.moods") and target not in (
-                "musitui", "musitui.core")
-        return top not in sys.stdlib_module_names and top != "numpy"
+            return target not in PACKAGES and not within(target, *allowed)
+        return top not in sys.stdlib_module_names and top not in external
 
-    assert broken(inside("musitui.recommend"), bad, types_too=False) == []
-    typed = broken(inside("musitui.recommend"), lambda t: within(t, "musitui") and not within(
-        t, "musitui.recommend", "musitui.core.moods", "musitui.config") and t not in (
-        "musitui", "musitui.core"))
-    assert typed == []
+    return bad
+
+
+def test_the_leaves_import_only_each_other() -> None:
+    bad = only(*LEAVES, "musitui.store.atomic", external=("orjson", "platformdirs"))
+    assert broken(inside(*LEAVES), bad, types_too=False) == []
+
+
+def test_the_store_imports_nothing_above_it() -> None:
+    """store/ is the floor the rest stands on: from musitui it reads only the leaves (the data
+    model, moods, paths, config); never the recommender, playback, words, analysis, the
+    library, the session's rooms or an adapter, not even for a type."""
+    bad = only("musitui.store", *LEAVES, external=("numpy", "tinydb", "orjson"))
+    assert broken(inside("musitui.store"), bad) == []
 
 
 def test_importing_the_store_loads_nothing_above_it() -> None:
     mods = modules_after("\n".join(f"import {m}" for m in package_modules("musitui.store")))
     assert heavy(mods, "sounddevice", "soundfile", "av", "librosa", "sklearn", "textual",
                  "mutagen", "scipy", "dbus_fast") == set()
-    touched = {m for m in mods if within(m, "musitui") and not within(m, "musitui.store")}
-    assert touched <= {"musitui", "musitui.core", "musitui.core.model", "musitui.paths"}, touched
+    above = {m for m in mods if within(m, "musitui") and only("musitui.store", *LEAVES)(m)}
+    assert above == set()
+
+
+def test_the_recommender_imports_numpy_and_itself() -> None:
+    """Pure numpy over arrays: no disk, audio, sklearn; from musitui only the leaves' values
+    (and, for type hints only, the config section it is built from)."""
+    pure = tuple(m for m in LEAVES if m.startswith("musitui.core."))
+    assert broken(inside("musitui.recommend"), only("musitui.recommend", *pure,
+                                                    external=("numpy",)), types_too=False) == []
+    typed = only("musitui.recommend", *pure, "musitui.config", external=("numpy",))
+    assert broken(inside("musitui.recommend"), typed) == []
 
 
 def test_the_core_imports_no_adapter() -> None:
-    """musitui/core (model, moods, play modes, contracts, the session) is driven by the
-    adapters (tui, mpris, commands, cli) and never imports one, not even for a type."""
+    """musitui/core (model, moods, play modes, contracts, the session's rooms) is driven by
+    the adapters (tui, mpris, commands, cli) and never imports one, not even for a type."""
     assert broken(inside("musitui.core"), inside(*ADAPTERS)) == []
 
 
 def test_playback_knows_nothing_of_the_library_or_the_session() -> None:
-    above = ("musitui.core", "musitui.store", "musitui.recommend", "musitui.words",
-             "musitui.analysis", "musitui.library", "musitui.background_job", *ADAPTERS)
-    assert broken(inside("musitui.playback"), inside(*above)) == []
+    """The player plays paths: from musitui only the decoder and the leaves."""
+    bad = only("musitui.playback", "musitui.decode", *LEAVES,
+               external=("numpy", "sounddevice", "soundfile", "av", "soxr", "scipy"))
+    assert broken(inside("musitui.playback"), bad) == []
 
 
 @pytest.mark.parametrize(("library", "home"), [("textual", "musitui.tui"),
@@ -267,29 +288,9 @@ def test_each_device_and_ui_library_has_one_home(library: str, home: str) -> Non
 
 
 def test_the_adapters_sit_on_top() -> None:
-    """Only the command line starts the TUI; only the TUI (and the command that starts it)
+    """Nothing below the adapters imports one; only the TUI (and the command that starts it)
     starts the MPRIS adapter; nothing imports the command line."""
-    assert broken(outside("musitui.tui", "musitui.commands.ui", "musitui.cli"),
-                  inside("musitui.tui")) == []
+    assert broken(outside(*ADAPTERS, "musitui.__main__"), inside(*ADAPTERS)) == []
     assert broken(outside("musitui.mpris", "musitui.tui", "musitui.commands.ui"),
                   inside("musitui.mpris")) == []
     assert broken(outside("musitui.cli", "musitui.__main__"), inside("musitui.cli")) == []
-
-
-LEAVES = ("musitui.paths", "musitui.config", "musitui.config_schema", "musitui.text_safety",
-          "musitui.progress", "musitui.decode_reasons", "musitui.playlists",
-          "musitui.core.model", "musitui.core.moods", "musitui.core.play_modes",
-          "musitui.core.contracts")
-
-
-def test_the_leaves_import_only_the_standard_library() -> None:
-    """The small modules everything else stands on: stdlib, each other and the store's atomic
-    writes (paths asks platformdirs for the user's folders)."""
-    def bad(target: str) -> bool:
-        top = target.split(".")[0]
-        if top == "musitui":
-            return not within(target, *LEAVES, "musitui.store.atomic") and target not in (
-                "musitui", "musitui.core")
-        return top not in sys.stdlib_module_names and top != "platformdirs"
-
-    assert broken(inside(*LEAVES), bad, types_too=False) == []
