@@ -524,3 +524,45 @@ def test_spotify_streams_that_went_back_quit_or_failed_are_no_verdict(
     assert "3 streams that ended going back" in capsys.readouterr().out
     got = events(home)
     assert [(e["kind"], e["ts"]) for e in got] == [("skip", T0 + 3000 + halo.heard)]
+
+
+def test_other_files_of_an_export_are_passed_over_in_one_line(
+        home: Path, ids: dict[str, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Spotify's account data ZIP holds a dozen other JSON files, and podcast history."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("Spotify Account Data/Userdata.json", json.dumps({"username": "me"}))
+        archive.writestr("Spotify Account Data/Playlist1.json", json.dumps({"playlists": []}))
+        archive.writestr("Spotify Account Data/StreamingHistory_music_0.json", json.dumps(
+            [{"endTime": "2020-09-13 12:40", "artistName": "Beyonce", "trackName": "Halo",
+              "msPlayed": 261000}]))
+        archive.writestr("Spotify Account Data/StreamingHistory_podcast_0.json", json.dumps(
+            [{"endTime": "2020-09-13 13:40", "podcastName": "A Show", "episodeName": "One",
+              "msPlayed": 1000000}]))
+    (tmp_path / "my_spotify_data.zip").write_bytes(buffer.getvalue())
+    assert run(home, "history", "import", str(tmp_path / "my_spotify_data.zip")) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert "passed over 2 file(s) that are not listening histories (Userdata.json, " \
+           "Playlist1.json)" in captured.out
+    assert "1 podcast, audiobook or untitled streams left out" in captured.out
+    assert [e["track_id"] for e in events(home)] == [ids["Beyoncé/Halo/I Am... Sasha Fierce"]]
+    # Named alone, such a file is an error; a folder with nothing to import says so.
+    (tmp_path / "only").mkdir()
+    (tmp_path / "only" / "Userdata.json").write_text(json.dumps({"username": "me"}))
+    assert run(home, "history", "import", str(tmp_path / "only" / "Userdata.json")) == 1
+    assert "Userdata.json is not a listening history" in capsys.readouterr().err
+    assert run(home, "history", "import", str(tmp_path / "only")) == 1
+    assert "found no listening history in" in capsys.readouterr().err
+
+
+def test_lastfm_now_playing_rows_are_not_scrobbles(home: Path, ids: dict[str, int],
+                                                   tmp_path: Path) -> None:
+    plain = b"Beyonce,I Am,Halo,\n" + lastfm_plain_csv([Made(T0, "Beyonce", "Halo")])
+    header = lastfm_header_csv([Made(T0 + 600, "Beyonce", "Halo")]).replace(
+        b'"track_mbid"\n', b'"track_mbid"\n"","","Beyonce","","","","Halo",""\n', 1)
+    (tmp_path / "plain.csv").write_bytes(plain)
+    (tmp_path / "header.csv").write_bytes(header)
+    assert run(home, "history", "import", str(tmp_path)) == 0
+    # The header-less shape has minutes only: 12:26:40 is 12:26.
+    assert [e["ts"] for e in events(home)] == [T0 - 40 + 261, T0 + 600 + 261]
