@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from musitui.config import HistoryConfig
 from musitui.imports import lastfm, listenbrainz, scrobbler_log, sources, spotify, unmatched
 from musitui.imports.dedupe import KNOWN, Seen
-from musitui.imports.listens import NotUnderstood, Reading, Scrobble
+from musitui.imports.listens import NotAHistory, NotUnderstood, Reading, Scrobble
 from musitui.imports.matcher import Library, Matcher, credit, listen_key
 from musitui.progress import Progress
 from musitui.recommend.outcomes import FINISH, SKIP, Ending, Listen, verdict
@@ -61,6 +61,7 @@ class ImportReport:
     own_added: int = 0  # events from them
     own_skipped: int = 0
     problems: list[str] = field(default_factory=list)  # one line per file not understood
+    passed_over: list[str] = field(default_factory=list)  # in a folder or archive: not histories
     interrupted: bool = False
 
     def summary(self) -> dict[str, Any]:
@@ -72,7 +73,8 @@ class ImportReport:
                 "bad_dates": self.bad_dates, "own_added": self.own_added,
                 "own_skipped": self.own_skipped,
                 "top_unmatched_artists": self.unmatched_artists.most_common(TOP_UNMATCHED),
-                "problems": self.problems, "interrupted": self.interrupted}
+                "problems": self.problems, "passed_over": self.passed_over,
+                "interrupted": self.interrupted}
 
     def lines(self) -> list[str]:
         """What the import did, for the terminal."""
@@ -97,6 +99,10 @@ class ImportReport:
         if self.not_music:
             said.append(f"{self.not_music} podcast, audiobook or untitled streams left out "
                         "(not music)")
+        if self.passed_over:
+            names = ", ".join(self.passed_over[:5]) + (", …" if len(self.passed_over) > 5 else "")
+            said.append(f"passed over {len(self.passed_over)} file(s) that are not listening "
+                        f"histories ({names})")
         if self.no_verdict:
             said.append(f"{self.no_verdict} streams that ended going back, quitting or failing "
                         "say nothing about the track and were left out")
@@ -148,7 +154,7 @@ class Importer:
         for file in found:
             if self.show_progress and len(found) == 1:
                 _say_reading(file)
-            for source in sources.read(file):
+            for source in sources.read(file, inside=path.is_dir()):
                 self._take(source)
             progress.advance(note=file.name)
         progress.close()
@@ -168,7 +174,10 @@ class Importer:
                 return
             reading = READERS[kind](source.data, source.name)
         except NotUnderstood as exc:
-            self.report.problems.append(sources.about(source.name, str(exc)))
+            if isinstance(exc, NotAHistory) and source.inside:
+                self.report.passed_over.append(Path(source.name.rpartition(":")[2]).name)
+            else:
+                self.report.problems.append(sources.about(source.name, str(exc)))
             return
         self.report.files += 1
         self.report.not_music += reading.not_music
@@ -183,8 +192,9 @@ class Importer:
 
     # -- the commit ---------------------------------------------------------------------------
     def commit(self) -> ImportReport:
-        """Add what was read; Ctrl-C waits until it is done. HistoryError: nothing was added."""
-        with _interrupts_held():
+        """Add what was read. A Ctrl-C meanwhile waits until it is done, and is then
+        ``report.interrupted``. HistoryError: nothing was added."""
+        with _interrupts_held() as caught:
             for own in self._own:
                 try:
                     added, skipped = self.history.import_jsonl(own, resolve_track=self.relink)
@@ -197,6 +207,7 @@ class Importer:
                 self.report.own_skipped += skipped
             self._assign_sessions()
             self._store()
+        self.report.interrupted = bool(caught)
         return self.report
 
     def _assign_sessions(self) -> None:
@@ -333,21 +344,20 @@ def _say_reading(file: Path) -> None:
 
 
 @contextlib.contextmanager
-def _interrupts_held() -> Iterator[None]:
-    """Ctrl-C during the commit takes effect when it is done (nothing is left half-written)."""
+def _interrupts_held() -> Iterator[list[int]]:
+    """Ctrl-C during the commit is noted (in the list handed out), not acted on: nothing is
+    left half-written. Outside the main thread signals cannot be caught, nor arrive."""
     import threading
 
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
     caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
     previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
     try:
-        yield
+        yield caught
     finally:
         signal.signal(signal.SIGINT, previous)
-    if caught:
-        raise KeyboardInterrupt
 
 
 def match_kept_aside(home: Home, config: Config, columns: CatalogColumns) -> str | None:

@@ -30,6 +30,11 @@ class NotUnderstood(Exception):
     """A file that is not a listening history musitui can read; the message is one line."""
 
 
+class NotAHistory(NotUnderstood):
+    """A file of another kind altogether (a Spotify ``Userdata.json``): in a folder or an
+    archive it is passed over, named in one line with the others."""
+
+
 @dataclass(frozen=True, slots=True)
 class Scrobble:
     """One listen as a service recorded it."""

@@ -43,7 +43,7 @@ def _add(reading: Reading, record: Any, number: int) -> None:
     if "ts" in record:
         listen = _extended(record, reading, number)
     elif "endTime" in record:
-        listen = _account(record, number)
+        listen = _account(record, reading, number)
     else:
         raise NotUnderstood(f"stream {number} is not a Spotify stream (no ts or endTime)")
     if listen is not None:
@@ -64,9 +64,12 @@ def _extended(record: dict[str, Any], reading: Reading, number: int) -> Scrobble
                     skipped=record.get("skipped") is True, source=SOURCE)
 
 
-def _account(record: dict[str, Any], number: int) -> Scrobble | None:
+def _account(record: dict[str, Any], reading: Reading, number: int) -> Scrobble | None:
     ended = _time(record.get("endTime"), number)
     heard = _ms(record.get("msPlayed"), number)
+    if "episodeName" in record or "podcastName" in record:
+        reading.not_music += 1  # StreamingHistory_podcast_*.json
+        return None
     title, artist = listens.text_field(record.get("trackName")), listens.text_field(record.get("artistName"))
     if not title or not artist:
         raise NotUnderstood(f"stream {number} has no artistName or trackName")
