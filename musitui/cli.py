@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "recommend": "musitui.commands.recommend",
     "evaluate": "musitui.commands.evaluate",
     "moods": "musitui.commands.moods",
+    "mood": "musitui.commands.mood",
     "vibe": "musitui.commands.vibe",
     "history": "musitui.commands.history",
     "event": "musitui.commands.event",
@@ -136,7 +137,7 @@ def entry() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     # Reranks are small matrix-vector products: BLAS threads only add hand-off cost (see
-    # session.limit_blas_threads). Set before numpy loads, it costs nothing; a user's own
+    # ranking.limit_blas_threads). Set before numpy loads, it costs nothing; a user's own
     # setting wins. Analysis workers set their own.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     argv = _with_default_command(list(sys.argv[1:] if argv is None else argv))

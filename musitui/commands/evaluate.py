@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from musitui.core.session import tagger_arrays
+    from musitui.core.ranking import tagger_arrays
     from musitui.recommend.arrays import build_library_from_columns
     from musitui.recommend.engine import Weights
     from musitui.recommend.replay import RANKERS, replay

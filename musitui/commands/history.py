@@ -7,9 +7,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from typing import TYPE_CHECKING, Any
 
 from musitui.commands import Context
 from musitui.text_safety import printable, terminal_json
+
+if TYPE_CHECKING:
+    from musitui.store.history import History
 
 EXPORT_FORMATS = ("scrobbler", "listenbrainz")  # musitui.imports.export.FORMATS
 
@@ -27,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     export.add_argument("file", metavar="FILE", help="the file to write")
     export.add_argument("--format", choices=["musitui", *EXPORT_FORMATS], default="musitui",
                         help="musitui's JSON lines (default), a .scrobbler.log (scrobbler) or "
-                             "a ListenBrainz import (listenbrainz)")
+                             "a ZIP as ListenBrainz exports and imports (listenbrainz)")
     add = actions.add_parser("import", help="add the listening history in a file or folder")
     add.add_argument("file", metavar="FILE", help="a ListenBrainz export (ZIP or JSON lines), a "
                      "Last.fm CSV, Spotify streaming history (JSON or the ZIP), a .scrobbler.log, "
@@ -90,9 +94,10 @@ def _tell(history, already: int) -> int:
     return len(history.messages)
 
 
-def _import(history, path: str, ctx, *, json_out: bool = False) -> int:
+def _import(history: History, path: str, ctx: Context, *, json_out: bool = False) -> int:
     from pathlib import Path
 
+    from musitui.imports import sources
     from musitui.imports.importer import Importer, library_of
 
     catalog = ctx.open_catalog()
@@ -100,12 +105,12 @@ def _import(history, path: str, ctx, *, json_out: bool = False) -> int:
     by_tags = {key: int(i) for key, i in zip(zip(columns.artist, columns.title, strict=True),
                                              columns.ids.tolist(), strict=True) if key[1]}
 
-    def relink(event: dict) -> int | None:
+    def relink(event: dict[str, Any]) -> int | None:
         """A musitui export's event to this machine's file: by path, else by tags."""
         track = catalog.by_path(str(event.get("path") or ""))
         if track is not None:
             return track.id
-        return by_tags.get((event.get("artist"), event.get("title")))
+        return by_tags.get((str(event.get("artist") or ""), str(event.get("title") or "")))
 
     importer = Importer(history, library_of(columns), ctx.config.history,
                         relink=relink, show_progress=not json_out)
@@ -115,6 +120,8 @@ def _import(history, path: str, ctx, *, json_out: bool = False) -> int:
         print("musitui: import interrupted; nothing was imported", file=sys.stderr)
         return 130
     report = importer.commit()
+    if not report.files and not report.problems:
+        report.problems.append(f"found no listening history in {path} ({sources.KNOWN})")
     for problem in report.problems:
         print(printable(f"musitui: {problem}"), file=sys.stderr)
     if json_out:
@@ -122,10 +129,13 @@ def _import(history, path: str, ctx, *, json_out: bool = False) -> int:
     else:
         for line in report.lines():
             print(printable(line))
+    if report.interrupted:
+        print("musitui: interrupted once the import was written; all of it is in", file=sys.stderr)
+        return 130
     return 1 if report.problems and not report.files else 0
 
 
-def _export_listens(history, path: str, kind: str, ctx) -> int:
+def _export_listens(history: History, path: str, kind: str, ctx: Context) -> int:
     from pathlib import Path
 
     from musitui.imports import export

@@ -10,7 +10,7 @@ from tui_helpers import run_async
 
 from musitui.core.model import Track
 from musitui.tui.bars import NowPlaying, NowPlayingState
-from musitui.tui.keys import resolve_keys
+from musitui.tui.actions import resolve_keys
 from musitui.tui.screens import HelpScreen
 
 CJK = "千と千尋の神隠し　あの夏へ（オリジナル・サウンドトラック）" * 3
@@ -38,7 +38,7 @@ async def test_a_cjk_title_keeps_now_playing_on_two_lines() -> None:
 def test_a_5000_character_key_name_is_refused_and_the_help_table_stays_readable() -> None:
     keys, problems = resolve_keys({"next": "x" * 5000, "x" * 5000: "n"})
     assert len(problems) == 2 and all(len(p) < 200 for p in problems)
-    assert next(k for k in keys if k.action == "next").keys == "n"  # the default stays
+    assert next(k for k in keys if k.name == "next").keys == "n"  # the default stays
     console = Console(width=100, record=True)
     console.print(HelpScreen(keys).binding_table())
     shown = console.export_text()
