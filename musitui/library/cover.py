@@ -198,6 +198,7 @@ def _shrink(raw: bytes | None) -> bytes | None:
         return None
     from PIL import Image
 
+    _quiet_pillow()
     with Image.open(io.BytesIO(raw), formats=COVER_FORMATS) as image:
         image.draft("RGB", (CACHE_PIXELS, CACHE_PIXELS))  # JPEG: decode at the smallest scale
         width, height = image.size
@@ -209,6 +210,16 @@ def _shrink(raw: bytes | None) -> bytes | None:
         out = io.BytesIO()
         small.save(out, format="JPEG", quality=90)
         return out.getvalue()
+
+
+def _quiet_pillow() -> None:
+    """Pillow warns (on stderr: over the player's screen) about pictures this module refuses
+    anyway by their size; the warning is silenced once for the process."""
+    import warnings
+
+    from PIL import Image
+
+    warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
 
 def open_thumbnail(path: Path) -> Any:

@@ -9,8 +9,8 @@ from textual.app import App, ComposeResult
 from tui_helpers import run_async
 
 from musitui.core.model import Track
-from musitui.tui.bars import NowPlaying, NowPlayingState
 from musitui.tui.actions import resolve_keys
+from musitui.tui.bars import NowPlaying, NowPlayingState
 from musitui.tui.screens import HelpScreen
 
 CJK = "千と千尋の神隠し　あの夏へ（オリジナル・サウンドトラック）" * 3
