@@ -30,14 +30,14 @@ def test_every_action_is_declared_once_with_keys_nobody_else_has() -> None:
 @run_async
 async def test_bindings_footer_palette_and_help_read_the_registry(tmp_path: Path, tui: Opener) -> None:
     world = build_world(tmp_path, per_artist=2, seconds=20.0)
-    session, app = tui(world, device="null", keys={"cycle_mood": "M"})
+    session, app = tui(world, device="null", keys={"cycle_mood": "y"})
     async with app.run_test(size=(120, 40)) as pilot:
         footer = app.query_one(KeyHints)
         assert [name for _, _, name in footer.hints[:-1]] == [a.name for a in ACTIONS if a.footer]
         await pilot.press("m")  # the default key is given up ...
         await pilot.pause(0.2)
         assert session.mood == "auto"
-        await pilot.press("M")  # ... for the configured one, which runs the registry's handler
+        await pilot.press("y")  # ... for the configured one, which runs the registry's handler
         await wait_for(pilot, lambda: session.mood != "auto")
         app.post_message(KeyHints.Chosen("help"))  # a footer click
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
