@@ -129,6 +129,9 @@ def _import(history: History, path: str, ctx: Context, *, json_out: bool = False
     else:
         for line in report.lines():
             print(printable(line))
+    if report.interrupted:
+        print("musitui: interrupted once the import was written; all of it is in", file=sys.stderr)
+        return 130
     return 1 if report.problems and not report.files else 0
 
 

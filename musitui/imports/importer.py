@@ -192,8 +192,9 @@ class Importer:
 
     # -- the commit ---------------------------------------------------------------------------
     def commit(self) -> ImportReport:
-        """Add what was read; Ctrl-C waits until it is done. HistoryError: nothing was added."""
-        with _interrupts_held():
+        """Add what was read. A Ctrl-C meanwhile waits until it is done, and is then
+        ``report.interrupted``. HistoryError: nothing was added."""
+        with _interrupts_held() as caught:
             for own in self._own:
                 try:
                     added, skipped = self.history.import_jsonl(own, resolve_track=self.relink)
@@ -206,6 +207,7 @@ class Importer:
                 self.report.own_skipped += skipped
             self._assign_sessions()
             self._store()
+        self.report.interrupted = bool(caught)
         return self.report
 
     def _assign_sessions(self) -> None:
@@ -342,21 +344,20 @@ def _say_reading(file: Path) -> None:
 
 
 @contextlib.contextmanager
-def _interrupts_held() -> Iterator[None]:
-    """Ctrl-C during the commit takes effect when it is done (nothing is left half-written)."""
+def _interrupts_held() -> Iterator[list[int]]:
+    """Ctrl-C during the commit is noted (in the list handed out), not acted on: nothing is
+    left half-written. Outside the main thread signals cannot be caught, nor arrive."""
     import threading
 
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
     caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
     previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
     try:
-        yield
+        yield caught
     finally:
         signal.signal(signal.SIGINT, previous)
-    if caught:
-        raise KeyboardInterrupt
 
 
 def match_kept_aside(home: Home, config: Config, columns: CatalogColumns) -> str | None:

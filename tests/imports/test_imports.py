@@ -406,8 +406,9 @@ def test_interrupted_read_imports_nothing(home: Path, ids: dict[str, int], tmp_p
     assert events(home) == [] and kept_aside(home) == []
 
 
-def test_ctrl_c_during_the_commit_waits_for_it(home: Path, ids: dict[str, int],
-                                               tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ctrl_c_during_the_commit_waits_for_it(home: Path, ids: dict[str, int], tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
     import os
     import signal
 
@@ -422,6 +423,7 @@ def test_ctrl_c_during_the_commit_waits_for_it(home: Path, ids: dict[str, int],
     monkeypatch.setattr(History, "append_events", interrupted)
     assert run(home, "history", "import", str(tmp_path / "s.csv")) == 130
     assert len(events(home)) == 6 and len(kept_aside(home)) == 4
+    assert "imported 6 listens" in capsys.readouterr().out
 
 
 def test_kept_aside_listens_get_their_file_when_a_scan_brings_it(home: Path, ids: dict[str, int],
