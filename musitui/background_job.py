@@ -7,6 +7,8 @@ home's folders and what to do) and reads its report on stdout, one JSON object a
     {"status": "scanning Music…"}        what it is doing now
     {"reading": [done, total], "folder": "Music"}  tags read in a scan (new/changed files)
     {"saved": "scan" | "analysis"}        the catalog on disk changed: read it again
+                                          ("moods": true in SPEC: only the library's moods
+                                          are recomputed, with the listener's corrections)
     {"scanned": true}                     every folder is scanned (analysis follows)
     {"progress": [done, total]}           analysis progress (the fast features)
     {"tagging": [done, total]}            the second pass's progress (the audio tagger)
@@ -78,6 +80,7 @@ def run_job(spec: dict[str, Any], report: Reporter, stop: threading.Event) -> in
         from musitui.analysis.worker import start_worker_server
 
         start_worker_server()  # the workers' server warms up while the folders are scanned
+    added = 0
     for folder in folders:
         if stop.is_set():
             return STOPPED
@@ -86,12 +89,16 @@ def run_job(spec: dict[str, Any], report: Reporter, stop: threading.Event) -> in
                              follow_symlinks=follow_symlinks,
                              on_progress=Throttled(lambda done, total, name=Path(folder).name:
                                                    report(reading=[done, total], folder=name)))
+        added += result.added
         problems = skipped_files(result)
         if problems:
             report(problems=problems, what="could not be read")
     report(scanned=True)
-    if folders and not stop.is_set():
+    if added and not stop.is_set():
         matched_kept_aside(home, catalog, report)
+    if spec.get("moods") and not stop.is_set():
+        phase["name"] = "analysis"
+        refresh_moods(home, catalog)
     if spec.get("analyze") and not stop.is_set():
         phase["name"] = "analysis"
         analyze(home, catalog, report, stop)
@@ -168,6 +175,21 @@ def analyze(home: Any, catalog: Any, report: Reporter, stop: threading.Event) ->
     problems = [p for p in skipped_files(tagged) if p not in problems]
     if problems:
         report(problems=problems, what="could not be tagged")
+
+
+def refresh_moods(home: Any, catalog: Any) -> None:
+    """The library's moods again, with the listener's corrections (musitui.store.mood_corrections):
+    a correction made in the player is in the catalog at once, and similar tracks move with it."""
+    from musitui.analysis.runner import update_summaries
+    from musitui.store.features import FeatureStore
+    from musitui.store.mood_corrections import MoodCorrections
+    from musitui.store.tagger_store import TaggerStore
+
+    store = FeatureStore.open(home)
+    if len(store.ids):
+        update_summaries(catalog, store, isolate_models=True, tagger=TaggerStore.open(home),
+                         corrections=MoodCorrections.open(home).moods)
+        catalog.save()
 
 
 def skipped_files(result: Any) -> list[str]:

@@ -6,9 +6,13 @@ import argparse
 import os
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from musitui.commands import Context
 from musitui.text_safety import printable, terminal_json
+
+if TYPE_CHECKING:
+    from musitui.store.catalog import Catalog
 
 HELP = "scan a music folder: read tags into the catalog, then analyse new tracks"
 
@@ -67,7 +71,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _match_kept_aside(ctx, catalog) -> None:
+def _match_kept_aside(ctx: Context, catalog: Catalog) -> None:
     """Listens imported before their files were here (``history import``) get them now."""
     from musitui.commands import warn
     from musitui.imports.importer import match_kept_aside
