@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 if TYPE_CHECKING:
     from musitui.core.model import Track
     from musitui.core.queue import Queued, QueueItem
+    from musitui.store.catalog import Catalog
     from musitui.store.history import History
     from musitui.words.prompt import Vibe
 
@@ -103,6 +104,7 @@ class SessionControl(RemoteSession, Protocol):
 
     player: PlayerControl | None
     history: History  # the TUI's "plays" and "last played" columns read its counts
+    catalog: Catalog  # the tracks it plays (the prompt box reads the library's words)
     mood: str
     volume: int
     muted: bool
