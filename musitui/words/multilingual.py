@@ -111,7 +111,9 @@ def _rule_axes(rules: Vibe) -> tuple[bool, bool]:
     return rules.valence is not None, rules.arousal is not None
 
 
-def _encoder_axes(parts: list[Piece], encoder: Encoder) -> tuple[float | None, float | None, list[str], float]:
+def encoder_axes(parts: list[Piece], encoder: Encoder) -> tuple[float | None, float | None, list[str], float]:
+    """(valence, arousal, the anchor words read, the best similarity) of ``parts`` through
+    the encoder; Nones for an axis no piece spoke of."""
     from musitui.words.meaning import mood_space, strip_filler
 
     readable = [p for p in parts if not (p.negated and p.names_only)]
@@ -180,7 +182,7 @@ def parse_any(text: str, *, styles: Iterable[str] = (), titles: Mapping[str, str
     vibe.words = [w for w in rules.words if not w.endswith("-like")] if (rule_v or rule_a) else []
     if encoder is not None and not (rule_v and rule_a):
         try:
-            v, a, words, best = _encoder_axes(parts, encoder)
+            v, a, words, best = encoder_axes(parts, encoder)
         except EncoderMissing:
             v = a = None
             words, best = [], 0.0
