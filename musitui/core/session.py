@@ -175,6 +175,7 @@ class Session:
         # A listener's prompt (musitui.words.prompt.Vibe): replaces the mood term while set.
         self.vibe: Any = None
         self._prompt_target: tuple[Any, Any] | None = None  # (lib, PromptTarget) cache
+        self.notes: dict[int, list[Any]] = {}  # track id -> the listener's notes (store.notes)
         self.lib: Library = self._build_library()
         # Play modes (h-modes): radio is the recommender; the others fill Up next's tail.
         self.modes = PlayModes(then_radio=config.playback.in_order_then != "stop")
@@ -203,7 +204,50 @@ class Session:
                                          aggregates=aggregates or self.history.aggregates,
                                          tagger_ids=tagger_ids, tagger_matrix=tagger_matrix)
         lib.lyrics_shift = self._lyrics_shifts(lib)
+        lib.note_feel = self._note_feels(lib)
         return lib
+
+    def _note_feels(self, lib: Library) -> Any:
+        """The listener's notes per library row: the mean feel of each track's notes."""
+        from musitui.store.notes import Notes
+
+        notes = Notes.open(self.home).current() if self.home is not None else {}
+        self.notes = notes
+        if not notes:
+            return None
+        import numpy as np
+
+        feel = np.zeros(len(lib.ids), dtype=np.float32)
+        for track_id, written in notes.items():
+            row = lib.row(track_id)
+            feels = [n.feel for n in written if n.feel is not None]
+            if row is not None and feels:
+                feel[row] = sum(feels) / len(feels)
+        return feel
+
+    def add_note(self, track_id: int, text: str) -> str:
+        """Write a note on a track (its feel read here: call it off the UI thread), rerank with
+        it, and say in one line what was noted."""
+        from musitui.store.notes import NoteError, Notes
+        from musitui.words.encoder import cache_dir_for, shared
+        from musitui.words.notes import note_feel
+
+        track = self.catalog.tracks.get(track_id) if self.catalog is not None else None
+        if track is None:
+            return "That track is no longer in the library"
+        feel = note_feel(text, shared(cache_dir_for(self.home.data_dir))) if text.strip() else None
+        try:
+            Notes.open(self.home).add(track, text, feel)
+        except NoteError as exc:
+            return str(exc)
+        with self._lock:
+            self.lib.note_feel = self._note_feels(self.lib)
+            self._prompt_target = None
+        self.rerank()
+        if not text.strip():
+            return f"Notes cleared: {track.title or track.path}"
+        kind = "a warm note" if (feel or 0) > 0 else "a cold note" if (feel or 0) < 0 else "a note"
+        return f"Noted ({kind}): {track.title or track.path}"
 
     def _lyrics_shifts(self, lib: Library) -> Any:
         """The stored lyrics valence shifts (numpy only: no sentiment model in the player)."""

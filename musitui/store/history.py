@@ -703,7 +703,10 @@ class History:
 
     # -- moving data between machines -----------------------------------------------------
     def export_jsonl(self, path: Path) -> int:
-        events = self.events(newest_first=False)
+        """The listening events, then the notes on tracks (kind "note"), as JSON lines."""
+        from musitui.store.notes import note_events
+
+        events = self.events(newest_first=False) + note_events(self.folder)
         text = "".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in events)
         atomic_write_bytes(Path(path), text.encode("utf-8"))
         return len(events)
@@ -735,6 +738,10 @@ class History:
                 raise HistoryError(f"{path} line {number} is not a history event ({problem}); "
                                    "nothing was imported")
             incoming.append(event)
+        from musitui.store.notes import import_note_events
+
+        notes = [e for e in incoming if e.get("kind") == "note"]
+        incoming = [e for e in incoming if e.get("kind") != "note"]
         existing = {(e.get("kind"), round(float(e.get("ts", 0)), 3), e.get("path"))
                     for e in self.events(newest_first=False)}
         fresh: list[dict[str, Any]] = []
@@ -754,7 +761,8 @@ class History:
                 event["track_id"] = resolve_track(event)
             fresh.append(event)
         self.append_events(fresh)
-        return len(fresh), skipped
+        notes_added, notes_skipped = import_note_events(self.folder, notes, resolve_track) if notes else (0, 0)
+        return len(fresh) + notes_added, skipped + notes_skipped
 
     def append_events(self, events: list[dict[str, Any]]) -> None:
         """Add ``events`` (checked, with their own ``ts`` and ``session``; oldest first) with

@@ -58,7 +58,7 @@ def _understand(app: Any, text: str) -> None:
 
     session = app.session
     vibe, notice = understand(text, app.config, encoder=shared(),
-                              **library_words(session.catalog.columns().present()))
+                              **library_words(session.catalog.columns().present(), session.home))
     vibe.prompt_text = text
     if vibe.empty:
         app.call_from_thread(app.notify, f"Nothing understood in {text!r}", severity="warning", timeout=6)

@@ -18,7 +18,7 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -190,14 +190,15 @@ def validate(answer: Any, styles: Iterable[str], paths: Iterable[str]) -> Vibe:
 
 
 def understand(text: str, config: Any, *, styles: Iterable[str] = (), titles: Mapping[str, str] | None = None,
-               paths: Iterable[str] = (), encoder: Encoder | None = None) -> tuple[Vibe, str | None]:
+               paths: Iterable[str] = (), encoder: Encoder | None = None,
+               notes: Mapping[int, Sequence[str]] | None = None) -> tuple[Vibe, str | None]:
     """(target, notice): the model's answer when one is configured and usable, else the
     offline reading (musitui.words.multilingual: the rules and, given ``encoder``, the
     multilingual sentence encoder); ``notice`` is one line saying why the model was not used."""
     from musitui.words.multilingual import parse_any
 
     styles, paths = set(styles), set(paths)
-    offline = parse_any(text, styles=styles, titles=titles, paths=paths, encoder=encoder)
+    offline = parse_any(text, styles=styles, titles=titles, paths=paths, encoder=encoder, notes=notes)
     llm = settings(config)
     if llm is None:
         return offline, None
@@ -207,6 +208,7 @@ def understand(text: str, config: Any, *, styles: Iterable[str] = (), titles: Ma
         return offline, f"local model not used: {exc}; using the offline rules"
     vibe.words = offline.words  # the prompt's own words, quoted in reasons
     vibe.audio, vibe.exclude_audio = offline.audio, offline.exclude_audio  # the tagger's words
+    vibe.noted = offline.noted
     vibe.exclude_styles = list(dict.fromkeys(vibe.exclude_styles + offline.exclude_styles))
     vibe.styles = [s for s in vibe.styles if s not in vibe.exclude_styles]
     vibe.seeds = list(dict.fromkeys(vibe.seeds + offline.seeds))
