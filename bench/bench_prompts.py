@@ -16,7 +16,6 @@ process's first parse (imports, encoder load) beside a fresh process that only i
 
 from __future__ import annotations
 
-import math
 import os
 import statistics
 import subprocess
@@ -24,6 +23,8 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from intervals import wilson
 
 from musitui.words.clauses import pieces
 from musitui.words.encoder import shared
@@ -35,15 +36,6 @@ LIBRARY_STYLES = ["Heavy Metal", "Rock", "Piano", "Classical", "Ambient", "Elect
 NONSENSE = ["asdfgh jkl", "qwerty 123", "lorem ipsum dolor", "explain quantum physics", "tax return form",
             "how are you", "明天下午三点开会", "Wie spät ist es?", "où est la gare", "¿dónde está el baño?",
             "где вокзал", "税金の申告", "세금 신고", "xyz"]
-
-
-def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    if n == 0:
-        return 0.0, 0.0
-    p = hits / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, centre + half
 
 
 def sign_ok(value: float | None, expected: str) -> bool:

@@ -47,7 +47,7 @@ async def one_run(home, catalog, features, inline: bool, spent: list[float]) -> 
                 return command(*args)
             finally:
                 spent.append(time.perf_counter() - start)
-        app._in_session = run_inline
+        app.in_session = run_inline  # type: ignore[method-assign]
     lateness: list[float] = []
     stop = asyncio.Event()
     async with app.run_test(size=(120, 40)) as pilot:

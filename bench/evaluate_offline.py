@@ -130,7 +130,7 @@ def embeddings(c: Corpus) -> dict[str, np.ndarray]:
 def session_library_embedding(c: Corpus) -> np.ndarray | None:
     """The vectors the player's Session ranks with when the home holds the tagger pass's
     embeddings (musitui.store.tagger_store), else None."""
-    from musitui.core.session import tagger_arrays
+    from musitui.core.ranking import tagger_arrays
 
     ids = np.asarray([t.id for t in c.tracks], dtype=np.int64)
     tagger_ids, tagger_matrix = tagger_arrays(Home(config_dir=c.home, data_dir=c.home), ids)

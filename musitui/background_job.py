@@ -78,6 +78,7 @@ def run_job(spec: dict[str, Any], report: Reporter, stop: threading.Event) -> in
         from musitui.analysis.worker import start_worker_server
 
         start_worker_server()  # the workers' server warms up while the folders are scanned
+    added = 0
     for folder in folders:
         if stop.is_set():
             return STOPPED
@@ -86,11 +87,12 @@ def run_job(spec: dict[str, Any], report: Reporter, stop: threading.Event) -> in
                              follow_symlinks=follow_symlinks,
                              on_progress=Throttled(lambda done, total, name=Path(folder).name:
                                                    report(reading=[done, total], folder=name)))
+        added += result.added
         problems = skipped_files(result)
         if problems:
             report(problems=problems, what="could not be read")
     report(scanned=True)
-    if folders and not stop.is_set():
+    if added and not stop.is_set():
         matched_kept_aside(home, catalog, report)
     if spec.get("analyze") and not stop.is_set():
         phase["name"] = "analysis"

@@ -13,9 +13,15 @@ import contextlib
 import importlib
 import os
 import sys
+from collections.abc import Iterator
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from musitui import __version__
+
+if TYPE_CHECKING:
+    from musitui.commands import Context
+    from musitui.paths import Home
 
 # name -> module; order is the order shown in --help.
 COMMANDS: dict[str, str] = {
@@ -131,7 +137,7 @@ def entry() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     # Reranks are small matrix-vector products: BLAS threads only add hand-off cost (see
-    # session.limit_blas_threads). Set before numpy loads, it costs nothing; a user's own
+    # ranking.limit_blas_threads). Set before numpy loads, it costs nothing; a user's own
     # setting wins. Analysis workers set their own.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     argv = _with_default_command(list(sys.argv[1:] if argv is None else argv))
@@ -146,10 +152,31 @@ def main(argv: list[str] | None = None) -> int:
         print(f"musitui: cannot use data folder: {exc}", file=sys.stderr)
         return 2
     context = Context(home=home)
+    with _safe_output():
+        return _run(modules[args.command], args, context, home)
+
+
+@contextlib.contextmanager
+def _safe_output() -> Iterator[None]:
+    """stdout and stderr pass only printable text while a command runs (see text_safety)."""
+    from musitui.text_safety import SafeStream
+
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(saved[0]), SafeStream(saved[1])
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        sys.stdout, sys.stderr = saved
+
+
+def _run(module: ModuleType, args: argparse.Namespace, context: Context, home: Home) -> int:
     global _exit_at_once
     try:
-        status = int(modules[args.command].run(args, context) or 0)
-        _exit_at_once = bool(getattr(modules[args.command], "EXIT_AT_ONCE", False))
+        status = int(module.run(args, context) or 0)
+        _exit_at_once = bool(getattr(module, "EXIT_AT_ONCE", False))
         return status
     except KeyboardInterrupt:
         print("\nmusitui: interrupted", file=sys.stderr)
@@ -165,18 +192,21 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def describe_error(exc: BaseException) -> str:
-    """One line: for a failed file operation, what failed and where."""
+    """One line (printable, at most 300 characters): for a failed file operation, what failed
+    and where."""
+    from musitui.text_safety import shorten
+
     if isinstance(exc, OSError) and exc.strerror:
         target = exc.filename if exc.filename is not None else None
-        return f"{exc.strerror}: {target}" if target else exc.strerror
+        return shorten(f"{exc.strerror}: {target}" if target else exc.strerror, 300)
     text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    return shorten(text.splitlines()[0] if text else type(exc).__name__, 300)
 
 
-def _log_crash(home) -> str:
+def _log_crash(home: Home) -> str:
     """Append the traceback to crash.log; where it went, for the user's one line. If the
-    log cannot be written (a full or read-only disk), the traceback goes to stderr instead
-    and no empty log is left behind."""
+    log cannot be written (a full or read-only disk), the line says so and no empty log is
+    left behind: a traceback never reaches the terminal."""
     import traceback
 
     details = traceback.format_exc() + "\n"
@@ -192,8 +222,7 @@ def _log_crash(home) -> str:
             with contextlib.suppress(OSError):
                 if path.stat().st_size == 0:
                     path.unlink()
-        sys.stderr.write(details)
-        return f"details above: {path} could not be written: {error.strerror or error}"
+        return f"no details kept: {path} could not be written either: {error.strerror or error}"
     return f"details in {path}"
 
 

@@ -129,8 +129,9 @@ class UiConfig:
 LLM_MAX_TIMEOUT = 5.0
 
 
-def _loopback_url(value: str) -> str | None:
-    """A local model server only: lyrics and listening data never leave the machine."""
+def loopback_url_problem(value: str) -> str | None:
+    """A local model server only: lyrics and listening data never leave the machine. The one
+    check of both the config's [llm] url and $MUSITUI_LLM_URL (see words/llm_client)."""
     if value == "":
         return None
     wrong = 'empty or an http(s) URL to this machine, e.g. "http://127.0.0.1:8080"'
@@ -155,7 +156,7 @@ class LlmConfig:
     """optional local language model for prompts (docs/MOOD.md)"""
 
     url: str = setting("", 'e.g. "http://127.0.0.1:11434/v1" (Ollama), on this machine only; '
-                       '"" = offline rules only', check=_loopback_url)
+                       '"" = offline rules only', check=loopback_url_problem)
     model: str = setting("", "the model name that server knows")
     timeout_seconds: float = setting(4.0, "past it the offline rules answer", lo=0,
                                      lo_open=True, hi=LLM_MAX_TIMEOUT)
@@ -232,22 +233,27 @@ def _read_keys(raw: Any, where: str, problems: list[str]) -> dict[str, str]:
 _KEY_RULE = setting("", "").metadata["rule"]
 
 
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_CONFIG_DEPTH = 8  # [section] key = [list of ...]: two levels are all the schema has
+
+
 def load_config(home: Home) -> Config:
+    """The config of ``home``; every problem (the file unreadable, not TOML, too big or too
+    deep, a bad key) is a line in ``problems`` naming the file, and the defaults are used."""
+    from musitui.untrusted import UntrustedError, load_toml, read_regular
+
     path = home.config_file
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_CONFIG_BYTES)
+        data = load_toml(raw, max_bytes=MAX_CONFIG_BYTES, max_depth=MAX_CONFIG_DEPTH)
     except FileNotFoundError:
         return Config(path=path)
     except OSError as exc:
         return Config(path=path,
-                      problems=[f"cannot read {path}: {exc.strerror or exc}; using defaults"])
-    import tomllib  # only when there is a file to read
-
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        reason = str(exc).splitlines()[0]
-        return Config(path=path, problems=[f"{path} is not valid TOML ({reason}); using defaults"])
+                      problems=[f"cannot read {printable(path)}: {exc.strerror or exc}; using defaults"])
+    except UntrustedError as exc:
+        reason = str(exc).replace(str(path), "it")
+        return Config(path=path, problems=[f"{printable(path)} is not usable ({reason}); using defaults"])
     config = parse_config(data, CONFIG_NAME)
     config.path = path
     return config

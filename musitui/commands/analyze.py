@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from musitui.commands import Context
-from musitui.text_safety import printable
+from musitui.text_safety import printable, terminal_json
 
 HELP = "analyse the audio of tracks lacking an analysis (features, tempo, key, mood, style; then the tagger)"
 
@@ -50,7 +49,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         data = report.to_dict()
         if tagged is not None:
             data["tagger"] = tagged.to_dict()
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        print(terminal_json(data, indent=2))
     else:
         rate = report.to_dict()["tracks_per_second"]
         print(f"analysed {report.analyzed} of {report.total} tracks in {report.seconds:.1f} s "

@@ -6,7 +6,7 @@ import argparse
 import json
 
 from musitui.commands import Context
-from musitui.text_safety import printable
+from musitui.text_safety import printable, terminal_json
 
 HELP = "show the effective configuration and where files live"
 
@@ -26,7 +26,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         "state": str(home.state_file),
     }
     if args.json:
-        print(json.dumps({"paths": where, "config": config.to_dict()}, indent=2, ensure_ascii=False))
+        print(terminal_json({"paths": where, "config": config.to_dict()}, indent=2))
         return 0
     for key, value in where.items():
         print(f"{key:12} {value}")

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from musitui.commands import Context
+from musitui.text_safety import terminal_json
 
 HELP = "list audio output devices (use a name or index with --device or in the config)"
 
@@ -15,7 +16,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    import json
 
     from musitui.playback import NoOutput, list_devices
 
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     ]
     for row in devices + extra:
         if args.json:
-            print(json.dumps(row, ensure_ascii=False))
+            print(terminal_json(row))
             continue
         mark = "*" if row["default"] else " "
         index = "-" if row["index"] is None else str(row["index"])

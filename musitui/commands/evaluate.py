@@ -9,10 +9,10 @@ baseline (musitui.recommend.replay).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from musitui.commands import Context
+from musitui.text_safety import terminal_json
 
 HELP = "replay your listening history: hit rate@10 and NDCG@10 vs baselines"
 
@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from musitui.core.session import tagger_arrays
+    from musitui.core.ranking import tagger_arrays
     from musitui.recommend.arrays import build_library_from_columns
     from musitui.recommend.engine import Weights
     from musitui.recommend.replay import RANKERS, replay
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         summary = report.summary()
         if report.cases == 0:
             summary["message"] = "nothing to evaluate yet"
-        print(json.dumps(summary, indent=2))
+        print(terminal_json(summary, indent=2))
         return 0
     if report.cases == 0:
         print("nothing to evaluate yet: listen to a few sessions first "

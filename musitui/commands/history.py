@@ -5,12 +5,15 @@ a .scrobbler.log or a ListenBrainz import."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
+from typing import TYPE_CHECKING, Any
 
 from musitui.commands import Context
-from musitui.text_safety import printable
+from musitui.text_safety import printable, terminal_json
+
+if TYPE_CHECKING:
+    from musitui.store.history import History
 
 EXPORT_FORMATS = ("scrobbler", "listenbrainz")  # musitui.imports.export.FORMATS
 
@@ -91,7 +94,7 @@ def _tell(history, already: int) -> int:
     return len(history.messages)
 
 
-def _import(history, path: str, ctx, *, json_out: bool = False) -> int:
+def _import(history: History, path: str, ctx: Context, *, json_out: bool = False) -> int:
     from pathlib import Path
 
     from musitui.imports.importer import Importer, library_of
@@ -101,12 +104,12 @@ def _import(history, path: str, ctx, *, json_out: bool = False) -> int:
     by_tags = {key: int(i) for key, i in zip(zip(columns.artist, columns.title, strict=True),
                                              columns.ids.tolist(), strict=True) if key[1]}
 
-    def relink(event: dict) -> int | None:
+    def relink(event: dict[str, Any]) -> int | None:
         """A musitui export's event to this machine's file: by path, else by tags."""
         track = catalog.by_path(str(event.get("path") or ""))
         if track is not None:
             return track.id
-        return by_tags.get((event.get("artist"), event.get("title")))
+        return by_tags.get((str(event.get("artist") or ""), str(event.get("title") or "")))
 
     importer = Importer(history, library_of(columns), ctx.config.history,
                         relink=relink, show_progress=not json_out)
@@ -119,14 +122,14 @@ def _import(history, path: str, ctx, *, json_out: bool = False) -> int:
     for problem in report.problems:
         print(printable(f"musitui: {problem}"), file=sys.stderr)
     if json_out:
-        print(json.dumps(report.summary(), ensure_ascii=False))
+        print(terminal_json(report.summary()))
     else:
         for line in report.lines():
             print(printable(line))
     return 1 if report.problems and not report.files else 0
 
 
-def _export_listens(history, path: str, kind: str, ctx) -> int:
+def _export_listens(history: History, path: str, kind: str, ctx: Context) -> int:
     from pathlib import Path
 
     from musitui.imports import export
@@ -147,7 +150,7 @@ def _show(history, args: argparse.Namespace) -> int:
     events = history.events(limit=args.limit or None)
     if args.json:
         for event in events:
-            print(json.dumps(event, ensure_ascii=False))
+            print(terminal_json(event))
         return 0
     if not events:
         print("no listening history yet")

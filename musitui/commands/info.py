@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
 
 from musitui.commands import Context
-from musitui.text_safety import printable
+from musitui.text_safety import printable, terminal_json
 
 HELP = "show everything known about one file (or track id)"
 
@@ -109,7 +108,7 @@ def _find(catalog, text: str):
 
 def _emit(data: dict, as_json: bool) -> None:
     if as_json:
-        print(json.dumps(data, ensure_ascii=False))
+        print(terminal_json(data))
         return
     from musitui.commands.tracks import format_duration
 

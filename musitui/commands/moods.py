@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from musitui.commands import Context
+from musitui.text_safety import terminal_json
 
 HELP = "list the moods you can pick and their valence/arousal targets"
 
@@ -24,7 +24,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         rows.append({"name": name, "valence": mood.valence, "arousal": mood.arousal,
                      "description": mood.description})
     if args.json:
-        print(json.dumps(rows, indent=2))
+        print(terminal_json(rows, indent=2))
         return 0
     print(f"{'mood':10} {'valence':>7} {'arousal':>7}  description")
     for row in rows:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import threading
 
 from musitui.commands import Context
+from musitui.text_safety import terminal_json
 
 HELP = "play files in order through the audio output, printing one JSON line per event"
 
@@ -123,7 +123,7 @@ class HeadlessRun:
         if event.message:
             line["message"] = event.message
         try:
-            sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+            sys.stdout.write(terminal_json(line) + "\n")
             sys.stdout.flush()
         except (BrokenPipeError, ValueError):
             self.done.set()

@@ -6,13 +6,12 @@ Uses the same Session and recommender as the player, without opening any audio o
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 from musitui.commands import Context
-from musitui.text_safety import printable
+from musitui.text_safety import printable, shorten, terminal_json
 
 HELP = "show what musitui would play next, and why"
 EXIT_AT_ONCE = True  # see musitui.cli.entry: nothing is left to close when run() returns
@@ -72,19 +71,20 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
         vibe, notice = understand_in_library(args.prompt, ctx)
         if notice:
-            print(f"musitui: {notice}", file=sys.stderr)
+            print(printable(f"musitui: {notice}"), file=sys.stderr)
         if vibe.empty:
-            print(f"musitui: nothing understood in {args.prompt!r}; ranking as usual", file=sys.stderr)
+            print(f"musitui: nothing understood in {shorten(args.prompt)!r}; ranking as usual",
+                  file=sys.stderr)
         session.vibe = None if vibe.empty else vibe
     session.rerank(notify=False)
     items = session.up_next[: args.n]
     history.close()
     if args.json:
-        print(json.dumps([{
+        print(terminal_json([{
             "id": item.track.id, "path": item.track.path, "title": item.track.title,
             "artist": item.track.artist, "score": item.score,
             "parts": explained_parts(item.parts, item.weights) if args.explain else item.parts,
-            "reason": item.reason} for item in items], indent=2, ensure_ascii=False))
+            "reason": item.reason} for item in items], indent=2))
         return 0
     if not items:
         print("nothing to recommend")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from musitui.commands import Context
-from musitui.text_safety import printable
+from musitui.text_safety import printable, terminal_json
+
+if TYPE_CHECKING:
+    from musitui.store.catalog import Catalog
 
 HELP = "scan a music folder: read tags into the catalog, then analyse new tracks"
 
@@ -58,7 +61,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if report.added and not report.interrupted:
         _match_kept_aside(ctx, catalog)
     if args.json:
-        print(json.dumps(report.summary(), ensure_ascii=False))
+        print(terminal_json(report.summary()))
     else:
         _print_summary(report, analyzed=not args.no_analyze)
     if report.interrupted:
@@ -68,7 +71,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _match_kept_aside(ctx, catalog) -> None:
+def _match_kept_aside(ctx: Context, catalog: Catalog) -> None:
     """Listens imported before their files were here (``history import``) get them now."""
     from musitui.commands import warn
     from musitui.imports.importer import match_kept_aside

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 
 from musitui.commands import Context
-from musitui.text_safety import printable
+from musitui.text_safety import printable, terminal_json
 
 HELP = "list the tracks in the catalog"
 
@@ -40,7 +39,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.search is not None:
         tracks = sorted(_searched(catalog, args.search, ctx.home), key=_order)
         if args.json:
-            print(json.dumps([t.public_dict() for t in tracks], ensure_ascii=False))
+            print(terminal_json([t.public_dict() for t in tracks]))
         elif tracks:
             print_table(tracks)
             print(f"{len(tracks)} tracks found")
@@ -49,7 +48,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     tracks = sorted(catalog.tracks.values(), key=_order)
     if args.json:
-        print(json.dumps([t.public_dict() for t in tracks], ensure_ascii=False))
+        print(terminal_json([t.public_dict() for t in tracks]))
         return 0
     if not tracks:
         print("The catalog is empty: run `musitui scan FOLDER` first.")

@@ -8,7 +8,19 @@ inside ``run`` so ``musitui --help`` stays fast.
 from __future__ import annotations
 
 import argparse
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from musitui.commands import Context
+    from musitui.config import Config
+    from musitui.core.session import Session
+    from musitui.paths import Home
+    from musitui.playback import Player
+    from musitui.store.catalog import Catalog
+    from musitui.tui.loader import Loaded, OpenedCatalog
+    from musitui.tui.shelf import Shelf
 
 HELP = "open the player (the default: `musitui [FOLDER]`)"
 
@@ -40,7 +52,7 @@ def choose_folders(args_folder: str | None, remembered: list[str], configured: l
     return [], None
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     """Paint first, load second: the catalog (seconds at 50k tracks) and the session are opened
     in a worker thread while the app already shows "Loading your library…"."""
     import sys
@@ -75,7 +87,8 @@ def run(args: argparse.Namespace, ctx) -> int:
         code = app.run()
     finally:
         for loaded in opener.opened:
-            loaded.jobs.shutdown()
+            if loaded.jobs is not None:
+                loaded.jobs.shutdown()
             loaded.session.close()  # closes the player too
     for problem in app.exit_problems:
         print(f"musitui: {problem}", file=sys.stderr)
@@ -86,22 +99,19 @@ class LibraryOpener:
     """The app's staged loader (runs in its loader thread): the catalog first, so the library
     list shows at once, then the session and the background jobs."""
 
-    def __init__(self, home, config, args) -> None:
+    def __init__(self, home: Home, config: Config, args: argparse.Namespace) -> None:
         self.home, self.config, self.args = home, config, args
         self.notices: list[str] = list(config.problems)
         self.folders: list[str] = []
         self.watch_folders: list[str] = []
-        self.opened: list = []  # the Loaded handed to the app, to close on exit
-        self.shelf = None  # the library sorted for display, when prefetched
-        self._prefetch = None
-        self._prefetched = None
+        self.opened: list[Loaded] = []  # handed to the app, to close on exit
+        self._prefetch: threading.Thread | None = None
+        self._prefetched: tuple[Catalog, Shelf] | None = None  # sorted for display ahead
         self._problem: Exception | None = None
 
     def prefetch(self) -> None:
         """Start opening the catalog and sorting the library now, in a thread: at 50k tracks
         that overlaps with importing Textual and painting the first frame."""
-        import threading
-
         self._prefetch = threading.Thread(target=self._prefetch_run, name="musitui-prefetch",
                                           daemon=True)
         self._prefetch.start()
@@ -113,21 +123,24 @@ class LibraryOpener:
         try:
             with gc_paused():
                 catalog = self._open_catalog()
-                self.shelf = build_shelf(library_source(catalog), catalog.get)
-            self._prefetched = catalog
+                self._prefetched = catalog, build_shelf(library_source(catalog), catalog.get)
         except Exception as exc:  # noqa: BLE001 - handed to the app, which says it in one line
             self._problem = exc
 
-    def open_catalog(self):
+    def open_catalog(self) -> Catalog | OpenedCatalog:
+        """The catalog, with the library sorted when it was prefetched (``StagedLoader``)."""
         if self._prefetch is not None:
+            from musitui.tui.loader import OpenedCatalog
+
             self._prefetch.join()
             self._prefetch = None
             if self._problem is not None:
                 raise self._problem
-            return self._prefetched
+            if self._prefetched is not None:
+                return OpenedCatalog(*self._prefetched)
         return self._open_catalog()
 
-    def _open_catalog(self):
+    def _open_catalog(self) -> Catalog:
         from musitui.store.catalog import Catalog
 
         catalog = Catalog.open(self.home)
@@ -148,9 +161,9 @@ class LibraryOpener:
         self.watch_folders = folders if self.config.library.watch else []
         return catalog
 
-    def open_session(self, catalog):
-        from musitui.tui.app import Loaded
+    def open_session(self, catalog: Catalog) -> Loaded:
         from musitui.tui.jobs import BackgroundJobs
+        from musitui.tui.loader import Loaded
 
         session, _player, more = build_session(self.home, self.config, catalog, device=self.args.device)
         jobs = BackgroundJobs(self.home, catalog, session, folders=self.folders,
@@ -168,7 +181,8 @@ class LibraryOpener:
         return loaded
 
 
-def build_session(home, config, catalog, *, device: str | None):
+def build_session(home: Home, config: Config, catalog: Catalog, *,
+                  device: str | None) -> tuple[Session, Player | None, list[str]]:
     """The player, history, feature store and session; problems become notices, not errors."""
     from musitui.core.session import Session
     from musitui.store.features import FeatureStore

@@ -7,10 +7,10 @@ $MUSITUI_LLM_URL) when one is set, with the rules as the fallback.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from musitui.commands import Context
+from musitui.text_safety import printable, terminal_json
 
 HELP = 'turn a description ("calm but not sad, no metal") into a mood/style/tempo target'
 
@@ -43,15 +43,15 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return 2
     vibe, notice = understand_in_library(args.text, ctx)
     if notice:
-        print(f"musitui: {notice}", file=sys.stderr)
+        print(printable(f"musitui: {notice}"), file=sys.stderr)
     if args.json:
-        print(json.dumps(vibe.to_dict(), ensure_ascii=False))
+        print(terminal_json(vibe.to_dict()))
         return 0
     data = vibe.to_dict()
     for key in ("valence", "arousal", "styles", "exclude_styles", "audio", "exclude_audio", "tempo", "seeds",
                 "source"):
         value = data[key]
         shown = "-" if value is None or value == [] else (", ".join(map(str, value)) if isinstance(value, list) else value)
-        print(f"{key:>15}  {shown}")
-    print(f"{'explanation':>15}  {vibe.explanation}")
+        print(printable(f"{key:>15}  {shown}"))
+    print(printable(f"{'explanation':>15}  {vibe.explanation}"))
     return 0

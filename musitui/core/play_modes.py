@@ -59,6 +59,11 @@ class PlayModes:
         where = "on the album" if self.album else "in the list"
         return REASONS.get(self.mode, self.mode).format(where=where)
 
+    def switch(self, mode: str, *, seed: int) -> None:
+        """Another mode (a new shuffle round with ``seed``); the same mode changes nothing."""
+        if mode != self.mode:
+            self.mode, self.played, self.round, self.seed = mode, set(), 0, seed
+
     def set_source(self, track_ids: list[int], *, album: bool = False) -> None:
         self.album = album
         ids = list(dict.fromkeys(track_ids))

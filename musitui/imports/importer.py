@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from musitui.config import HistoryConfig
 from musitui.imports import lastfm, listenbrainz, scrobbler_log, sources, spotify, unmatched
@@ -26,6 +26,11 @@ from musitui.imports.matcher import Library, Matcher, credit, listen_key
 from musitui.progress import Progress
 from musitui.recommend.outcomes import FINISH, SKIP, Listen, verdict
 from musitui.store.history import History, HistoryError
+
+if TYPE_CHECKING:
+    from musitui.config import Config
+    from musitui.paths import Home
+    from musitui.store.catalog_columns import CatalogColumns
 
 READERS: dict[str, Callable[[bytes, str], Reading]] = {
     sources.LISTENBRAINZ: listenbrainz.read, sources.LASTFM: lastfm.read,
@@ -94,7 +99,7 @@ class ImportReport:
         return said
 
 
-def library_of(columns: Any) -> Library:
+def library_of(columns: CatalogColumns) -> Library:
     """The matcher's view of ``CatalogColumns`` (present tracks)."""
     return Library(ids=columns.ids.tolist(), artists=columns.artist,
                    albumartists=columns.albumartist, titles=columns.title,
@@ -217,7 +222,7 @@ class Importer:
             if row is None:
                 still.append((listen, session))
                 aside.add(listen_key(listen.artist, listen.title), listen.start, KNOWN)
-            elif seen.admit(int(self.library.ids[row]), listen.start, KNOWN):
+            elif seen.admit(self._song(row), listen.start, KNOWN):
                 events.append(self._event(listen, row, session))
                 report.matched_later += 1
         for item in self._read:
@@ -229,7 +234,7 @@ class Importer:
                     report.unmatched_artists[self._spelling(listen.artist)] += 1
                 else:
                     report.duplicates += 1
-            elif seen.admit(int(self.library.ids[item.row]), listen.start, item.origin):
+            elif seen.admit(self._song(item.row), listen.start, item.origin):
                 events.append(self._event(listen, item.row, item.session))
             else:
                 report.duplicates += 1
@@ -257,6 +262,10 @@ class Importer:
             with contextlib.suppress(OSError):
                 unmatched.save(folder, before)
             raise
+
+    def _song(self, row: int) -> tuple[str, str]:
+        """What dedupe knows the file's song by (its tags folded, as the history's events)."""
+        return listen_key(self.library.artists[row], self.library.titles[row])
 
     def _spelling(self, artist: str) -> str:
         """The first spelling met of an artist's name, so that variants count together."""
@@ -312,7 +321,7 @@ def _interrupts_held() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
-def match_kept_aside(home: Any, config: Any, columns: Any) -> str | None:
+def match_kept_aside(home: Home, config: Config, columns: CatalogColumns) -> str | None:
     """After a scan: the listens kept aside that now match a file go into the history.
     Returns a line to tell the user, or None (nothing was kept aside, or nothing matched)."""
     if not unmatched.path_in(home.history_dir).exists():

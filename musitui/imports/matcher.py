@@ -39,8 +39,11 @@ _NO_ARTIST = {"", "unknown artist", "unknown", "various artists", "various", "va
 @lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Lower case, no accents, no punctuation, single spaces; "&" reads as "and"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    if text.isascii():
+        plain = text.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
     plain = _APOSTROPHES.sub("", plain.replace("&", " and "))
     return " ".join(_NOT_WORD.sub(" ", plain).split())
 

@@ -9,7 +9,6 @@ read as a listen is left out with a message (the file as found is kept in the ba
 from __future__ import annotations
 
 import contextlib
-from dataclasses import asdict
 from pathlib import Path
 
 import orjson
@@ -80,5 +79,8 @@ def save(history_dir: Path, items: list[tuple[Scrobble, int]]) -> None:
     if not items:
         path.unlink(missing_ok=True)
         return
-    lines = [orjson.dumps({**asdict(listen), "session": session}) for listen, session in items]
+    lines = [orjson.dumps({"start": x.start, "artist": x.artist, "title": x.title,
+                           "album": x.album, "duration": x.duration, "heard": x.heard,
+                           "ended": x.ended, "skipped": x.skipped, "source": x.source,
+                           "session": session}) for x, session in items]
     atomic_write_bytes(path, b"\n".join(lines) + b"\n")

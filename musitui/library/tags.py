@@ -346,13 +346,11 @@ def _apply_fallbacks(fields: dict[str, Any], path: str) -> None:
 
 
 def _read_lyrics_file(path: str) -> str | None:
+    """A sidecar's text: a regular file only (a FIFO is skipped, not waited on), its first
+    MAX_LYRICS_FILE bytes."""
+    from musitui.untrusted import UntrustedError, decode_text, read_regular
+
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_LYRICS_FILE)
-    except OSError:
+        return decode_text(read_regular(path, MAX_LYRICS_FILE, truncate=True)).strip() or None
+    except (OSError, UntrustedError):
         return None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", "replace")
-    return text.strip() or None

@@ -5,11 +5,21 @@ Only this package imports the D-Bus library; ``state`` reads the session without
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Protocol
+
+from musitui.core.contracts import RemoteSession
 
 
-async def start_mpris(session: Any, data_dir: Path | None, *, on_quit: Any = None) -> Any:
+class Mpris(Protocol):
+    problem: str | None  # why MPRIS is off, in one line; None when on the bus
+
+    def close(self) -> None: ...
+
+
+async def start_mpris(session: RemoteSession, data_dir: Path | None, *,
+                      on_quit: Callable[[], None] | None = None) -> Mpris:
     """The running service, or one whose ``problem`` says why MPRIS is off (no bus, or no
     D-Bus library installed). Never raises."""
     try:
@@ -23,7 +33,7 @@ async def start_mpris(session: Any, data_dir: Path | None, *, on_quit: Any = Non
 
 class _Off:
     def __init__(self, problem: str) -> None:
-        self.problem = problem
+        self.problem: str | None = problem
 
     def close(self) -> None:
         pass

@@ -15,9 +15,10 @@ import threading
 import time
 from collections.abc import Callable
 
+from musitui.core.volume import clamp_volume
 from musitui.playback.decoder import Decoder, Segment
 from musitui.playback.events import PlayerEvent, TrackItem
-from musitui.playback.mixer import Mixer, clamp_volume, volume_gain
+from musitui.playback.mixer import Mixer, volume_gain
 from musitui.playback.outputs import DEFAULT_RATE, NoOutput, NullOutput, PortAudioOutput
 from musitui.playback.ring import Ring
 

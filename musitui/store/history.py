@@ -30,7 +30,7 @@ import os
 import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +42,14 @@ from musitui.store.atomic import (
     move_aside,
 )
 from musitui.store.history_aggregates import Aggregates, EventColumns
-from musitui.store.history_events import KINDS, event_problem
+from musitui.store.history_events import (
+    KINDS,
+    LISTENS,
+    Entry,
+    event_problem,
+    listen_entry,
+    new_event,
+)
 from musitui.store.history_shards import (
     ShardDamaged,
     append_to_month,
@@ -56,6 +63,8 @@ from musitui.store.history_shards import (
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from musitui.core.model import Track
 
 COMPACT_EVERY = 1000
 JOURNAL = "journal.jsonl"
@@ -395,55 +404,56 @@ class History:
             yield from events
 
     # -- logging -------------------------------------------------------------------------
-    def log(self, kind: str, track: Any = None, *, ts: float | None = None, **fields: Any) -> dict[str, Any]:
+    def log(self, kind: str, track: Track | None = None, *, ts: float | None = None,
+            **fields: Any) -> dict[str, Any]:
         """Record one event; durable on disk when this returns.
 
         ``track`` is a catalog Track (or None for e.g. a mood change); its id, path, artist
         and title are copied so the event can be re-linked if the file moves. Other fields:
         ``position``, ``listened``, ``duration``, ``mood``, anything JSON-serialisable.
         """
-        if kind not in KINDS:
-            raise HistoryError(f"unknown event kind {kind!r} (expected one of {', '.join(KINDS)})")
-        now = time.time() if ts is None else float(ts)
+        return self.log_many([Entry(kind, track, ts, fields)])[0]
+
+    def log_many(self, entries: Sequence[Entry]) -> list[dict[str, Any]]:
+        """Record the events one action made (a skip and the next play) with one write and
+        one fsync; all are durable on disk when this returns, or none was written."""
+        for entry in entries:
+            if entry.kind not in KINDS:
+                raise HistoryError(f"unknown event kind {entry.kind!r} "
+                                   f"(expected one of {', '.join(KINDS)})")
+        if not entries:
+            return []
         with self._lock, self._writer_lock():
             agg = self.aggregates
-            if not agg.session or now - agg.last_ts > self.session_gap:
-                session = int(now)
-            else:
-                session = agg.session
-            event: dict[str, Any] = {"seq": agg.seq + 1, "ts": round(now, 3), "kind": kind,
-                                     "session": session}
-            if track is not None:
-                event.update(track_id=track.id, path=track.path, artist=track.artist,
-                             title=track.title)
-            for key, value in fields.items():
-                if value is not None:
-                    event[key] = round(value, 3) if isinstance(value, float) else value
-            self._append(event)
-            agg.apply(event)
-            self._journal.append(event)
+            seq, last_ts, session = agg.seq, agg.last_ts, agg.session
+            events: list[dict[str, Any]] = []
+            for entry in entries:
+                now = time.time() if entry.ts is None else float(entry.ts)
+                if not session or now - last_ts > self.session_gap:
+                    session = int(now)
+                seq += 1
+                last_ts = max(last_ts, now)
+                events.append(new_event(entry, seq, now, session))
+            self._append_many(events)
+            for event in events:
+                agg.apply(event)
+            self._journal.extend(events)
             due = len(self._journal) >= self.compact_every and not self._append_only
         if due:
             if self.background_compaction:
                 self._compact_in_background()
             else:
                 self.compact()
-        return event
+        return events
 
-    def log_listen(self, kind: str, track: Any, *, position: float | None = None,
+    def log_listen(self, kind: str, track: Track, *, position: float | None = None,
                    duration: float | None = None, mood: str | None = None,
                    ts: float | None = None, reason: str | None = None) -> dict[str, Any]:
-        """A play/finish/skip of ``track``: the one path the session and ``musitui event`` share.
-        Which one a listen was is decided by ``musitui.recommend.outcomes``; ``reason`` says
-        why a skip was one (``"not this"``)."""
-        if kind not in ("play", "finish", "skip"):
+        """A play/finish/skip of ``track`` (see ``history_events.listen_entry``)."""
+        if kind not in LISTENS:
             raise HistoryError(f"unknown listening event {kind!r} (expected play, finish or skip)")
-        duration = duration or getattr(track, "duration", 0.0) or None
-        if kind == "finish" and position is None:
-            position = duration
-        listened = None if kind == "play" else position
-        return self.log(kind, track, ts=ts, position=position,
-                        listened=listened, duration=duration, mood=mood, reason=reason)
+        return self.log_many([listen_entry(kind, track, position=position, duration=duration,
+                                           mood=mood, ts=ts, reason=reason)])[0]
 
     def _append(self, event: dict[str, Any]) -> None:
         self._append_many([event])

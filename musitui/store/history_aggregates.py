@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from musitui.recommend.coplay_rules import (
+from musitui.core.coplay_rules import (
     COPLAY_HALF_LIFE_DAYS,
     REVERSE_PAIR_WEIGHT,
     SKIP_PAIR_WEIGHT,
@@ -38,7 +38,7 @@ from musitui.recommend.coplay_rules import (
 if TYPE_CHECKING:
     import numpy as np
 
-# The weights are the recommender's rules (recommend/coplay_rules.py); this module keeps count.
+# The weights are the recommender's rules (core/coplay_rules.py); this module keeps count.
 TAU = COPLAY_HALF_LIFE_DAYS * 86400.0 / math.log(2.0)
 RECENT_EVENTS = 400
 _REBASE_EXPONENT = 40.0

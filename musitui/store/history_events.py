@@ -8,7 +8,11 @@ the history still loads, and nothing downstream (aggregates, recommend) ever see
 from __future__ import annotations
 
 import math
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from musitui.core.model import Track
 
 # "note": a note on a track; notes live in musitui.store.notes and travel in exports as events.
 KINDS = ("play", "finish", "skip", "queue", "dequeue", "mood", "note")
@@ -16,6 +20,47 @@ KINDS = ("play", "finish", "skip", "queue", "dequeue", "mood", "note")
 MAX_TS = 32_503_680_000.0
 _NUMBERS = ("position", "listened", "duration")
 _TEXTS = ("path", "artist", "title", "mood")
+
+
+LISTENS = ("play", "finish", "skip")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event to log: its kind, the catalog track (None for e.g. a mood change), when
+    (None: now) and its other fields (``position``, ``mood``, anything JSON-serialisable)."""
+
+    kind: str
+    track: Track | None = None
+    ts: float | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+def listen_entry(kind: str, track: Track, *, position: float | None = None,
+                 duration: float | None = None, mood: str | None = None,
+                 ts: float | None = None, reason: str | None = None) -> Entry:
+    """A play/finish/skip of ``track``: the one shape the session and ``musitui event`` share.
+    Which one a listen was is decided by ``musitui.recommend.outcomes``; ``reason`` says why
+    a skip was one (``"not this"``)."""
+    duration = duration or track.duration or None
+    if kind == "finish" and position is None:
+        position = duration
+    listened = None if kind == "play" else position
+    return Entry(kind, track, ts, {"position": position, "listened": listened,
+                                   "duration": duration, "mood": mood, "reason": reason})
+
+
+def new_event(entry: Entry, seq: int, ts: float, session: int) -> dict[str, Any]:
+    """The stored form of ``entry``: numbered, timed, in its listening session, the track's
+    id, path, artist and title copied (to re-link it if the file moves), None fields left out."""
+    event: dict[str, Any] = {"seq": seq, "ts": round(ts, 3), "kind": entry.kind, "session": session}
+    track = entry.track
+    if track is not None:
+        event.update(track_id=track.id, path=track.path, artist=track.artist, title=track.title)
+    for key, value in entry.fields.items():
+        if value is not None:
+            event[key] = round(value, 3) if isinstance(value, float) else value
+    return event
 
 
 def _is_int(value: Any) -> bool:

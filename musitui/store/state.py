@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from musitui.playback.mixer import clamp_volume
+from musitui.core.volume import clamp_volume
 from musitui.store.atomic import atomic_write_json, load_json_or_backup
 
 STATE_VERSION = 1

@@ -233,8 +233,15 @@ class KeyHints(Widget):
 
     DEFAULT_CSS = "KeyHints { height: 1; dock: bottom; }"
 
+    class Chosen(Message):
+        """A hint was clicked: run the action of that name (``musitui/tui/actions.py``)."""
+
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
     def __init__(self, hints: list[tuple[str, str, str]], *, id: str | None = None) -> None:
-        """``hints``: (key as shown, label, action) in order."""
+        """``hints``: (key as shown, label, action name) in order."""
         super().__init__(id=id)
         self.hints = hints
         self._spans: list[tuple[int, int, str]] = []
@@ -271,7 +278,7 @@ class KeyHints(Widget):
         return text
 
     def on_click(self, event: events.Click) -> None:
-        for start, end, action in self._spans:
+        for start, end, name in self._spans:
             if start <= event.x < end:
-                self.app.call_later(self.app.run_action, action)
+                self.post_message(self.Chosen(name))
                 return

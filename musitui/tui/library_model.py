@@ -10,12 +10,19 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from musitui.core.model import Track
 from musitui.core.moods import MOOD_ORDER
 from musitui.tui.search import SearchIndex, normalise, parse_filters, row_key, searched
 from musitui.tui.shelf import Shelf, empty_shelf, shelf_from_columns, shelf_from_tracks
+
+if TYPE_CHECKING:
+    from musitui.store.catalog import Catalog
+    from musitui.store.catalog_columns import CatalogColumns
+
+    # What a shelf is built from: catalog columns or tracks (or a shelf, as it is).
+    Source = CatalogColumns | Iterable[Track] | Shelf
 
 FLAT = "tracks"
 BROWSE = "browse"
@@ -59,19 +66,18 @@ def display_title(track: Track) -> str:
     return name.rsplit(".", 1)[0] if "." in name else name
 
 
-def library_source(catalog: Any) -> Any:
-    """What the library is built from: the catalog's columns (no Track objects), or its
-    tracks for a catalog without them. A scan in another thread may be adding tracks."""
+def library_source(catalog: Catalog) -> Source:
+    """What the library is built from: the catalog's columns (no Track objects). A scan in
+    another thread may be adding tracks."""
     for _ in range(5):
         try:
-            columns = getattr(catalog, "columns", None)
-            return columns() if callable(columns) else list(catalog.tracks.values())
+            return catalog.columns()
         except RuntimeError:  # changed size during iteration: read it again
             continue
     return []
 
 
-def build_shelf(source: Any, lookup: Callable[[int], Track | None] | None = None) -> Shelf:
+def build_shelf(source: Source, lookup: Callable[[int], Track | None] | None = None) -> Shelf:
     """A Shelf from catalog columns (anything with ``ids`` and ``missing``) or Track objects."""
     if isinstance(source, Shelf):
         return source

@@ -1,15 +1,17 @@
-"""Command palette provider: jump to a track, artist or album; pick a mood; run actions."""
+"""Command palette provider: the registry's actions (``musitui/tui/actions.py``: moods,
+playback, files), sorts and filters, and jumps to a track, artist or album."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from musitui.core.moods import ALL_MOODS
 from musitui.text_safety import printable
-from musitui.tui.bars import mood_label
+from musitui.tui.actions import ACTIONS
 from musitui.tui.library_model import SORT_COLUMNS, display_title
 
 if TYPE_CHECKING:
@@ -17,27 +19,23 @@ if TYPE_CHECKING:
 
 MAX_TRACK_HITS = 30
 MAX_FILTER_VALUES = 2000  # per field, for "Filter: ..." entries (typed "filter" only)
-ACTIONS = [
-    ("Play / pause", "play_pause"), ("Next track", "next"), ("Previous track", "previous"),
-    ("Not this (skip and push similar down)", "not_this"), ("Search the library", "search"),
-    ("Save the queue as M3U8", "save_playlist"), ("Open an M3U/M3U8 playlist", "open_playlist"),
-    ("Scan a folder", "scan"), ("Create and open the demo library", "demo"),
-    ("Lyrics of the playing track", "lyrics"), ("Describe what you want (prompt)", "prompt"),
-    ("Switch tracks / artists view", "toggle_view"), ("Help: all keys", "help"), ("Quit", "quit"),
-]
+Entry = tuple[str, Callable[[], object], str]  # label, what it runs, its second line
 
 
 class MusituiCommands(Provider):
     @property
     def _app(self) -> MusituiApp:
-        return self.app  # type: ignore[return-value]
+        return cast("MusituiApp", self.app)  # the provider of this app's palette only
+
+    def _actions(self) -> list[Entry]:
+        """The registry's palette entries; each runs as its key does (checked the same way)."""
+        app = self._app
+        return [(action.palette, partial(app.run_action, action.binding), action.palette_help)
+                for action in ACTIONS if action.palette is not None]
 
     async def discover(self) -> Hits:
-        for mood in ALL_MOODS:
-            yield DiscoveryHit(f"Mood: {mood}", partial(self._app.action_mood, mood),
-                               help=mood_label(mood))
-        for label, action in ACTIONS:
-            yield DiscoveryHit(label, partial(self._app.run_action, action))
+        for label, callback, help_text in self._actions():
+            yield DiscoveryHit(label, callback, help=help_text or None)
         for label, callback in self._sorts_and_filters():
             yield DiscoveryHit(label, callback)
 
@@ -47,10 +45,10 @@ class MusituiCommands(Provider):
         genres = [g for g in coded["genre_tag"][1] if g] if "genre_tag" in coded else []
         return [("genre", genres), ("artist", self._app.model.artists())]
 
-    def _sorts_and_filters(self) -> list[tuple[str, object]]:
+    def _sorts_and_filters(self) -> list[tuple[str, Callable[[], object]]]:
         """"Sort by: year", "Sort by: year, reversed" and "Filter: mood:calm" entries."""
         app = self._app
-        entries: list[tuple[str, object]] = []
+        entries: list[tuple[str, Callable[[], object]]] = []
         for column in SORT_COLUMNS:
             entries.append((f"Sort by: {column}", partial(app.sort_library, column, False)))
             entries.append((f"Sort by: {column}, reversed", partial(app.sort_library, column, True)))
@@ -61,16 +59,10 @@ class MusituiCommands(Provider):
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         app = self._app
-        for mood in ALL_MOODS:
-            text = f"Mood: {mood}"
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(score, matcher.highlight(text), partial(app.action_mood, mood),
-                          help=mood_label(mood))
-        for label, action in ACTIONS:
+        for label, callback, help_text in self._actions():
             score = matcher.match(label)
             if score > 0:
-                yield Hit(score, matcher.highlight(label), partial(app.run_action, action))
+                yield Hit(score, matcher.highlight(label), callback, help=help_text or None)
         for label, callback in self._sorts_and_filters():
             score = matcher.match(label)
             if score > 0:

@@ -1,14 +1,22 @@
 """The prompt box (key `p`): "calm but not sad, no metal", "ruhige Klaviermusik, kein Metal",
 "来点安静的钢琴曲" reranks Up next by that target (the offline rules and the multilingual
 encoder, or the configured local model, in a worker thread; the encoder starts loading in a
-daemon thread when the box opens); an empty line clears it."""
+daemon thread when the box opens); an empty line clears it.
+
+The answer is asked for on a daemon thread of its own, not a Textual worker: quitting never
+waits for it (Textual's thread workers run in the loop's executor, which exit joins), and
+nothing the answer does can end the app (a worker's error would, with ``exit_on_error``).
+"""
 
 from __future__ import annotations
 
+import itertools
+import threading
 from typing import Any
 
 from textual.widgets import Input
 
+from musitui.text_safety import printable, shorten
 from musitui.tui.screens import PromptScreen
 
 QUESTION = "Describe what you want to hear (empty: back to the mood)"
@@ -47,11 +55,25 @@ def _answered(app: Any, answer: str | None) -> None:
         app.run_in_session(app.session.set_vibe, None)  # a rerank: not on the event loop
         app.notify("Prompt cleared: Up next follows the mood again", timeout=4)
         return
-    # The local model may take seconds: never on the UI thread.
-    app.run_worker(lambda: _understand(app, answer), thread=True, exclusive=True, group="prompt")
+    # The local model may take seconds: never on the UI thread, and never waited for.
+    number = next(_asked)
+    _latest[id(app)] = number
+    threading.Thread(target=_understand_quietly, args=(app, answer, number), name="prompt",
+                     daemon=True).start()
 
 
-def _understand(app: Any, text: str) -> None:
+_asked = itertools.count(1)
+_latest: dict[int, int] = {}  # id(app) -> the number of the prompt that counts (the last one)
+
+
+def _understand_quietly(app: Any, text: str, number: int) -> None:
+    try:
+        _understand(app, text, number)
+    except Exception:  # the app quit meanwhile (call_from_thread refuses), or worse: stay quiet
+        return
+
+
+def _understand(app: Any, text: str, number: int = 0) -> None:
     from musitui.words.encoder import shared
     from musitui.words.llm_client import understand
     from musitui.words.target import library_words
@@ -59,10 +81,14 @@ def _understand(app: Any, text: str) -> None:
     session = app.session
     vibe, notice = understand(text, app.config, encoder=shared(),
                               **library_words(session.catalog.columns().present(), session.home))
+    if number and _latest.get(id(app)) != number:
+        return  # a newer prompt was asked meanwhile: its answer counts
     vibe.prompt_text = text
     if vibe.empty:
-        app.call_from_thread(app.notify, f"Nothing understood in {text!r}", severity="warning", timeout=6)
+        app.call_from_thread(app.notify, printable(f"Nothing understood in {shorten(text)!r}"),
+                             severity="warning", timeout=6)
         return
     session.set_vibe(vibe)
     message = f"Up next: {vibe.explanation} ({vibe.source})"
-    app.call_from_thread(app.notify, message if notice is None else f"{notice}\n{message}", timeout=8)
+    app.call_from_thread(app.notify, printable(message if notice is None else f"{notice}\n{message}",
+                                               multiline=True), timeout=8)

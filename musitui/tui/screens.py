@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -11,7 +13,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from musitui.text_safety import printable
-from musitui.tui.keys import KeySpec, config_name, key_display
+from musitui.tui.keys import key_display
+
+if TYPE_CHECKING:
+    from musitui.tui.actions import Action
 
 UP_NEXT = [
     ("order", "Up next is the play order: the top row plays next"),
@@ -36,7 +41,7 @@ NAVIGATION = [
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
-    def __init__(self, keys: list[KeySpec]) -> None:
+    def __init__(self, keys: list[Action]) -> None:
         super().__init__()
         self.keys = keys
 
@@ -54,9 +59,9 @@ class HelpScreen(ModalScreen[None]):
         groups: dict[str, list[tuple[str, str, str]]] = {
             "Navigation": [(key, text, "") for key, text in NAVIGATION],
             "Up next": [(key, text, "") for key, text in UP_NEXT]}
-        for spec in self.keys:
-            groups.setdefault(spec.group, []).append(
-                (key_display(spec.keys), spec.description, config_name(spec.action)))
+        for action in self.keys:
+            groups.setdefault(action.group, []).append(
+                (key_display(action.keys), action.description, action.name))
         groups["Your keys"] = [("[keys]", 'config.toml: name = "key", e.g. next = "l"', "")]
         for group, rows in groups.items():
             table.add_row(Text(group, style="bold underline"), "", "")

@@ -12,6 +12,7 @@ reported with the samples taken while it was due; ``dump()`` writes everything a
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import gc
 import os
@@ -38,7 +39,7 @@ Stack = tuple[tuple[str, str, int], ...]
 
 
 def _stack(frame: Any, depth: int = DEPTH) -> Stack:
-    out = []
+    out: list[tuple[str, str, int]] = []
     while frame is not None and len(out) < depth:
         code = frame.f_code
         out.append((code.co_filename.rsplit("/", 1)[-1], code.co_name, frame.f_lineno))
@@ -143,6 +144,8 @@ class StallTracer:
     def dump(self, out: TextIO | None = None) -> None:
         """Every GIL gap, slow collection and late frame seen, to ``out`` (stderr)."""
         out = out or sys.__stderr__
+        if out is None:  # no stderr at all (pythonw)
+            return
         for before_t, after_t, before, after in self.gaps:
             print(f"[GIL gap] {(after_t - before_t) * 1000:.0f} ms at {before_t:.3f}\n before:\n{before}"
                   f"\n after:\n{after}", file=out)
@@ -156,8 +159,6 @@ class StallTracer:
 
 async def watch_frames(tracer: StallTracer, frame: float = 1 / 60, late: float = 0.025) -> None:
     """On the UI's event loop: wake every frame and mark the wake-ups more than ``late`` late."""
-    import asyncio
-
     while True:
         due = time.perf_counter() + frame
         await asyncio.sleep(frame)
@@ -183,3 +184,31 @@ def start_if_enabled() -> StallTracer | None:
     if _tracer is None and enabled():
         _tracer = StallTracer().start()
     return _tracer
+
+
+class AppTrace:
+    """The app's tracing while it runs (only when ``MUSITUI_STALL_TRACE`` is set): its late
+    frames marked from the event loop, everything written to ``dump_path()`` at exit."""
+
+    def __init__(self) -> None:
+        self._tracer: StallTracer | None = None
+        self._watch: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """On the event loop."""
+        self._tracer = start_if_enabled()
+        if self._tracer is not None:
+            self._watch = asyncio.get_running_loop().create_task(watch_frames(self._tracer))
+
+    def write(self) -> str | None:
+        """Write the trace; a one-line problem when it could not be written."""
+        if self._tracer is None:
+            return None
+        if self._watch is not None:
+            self._watch.cancel()
+        try:
+            with open(dump_path(), "a", encoding="utf-8") as out:
+                self._tracer.dump(out)
+        except OSError as exc:
+            return f"could not write the stall trace: {exc}"
+        return None

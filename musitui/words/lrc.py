@@ -1,19 +1,23 @@
 """Synced lyrics in LRC form: ``[mm:ss.xx]text``, several stamps per line, ``[offset:±ms]``.
 
 ``parse_lrc(text) -> Lrc``: timed lines sorted by time (plain lines when there are no
-stamps); bad stamps and metadata tags ([ar:], [ti:] ...) are dropped, never fatal.
+stamps); bad stamps and metadata tags ([ar:], [ti:] ...) are dropped, never fatal. Parsing is
+linear in the text: a line's stamps are matched in place (never re-sliced), at most
+``MAX_LINES`` lines and ``MAX_TIMED`` timed lines are kept, and an offset is at most 7 digits
+of milliseconds (``[offset:`` + 400 digits ``]`` is ignored, as any bad tag is).
 """
 
 from __future__ import annotations
 
 import bisect
-import contextlib
 import re
 from dataclasses import dataclass, field
 
 STAMP = re.compile(r"\[(\d{1,3}):(\d{1,2})(?:[.:](\d{1,3}))?\]")
 TAG = re.compile(r"^\[([a-zA-Z#]+):([^\]]*)\]\s*$")
+OFFSET = re.compile(r"^\s*([+-]?\d{1,7})\s*$")  # milliseconds: up to ±2.7 hours
 MAX_LINES = 5000
+MAX_TIMED = 10000  # a line per stamp: 52,000 stamps in one sidecar keep their first 10,000
 
 
 @dataclass
@@ -52,22 +56,19 @@ def parse_lrc(text: str) -> Lrc:
         line = raw.strip()
         tag = TAG.match(line)
         if tag and not STAMP.match(line):
-            if tag.group(1).lower() == "offset":
-                with contextlib.suppress(ValueError):
-                    offset_ms = int(tag.group(2).strip())
+            offset = OFFSET.match(tag.group(2)) if tag.group(1).lower() == "offset" else None
+            if offset:
+                offset_ms = int(offset.group(1))
             continue
         stamps: list[float] = []
-        rest = line
-        while True:
-            match = STAMP.match(rest)
-            if not match:
-                break
+        at = 0
+        while (match := STAMP.match(line, at)) is not None:
             seconds = _seconds(match)
-            if seconds is not None:
+            if seconds is not None and len(timed) + len(stamps) < MAX_TIMED:
                 stamps.append(seconds)
-            rest = rest[match.end():]
-        if stamps:
-            words = rest.strip()
+            at = match.end()
+        if at:
+            words = line[at:].strip()
             timed.extend((s, number, words) for s in stamps)
         elif line and not line.startswith("["):
             plain.append(line)

@@ -1,12 +1,16 @@
 """The lyrics of one track for the lyrics view: a sidecar ``.lrc`` beside the file (when it
 has time stamps) wins over the embedded text the catalog holds (ID3 USLT/SYLT, Vorbis
-LYRICS/UNSYNCEDLYRICS, MP4 ©lyr; see musitui.library.tags). Nothing is fetched."""
+LYRICS/UNSYNCEDLYRICS, MP4 ©lyr; see musitui.library.tags). Nothing is fetched.
+
+A sidecar is read only when it is a regular file (a FIFO named ``track.lrc`` is skipped, never
+waited on), and never past ``MAX_FILE`` bytes."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 
+from musitui.untrusted import UntrustedError, decode_text, read_regular
 from musitui.words.lrc import Lrc, looks_synced, parse_lrc
 
 MAX_FILE = 512 * 1024
@@ -26,14 +30,9 @@ def _read_sidecar(path: str) -> str | None:
     stem = os.path.splitext(path)[0]
     for candidate in (stem + ".lrc", stem + ".LRC"):
         try:
-            with open(candidate, "rb") as handle:
-                raw = handle.read(MAX_FILE)
-        except OSError:
+            return decode_text(read_regular(candidate, MAX_FILE, truncate=True))
+        except (OSError, UntrustedError):
             continue
-        try:
-            return raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return raw.decode("cp1252", "replace")
     return None
 
 

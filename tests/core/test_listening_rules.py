@@ -3,6 +3,7 @@ going back through the played tracks, one keypress = one event, queueing without
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -262,3 +263,63 @@ def test_a_seek_that_swallows_the_players_start_still_lets_the_play_end(setup) -
     player.post("stopped")
     assert session.now_playing is None
     assert outcomes(session) == [("skip", tracks[0].id, None)]
+
+
+def test_one_skip_is_one_history_write_and_one_rerank(setup) -> None:
+    # The skip and the play that follows it reach the journal in one write (one fsync); the
+    # player's "stopped" for the file left and its "start" for the next add no rerank.
+    session, player, clock, tracks = setup
+    play(session, player, clock, tracks[0])
+    writes: list[list[str]] = []
+    reranks: list[bool] = []
+    append, rerank = session.history._append_many, session.rerank
+
+    def counted_append(events) -> None:
+        writes.append([e["kind"] for e in events])
+        append(events)
+
+    def counted_rerank(*args, **kwargs) -> None:
+        reranks.append(True)
+        rerank(*args, **kwargs)
+
+    session.history._append_many = counted_append
+    session.rerank = counted_rerank
+    clock.tick(10)
+    player.position = 10.0
+    head = session.up_next[0].track
+    assert session.next() is True
+    player.deliver()  # "stopped" for the track left, "start" for the next
+    assert writes == [["skip", "play"]]
+    assert len(reranks) == 1
+    assert session.now_playing is head
+    assert [t for t, _ in session.skipped] == [tracks[0].id]
+    row = session.lib.row(tracks[0].id)
+    assert session.lib.skips[row] == 1  # noted once on the ranker's arrays
+    assert outcomes(session) == [("skip", tracks[0].id, None)]
+
+
+def test_history_writes_happen_outside_the_session_lock(setup) -> None:
+    session, player, clock, tracks = setup
+    held: list[bool] = []
+    append = session.history._append_many
+
+    def checking_append(events) -> None:
+        # Another thread (the UI's) can take the session lock while the journal is written.
+        free: list[bool] = []
+
+        def probe() -> None:
+            got = session._lock.acquire(blocking=False)
+            free.append(got)
+            if got:
+                session._lock.release()
+
+        thread = threading.Thread(target=probe)
+        thread.start()
+        thread.join()
+        held.append(not free[0])
+        append(events)
+
+    session.history._append_many = checking_append
+    play(session, player, clock, tracks[0])
+    session.enqueue(tracks[3].id)
+    assert held == [False, False]

@@ -15,7 +15,7 @@ import pytest
 from cli_helpers import REPO, child_env
 from session_helpers import Clock, build_world, make_session
 
-import musitui.core.session as session_module
+import musitui.core.resume as resume_module
 
 # A headless session in its own process: resume, make changes, say "ready", wait.
 SCRIPT = """
@@ -93,7 +93,7 @@ def test_kill_9_loses_at_most_the_debounce_window(tmp_path: Path) -> None:
 
 
 def test_changes_are_saved_without_quitting_and_restored(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(session_module, "STATE_SAVE_SECONDS", 0.01)
+    monkeypatch.setattr(resume_module, "STATE_SAVE_SECONDS", 0.01)
     home, catalog, features = build_world(tmp_path)
     session = make_session(home, catalog, features, clock=Clock())
     session.enqueue(sorted(catalog.tracks)[0])  # before restore_state: nothing is written

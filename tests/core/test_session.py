@@ -250,14 +250,14 @@ def test_a_library_reload_keeps_what_was_played_while_it_was_building(tmp_path: 
     clock = Clock()
     session = make_session(home, catalog, features, clock=clock)
     track = next(iter(catalog))
-    build_columns = session._track_columns
+    build_columns = session.ranking.track_columns
 
     def columns_while_a_track_is_played():
         columns = build_columns()
         listen(session, clock, track, finish=True)
         return columns
 
-    session._track_columns = columns_while_a_track_is_played
+    session.ranking.track_columns = columns_while_a_track_is_played
     session.reload_library()
     row = session.lib.row(track.id)
     assert (session.lib.plays[row], session.lib.finishes[row]) == (1, 1)

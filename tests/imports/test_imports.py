@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import time
 import zipfile
 from pathlib import Path
@@ -449,3 +450,47 @@ def test_the_command_line_says_one_line_without_a_traceback(home: Path, ids: dic
     source.write_bytes(spotify_json([Made(T0, "Beyoncé", "Halo")]))
     done = musitui("history", "import", "--json", str(source), home=home)
     assert done.returncode == 0 and json.loads(done.stdout)["added"] == 1
+
+
+def test_the_same_song_in_two_files_is_one_listen_across_services(tmp_path: Path) -> None:
+    """An MP3 and an Ogg of one song: ListenBrainz's copy (with a duration) goes to the
+    closest file, Last.fm's (without) to the first; still one listen."""
+    home = tmp_path / "home"
+    catalog = Catalog.open(Home(config_dir=home, data_dir=home).ensure(), write=True)
+    mp3 = catalog.new_track("/m/love.mp3", title="Love Theme", artist="Ryan Reilly", duration=95.4)
+    ogg = catalog.new_track("/m/love.ogg", title="Love Theme", artist="Ryan Reilly", duration=99.0)
+    catalog.save()
+    catalog.close()
+    listen = Made(T0, "Ryan Reilly", "Love Theme", seconds=99.0)
+    (tmp_path / "lb.jsonl").write_text(json.dumps(listenbrainz_line(listen)) + "\n")
+    (tmp_path / "lastfm.csv").write_bytes(lastfm_header_csv([listen]))
+    assert run(home, "history", "import", str(tmp_path / "lb.jsonl")) == 0
+    assert [e["track_id"] for e in events(home)] == [ogg.id]
+    assert run(home, "history", "import", str(tmp_path / "lastfm.csv")) == 0
+    assert [e["track_id"] for e in events(home)] == [ogg.id]
+    other = tmp_path / "other"
+    shutil.copytree(home, other, ignore=shutil.ignore_patterns("history"))
+    assert run(other, "history", "import", str(tmp_path / "lastfm.csv")) == 0
+    assert [e["track_id"] for e in events(other)] == [mp3.id]
+
+
+def test_the_players_background_scan_gives_kept_aside_listens_their_file(
+        home: Path, ids: dict[str, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import threading
+
+    from library_helpers import make_track
+
+    from musitui.background_job import Reporter, run_job
+
+    (tmp_path / "s.csv").write_bytes(lastfm_header_csv([Made(T0, "Mesh", "Time", "", 275)]))
+    assert run(home, "history", "import", str(tmp_path / "s.csv")) == 0
+    music = tmp_path / "music"
+    make_track(music, "time.wav", "wav", title="Time", artist="Mesh")
+    capsys.readouterr()
+    stop = threading.Event()
+    spec = {"config_dir": str(home), "data_dir": str(home), "folders": [str(music)]}
+    assert run_job(spec, Reporter(stop), stop) == 0
+    notices = [json.loads(line).get("notice", "") for line in capsys.readouterr().out.splitlines()]
+    assert any("1 listens kept aside" in n for n in notices), notices
+    assert [(e["artist"], e["title"]) for e in events(home)] == [("Mesh", "Time")]
+    assert kept_aside(home) == []

@@ -1,8 +1,9 @@
 """The co-play rules: what one listening sequence says about a pair of tracks.
 
-The recommender owns these numbers; ``store.history_aggregates`` only does the bookkeeping
-(it folds every event in with them, so the history never has to be read at rank time).
-Plain constants, no imports: the light ``musitui event`` path loads this module too.
+The recommender's numbers, kept in the core (below the store) because
+``store.history_aggregates`` folds every event in with them, so the history never has to be
+read at rank time, and the store imports nothing of the recommender. Plain constants, no
+imports: the light ``musitui event`` path loads this module too.
 
 - A finish of B right after a finish of A (same listening session): A -> B gets weight 1,
   B -> A gets ``REVERSE_PAIR_WEIGHT``.

@@ -1,0 +1,169 @@
+"""The action registry: every action of the player declared once — its name (the config's
+``[keys]`` name), default keys, description, handler, where the help screen lists it, and
+whether the footer and the command palette offer it. The key bindings, the footer, the
+command palette and the help screen all read ``ACTIONS`` (the bindings after ``[keys]``:
+``resolve_keys``).
+
+``[keys]`` maps an action's name (the help screen's third column) to a key or a
+comma-separated list of keys (Textual key names, e.g. ``next = "l"`` or ``quit = "q,ctrl+q"``).
+Unknown actions are reported once.
+
+A binding runs ``act('name')`` (``MusituiApp.action_act``), which looks the action up here.
+While the library loads, an action runs only if its ``ready`` allows: ``"always"``,
+``"browsing"`` (once the list is shown, before the session is ready) or ``"session"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
+from functools import partial
+from typing import TYPE_CHECKING, Literal
+
+from musitui.core.moods import ALL_MOODS
+from musitui.tui import browsing, dialogs, playing
+from musitui.tui.bars import mood_label
+
+if TYPE_CHECKING:
+    from musitui.tui.app import MusituiApp
+
+Handler = Callable[["MusituiApp"], Awaitable[None] | None]
+Ready = Literal["always", "browsing", "session"]
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str  # the config's [keys] name, e.g. "seek_forward"
+    keys: str  # Textual key names, comma-separated
+    description: str  # the help screen's line (the footer shows it up to a parenthesis)
+    handler: Handler
+    group: str = "Playback"  # the help screen's section
+    footer: bool = False  # shown in the footer
+    palette: str | None = None  # its entry in the command palette, if it has one
+    palette_help: str = ""  # the entry's second line
+    ready: Ready = "session"
+
+    @property
+    def binding(self) -> str:
+        """The Textual action string a key or a click runs."""
+        return f"act({self.name!r})"
+
+
+def _help(app: MusituiApp) -> None:
+    from musitui.tui.screens import HelpScreen
+
+    app.push_screen(HelpScreen(app.keys))
+
+
+def _lyrics(app: MusituiApp) -> None:
+    from musitui.tui.lyrics_screen import LyricsScreen
+
+    app.push_screen(LyricsScreen(app.session))
+
+
+def _prompt(app: MusituiApp) -> None:
+    from musitui.tui.prompt_box import open_prompt_box
+
+    open_prompt_box(app)
+
+
+def _palette(app: MusituiApp) -> None:
+    app.action_command_palette()
+
+
+def _quit(app: MusituiApp) -> None:
+    app.leave()
+
+
+def _mood(mood: str, keys: str) -> Action:
+    return Action(f"mood_{mood}", keys, f"Mood: {mood}", partial(playing.set_mood, mood=mood),
+                  group="Mood", palette=f"Mood: {mood}", palette_help=mood_label(mood))
+
+
+LIBRARY, FILES, APP = "Library and queue", "Files", "App"
+
+ACTIONS: tuple[Action, ...] = (
+    Action("play_pause", "space", "Play / pause", playing.play_pause, footer=True,
+           palette="Play / pause"),
+    Action("next", "n", "Next (a skip when early)", playing.next_track, footer=True,
+           palette="Next track"),
+    Action("previous", "b", "Previous", playing.previous_track, palette="Previous track"),
+    Action("seek_back", "left", "Seek back 5 s", partial(playing.seek, seconds=-5)),
+    Action("seek_forward", "right", "Seek forward 5 s", partial(playing.seek, seconds=5)),
+    Action("seek_back_long", "shift+left", "Seek back 30 s", partial(playing.seek, seconds=-30)),
+    Action("seek_forward_long", "shift+right", "Seek forward 30 s",
+           partial(playing.seek, seconds=30)),
+    Action("volume_up", "plus,equals_sign", "Volume up", partial(playing.volume, delta=5)),
+    Action("volume_down", "minus", "Volume down", partial(playing.volume, delta=-5)),
+    Action("play_selected", "enter", "Play now / open", playing.play_selected, group=LIBRARY),
+    Action("enqueue", "a", "Add to queue", playing.enqueue, group=LIBRARY, footer=True),
+    Action("dequeue", "d", "Remove from queue", playing.dequeue, group=LIBRARY),
+    Action("queue_down", "J", "Move queued track down", partial(playing.move_in_queue, delta=1),
+           group=LIBRARY),
+    Action("queue_up", "K", "Move queued track up", partial(playing.move_in_queue, delta=-1),
+           group=LIBRARY),
+    Action("not_this", "x", "Not this (skip, push similar down)", playing.not_this, footer=True,
+           palette="Not this (skip and push similar down)"),
+    Action("search", "slash", "Search", browsing.search, group=LIBRARY, footer=True,
+           palette="Search the library", ready="browsing"),
+    Action("clear_search", "escape", "Clear search", browsing.clear_search, group=LIBRARY,
+           ready="browsing"),
+    Action("toggle_view", "v", "Tracks / artists view", browsing.toggle_view, group=LIBRARY,
+           palette="Switch tracks / artists view", ready="browsing"),
+    Action("sort_next", "S", "Sort by the next column", browsing.sort_next, group=LIBRARY,
+           ready="browsing"),
+    Action("sort_reverse", "R", "Reverse the sort", browsing.sort_reverse, group=LIBRARY,
+           ready="browsing"),
+    Action("switch_pane", "tab", "Library ↔ Up next", browsing.switch_pane, group=LIBRARY,
+           ready="always"),
+    *(_mood(mood, str(number)) for number, mood in enumerate(ALL_MOODS) if number),
+    _mood(ALL_MOODS[0], "0"),
+    Action("cycle_mood", "m", "Next mood", playing.cycle_mood, group="Mood", footer=True),
+    Action("cycle_play_mode", "r", "Next play mode (radio, in order, shuffle, repeat)",
+           playing.cycle_play_mode),
+    Action("prompt", "p", "Describe what you want (prompt)", _prompt, group="Mood",
+           palette="Describe what you want (prompt)"),
+    Action("lyrics", "l", "Lyrics of the playing track", _lyrics,
+           palette="Lyrics of the playing track"),
+    Action("save_playlist", "ctrl+s", "Save queue as M3U8", dialogs.save_playlist, group=FILES,
+           palette="Save the queue as M3U8"),
+    Action("open_playlist", "o", "Open an M3U/M3U8 into the queue", dialogs.open_playlist,
+           group=FILES, palette="Open an M3U/M3U8 playlist"),
+    Action("scan", "s", "Scan a folder", dialogs.scan, group=FILES, palette="Scan a folder"),
+    Action("demo", "D", "Create and open the demo library", dialogs.demo, group=FILES,
+           palette="Create and open the demo library"),
+    Action("help", "question_mark", "Help (this screen)", _help, group=APP, footer=True,
+           palette="Help: all keys", ready="always"),
+    Action("command_palette", "ctrl+p", "Command palette", _palette, group=APP, ready="always"),
+    Action("quit", "q", "Quit", _quit, group=APP, footer=True, palette="Quit", ready="always"),
+)
+
+BY_NAME: dict[str, Action] = {action.name: action for action in ACTIONS}
+# Textual's own actions that work while the library loads (its ctrl+q quits too).
+TEXTUAL_ALWAYS = frozenset({"quit", "command_palette"})
+
+
+def allowed_while_loading(action: str, parameters: tuple[object, ...], library_shown: bool) -> bool:
+    """May a Textual action run before the session is ready? ``act('name')`` as its
+    registry entry says; Textual's own actions only if in ``TEXTUAL_ALWAYS``."""
+    if action != "act":
+        return action in TEXTUAL_ALWAYS
+    entry = BY_NAME.get(str(parameters[0])) if parameters else None
+    if entry is None:
+        return False
+    return entry.ready == "always" or (entry.ready == "browsing" and library_shown)
+
+
+def resolve_keys(overrides: Mapping[str, object] | None) -> tuple[list[Action], list[str]]:
+    """The actions with their keys after the config's overrides, and one-line problems."""
+    problems: list[str] = []
+    result = dict(BY_NAME)
+    for name, keys in (overrides or {}).items():
+        if name not in BY_NAME:
+            problems.append(f"config [keys]: unknown action {name!r} ignored")
+            continue
+        if not isinstance(keys, str) or not keys.strip():
+            problems.append(f"config [keys]: {name} needs a key name such as \"n\"; ignored")
+            continue
+        result[name] = replace(BY_NAME[name], keys=keys.replace(" ", ""))
+    return [result[action.name] for action in ACTIONS], problems

@@ -1,0 +1,69 @@
+"""The one-line prompts behind the file actions (handlers of the registry in
+``musitui/tui/actions.py``): save the queue as a playlist, open one into the queue, scan a
+folder, make the demo library. The reading and writing is ``playlist_io``'s and the
+background job's; here only the question and what the answer starts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from musitui.tui.screens import PromptScreen
+
+if TYPE_CHECKING:
+    from musitui.tui.app import MusituiApp
+
+
+def playlist_dir(app: MusituiApp) -> Path:
+    """Where playlists are proposed: the first library folder, else the home folder."""
+    folders = list(app.catalog.folders) if app.catalog is not None else []
+    return Path(folders[0]) if folders else Path.home()
+
+
+def save_playlist(app: MusituiApp) -> None:
+    def answered(answer: str | None) -> None:
+        if answer:
+            from musitui.tui.playlist_io import save_queue
+
+            app.notify(save_queue(app.attached, answer), timeout=5)
+
+    app.push_screen(PromptScreen(
+        "Save the queue as M3U8 — file path, optionally followed by N to save the next N of Up next",
+        value=str(playlist_dir(app) / "queue.m3u8")), answered)
+
+
+def open_playlist(app: MusituiApp) -> None:
+    async def answered(answer: str | None) -> None:
+        if not answer:
+            return
+        from musitui.tui.playlist_io import open_into_queue
+
+        opened = await app.in_session(open_into_queue, app.attached, app.catalog, answer)
+        if opened is None:
+            return
+        message, ok = opened
+        app.notify(message, severity="information" if ok else "warning", timeout=8)
+
+    app.push_screen(PromptScreen("Open an M3U/M3U8 playlist into the queue — file path",
+                                 value=str(playlist_dir(app)) + "/"), answered)
+
+
+def scan(app: MusituiApp) -> None:
+    jobs = app.jobs
+    if jobs is None:
+        app.notify("Scanning is not available here", severity="warning")
+        return
+
+    def answered(answer: str | None) -> None:
+        if answer:
+            jobs.scan_folder(app, answer)
+
+    app.push_screen(PromptScreen("Scan a folder (it will be remembered)",
+                                 value=str(Path.home() / "Music")), answered)
+
+
+def demo(app: MusituiApp) -> None:
+    if app.jobs is None:
+        app.notify("The demo library is not available here", severity="warning")
+        return
+    app.jobs.make_demo(app)
