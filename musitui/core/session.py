@@ -314,6 +314,10 @@ class Session:
         """The listener's notes on a track (for Now playing), oldest first."""
         return [n.text for n in self.ranking.track_notes.get(int(track_id), [])]
 
+    def all_notes(self) -> dict[int, str]:
+        """Track id -> its notes' text (for search)."""
+        return {i: " ".join(n.text for n in notes) for i, notes in self.ranking.track_notes.items()}
+
     def add_note(self, track_id: int, text: str) -> str:
         """Write a note on a track (its feel is read here, with the multilingual encoder: call
         it off the UI thread) and rerank with it; returns one line saying what was noted."""

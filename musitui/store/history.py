@@ -60,6 +60,7 @@ from musitui.store.history_shards import (
     shard_files,
     write_shard_columns,
 )
+from musitui.store.locks import flocked
 
 if TYPE_CHECKING:
     import numpy as np
@@ -602,13 +603,8 @@ class History:
     @contextlib.contextmanager
     def _compaction_lock(self) -> Iterator[None]:
         """Serialises what rewrites the shards and the snapshot, across processes."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.folder / COMPACTION_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with flocked(self.folder / COMPACTION_LOCK):
             yield
-        finally:
-            os.close(fd)
 
     def _take_in_head(self) -> None:
         """Events another process compacted away before we saw them still count for numbering."""

@@ -11,16 +11,16 @@ A bad line is skipped with a message; the rest is read.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import math
 import os
 import time
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+
+from musitui.store.locks import flocked
 
 FILE_NAME = "notes.jsonl"
 LOCK_NAME = "notes.lock"
@@ -140,7 +140,7 @@ class Notes:
         data = "".join(json.dumps(n.to_event(), ensure_ascii=False, separators=(",", ":")) + "\n" for n in notes)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            with self._locked():
+            with flocked(self.folder / LOCK_NAME):
                 fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
                 try:
                     os.write(fd, data.encode("utf-8"))
@@ -149,15 +149,6 @@ class Notes:
                     os.close(fd)
         except OSError as exc:
             raise NoteError(f"cannot write the note in {self.path}: {exc.strerror or exc}") from exc
-
-    @contextmanager
-    def _locked(self) -> Any:
-        fd = os.open(self.folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)
 
 
 def note_events(folder: Path) -> list[dict[str, Any]]:

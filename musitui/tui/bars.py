@@ -92,6 +92,7 @@ class NowPlayingState:
     queue_length: int = 0  # Up next: tracks and their total seconds
     queue_seconds: float = 0.0
     mode: str = "radio"  # the play mode
+    notes: str = ""  # the listener's latest note on the track
 
 
 def stream_text(track: Track) -> str:
@@ -168,6 +169,8 @@ class NowPlaying(Widget):
             words = getattr(s.track.analysis, "tags", "") if s.track.analysis else ""
             if words:  # the audio tagger's words, "electronic, ambient"
                 rest += f" · {words}"
+            if s.notes:  # the listener's own note on it
+                rest += f" · ✎ {s.notes}"
             rest = printable(rest)
             room = max(0, width - len(right) - 3)
             head = title[:room]
