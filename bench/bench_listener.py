@@ -25,7 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import combinations
 from pathlib import Path
 
@@ -85,9 +85,39 @@ def load_truth(csv_path: Path, root: Path, column: str) -> tuple[dict[str, str],
     return styles, broken
 
 
+@dataclass
+class Listened:
+    """One simulated listener: skip rate, the styles and songs played, and the repeats."""
+
+    rate: float
+    styles: list[str]
+    songs: list[str]
+    back_to_back: int  # a song right after itself
+    early_repeats: int  # a song again while a liked song was still unplayed
+
+
+def repeats(songs: list[str], liked: set[str]) -> tuple[int, int]:
+    """(back-to-back repeats, repeats while some liked song had not been played yet)."""
+    back = sum(a == b for a, b in zip(songs, songs[1:], strict=False))
+    heard: set[str] = set()
+    early = 0
+    for song in songs:
+        if song in heard and liked - heard:
+            early += 1
+        heard.add(song)
+    return back, early
+
+
+def song_key(track: object) -> str:
+    """Artist and title folded, as the recommender's song code (the .ogg and .mp3 of a
+    recording are one song)."""
+    title = (getattr(track, "title", "") or Path(getattr(track, "path", "")).stem).strip().casefold()
+    return f"{(getattr(track, 'artist', '') or '').casefold()}\0{title}"
+
+
 def listen(source_home: Path, style_of: dict[str, str], broken: set[str], taste: set[str],
-           steps: int, seed: int) -> tuple[float, list[str]]:
-    """Skip rate of the recommender for one hidden taste, and the styles it played."""
+           steps: int, seed: int) -> Listened:
+    """Skip rate of the recommender for one hidden taste, and what it played."""
     with tempfile.TemporaryDirectory(prefix="musitui-listener-") as tmp:
         home = Home(config_dir=Path(tmp), data_dir=Path(tmp)).ensure()
         shutil.copy(source_home / "catalog.json", home.catalog_file)
@@ -102,6 +132,10 @@ def listen(source_home: Path, style_of: dict[str, str], broken: set[str], taste:
                           features=features, clock=clock)
         skips = played = 0
         styles: list[str] = []
+        songs: list[str] = []
+        liked = {song_key(t) for t in catalog.present()
+                 if style_of.get(str(Path(t.path).resolve())) in taste
+                 and str(Path(t.path).resolve()) not in broken}
         guard = 0
         while played < steps and guard < steps * 3:
             guard += 1
@@ -115,6 +149,7 @@ def listen(source_home: Path, style_of: dict[str, str], broken: set[str], taste:
             session.handle_player_event(Ev("start", track.path, 0.0, duration))
             style = style_of.get(str(Path(track.path).resolve()), "?")
             styles.append(style)
+            songs.append(song_key(track))
             played += 1
             if style in taste:
                 clock.now += duration
@@ -125,7 +160,8 @@ def listen(source_home: Path, style_of: dict[str, str], broken: set[str], taste:
                 session.handle_player_event(Ev("stopped", track.path, SKIP_AT, duration))
             clock.now += 1.0
         session.close()
-        return skips / max(1, played), styles
+        back, early = repeats(songs, liked)
+        return Listened(skips / max(1, played), styles, songs, back, early)
 
 
 def shuffle_rate(paths: list[str], style_of: dict[str, str], taste: set[str], steps: int,
@@ -147,14 +183,16 @@ def bench_library(name: str, home: Path, style_of: dict[str, str], broken: set[s
     print(f"\n{name}: {len(paths)} playable tracks ({analysed} analysed), {steps} tracks per listener")
     ours, theirs = [], []
     for number, taste in enumerate(tastes):
-        rate, styles = listen(home, style_of, broken, taste, steps, seed=number)
+        heard = listen(home, style_of, broken, taste, steps, seed=number)
+        rate, styles = heard.rate, heard.styles
         base = shuffle_rate(paths, style_of, taste, steps)
         liked = sum(style_of[p] in taste for p in paths)
         ours.append(rate)
         theirs.append(base)
         first = sum(s not in taste for s in styles[:10])
         print(f"  likes {' + '.join(sorted(taste))} ({liked} tracks): skip rate {rate:.2f} "
-              f"(first 10: {first} skips) vs shuffle {base:.2f}")
+              f"(first 10: {first} skips) vs shuffle {base:.2f}; back-to-back repeats "
+              f"{heard.back_to_back}, repeats while a liked track was unplayed {heard.early_repeats}")
     mean_ours, mean_theirs = statistics.mean(ours), statistics.mean(theirs)
     verdict = "meets" if mean_ours <= mean_theirs / 2 else "misses"
     print(f"  mean skip rate {mean_ours:.2f} vs shuffle {mean_theirs:.2f} (ratio "

@@ -70,9 +70,11 @@ class Corpus:
     names: list[str]
     tagger: np.ndarray | None  # (n, 200) or None
     dup: np.ndarray  # (n, n) bool: the same recording in another format
+    pooled: dict[str, np.ndarray] | None = None  # bench/pooling.py's candidates (issue 18)
 
 
-def load(name: str, home_dir: Path, corpus: Path, tagger_npz: Path | None) -> Corpus:
+def load(name: str, home_dir: Path, corpus: Path, tagger_npz: Path | None,
+         patches_npz: Path | None = None) -> Corpus:
     home = Home(config_dir=home_dir, data_dir=home_dir)
     catalog = Catalog.open(home)
     store = FeatureStore.open(home)
@@ -92,8 +94,13 @@ def load(name: str, home_dir: Path, corpus: Path, tagger_npz: Path | None) -> Co
     stems = np.array([p.rsplit(".", 1)[0] for p in rel])
     dup = stems[:, None] == stems[None, :]
     np.fill_diagonal(dup, False)
+    pooled = None
+    if patches_npz is not None and patches_npz.exists():
+        from pooling import candidates
+
+        pooled = candidates(patches_npz, rel)
     return Corpus(name, home_dir, tracks, labels, rel, np.asarray(matrix, dtype=np.float64),
-                  list(store.names), tagger, dup)
+                  list(store.names), tagger, dup, pooled)
 
 
 # -- embeddings -------------------------------------------------------------------------------
@@ -124,6 +131,16 @@ def embeddings(c: Corpus) -> dict[str, np.ndarray]:
         # As the Library joins them (build_library_from_columns with tagger arrays).
         out["handcrafted + musicnn (equal halves)"] = unit(np.hstack([
             out["library default (content.embed)"], out["musicnn alone"]]))
+    if c.pooled is not None:
+        from pooling import SEARCHED
+
+        for name in SEARCHED:
+            out[name] = c.pooled[name]
+            out[f"handcrafted + {name}"] = unit(np.hstack([out["library default (content.embed)"],
+                                                           c.pooled[name]]))
+        for name, matrix in c.pooled.items():
+            if name not in SEARCHED:
+                out[f"(not searched) {name}"] = matrix
     return out
 
 
@@ -208,7 +225,7 @@ def fmt(stat: tuple[float, float, float]) -> str:
     return f"{stat[0]:.3f} [{stat[1]:.3f}, {stat[2]:.3f}]"
 
 
-MOOD_GRID = (0.0, 0.1, 0.25, 0.7)
+MOOD_GRID = (0.0, 0.25)
 
 
 def configs(embs: dict[str, np.ndarray]) -> list[tuple[str, float]]:
@@ -217,6 +234,7 @@ def configs(embs: dict[str, np.ndarray]) -> list[tuple[str, float]]:
                          "handcrafted + musicnn (equal halves)", "musicnn alone",
                          "equal groups", "library default (content.embed)", "tuned before issue 12")
              if k in embs]
+    order += [k for k in embs if k not in order and not k.startswith("(not searched)")]
     return [(e, m) for m in MOOD_GRID for e in order]
 
 
@@ -328,6 +346,7 @@ def listener_report(c: Corpus, profiles: int = 10, seeds: int = 5, steps: int = 
     eligible = sorted(s for s, k in counts.items() if k >= 4)
     style_of = {str(Path(t.path).resolve()): str(lab) for t, lab in zip(c.tracks, c.labels, strict=True)}
     ours, theirs, who = [], [], []
+    back_to_back = early = 0
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "home"
         source.mkdir()
@@ -338,9 +357,11 @@ def listener_report(c: Corpus, profiles: int = 10, seeds: int = 5, steps: int = 
             rng = random.Random(seed)
             for p in range(profiles):
                 taste = set(rng.sample(eligible, rng.choice((1, 2, 3))))
-                rate, _ = listen(source, style_of, set(), taste, steps, seed)
+                heard = listen(source, style_of, set(), taste, steps, seed)
+                back_to_back += heard.back_to_back
+                early += heard.early_repeats
                 liked = sum(counts[s] for s in taste)
-                ours.append(rate)
+                ours.append(heard.rate)
                 theirs.append(1.0 - liked / len(c.labels))
                 who.append(seed * profiles + p)
     ours_a, theirs_a = np.array(ours), np.array(theirs)
@@ -351,7 +372,9 @@ def listener_report(c: Corpus, profiles: int = 10, seeds: int = 5, steps: int = 
     print(f"\n== listener simulation, corpus {c.name}: {len(ours)} listeners ({profiles} tastes x "
           f"{seeds} seeds, 1-3 of {len(eligible)} soundtracks), {steps} steps from cold start ==")
     print(f"  skip rate {ours_a.mean():.3f}, shuffle {theirs_a.mean():.3f}: ratio {ratio:.3f} "
-          f"[{np.percentile(ratios, 2.5):.3f}, {np.percentile(ratios, 97.5):.3f}] (target <= 0.5)")
+          f"[{np.percentile(ratios, 2.5):.3f}, {np.percentile(ratios, 97.5):.3f}] (target <= 0.4)")
+    print(f"  back-to-back repeats {back_to_back}; repeats while a liked track was still unplayed "
+          f"{early} (over {len(ours)} listeners x {steps} steps; target 0 and 0)")
 
 
 def main() -> int:
@@ -362,13 +385,19 @@ def main() -> int:
     parser.add_argument("--report-home", type=Path, default=None)
     parser.add_argument("--report-corpus", type=Path, default=None)
     parser.add_argument("--report-tagger", type=Path, default=None)
+    parser.add_argument("--patches", type=Path, default=None, help="bench/patch_embeddings.py output")
+    parser.add_argument("--report-patches", type=Path, default=None)
     parser.add_argument("--no-listener", action="store_true")
+    parser.add_argument("--no-similarity", action="store_true")
     args = parser.parse_args()
-    a = load(args.corpus.name, args.home, args.corpus, args.tagger)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    a = load(args.corpus.name, args.home, args.corpus, args.tagger, args.patches)
     b = None
     if args.report_home is not None and args.report_corpus is not None:
-        b = load(args.report_corpus.name, args.report_home, args.report_corpus, args.report_tagger)
-    similarity_report(a, b)
+        b = load(args.report_corpus.name, args.report_home, args.report_corpus, args.report_tagger,
+                 args.report_patches)
+    if not args.no_similarity:
+        similarity_report(a, b)
     if not args.no_listener:
         listener_report(a)
         if b is not None:

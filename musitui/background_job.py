@@ -7,6 +7,8 @@ home's folders and what to do) and reads its report on stdout, one JSON object a
     {"status": "scanning Music…"}        what it is doing now
     {"reading": [done, total], "folder": "Music"}  tags read in a scan (new/changed files)
     {"saved": "scan" | "analysis"}        the catalog on disk changed: read it again
+                                          ("moods": true in SPEC: only the library's moods
+                                          are recomputed, with the listener's corrections)
     {"scanned": true}                     every folder is scanned (analysis follows)
     {"progress": [done, total]}           analysis progress (the fast features)
     {"tagging": [done, total]}            the second pass's progress (the audio tagger)
@@ -94,6 +96,9 @@ def run_job(spec: dict[str, Any], report: Reporter, stop: threading.Event) -> in
     report(scanned=True)
     if added and not stop.is_set():
         matched_kept_aside(home, catalog, report)
+    if spec.get("moods") and not stop.is_set():
+        phase["name"] = "analysis"
+        refresh_moods(home, catalog)
     if spec.get("analyze") and not stop.is_set():
         phase["name"] = "analysis"
         analyze(home, catalog, report, stop)
@@ -170,6 +175,21 @@ def analyze(home: Any, catalog: Any, report: Reporter, stop: threading.Event) ->
     problems = [p for p in skipped_files(tagged) if p not in problems]
     if problems:
         report(problems=problems, what="could not be tagged")
+
+
+def refresh_moods(home: Any, catalog: Any) -> None:
+    """The library's moods again, with the listener's corrections (musitui.store.mood_corrections):
+    a correction made in the player is in the catalog at once, and similar tracks move with it."""
+    from musitui.analysis.runner import update_summaries
+    from musitui.store.features import FeatureStore
+    from musitui.store.mood_corrections import MoodCorrections
+    from musitui.store.tagger_store import TaggerStore
+
+    store = FeatureStore.open(home)
+    if len(store.ids):
+        update_summaries(catalog, store, isolate_models=True, tagger=TaggerStore.open(home),
+                         corrections=MoodCorrections.open(home).moods)
+        catalog.save()
 
 
 def skipped_files(result: Any) -> list[str]:

@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "recommend": "musitui.commands.recommend",
     "evaluate": "musitui.commands.evaluate",
     "moods": "musitui.commands.moods",
+    "mood": "musitui.commands.mood",
     "vibe": "musitui.commands.vibe",
     "history": "musitui.commands.history",
     "event": "musitui.commands.event",

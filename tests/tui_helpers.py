@@ -191,3 +191,19 @@ async def scroll_wheel(pilot, widget, *, down: bool = True, times: int = 1) -> N
     for _ in range(times):
         # Pilot has click/hover helpers but no wheel one; this is the path they all take.
         await pilot._post_mouse_events([event], widget, offset=(2, 2))
+
+
+def app_with_jobs(world: World, tui: Opener):
+    """A session without audio and an app whose background job scans the world's music folder
+    and analyses what is new (the player's start-up); returns (session, app, jobs)."""
+    from musitui.tui.jobs import BackgroundJobs
+
+    session, config = tui.session(world, device=None)
+    jobs = BackgroundJobs(world.home, world.catalog, session, folders=[str(world.music)], analyze=True)
+    return session, make_app(world, session, config, jobs=jobs), jobs
+
+
+async def scanned_and_analysed(pilot, app, jobs, tracks: int) -> None:
+    """Wait until the library shows ``tracks`` tracks and the background job is done."""
+    await wait_for(pilot, lambda: app.model.track_count == tracks, timeout=300)
+    await wait_for(pilot, lambda: not jobs.busy.locked(), timeout=600)

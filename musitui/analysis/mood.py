@@ -138,10 +138,12 @@ def lyrics_valence_delta(lyrics: str | None) -> float | None:
 
 def library_moods(matrix: np.ndarray, names: list[str], genres: list[str],
                   lyrics: list[str | None] | None = None,
-                  lyrics_deltas: list[float | None] | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+                  lyrics_deltas: list[float | None] | None = None,
+                  corrected: dict[int, str] | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """(valence, arousal, mood label) for every row of ``matrix``, relative to all rows.
 
-    ``lyrics_deltas`` (precomputed, e.g. from the stored sentiment) wins over ``lyrics``."""
+    ``lyrics_deltas`` (precomputed, e.g. from the stored sentiment) wins over ``lyrics``;
+    ``corrected`` (row -> mood name, the listener's corrections) is applied last."""
     valence = axis_score(matrix, names, VALENCE_CUES)
     arousal = axis_score(matrix, names, AROUSAL_CUES)
     for row, genre in enumerate(genres):
@@ -155,5 +157,49 @@ def library_moods(matrix: np.ndarray, names: list[str], genres: list[str],
                 valence[row] += delta
     valence = np.clip(valence, -1.0, 1.0)
     arousal = np.clip(arousal, -1.0, 1.0)
+    if corrected:
+        valence, arousal = apply_corrections(valence, arousal, unit_rows(matrix), corrected)
     labels = [nearest_mood(float(v), float(a)) for v, a in zip(valence, arousal, strict=True)]
+    for row, mood in (corrected or {}).items():
+        if 0 <= row < len(labels):
+            labels[row] = mood
     return valence, arousal, labels
+
+
+# A correction moves the tracks whose (z-scored) sound is at least this close (cosine) to the
+# corrected one, the closest the most: weight ((cos - NEAR) / (1 - NEAR))^2.
+NEAR = 0.6
+
+
+def unit_rows(matrix: np.ndarray) -> np.ndarray:
+    """The feature rows z-scored over the library and L2-normalised (cosine = dot product)."""
+    x = np.nan_to_num(np.asarray(matrix, dtype=np.float64))
+    if x.size == 0:
+        return x
+    sd = x.std(axis=0)
+    z = (x - x.mean(axis=0)) / np.where(sd > 1e-9, sd, 1.0)
+    return z / np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-12)
+
+
+def apply_corrections(valence: np.ndarray, arousal: np.ndarray, vectors: np.ndarray,
+                      corrected: dict[int, str]) -> tuple[np.ndarray, np.ndarray]:
+    """The listener's corrections (row -> mood name): each corrected track goes to its mood's
+    point; tracks that sound like it move by the same shift, weighed by their closeness
+    (several corrections nearby: the weighted mean of their shifts). Pure numpy."""
+    from musitui.core.moods import MOODS
+
+    valence, arousal = valence.astype(np.float64).copy(), arousal.astype(np.float64).copy()
+    rows = np.asarray([r for r, m in corrected.items() if m in MOODS and 0 <= r < len(valence)],
+                      dtype=np.int64)
+    if rows.size == 0:
+        return valence, arousal
+    targets = np.asarray([[MOODS[corrected[int(r)]].valence, MOODS[corrected[int(r)]].arousal]
+                          for r in rows])
+    shifts = targets - np.stack([valence[rows], arousal[rows]], axis=1)
+    sims = vectors @ vectors[rows].T if len(vectors) == len(valence) else np.zeros((len(valence), rows.size))
+    weight = np.clip((sims - NEAR) / (1.0 - NEAR), 0.0, 1.0) ** 2
+    moved = (weight @ shifts) / np.maximum(1.0, weight.sum(axis=1, keepdims=True))
+    valence = np.clip(valence + moved[:, 0], -1.0, 1.0)
+    arousal = np.clip(arousal + moved[:, 1], -1.0, 1.0)
+    valence[rows], arousal[rows] = targets[:, 0], targets[:, 1]
+    return valence, arousal

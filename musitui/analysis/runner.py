@@ -58,6 +58,7 @@ from musitui.progress import Progress
 from musitui.store.atomic import atomic_write_json, load_json_or_backup
 from musitui.store.catalog import Catalog
 from musitui.store.features import FeatureStore
+from musitui.store.mood_corrections import MoodCorrections
 from musitui.store.tagger_store import TaggerStore
 
 CHECKPOINT_SECONDS = 10.0
@@ -192,7 +193,8 @@ def analyze_catalog(home: Home, catalog: Catalog, *, track_ids: Iterable[int] | 
             store.put_many([i for i, _ in pending_vectors], np.stack([v for _, v in pending_vectors]))
             pending_vectors.clear()
             store.save()
-        update_summaries(catalog, store, isolate_models=isolate_models, tagger=tagger)
+        update_summaries(catalog, store, isolate_models=isolate_models, tagger=tagger,
+                         corrections=MoodCorrections.open(home).moods)
         catalog.save()
         atomic_write_json(failures_path(home), failures)
         last_checkpoint = time.monotonic()
@@ -303,12 +305,15 @@ def _main_script_hidden() -> Iterator[None]:
 
 
 def update_summaries(catalog: Catalog, store: FeatureStore, *, isolate_models: bool = False,
-                     tagger: TaggerStore | None = None) -> None:
+                     tagger: TaggerStore | None = None,
+                     corrections: dict[int, str] | None = None) -> None:
     """Recompute mood (library-relative), style and tag words for every present analysed track.
 
     Read from and written to the catalog's columns: at 50k tracks, a Track and an Analysis
     object per track cost ~90 MB and seconds at every checkpoint. With ``tagger`` (the
-    second pass's results), a track without a genre tag takes its style from the tagger."""
+    second pass's results), a track without a genre tag takes its style from the tagger.
+    ``corrections`` (track id -> mood, musitui.store.mood_corrections) are the listener's own:
+    applied last, and tracks that sound like a corrected one move with it."""
     columns = catalog.columns().present()
     keep = [row for row, track_id in enumerate(columns.ids.tolist()) if track_id in store]
     if not keep:
@@ -323,7 +328,10 @@ def update_summaries(catalog: Catalog, store: FeatureStore, *, isolate_models: b
     # for lyrics not scored before; the player reads the stored shifts.
     deltas = sentiment_store.update(sentiment_store.path_in(store.path.parent), ids,
                                     [columns.lyrics[row] for row in keep], store.version)
-    valence, arousal, labels = library_moods(matrix, names, genres, lyrics_deltas=deltas)
+    where = {track_id: row for row, track_id in enumerate(ids)}
+    corrected = {where[t]: m for t, m in (corrections or {}).items() if t in where}
+    valence, arousal, labels = library_moods(matrix, names, genres, lyrics_deltas=deltas,
+                                             corrected=corrected)
     styles = (_assign_styles_in_child(genres, matrix, names) if isolate_models
               else assign_styles(genres, matrix, names))
     words = [""] * len(ids)

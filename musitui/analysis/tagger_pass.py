@@ -23,6 +23,7 @@ from musitui.paths import Home
 from musitui.progress import Progress
 from musitui.store.atomic import atomic_write_json, load_json_or_backup
 from musitui.store.catalog import Catalog
+from musitui.store.mood_corrections import MoodCorrections
 from musitui.store.tagger_store import TAGGER_VERSION, TaggerStore
 
 CHECKPOINT_SECONDS = 10.0
@@ -131,7 +132,8 @@ def tag_catalog(home: Home, catalog: Catalog, *, jobs: int = 0, force: bool = Fa
                            [int(t.size or 0) for t, _ in pending], [int(t.mtime_ns or 0) for t, _ in pending])
             pending.clear()
             store.save()
-            update_summaries(catalog, FeatureStore.open(home), isolate_models=isolate_models, tagger=store)
+            update_summaries(catalog, FeatureStore.open(home), isolate_models=isolate_models, tagger=store,
+                             corrections=MoodCorrections.open(home).moods)
             catalog.save()
         atomic_write_json(failures_path(home), failures)
         last_checkpoint = time.monotonic()

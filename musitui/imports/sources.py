@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from musitui.imports.listens import NotUnderstood, strip_bom
+from musitui.imports.listens import NotAHistory, NotUnderstood, strip_bom
 from musitui.store.history import MAX_IMPORT_BYTES, HistoryError, read_bounded
 
 # Files a folder or ZIP is searched for; anything else (a PDF, a picture) is passed over.
@@ -29,6 +29,7 @@ KNOWN = ("ListenBrainz export, Last.fm CSV, Spotify streaming history, .scrobble
 class Source:
     name: str  # the path, or "archive.zip:member"
     data: bytes
+    inside: bool = False  # one of the files of a folder or an archive, not one named alone
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,9 @@ def _not_music_file(name: str) -> bool:
             or lower.startswith(("feedback", "pinned_recording", "readme")))
 
 
-def read(path: Path) -> Iterator[Source | Unreadable]:
-    """The file as one source, or a ZIP's members; Unreadable when it cannot be read."""
+def read(path: Path, *, inside: bool = False) -> Iterator[Source | Unreadable]:
+    """The file as one source, or a ZIP's members; Unreadable when it cannot be read.
+    ``inside``: the file was found in a folder."""
     try:
         data = read_bounded(path)
     except HistoryError as exc:
@@ -66,7 +68,7 @@ def read(path: Path) -> Iterator[Source | Unreadable]:
     if data.startswith(b"PK"):
         yield from _archive(path, data)
     else:
-        yield Source(str(path), data)
+        yield Source(str(path), data, inside)
 
 
 def _archive(path: Path, data: bytes) -> Iterator[Source | Unreadable]:
@@ -86,7 +88,7 @@ def _archive(path: Path, data: bytes) -> Iterator[Source | Unreadable]:
                                      f"{MAX_IMPORT_BYTES // (1024 * 1024)} MB uncompressed; "
                                      "nothing was imported from the archive")
                     return
-                found.append(Source(f"{path}:{name}", archive.read(info)))
+                found.append(Source(f"{path}:{name}", archive.read(info), inside=True))
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as exc:
         yield Unreadable(f"{path} is a damaged or truncated ZIP archive ({exc}); "
                          "nothing was imported from it")
@@ -125,4 +127,4 @@ def kind_of(source: Source) -> str:
         return LASTFM
     if not head:
         raise NotUnderstood("is empty")
-    raise NotUnderstood(f"is not a listening history musitui can read ({KNOWN})")
+    raise NotAHistory(f"is not a listening history musitui can read ({KNOWN})")

@@ -18,6 +18,11 @@ from musitui.imports import listens
 from musitui.imports.listens import NotUnderstood, Reading, Scrobble
 
 SOURCE = "spotify"
+# reason_end -> how the play ended (``recommend.outcomes.Ending``): going back, quitting and a
+# stream that failed are no verdict on the track, as in musitui.
+ENDINGS = {"trackdone": "end", "backbtn": "previous", "logout": "quit",
+           "unexpected-exit": "quit", "unexpected-exit-while-paused": "quit",
+           "trackerror": "error"}
 _NOT_MUSIC = ("episode_name", "spotify_episode_uri", "episode_show_name", "audiobook_title",
               "audiobook_uri", "audiobook_chapter_uri", "audiobook_chapter_title")
 
@@ -38,7 +43,7 @@ def _add(reading: Reading, record: Any, number: int) -> None:
     if "ts" in record:
         listen = _extended(record, reading, number)
     elif "endTime" in record:
-        listen = _account(record, number)
+        listen = _account(record, reading, number)
     else:
         raise NotUnderstood(f"stream {number} is not a Spotify stream (no ts or endTime)")
     if listen is not None:
@@ -55,13 +60,16 @@ def _extended(record: dict[str, Any], reading: Reading, number: int) -> Scrobble
         return None
     return Scrobble(start=ended - heard, artist=artist, title=title,
                     album=listens.text_field(record.get("master_metadata_album_album_name")),
-                    heard=heard, ended=record.get("reason_end") == "trackdone",
+                    heard=heard, ending=ENDINGS.get(str(record.get("reason_end")), "next"),
                     skipped=record.get("skipped") is True, source=SOURCE)
 
 
-def _account(record: dict[str, Any], number: int) -> Scrobble | None:
+def _account(record: dict[str, Any], reading: Reading, number: int) -> Scrobble | None:
     ended = _time(record.get("endTime"), number)
     heard = _ms(record.get("msPlayed"), number)
+    if "episodeName" in record or "podcastName" in record:
+        reading.not_music += 1  # StreamingHistory_podcast_*.json
+        return None
     title, artist = listens.text_field(record.get("trackName")), listens.text_field(record.get("artistName"))
     if not title or not artist:
         raise NotUnderstood(f"stream {number} has no artistName or trackName")

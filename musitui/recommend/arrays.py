@@ -7,7 +7,7 @@ kept up to date one track at a time as events arrive.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +51,13 @@ class Library:
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
+
+    def cached(self, key: Hashable, compute: Callable[[], np.ndarray]) -> np.ndarray:
+        """``compute()``, kept under ``key`` (note() drops what the counts change)."""
+        found = self.cache.get(key)
+        if found is None:
+            found = self.cache[key] = compute()
+        return found
 
     def row(self, track_id: int) -> int | None:
         return self.index.get(int(track_id))

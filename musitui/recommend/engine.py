@@ -210,11 +210,8 @@ def effective_weights(weights: Weights, ctx: Listening) -> dict[str, float]:
 
 def _jitter(lib: Library, seed: int) -> np.ndarray:
     """The seeded tie-break, the same for every rank of this library and seed."""
-    key = ("jitter", seed)
-    cached = lib.cache.get(key)
-    if cached is None:
-        cached = lib.cache[key] = (JITTER * _hash_unit(lib.ids, seed)).astype(np.float32)
-    return cached
+    return lib.cached(("jitter", seed),
+                      lambda: (JITTER * _hash_unit(lib.ids, seed)).astype(np.float32))
 
 
 def _hash_unit(ids: np.ndarray, seed: int) -> np.ndarray:
@@ -348,9 +345,7 @@ def _coplay(lib: Library, ctx: Listening, rows: np.ndarray, w: np.ndarray) -> np
     out = np.zeros(len(lib), dtype=np.float32)
     if ctx.coplay is None or rows.size == 0:
         return out
-    pop = lib.cache.get("pop")
-    if pop is None:
-        pop = lib.cache["pop"] = np.sqrt(lib.plays + 1.0)
+    pop = lib.cached("pop", lambda: np.sqrt(lib.plays + 1.0))
     for row, weight in zip(rows.tolist(), w.tolist(), strict=True):
         pairs = ctx.coplay(int(lib.ids[row]))
         if not pairs:
@@ -387,23 +382,20 @@ def _mood(lib: Library, ctx: Listening, rows: np.ndarray, w: np.ndarray) -> np.n
     target = mood_target(lib, ctx, rows, w)
     if target is None:
         return np.zeros(len(lib), dtype=np.float32)
-    key = ("mood", round(target[0], 4), round(target[1], 4))
-    cached = lib.cache.get(key)
-    if cached is None:
-        distance = np.hypot(lib.valence - target[0], lib.arousal - target[1])
-        match = np.clip(1.0 - distance, -1.0, 1.0)
-        cached = lib.cache[key] = np.where(lib.has_va, match, 0.0).astype(np.float32)
-        if len(lib.cache) > 16:  # auto moves with every finished track: keep a few
+    valence, arousal = target
+
+    def match() -> np.ndarray:
+        if len(lib.cache) >= 16:  # auto moves with every finished track: keep a few
             lib.cache.pop(next(k for k in lib.cache if isinstance(k, tuple)))
-    return cached
+        near = np.clip(1.0 - np.hypot(lib.valence - valence, lib.arousal - arousal), -1.0, 1.0)
+        return np.where(lib.has_va, near, 0.0).astype(np.float32)
+
+    return lib.cached(("mood", round(valence, 4), round(arousal, 4)), match)
 
 
 def _preference(lib: Library) -> np.ndarray:
     """Smoothed completion rate of the track and of its artist, centred on the library mean."""
-    cached = lib.cache.get("pref")
-    if cached is None:
-        cached = lib.cache["pref"] = _compute_preference(lib)
-    return cached
+    return lib.cached("pref", lambda: _compute_preference(lib))
 
 
 def _compute_preference(lib: Library) -> np.ndarray:
@@ -491,4 +483,3 @@ def _recent(lib: Library, ctx: Listening, weights: Weights) -> np.ndarray:
         liked = np.asarray(sorted({row for row, _ in ctx.finished} - skipped_rows), dtype=np.int64)
         out[liked] *= max(0.25, 1.0 - skip_share)
     return out
-

@@ -114,8 +114,8 @@ def _lyrics_words(lib: Library, row: int, asked: float | None) -> str | None:
 
 def most_like(lib: Library, ctx: Any, rows: list[int], threshold: float = 0.3) -> list[str | None]:
     """For each row: what it shares with the recent track it resembles most, and which track
-    that is ("sounds like X, which you finished 4 min ago", "from the same album as X,
-    playing now"), or None below ``threshold`` (cosine; same album 0.45, same artist 0.35,
+    that is ("sounds like X, which you finished 4 min ago", "from the same album as X" for
+    the playing X), or None below ``threshold`` (cosine; same album 0.45, same artist 0.35,
     same genre 0.3). "which you just finished" is said of the track just finished only."""
     rejected = {r for r, _ in getattr(ctx, "rejected", [])}  # "not this" is never "finished"
     candidates = [(r, ts, False) for r, ts in ctx.finished[-10:] if r not in rejected]
@@ -143,7 +143,7 @@ def most_like(lib: Library, ctx: Any, rows: list[int], threshold: float = 0.3) -
             continue
         other, ts, playing = candidates[j]
         if playing:
-            when = "playing now"
+            when = ""  # Up next follows the playing track: naming it says enough
         elif ctx.current is None and ts == last_event and other == ctx.finished[-1][0] \
                 and ctx.now - ts < 60:
             when = "which you just finished"
@@ -162,8 +162,8 @@ def most_like(lib: Library, ctx: Any, rows: list[int], threshold: float = 0.3) -
         elif same_genre[i, j]:
             trait = "same genre as"
         else:
-            trait = "closest in sound to"
-        out.append(f"{trait} {lib.titles[other]}, {when}")
+            trait = "nearest in sound to"
+        out.append(f"{trait} {lib.titles[other]}, {when}" if when else f"{trait} {lib.titles[other]}")
     return out
 
 

@@ -125,6 +125,8 @@ ACTIONS: tuple[Action, ...] = (
     *(_mood(mood, str(number)) for number, mood in enumerate(ALL_MOODS) if number),
     _mood(ALL_MOODS[0], "0"),
     Action("cycle_mood", "m", "Next mood", playing.cycle_mood, group="Mood", footer=True),
+    Action("correct_mood", "M", "This track's mood is the next one (your correction)",
+           playing.correct_mood, group="Mood", palette="Correct the playing track's mood"),
     Action("cycle_play_mode", "r", "Next play mode (radio, in order, shuffle, repeat)",
            playing.cycle_play_mode),
     Action("prompt", "p", "Describe what you want (prompt)", _prompt, group="Mood",

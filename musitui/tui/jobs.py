@@ -84,6 +84,11 @@ class BackgroundJobs:
         if self._watch is not None:
             self._watch.add(str(path))
 
+    def refresh_moods(self, app: Any) -> None:
+        """Recompute the library's moods with the listener's corrections (a correction made
+        with the mood key): the job saves the catalog and the views read it again."""
+        self._run(app, {"folders": [], "analyze": False, "moods": True}, "moods", quiet=True)
+
     def make_demo(self, app: Any) -> None:
         target = self.demo_dir or Path(self.home.data_dir) / "demo-library"
         self._run(app, {"demo": str(target)}, "demo library")
@@ -237,7 +242,8 @@ class _JobFollower:
             jobs._failed(app, "background job", str(message["failed"]))
 
     def _fold_in(self) -> None:
-        self.jobs.catalog_changed(self.app, session=True, library=False)
+        # The library too: its Mood column, `mood:` filter and Mood sort read the analysis.
+        self.jobs.catalog_changed(self.app, session=True, library=True)
         self.refreshed = time.monotonic()
         self.pending = False
 

@@ -199,6 +199,27 @@ async def cycle_mood(app: MusituiApp) -> None:
     await app.in_session(app.attached.cycle_mood)
 
 
+async def correct_mood(app: MusituiApp) -> None:
+    """The playing track's mood is the next one: the listener's correction, kept across
+    rescans and re-analysis; the background job moves similar tracks with it."""
+    from musitui.core.mood_fix import correct_mood as keep_correction
+    from musitui.core.session import Session
+
+    track = app.attached.now_playing
+    session = app.session
+    if track is None or app.home is None or not isinstance(session, Session):
+        app.notify("Play a track first: this key corrects the playing track's mood", timeout=3)
+        return
+    mood = await app.in_session(keep_correction, app.home, session, track)
+    if mood is None:
+        return
+    app.notify(f"{track.title or Path(track.path).name}: {mood} (your correction, kept; "
+               "similar tracks follow)", timeout=4)
+    if app.jobs is not None:
+        app.jobs.refresh_moods(app)
+    app.reload_library()
+
+
 async def cycle_play_mode(app: MusituiApp) -> None:
     await app.in_session(app.attached.cycle_play_mode)
     app.notify(f"play mode: {app.attached.play_mode}", timeout=2)

@@ -25,9 +25,8 @@ UP_NEXT = [
     ("explore", "an exploration slot (at most one in five, never the next track): "
                 "unlike what this session played, so musitui learns your taste"),
     ("selected row", "shows its whole reason"),
-    ("reasons", "like X = sounds like a track you just finished · fits 'mood' · "
-                "you often play it after X · close to / like what you finished / skipped "
-                "this session · played N min ago"),
+    ("reasons", "what it shares and with which track: sounds like X · same album as X · "
+                "fits 'mood' · you often play it after X · you finished 3 of 4 by an artist"),
 ]
 
 NAVIGATION = [

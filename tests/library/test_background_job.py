@@ -12,12 +12,19 @@ from pathlib import Path
 
 import numpy as np
 from analysis_helpers import calm_piece, energetic_piece, write
-from tui_helpers import Opener, build_world, make_app, run_async, up_next_ids, wait_for
+from tui_helpers import (
+    Opener,
+    app_with_jobs,
+    build_world,
+    run_async,
+    scanned_and_analysed,
+    up_next_ids,
+    wait_for,
+)
 
 from musitui.analysis.version import FEATURE_VERSION
 from musitui.paths import Home
 from musitui.store.catalog import Catalog
-from musitui.tui.jobs import BackgroundJobs
 
 
 def music_folder(root: Path, count: int, seconds: float = 8.0) -> Path:
@@ -127,12 +134,9 @@ async def test_the_player_follows_a_background_scan_and_analysis_and_stops_it_on
     world = build_world(tmp_path, per_artist=2, seconds=6.0)
     for n in range(3):  # new files in the remembered folder: the scan adds them
         write(world.music / f"new {n}.flac", energetic_piece(6.0) * (0.3 + 0.2 * n))
-    session, config = tui.session(world, device=None)
-    jobs = BackgroundJobs(world.home, world.catalog, session, folders=[str(world.music)], analyze=True)
-    app = make_app(world, session, config, jobs=jobs)
+    session, app, jobs = app_with_jobs(world, tui)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.model.track_count == 11, timeout=300)
-        await wait_for(pilot, lambda: not jobs.busy.locked(), timeout=600)
+        await scanned_and_analysed(pilot, app, jobs, 11)
         assert analysed(world.home.data_dir) == 11  # the fake features of the world were replaced
         titles = {world.catalog.tracks[i].title for i in up_next_ids(app)}
         assert titles and len(up_next_ids(app)) >= 5
