@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 if TYPE_CHECKING:
     from musitui.core.model import Track
     from musitui.core.queue import Queued, QueueItem
+    from musitui.store.catalog import Catalog
     from musitui.store.history import History
     from musitui.words.prompt import Vibe
 
@@ -102,6 +103,7 @@ class SessionControl(RemoteSession, Protocol):
     """What the TUI uses of ``musitui.core.session.Session`` (MPRIS's share included)."""
 
     player: PlayerControl | None
+    catalog: Catalog  # the prompt box reads the library's words from its columns
     history: History  # the TUI's "plays" and "last played" columns read its counts
     mood: str
     volume: int

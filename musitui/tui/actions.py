@@ -58,7 +58,7 @@ def _help(app: MusituiApp) -> None:
 def _lyrics(app: MusituiApp) -> None:
     from musitui.tui.lyrics_screen import LyricsScreen
 
-    app.push_screen(LyricsScreen(app.session))
+    app.push_screen(LyricsScreen(app.attached))
 
 
 def _prompt(app: MusituiApp) -> None:

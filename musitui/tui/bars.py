@@ -166,7 +166,7 @@ class NowPlaying(Widget):
         else:
             title = printable(display_title(s.track))
             rest = f" — {s.track.artist}" + (f" · {s.track.album}" if s.track.album else "")
-            words = getattr(s.track.analysis, "tags", "") if s.track.analysis else ""
+            words = s.track.analysis.tags if s.track.analysis else ""
             if words:  # the audio tagger's words, "electronic, ambient"
                 rest += f" · {words}"
             if s.notes:  # the listener's own note on it

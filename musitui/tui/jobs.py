@@ -18,10 +18,15 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from musitui.core.contracts import SessionControl
+
+if TYPE_CHECKING:
+    from musitui.store.catalog import Catalog
+    from musitui.tui.app import MusituiApp
 from musitui.library.watch import FolderWatch
 from musitui.paths import Home
 from musitui.tui.library_model import format_duration
@@ -33,7 +38,7 @@ JOB_LOG = "background-job.log"  # the job's stderr (a traceback there is never o
 
 
 class BackgroundJobs:
-    def __init__(self, home: Home, catalog: Any, session: SessionControl, *, folders: list[str],
+    def __init__(self, home: Home, catalog: Catalog, session: SessionControl, *, folders: list[str],
                  analyze: bool = True, demo_dir: Path | None = None,
                  watch_folders: list[str] | None = None) -> None:
         self.home = home
@@ -52,7 +57,7 @@ class BackgroundJobs:
         self._session_stale = self._library_stale = False  # the catalog changed since they saw it
 
     # -- entry points (called on the UI thread) -----------------------------------------
-    def start(self, app: Any) -> None:
+    def start(self, app: MusituiApp) -> None:
         if self.folders or self.analyze:
             self._run(app, {"folders": self.folders}, "startup scan")
         if self.watch_folders:
@@ -62,7 +67,7 @@ class BackgroundJobs:
             if self._watch.problem:
                 self._ui(app, app.notify, self._watch.problem, severity="warning", timeout=8)
 
-    def changed_on_disk(self, app: Any, folder: str) -> None:
+    def changed_on_disk(self, app: MusituiApp, folder: str) -> None:
         """A watched folder changed and settled: scan it (and analyse what is new) as soon as
         no other job runs; several changes while one runs make one scan."""
         with self._changed_lock:
@@ -75,7 +80,7 @@ class BackgroundJobs:
         if folders:
             self._run(app, {"folders": folders}, "library change", quiet=True)
 
-    def scan_folder(self, app: Any, folder: str) -> None:
+    def scan_folder(self, app: MusituiApp, folder: str) -> None:
         path = Path(folder).expanduser()
         if not path.is_dir():
             app.notify(f"Not a folder: {path}", severity="warning")
@@ -84,12 +89,12 @@ class BackgroundJobs:
         if self._watch is not None:
             self._watch.add(str(path))
 
-    def refresh_moods(self, app: Any) -> None:
+    def refresh_moods(self, app: MusituiApp) -> None:
         """Recompute the library's moods with the listener's corrections (a correction made
         with the mood key): the job saves the catalog and the views read it again."""
         self._run(app, {"folders": [], "analyze": False, "moods": True}, "moods", quiet=True)
 
-    def make_demo(self, app: Any) -> None:
+    def make_demo(self, app: MusituiApp) -> None:
         target = self.demo_dir or Path(self.home.data_dir) / "demo-library"
         self._run(app, {"demo": str(target)}, "demo library")
 
@@ -105,7 +110,7 @@ class BackgroundJobs:
                 process.send_signal(signal.SIGINT)
 
     # -- the job ---------------------------------------------------------------------
-    def _run(self, app: Any, work: dict[str, Any], name: str, *, quiet: bool = False) -> None:
+    def _run(self, app: MusituiApp, work: dict[str, Any], name: str, *, quiet: bool = False) -> None:
         spec = {"config_dir": str(self.home.config_dir), "data_dir": str(self.home.data_dir),
                 "analyze": self.analyze, **work}
 
@@ -130,7 +135,7 @@ class BackgroundJobs:
 
         app.run_worker(guarded, thread=True, exclusive=False, group="background", name=name)
 
-    def _follow(self, app: Any, spec: dict[str, Any], name: str) -> None:
+    def _follow(self, app: MusituiApp, spec: dict[str, Any], name: str) -> None:
         if self.stop.is_set():
             return
         follower = _JobFollower(self, app)
@@ -156,17 +161,17 @@ class BackgroundJobs:
         if code not in (0, 130) and not follower.failed and not self.stop.is_set():
             self._failed(app, name, f"the background job ended with status {code} (see {log})")
 
-    def _failed(self, app: Any, name: str, text: str) -> None:
+    def _failed(self, app: MusituiApp, name: str, text: str) -> None:
         first = text.strip().splitlines()[0] if text.strip() else "unknown error"
         self._ui(app, app.notify, f"{name} failed: {first}", severity="error", timeout=10)
 
-    def _ui(self, app: Any, fn: Any, *args: Any, **kwargs: Any) -> None:
+    def _ui(self, app: MusituiApp, fn: Callable[..., object], *args: object, **kwargs: object) -> None:
         if self.stop.is_set() or not app.is_running:
             return
         with contextlib.suppress(RuntimeError):  # the app closed meanwhile
             app.call_from_thread(fn, *args, **kwargs)
 
-    def catalog_changed(self, app: Any, *, session: bool, library: bool) -> None:
+    def catalog_changed(self, app: MusituiApp, *, session: bool, library: bool) -> None:
         """Re-read the catalog the job saved; then (off the UI thread: rebuilding the
         recommender's arrays is heavy at 50k tracks) have the session see new tracks and
         feature vectors and rerank, and have the app re-sort its library."""
@@ -189,7 +194,7 @@ class BackgroundJobs:
 class _JobFollower:
     """Acts on the job's report lines (in the reading thread)."""
 
-    def __init__(self, jobs: BackgroundJobs, app: Any) -> None:
+    def __init__(self, jobs: BackgroundJobs, app: MusituiApp) -> None:
         self.jobs, self.app = jobs, app
         self.failed = False
         self.started = time.monotonic()

@@ -18,11 +18,16 @@ from musitui.tui.search import SearchIndex, normalise, parse_filters, row_key, s
 from musitui.tui.shelf import Shelf, empty_shelf, shelf_from_columns, shelf_from_tracks
 
 if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
     from musitui.store.catalog import Catalog
     from musitui.store.catalog_columns import CatalogColumns
 
     # What a shelf is built from: catalog columns or tracks (or a shelf, as it is).
     Source = CatalogColumns | Iterable[Track] | Shelf
+    # Shelf positions: a list, a range or an integer array.
+    Positions = Sequence[int] | NDArray[np.signedinteger[Any]]
 
 FLAT = "tracks"
 BROWSE = "browse"
@@ -136,7 +141,7 @@ class LibraryModel:
         self.expanded: set[tuple[str, ...]] = set()
         self.shelf = empty_shelf()
         self.index = search_index(self.shelf)
-        self._matches: Sequence[int] | None = None
+        self._matches: Positions | None = None
         self.sort = SORT_COLUMNS[0]
         self.reverse = False
         # Play counts from the history: (track ids, [plays, finishes, skips, last ts] rows).
@@ -206,7 +211,7 @@ class LibraryModel:
         ids = list(self.shelf.ids)
         return [int(i) for i in ids] if positions is None else [int(ids[p]) for p in positions]
 
-    def _filter(self, query: str) -> Sequence[int] | None:
+    def _filter(self, query: str) -> Positions | None:
         """Positions matching the free text and every field filter (None: no filter at all)."""
         free, filters = parse_filters(query)
         filters = [(name, value) for name, value in filters if normalise(value)]
@@ -287,7 +292,7 @@ class LibraryModel:
         self._per_position = {**self._per_position, "plays": plays, "last played": last}
         return self._per_position[column]
 
-    def _ordered(self, positions: Sequence[int] | None) -> Sequence[int]:
+    def _ordered(self, positions: Positions | None) -> Positions:
         """``positions`` (None: every track) in the chosen sort; ties keep the shelf's order."""
         values = self._sort_values(self.sort)
         if values is None and not self.reverse:
@@ -345,7 +350,7 @@ class LibraryModel:
         if self.mode == FLAT or self._matches is not None:
             # A filter always shows the matching tracks flat: the fastest thing to read.
             # Positions into the shelf; unfiltered it is a range: nothing to build.
-            self.track_rows: Sequence[int] | None = self._ordered(self._matches)
+            self.track_rows: Positions | None = self._ordered(self._matches)
             self.tree_rows: list[Row] | None = None
         else:
             self.track_rows = None
