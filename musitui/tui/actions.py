@@ -21,8 +21,10 @@ from functools import partial
 from typing import TYPE_CHECKING, Literal
 
 from musitui.core.moods import ALL_MOODS
+from musitui.text_safety import shorten
 from musitui.tui import browsing, dialogs, playing
 from musitui.tui.bars import mood_label
+from musitui.tui.keys import is_key_name
 
 if TYPE_CHECKING:
     from musitui.tui.app import MusituiApp
@@ -162,10 +164,11 @@ def resolve_keys(overrides: Mapping[str, object] | None) -> tuple[list[Action], 
     result = dict(BY_NAME)
     for name, keys in (overrides or {}).items():
         if name not in BY_NAME:
-            problems.append(f"config [keys]: unknown action {name!r} ignored")
+            problems.append(f"config [keys]: unknown action {shorten(name, 40)!r} ignored")
             continue
-        if not isinstance(keys, str) or not keys.strip():
-            problems.append(f"config [keys]: {name} needs a key name such as \"n\"; ignored")
+        if not isinstance(keys, str) or not all(is_key_name(k) for k in keys.replace(" ", "").split(",")):
+            problems.append(f"config [keys]: {name} needs a key name such as \"n\" (or \"q,ctrl+q\"); "
+                            "ignored")
             continue
         result[name] = replace(BY_NAME[name], keys=keys.replace(" ", ""))
     return [result[action.name] for action in ACTIONS], problems
