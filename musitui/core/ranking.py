@@ -13,8 +13,8 @@ import os
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -36,6 +36,14 @@ if TYPE_CHECKING:
     from musitui.words.prompt import Vibe
 
 _blas_limited = False
+
+
+@dataclass(frozen=True)
+class Counts:
+    """A copy of the history's per-track and per-artist counts (what a rebuild starts from)."""
+
+    tracks: dict[int, list[float]]
+    artists: dict[str, list[int]]
 
 
 def limit_blas_threads() -> None:
@@ -98,7 +106,7 @@ class Ranking:
     def track_columns(self) -> TrackColumns | CatalogColumns:
         return self.catalog.columns().present()
 
-    def build(self, aggregates: Aggregates | SimpleNamespace | None = None) -> Library:
+    def build(self, aggregates: Aggregates | Counts | None = None) -> Library:
         columns = self.track_columns()
         features = self.features
         tagger_ids, tagger_matrix = tagger_arrays(self.home, columns.ids)
@@ -151,9 +159,8 @@ class Ranking:
         with settled(), self._lock:
             # The counts as of now; what is noted from here on is replayed.
             aggregates = self.history.aggregates
-            counts = SimpleNamespace(
-                tracks={k: list(v) for k, v in list(aggregates.tracks.items())},
-                artists={k: list(v) for k, v in list(aggregates.artists.items())})
+            counts = Counts(tracks={k: list(v) for k, v in list(aggregates.tracks.items())},
+                            artists={k: list(v) for k, v in list(aggregates.artists.items())})
             self._notes_while_building = []
         try:
             lib = self.build(counts)

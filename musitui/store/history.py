@@ -202,7 +202,7 @@ class History:
 
     # -- logging -------------------------------------------------------------------------
     def log(self, kind: str, track: Track | None = None, *, ts: float | None = None,
-            **fields: Any) -> Event:
+            **fields: object) -> Event:
         """Record one event; durable on disk when this returns.
 
         ``track`` is a catalog Track (or None for e.g. a mood change); its id, path, artist

@@ -37,7 +37,7 @@ class Entry:
     kind: str
     track: Track | None = None
     ts: float | None = None
-    fields: dict[str, Any] = field(default_factory=dict)
+    fields: dict[str, object] = field(default_factory=dict)
 
 
 def listen_entry(kind: str, track: Track, *, position: float | None = None,
@@ -76,7 +76,7 @@ def _is_number(value: object) -> TypeGuard[int | float]:
             and math.isfinite(value))
 
 
-def event_problem(event: Any, *, numbered: bool = True) -> str | None:
+def event_problem(event: object, *, numbered: bool = True) -> str | None:
     """Why ``event`` cannot be used, in a few words; None when it is fine.
 
     ``numbered=False`` for events being imported (they are numbered on the way in).
