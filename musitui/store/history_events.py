@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 if TYPE_CHECKING:
     from musitui.core.model import Track
 
-KINDS = ("play", "finish", "skip", "queue", "dequeue", "mood")
+# "note": a note on a track; notes live in musitui.store.notes and travel in exports as events.
+KINDS = ("play", "finish", "skip", "queue", "dequeue", "mood", "note")
 # Timestamps are seconds since 1970; anything past the year 3000 is not a time, it is damage.
 MAX_TS = 32_503_680_000.0
 _NUMBERS = ("position", "listened", "duration")
