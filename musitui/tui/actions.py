@@ -69,6 +69,12 @@ def _prompt(app: MusituiApp) -> None:
     open_prompt_box(app)
 
 
+def _note(app: MusituiApp) -> None:
+    from musitui.tui.note_box import open_note_box
+
+    open_note_box(app)
+
+
 def _palette(app: MusituiApp) -> None:
     app.action_command_palette()
 
@@ -127,6 +133,8 @@ ACTIONS: tuple[Action, ...] = (
            playing.cycle_play_mode),
     Action("prompt", "p", "Describe what you want (prompt)", _prompt, group="Mood",
            palette="Describe what you want (prompt)"),
+    Action("note", "c", "Write a note on the selected or playing track", _note, group="Mood",
+           palette="Write a note on a track", palette_help="what you think of it: warm notes lift it"),
     Action("lyrics", "l", "Lyrics of the playing track", _lyrics,
            palette="Lyrics of the playing track"),
     Action("save_playlist", "ctrl+s", "Save queue as M3U8", dialogs.save_playlist, group=FILES,

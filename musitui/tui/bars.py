@@ -94,6 +94,7 @@ class NowPlayingState:
     queue_length: int = 0  # Up next: tracks and their total seconds
     queue_seconds: float = 0.0
     mode: str = "radio"  # the play mode
+    notes: str = ""  # the listener's latest note on the track
 
 
 def stream_text(track: Track) -> str:
@@ -171,6 +172,8 @@ class NowPlaying(Widget):
             words = s.track.analysis.tags if s.track.analysis else ""
             if words:  # the audio tagger's words, "electronic, ambient"
                 rest += f" · {words}"
+            if s.notes:  # the listener's own note on it
+                rest += f" · ✎ {s.notes}"
             # Cells, not characters: a CJK title is twice as wide as its length, and a first
             # line one cell too long wraps and pushes the progress line out of sight.
             rest = printable(rest)
