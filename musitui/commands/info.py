@@ -60,10 +60,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 def _lyrics_mood(ctx, track_id: int) -> dict:
     """The stored lyrics sentiment of a catalogued track (written at analysis time)."""
-    from musitui.words import sentiment_store
+    from musitui.store import sentiment
     from musitui.words.sentiment import describe
 
-    rows = sentiment_store.load(sentiment_store.path_in(ctx.home.features_dir))
+    rows = sentiment.load(sentiment.path_in(ctx.home.features_dir), ctx.home.backups_dir)
     score, shift = rows.lookup(track_id)
     if score is None and shift is None:
         return {}

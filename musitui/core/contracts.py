@@ -103,8 +103,8 @@ class SessionControl(RemoteSession, Protocol):
     """What the TUI uses of ``musitui.core.session.Session`` (MPRIS's share included)."""
 
     player: PlayerControl | None
+    catalog: Catalog  # the prompt box reads the library's words from its columns
     history: History  # the TUI's "plays" and "last played" columns read its counts
-    catalog: Catalog  # the tracks it plays (the prompt box reads the library's words)
     mood: str
     volume: int
     muted: bool

@@ -284,7 +284,7 @@ class Importer:
 
     def _song(self, row: int) -> tuple[str, str]:
         """What dedupe knows the file's song by (its tags folded, as the history's events)."""
-        return listen_key(self.library.artists[row], self.library.titles[row])
+        return listen_key(self.library.artists[row], self.library.titles[row])  # cached
 
     def _spelling(self, artist: str) -> str:
         """The first spelling met of an artist's name, so that variants count together."""

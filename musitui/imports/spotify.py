@@ -55,7 +55,7 @@ def _extended(record: dict[str, Any], reading: Reading, number: int) -> Scrobble
     heard = _ms(record.get("ms_played"), number)
     title = listens.text_field(record.get("master_metadata_track_name"))
     artist = listens.text_field(record.get("master_metadata_album_artist_name"))
-    if any(record.get(key) for key in _NOT_MUSIC) or not title or not artist:
+    if not title or not artist or any(record.get(key) for key in _NOT_MUSIC):
         reading.not_music += 1  # a podcast, an audiobook, or a stream with no track
         return None
     return Scrobble(start=ended - heard, artist=artist, title=title,

@@ -323,16 +323,23 @@ def _leave_self_out(lib: Library, rows: np.ndarray, w: np.ndarray, profile: np.n
 def _tag_similarity(lib: Library, rows: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Share of the profile with the same genre tag (0.4), folder/album (0.4) or artist
     (0.2), in [0, 1]."""
-    genre_weight = np.zeros(lib.n_genres + 1, dtype=np.float32)
-    folder_weight = np.zeros(lib.n_folders, dtype=np.float32)
-    artist_weight = np.zeros(len(lib.artist_finishes), dtype=np.float32)
-    # Index -1 (no genre tag) lands on the last slot, which stays 0.
-    np.add.at(genre_weight, lib.genre_code[rows], 0.4 * w)
-    genre_weight[-1] = 0.0
-    np.add.at(folder_weight, lib.folder_code[rows], 0.4 * w)
-    np.add.at(artist_weight, lib.artist_code[rows], 0.2 * w)
+    genre_weight, folder_weight, artist_weight = _code_sums(lib, rows, w, (0.4, 0.4, 0.2))
     out = genre_weight[lib.genre_code] + folder_weight[lib.folder_code] + artist_weight[lib.artist_code]
     return out / max(float(w.sum()), 1e-9)
+
+
+def _code_sums(lib: Library, rows: np.ndarray, weights: np.ndarray,
+               shares: tuple[float, float, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``weights`` of ``rows`` summed per genre, folder and artist code, times ``shares``.
+    Genre code -1 (no genre tag) lands on the last genre slot, which stays 0."""
+    genre = np.zeros(lib.n_genres + 1, dtype=np.float32)
+    folder = np.zeros(lib.n_folders, dtype=np.float32)
+    artist = np.zeros(len(lib.artist_finishes), dtype=np.float32)
+    np.add.at(genre, lib.genre_code[rows], shares[0] * weights)
+    genre[-1] = 0.0
+    np.add.at(folder, lib.folder_code[rows], shares[1] * weights)
+    np.add.at(artist, lib.artist_code[rows], shares[2] * weights)
+    return genre, folder, artist
 
 
 def _coplay(lib: Library, ctx: Listening, rows: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -432,13 +439,7 @@ def _skip_likeness(lib: Library, ctx: Listening, rows_of: np.ndarray) -> np.ndar
             continue
         # Tags: the summed same-genre / same-folder / same-artist (0.5 each) fades per code,
         # then a gather.
-        genre_fade = np.zeros(lib.n_genres + 1, dtype=np.float32)
-        folder_fade = np.zeros(lib.n_folders, dtype=np.float32)
-        artist_fade = np.zeros(len(lib.artist_finishes), dtype=np.float32)
-        np.add.at(genre_fade, lib.genre_code[rows], 0.5 * fade)
-        genre_fade[-1] = 0.0
-        np.add.at(folder_fade, lib.folder_code[rows], 0.5 * fade)
-        np.add.at(artist_fade, lib.artist_code[rows], 0.5 * fade)
+        genre_fade, folder_fade, artist_fade = _code_sums(lib, rows, fade, (0.5, 0.5, 0.5))
         tags = np.maximum(np.maximum(genre_fade[genre_code], folder_fade[folder_code]),
                           artist_fade[artist_code])
         with_vec = lib.has_vec[rows]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 if TYPE_CHECKING:
     from musitui.core.model import Track
@@ -22,6 +22,10 @@ _TEXTS = ("path", "artist", "title", "mood")
 
 
 LISTENS = ("play", "finish", "skip")
+
+
+class HistoryError(Exception):
+    """A history operation that cannot be done; the message is one line for the user."""
 
 
 @dataclass(frozen=True)
@@ -62,11 +66,11 @@ def new_event(entry: Entry, seq: int, ts: float, session: int) -> dict[str, Any]
     return event
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return (isinstance(value, int | float) and not isinstance(value, bool)
             and math.isfinite(value))
 

@@ -23,6 +23,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from musitui.core.contracts import SessionControl
+from musitui.job_messages import (
+    Failed,
+    JobMessage,
+    Notice,
+    Problems,
+    Progress,
+    Reading,
+    Saved,
+    Scanned,
+    Status,
+    Tagging,
+    from_line,
+)
 
 if TYPE_CHECKING:
     from musitui.store.catalog import Catalog
@@ -151,11 +164,9 @@ class BackgroundJobs:
                 process.send_signal(signal.SIGINT)
         assert process.stdout is not None
         for raw in process.stdout:
-            try:
-                message = json.loads(raw)
-            except ValueError:
-                continue
-            follower.take(message)
+            message = from_line(raw)
+            if message is not None:
+                follower.take(message)
         code = process.wait()
         follower.finish()
         if code not in (0, 130) and not follower.failed and not self.stop.is_set():
@@ -202,49 +213,39 @@ class _JobFollower:
         self.pending = False  # analysis results not yet folded into Up next
         self.tagging_started = 0.0
 
-    def take(self, message: dict[str, Any]) -> None:
+    def take(self, message: JobMessage) -> None:
         jobs, app = self.jobs, self.app
-        if "status" in message:
-            jobs._ui(app, app.set_status, str(message["status"]))
-        if message.get("saved") == "scan":
-            jobs.catalog_changed(app, session=False, library=True)
-        elif message.get("saved") == "analysis":
-            self.pending = True
-            # New vectors reach Up next as they come, but a rebuild costs ~1 s of CPU at 50k
-            # tracks: at most every REFRESH_SECONDS.
-            if time.monotonic() - self.refreshed >= REFRESH_SECONDS:
-                self._fold_in()
-        if message.get("scanned"):
-            jobs.catalog_changed(app, session=True, library=False)
-            self.started = time.monotonic()
-        if "reading" in message:
-            done, total = (list(message["reading"]) + [0, 0])[:2]
-            jobs._ui(app, app.set_status, f"scanning {message.get('folder', '')} · {done}/{total} files")
-        if "progress" in message:
-            done, total = (list(message["progress"]) + [0, 0])[:2]
-            elapsed = time.monotonic() - self.started
-            eta = (elapsed / done * (total - done)) if done and total else None
-            eta_text = f" · {format_duration(eta)} left" if eta else ""
-            jobs._ui(app, app.set_status, f"analysing {done}/{total}{eta_text}")
-        if "tagging" in message:  # the second pass (the audio tagger)
-            done, total = (list(message["tagging"]) + [0, 0])[:2]
-            if not self.tagging_started:
-                self.tagging_started = time.monotonic() - 1e-3
-            elapsed = time.monotonic() - self.tagging_started
-            eta = (elapsed / done * (total - done)) if done and total else None
-            eta_text = f" · {format_duration(eta)} left" if eta else ""
-            jobs._ui(app, app.set_status, f"tagging {done}/{total}{eta_text}")
-        if "problems" in message:
-            toast = problems_toast(str(message.get("what", "could not be read")),
-                                   [str(p) for p in message["problems"]])
-            if toast:
-                jobs._ui(app, app.notify, toast, severity="warning", timeout=12)
-        if "notice" in message:
-            jobs._ui(app, app.notify, str(message["notice"]),
-                     severity=str(message.get("severity", "information")), timeout=6)
-        if "failed" in message:
-            self.failed = True
-            jobs._failed(app, "background job", str(message["failed"]))
+        match message:
+            case Status(text):
+                jobs._ui(app, app.set_status, text)
+            case Saved("scan"):
+                jobs.catalog_changed(app, session=False, library=True)
+            case Saved("analysis"):
+                self.pending = True
+                # New vectors reach Up next as they come, but a rebuild costs ~1 s of CPU at
+                # 50k tracks: at most every REFRESH_SECONDS.
+                if time.monotonic() - self.refreshed >= REFRESH_SECONDS:
+                    self._fold_in()
+            case Scanned():
+                jobs.catalog_changed(app, session=True, library=False)
+                self.started = time.monotonic()
+            case Reading(done, total, folder):
+                jobs._ui(app, app.set_status, f"scanning {folder} · {done}/{total} files")
+            case Progress(done, total):
+                jobs._ui(app, app.set_status, f"analysing {done}/{total}{_eta(self.started, done, total)}")
+            case Tagging(done, total):  # the second pass (the audio tagger)
+                if not self.tagging_started:
+                    self.tagging_started = time.monotonic() - 1e-3
+                jobs._ui(app, app.set_status, f"tagging {done}/{total}{_eta(self.tagging_started, done, total)}")
+            case Problems(lines, what):
+                toast = problems_toast(what, lines)
+                if toast:
+                    jobs._ui(app, app.notify, toast, severity="warning", timeout=12)
+            case Notice(text, severity):
+                jobs._ui(app, app.notify, text, severity=severity, timeout=6)
+            case Failed(text):
+                self.failed = True
+                jobs._failed(app, "background job", text)
 
     def _fold_in(self) -> None:
         # The library too: its Mood column, `mood:` filter and Mood sort read the analysis.
@@ -255,6 +256,12 @@ class _JobFollower:
     def finish(self) -> None:
         if self.pending:
             self._fold_in()
+
+
+def _eta(started: float, done: int, total: int) -> str:
+    elapsed = time.monotonic() - started
+    eta = (elapsed / done * (total - done)) if done and total else None
+    return f" · {format_duration(eta)} left" if eta else ""
 
 
 def problems_toast(what: str, problems: list[str], shown: int = TOAST_LINES) -> str:

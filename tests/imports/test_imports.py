@@ -575,3 +575,15 @@ def test_lastfm_now_playing_rows_are_not_scrobbles(home: Path, ids: dict[str, in
     assert run(home, "history", "import", str(tmp_path)) == 0
     # The header-less shape has minutes only: 12:26:40 is 12:26.
     assert [e["ts"] for e in events(home)] == [T0 - 40 + 261, T0 + 600 + 261]
+
+
+def test_utf16_and_bom_text_are_read(home: Path, ids: dict[str, int], tmp_path: Path) -> None:
+    """Spreadsheets save "Unicode text" as UTF-16 with a byte-order mark, or UTF-8 with one."""
+    made = [Made(T0, "Beyoncé", "Halo"), Made(T0 + 600, "Sigur Rós", "Hoppípolla")]
+    text = lastfm_header_csv(made).decode("utf-8")
+    (tmp_path / "utf16.csv").write_bytes(text.encode("utf-16"))
+    (tmp_path / "bom.log").write_bytes(b"\xef\xbb\xbf" + scrobbler_log(made))
+    assert run(home, "history", "import", str(tmp_path / "utf16.csv")) == 0
+    assert run(home, "history", "import", str(tmp_path / "bom.log")) == 0  # the same listens
+    assert [e["track_id"] for e in events(home)] == [ids["Beyoncé/Halo/I Am... Sasha Fierce"],
+                                                     ids["Sigur Rós/Hoppípolla/Takk..."]]
