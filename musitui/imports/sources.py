@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from musitui.imports.listens import NotAHistory, NotUnderstood, strip_bom
-from musitui.store.history import MAX_IMPORT_BYTES, HistoryError, read_bounded
+from musitui.store.history_events import HistoryError
+from musitui.store.history_transfer import MAX_IMPORT_BYTES, read_bounded
 
 # Files a folder or ZIP is searched for; anything else (a PDF, a picture) is passed over.
 SUFFIXES = (".json", ".jsonl", ".csv", ".log", ".zip", ".txt")

@@ -195,7 +195,10 @@ class MusituiApp(App[int]):
         library.empty_text = EMPTY_LIBRARY
         library.refresh_rows()
         browsing.update_title(self)
-        if self.loader is None:
+        notes = session.all_notes()  # the listener's notes on tracks are searched too
+        if notes:
+            self.model.set_notes(notes)
+        if self.loader is None or notes:
             self.rebuilder.start_search_index()
         session.subscribe(self.screen_sync.on_change)
         self.screen_sync.everything()
