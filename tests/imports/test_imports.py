@@ -590,3 +590,17 @@ def test_utf16_and_bom_text_are_read(home: Path, ids: dict[str, int], tmp_path: 
     assert run(home, "history", "import", str(tmp_path / "bom.log")) == 0  # the same listens
     assert [e["track_id"] for e in events(home)] == [ids["Beyoncé/Halo/I Am... Sasha Fierce"],
                                                      ids["Sigur Rós/Hoppípolla/Takk..."]]
+
+
+def test_an_archive_that_would_unpack_too_big_is_refused_whole(
+        home: Path, ids: dict[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from musitui.imports import sources
+
+    monkeypatch.setattr(sources, "MAX_IMPORT_BYTES", 4000)  # 512 MB in use: kept small here
+    archive = listenbrainz_zip([Made(T0 + 300 * n, "Beyoncé", "Halo") for n in range(40)])
+    (tmp_path / "lb.zip").write_bytes(archive)
+    assert len(archive) < 4000
+    assert run(home, "history", "import", str(tmp_path / "lb.zip")) == 1
+    assert "would unpack to more than" in capsys.readouterr().err
+    assert events(home) == []
