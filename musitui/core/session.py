@@ -309,6 +309,40 @@ class Session:
         self.vibe = vibe
         self._settle("mood", "queue")
 
+    # -- notes on tracks ----------------------------------------------------------------------
+    def notes_on(self, track_id: int) -> list[str]:
+        """The listener's notes on a track (for Now playing), oldest first."""
+        return [n.text for n in self.ranking.track_notes.get(int(track_id), [])]
+
+    def all_notes(self) -> dict[int, str]:
+        """Track id -> its notes' text (for search)."""
+        return {i: " ".join(n.text for n in notes) for i, notes in self.ranking.track_notes.items()}
+
+    def add_note(self, track_id: int, text: str) -> str:
+        """Write a note on a track (its feel is read here, with the multilingual encoder: call
+        it off the UI thread) and rerank with it; returns one line saying what was noted."""
+        from musitui.store.notes import NoteError, Notes
+        from musitui.words.encoder import cache_dir_for, shared
+        from musitui.words.notes import note_feel
+
+        track = self.catalog.get(track_id)
+        if track is None:
+            return "That track is no longer in the library"
+        feel = note_feel(text, shared(cache_dir_for(self.home.data_dir))) if text.strip() else None
+        try:
+            Notes.open(self.home).add(track, text, feel)
+        except NoteError as exc:
+            return str(exc)
+        with self._lock:
+            self.ranking.refresh_notes()
+        self.rerank()
+        self.notices.notify("now_playing")
+        name = track.title or track.path
+        if not text.strip():
+            return f"Notes cleared: {name}"
+        kind = "a warm note" if (feel or 0) > 0 else "a cold note" if (feel or 0) < 0 else "a note"
+        return f"Noted ({kind}): {name}"
+
     @property
     def play_mode(self) -> str:
         return self.modes.mode
