@@ -27,7 +27,7 @@ from musitui.core.contracts import SessionControl
 from musitui.paths import Home
 from musitui.text_safety import printable
 from musitui.tui import browsing, playing
-from musitui.tui.actions import BY_NAME, Action, allowed_while_loading, resolve_keys
+from musitui.tui.actions import BY_NAME, allowed_while_loading, resolve_keys
 from musitui.tui.bars import (
     KeyHints,
     MoodBar,
@@ -105,7 +105,6 @@ class MusituiApp(App[int]):
         self.mpris = MprisLink(self)
         self.signals = SignalWatch()
         self.stall_trace = AppTrace()
-        self._no_device_told = False
         self._switch_interval: float | None = None
         # One line each, printed by the caller after the terminal is restored.
         self.exit_problems: list[str] = []
@@ -206,7 +205,6 @@ class MusituiApp(App[int]):
             self.notify(notice, severity="warning", timeout=8)
         problem = playing.playback_problem(self)
         if problem:
-            self._no_device_told = True
             self.notify(f"No audio output: {problem} Browsing and queueing still work.",
                         severity="warning", timeout=10)
         if self.jobs is not None:
@@ -246,9 +244,6 @@ class MusituiApp(App[int]):
         (its reading thread ends when the job closes its output)."""
         if self.jobs is not None:
             self.jobs.shutdown()
-
-    def key_specs(self) -> list[Action]:
-        return self.keys
 
     # -- what other rooms call (background jobs, the palette, the prompt box) -----------
     async def in_session(self, command: Callable[..., T], *args: object) -> T | None:
