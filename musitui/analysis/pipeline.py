@@ -85,8 +85,6 @@ def scan_analyse_tag(home: Home, catalog: Catalog, folders: Sequence[str] = (), 
     told = events or PipelineEvents()
     stopped = should_stop or (lambda: False)
     report = PipelineReport()
-    if analyse and folders and analysis_likely(catalog, folders):
-        start_workers_early()
     for folder in folders:
         if stopped():
             report.stopped = True
@@ -165,23 +163,6 @@ def _drop_unplayable(catalog: Catalog, scans: list[ScanReport], unplayable: list
         inside = {path for path in gone if is_under(path, scan.folder)}
         scan.tracks -= len(inside)
         scan.warnings = [w for w in scan.warnings if w["path"] not in gone]
-
-
-def analysis_likely(catalog: Catalog, folders: Sequence[str]) -> bool:
-    """A new folder, or tracks still unanalysed: worth warming the workers up while the tags
-    are read. (A plain rescan of an analysed library does not pay for it; a few changed
-    files there start their workers when the scan is done.)"""
-    if any(folder not in catalog.folders for folder in folders):
-        return True
-    return not bool(catalog.columns().present().analyzed.all())
-
-
-def start_workers_early() -> None:
-    """The analysis workers' server warms up (~0.8 s of CPU) while this process does other
-    work (reads tags, loads the catalog)."""
-    from musitui.analysis.worker import start_worker_server
-
-    start_worker_server()
 
 
 def skipped_lines(errors: list[dict[str, str]]) -> list[str]:

@@ -1,8 +1,7 @@
 """The first analysis pass: the fast features of the catalog's tracks, in worker processes.
 
 The calling process never imports librosa: workers do the decoding and feature extraction.
-They fork from a warmed forkserver (``worker.start_worker_server``; callers may start it
-early), or, with ``isolate_models`` (for a caller that must not load scikit-learn or keep a
+They fork from a warmed forkserver (``worker.worker_context``), or, with ``isolate_models`` (for a caller that must not load scikit-learn or keep a
 server around), are spawned afresh. The pass is driven by ``passes.drive_pass`` (the pool,
 progress, checkpoints, Ctrl-C); at every checkpoint this module puts the vectors taken into
 the feature store, recomputes the library-relative mood and the style labels of every
@@ -57,7 +56,7 @@ from musitui.analysis.worker import (
     WorkResult,
     analyze_file,
     single_threaded_children,
-    start_worker_server,
+    worker_context,
 )
 from musitui.config import load_config
 from musitui.core.model import Track
@@ -176,7 +175,7 @@ def analyze_catalog(home: Home, catalog: Catalog, *, track_ids: Iterable[int] | 
     def context() -> BaseContext:
         if isolate_models:
             return get_context("spawn")
-        server = start_worker_server()
+        server = worker_context()
         _prewarm_style_models(catalog)
         return server
 

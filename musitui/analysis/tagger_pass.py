@@ -34,7 +34,7 @@ from musitui.analysis.passes import (
 from musitui.analysis.priority import Priorities, listener_first
 from musitui.analysis.runner import update_summaries
 from musitui.analysis.tagging import DEFAULT_PATCHES, TagResult, tag_file
-from musitui.analysis.worker import start_worker_server
+from musitui.analysis.worker import worker_context
 from musitui.config import load_config
 from musitui.core.model import Track
 from musitui.paths import Home
@@ -125,7 +125,7 @@ def tag_catalog(home: Home, catalog: Catalog, *, jobs: int = 0, force: bool = Fa
         failures.save()
 
     def context() -> BaseContext:
-        return get_context("spawn") if isolate_models else start_worker_server()
+        return get_context("spawn") if isolate_models else worker_context()
 
     drive_pass(todo, report, label="tagging", jobs=jobs, context=context,
                task=lambda track: partial(tag_file, track.id, track.path, count,
