@@ -10,12 +10,12 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from musitui.commands import Context
+from musitui.imports.export import FORMATS as EXPORT_FORMATS
 from musitui.text_safety import printable, terminal_json
 
 if TYPE_CHECKING:
     from musitui.store.history import History
 
-EXPORT_FORMATS = ("scrobbler", "listenbrainz")  # musitui.imports.export.FORMATS
 
 HELP = ("show the listening history; import it from ListenBrainz, Last.fm, Spotify or a "
         ".scrobbler.log; export it")

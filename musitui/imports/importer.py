@@ -55,6 +55,7 @@ class ImportReport:
     matched_later: int = 0  # listens kept aside before that matched a file now
     not_music: int = 0
     no_verdict: int = 0  # Spotify streams that went back, quit or failed: nothing to learn
+    private: int = 0  # Spotify streams of private sessions
     bad_dates: int = 0
     first_bad_date: str = ""
     own_files: int = 0  # of ``files``, musitui's own exports
@@ -69,7 +70,7 @@ class ImportReport:
                 "finishes": self.finishes, "skips": self.skips, "duplicates": self.duplicates,
                 "unmatched": self.unmatched, "kept_aside": self.kept_aside,
                 "matched_later": self.matched_later, "not_music": self.not_music,
-                "no_verdict": self.no_verdict,
+                "no_verdict": self.no_verdict, "private": self.private,
                 "bad_dates": self.bad_dates, "own_added": self.own_added,
                 "own_skipped": self.own_skipped,
                 "top_unmatched_artists": self.unmatched_artists.most_common(TOP_UNMATCHED),
@@ -103,6 +104,9 @@ class ImportReport:
             names = ", ".join(self.passed_over[:5]) + (", …" if len(self.passed_over) > 5 else "")
             said.append(f"passed over {len(self.passed_over)} file(s) that are not listening "
                         f"histories ({names})")
+        if self.private:
+            said.append(f"{self.private} streams of Spotify private sessions left out (they "
+                        "were not to shape recommendations)")
         if self.no_verdict:
             said.append(f"{self.no_verdict} streams that ended going back, quitting or failing "
                         "say nothing about the track and were left out")
@@ -181,6 +185,7 @@ class Importer:
             return
         self.report.files += 1
         self.report.not_music += reading.not_music
+        self.report.private += reading.private
         self.report.bad_dates += reading.bad_dates
         self.report.first_bad_date = self.report.first_bad_date or (
             f"{source.name} {reading.first_bad_date}" if reading.first_bad_date else "")

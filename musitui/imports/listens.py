@@ -59,6 +59,7 @@ class Reading:
     name: str
     listens: list[Scrobble] = field(default_factory=list)
     not_music: int = 0  # podcasts, audiobooks, videos
+    private: int = 0  # Spotify's private sessions: meant not to shape recommendations
     bad_dates: int = 0
     first_bad_date: str = ""
 

@@ -5,7 +5,9 @@ Extended records: ``ts`` is when the stream *ended* (UTC), ``ms_played`` how muc
 ``master_metadata_track_name`` / ``_album_artist_name`` / ``_album_album_name``,
 ``reason_end`` ("trackdone": it ran out) and ``skipped``. Podcast episodes
 (``episode_name``, ``spotify_episode_uri``) and audiobook chapters (``audiobook_*``) are not
-music and are left out (counted). The account data's records: ``endTime``
+music and are left out (counted), and so are streams of a private session
+(``incognito_mode``: the listener asked that they shape no recommendation). The account
+data's records: ``endTime``
 ("2019-05-20 14:43", UTC), ``artistName``, ``trackName``, ``msPlayed``.
 """
 
@@ -57,6 +59,9 @@ def _extended(record: dict[str, Any], reading: Reading, number: int) -> Scrobble
     artist = listens.text_field(record.get("master_metadata_album_artist_name"))
     if not title or not artist or any(record.get(key) for key in _NOT_MUSIC):
         reading.not_music += 1  # a podcast, an audiobook, or a stream with no track
+        return None
+    if record.get("incognito_mode") is True:
+        reading.private += 1
         return None
     return Scrobble(start=ended - heard, artist=artist, title=title,
                     album=listens.text_field(record.get("master_metadata_album_album_name")),

@@ -101,13 +101,11 @@ class PlayerInterface(ServiceInterface):
 
     @method()
     def Pause(self) -> None:
-        if self.adapter.current.status == "Playing":
-            self.adapter.session.toggle_pause()
+        self.adapter.set_playing(False)
 
     @method()
     def Play(self) -> None:
-        if self.adapter.current.status != "Playing":
-            self.adapter.play_pause()
+        self.adapter.set_playing(True)
 
     @method()
     def PlayPause(self) -> None:
@@ -177,7 +175,8 @@ class PlayerInterface(ServiceInterface):
     # dbus-fast's property: its setter keeps the getter's name (mypy knows only builtin ones).
     @Volume.setter  # type: ignore[no-redef]
     def Volume(self, value: DBusDouble) -> None:
-        self.adapter.session.set_volume(round(min(1.0, max(0.0, value)) * 100))
+        # The session's own rule (clamp_volume): below 0 is 0, above 1 is 1, NaN changes nothing.
+        self.adapter.session.set_volume(float(value) * 100.0)
 
     @dbus_property(access=PropertyAccess.READ)
     def Position(self) -> DBusInt64:
@@ -290,6 +289,17 @@ class MprisService:
                 session.play_next_in_queue()
             return
         session.toggle_pause()
+
+    def set_playing(self, playing: bool) -> None:
+        """Play / Pause: set the state, never toggle. Read from the session as it is now, not
+        from the last announced snapshot, so Play + Play sent together leave it playing."""
+        session = self.session
+        if session.now_playing is None:
+            if playing and session.up_next:
+                session.play_next_in_queue()
+            return
+        if session.paused == playing:
+            session.toggle_pause()
 
     def seeked(self, seconds: float) -> None:
         track = self.session.now_playing

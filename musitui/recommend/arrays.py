@@ -44,6 +44,7 @@ class Library:
     n_folders: int = 0
     # float32 (n,): the valence shift the lyrics gave each track (0 = none), for reasons.
     lyrics_shift: np.ndarray | None = None
+    note_feel: np.ndarray | None = None  # float32 (n,): the listener's notes, warm > 0, cold < 0
     # Bumped by note(); derived arrays (preference, popularity) are cached per version.
     version: int = 0
     cache: dict[Any, np.ndarray] = field(default_factory=dict, repr=False)

@@ -27,6 +27,7 @@ from musitui.core.moods import AUTO, MOODS
 from musitui.recommend import online
 from musitui.recommend.arrays import Library
 from musitui.recommend.diversity import select
+from musitui.recommend.notes_part import NOTE_WEIGHT, note_part
 from musitui.recommend.prompt_target import PromptTarget, prompt_part
 from musitui.recommend.reasons import explain, most_like
 from musitui.recommend.repeats import song_last_played, tier_order, window
@@ -143,6 +144,9 @@ def rank(lib: Library, ctx: Listening, weights: Weights, length: int | None = No
         "jitter": _jitter(lib, weights.seed),
     }
     part_weights = effective_weights(weights, ctx)
+    if lib.note_feel is not None:  # the listener's notes (musitui.recommend.notes_part)
+        parts["note"] = note_part(lib.emb, lib.has_vec, lib.note_feel)
+        part_weights["note"] = NOTE_WEIGHT
     score = parts["jitter"].copy()
     for part, weight in part_weights.items():
         if weight and part not in ("skip", "jitter"):

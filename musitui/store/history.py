@@ -21,8 +21,6 @@ write: one writer at a time (``journal.lock``), one compactor at a time (``compa
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -64,6 +62,7 @@ from musitui.store.history_transfer import (
     read_bounded,
     read_export,
 )
+from musitui.store.locks import flocked
 
 if TYPE_CHECKING:
     import numpy as np
@@ -203,7 +202,7 @@ class History:
 
     # -- logging -------------------------------------------------------------------------
     def log(self, kind: str, track: Track | None = None, *, ts: float | None = None,
-            **fields: Any) -> Event:
+            **fields: object) -> Event:
         """Record one event; durable on disk when this returns.
 
         ``track`` is a catalog Track (or None for e.g. a mood change); its id, path, artist
@@ -375,15 +374,8 @@ class History:
         """Serialises what rewrites the shards and the snapshot, across processes."""
         return self._file_lock(COMPACTION_LOCK)
 
-    @contextlib.contextmanager
-    def _file_lock(self, name: str) -> Iterator[None]:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.folder / name, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)  # releases the lock
+    def _file_lock(self, name: str) -> contextlib.AbstractContextManager[None]:
+        return flocked(self.folder / name)
 
     def _take_in_head(self) -> None:
         """Events another process compacted away before we saw them still count for numbering."""
@@ -456,7 +448,10 @@ class History:
 
     # -- moving data between machines -----------------------------------------------------
     def export_jsonl(self, path: Path) -> int:
-        events = self.events(newest_first=False)
+        """The listening events, then the notes on tracks (kind "note"), as JSON lines."""
+        from musitui.store.notes import note_events
+
+        events = self.events(newest_first=False) + note_events(self.folder)
         atomic_write_bytes(Path(path), dump_lines(events))
         return len(events)
 
@@ -466,7 +461,12 @@ class History:
         Every line is checked before anything is written, then all are written or none (see
         ``history_transfer``); ``resolve_track(event) -> track id | None`` re-links events
         to this machine's catalog."""
-        fresh, skipped = fresh_events(read_export(path), self.events(newest_first=False),
-                                      resolve_track)
+        from musitui.store.notes import import_note_events
+
+        incoming = read_export(path)
+        notes = [e for e in incoming if e.get("kind") == "note"]  # to the notes beside the history
+        fresh, skipped = fresh_events([e for e in incoming if e.get("kind") != "note"],
+                                      self.events(newest_first=False), resolve_track)
         self.append_events(fresh)
-        return len(fresh), skipped
+        notes_added, notes_skipped = import_note_events(self.folder, notes, resolve_track) if notes else (0, 0)
+        return len(fresh) + notes_added, skipped + notes_skipped

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
@@ -223,7 +223,7 @@ class Aggregates:
         return pair_a[order], pair_b[order], pair_w[order]
 
     @classmethod
-    def from_arrays(cls, data: Any) -> Aggregates:
+    def from_arrays(cls, data: Mapping[str, np.ndarray]) -> Aggregates:
         import numpy as np
 
         agg = cls()
@@ -411,7 +411,7 @@ class EventColumns:
         return arrays
 
     @classmethod
-    def from_arrays(cls, data: Any) -> EventColumns:
+    def from_arrays(cls, data: Mapping[str, np.ndarray]) -> EventColumns:
         """Raises KeyError/ValueError on arrays that do not fit together."""
         arrays = {name: data[name] for name in cls.FIELDS}
         names = json.loads(str(data["artist_names"]))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from musitui.core.model import Track
 from musitui.core.moods import MOOD_ORDER
-from musitui.tui.search import SearchIndex, normalise, parse_filters, row_key
+from musitui.tui.search import SearchIndex, normalise, parse_filters, row_key, searched
 from musitui.tui.shelf import Shelf, empty_shelf, shelf_from_columns, shelf_from_tracks
 
 if TYPE_CHECKING:
@@ -83,23 +83,37 @@ def library_source(catalog: Catalog) -> Source:
 
 
 def build_shelf(source: Source, lookup: Callable[[int], Track | None] | None = None) -> Shelf:
-    """A Shelf from catalog columns (anything with ``ids`` and ``missing``) or Track objects."""
+    """A Shelf from catalog columns or Track objects."""
+    from musitui.store.catalog_columns import CatalogColumns
+
     if isinstance(source, Shelf):
         return source
     if isinstance(source, (tuple, list)) and not source:
         return empty_shelf()
-    if hasattr(source, "ids") and hasattr(source, "missing"):
+    if isinstance(source, CatalogColumns):
         return shelf_from_columns(source, lookup)
     return shelf_from_tracks(source, lookup)
 
 
-def search_index(shelf: Shelf, previous: tuple[Shelf, SearchIndex] | None = None) -> SearchIndex:
+def search_index(shelf: Shelf, previous: tuple[Shelf, SearchIndex] | None = None,
+                 notes: dict[int, str] | None = None) -> SearchIndex:
     """The search index of ``shelf``. With ``previous`` (the shelf and index it replaces), the
     keys of tracks whose fields did not change are reused (a scan of a few files into 50k
-    tracks recomputes a few keys, not 50k), and so is the typo index."""
+    tracks recomputes a few keys, not 50k), and so is the typo index. ``notes``: track id ->
+    the listener's notes on it, searched too ("running" finds a track noted "for running")."""
     old_shelf, old_index = previous if previous is not None else (None, None)
 
     def make_keys() -> list[str]:
+        keys = _make_keys()
+        if notes:
+            ids = shelf.ids.tolist() if hasattr(shelf.ids, "tolist") else list(shelf.ids)
+            for at, track_id in enumerate(ids):
+                text = notes.get(int(track_id))
+                if text:
+                    keys[at] = keys[at] + searched(text) + " "
+        return keys
+
+    def _make_keys() -> list[str]:
         rows = zip(shelf.title, shelf.track_artist, shelf.album, shelf.artist, shelf.genre, strict=True)
         old_keys = old_index.built_keys if old_index is not None else None
         if old_shelf is None or old_keys is None or len(old_keys) != len(old_shelf):
@@ -121,7 +135,9 @@ def search_index(shelf: Shelf, previous: tuple[Shelf, SearchIndex] | None = None
 
 
 class LibraryModel:
-    def __init__(self, source: Any = (), *, lookup: Callable[[int], Track | None] | None = None) -> None:
+    def __init__(self, source: Source = (), *, lookup: Callable[[int], Track | None] | None = None,
+                 notes: dict[int, str] | None = None) -> None:
+        self.notes = notes or {}  # track id -> the listener's notes, searched with the fields
         self.mode = FLAT
         self.query = ""
         self.expanded: set[tuple[str, ...]] = set()
@@ -131,7 +147,7 @@ class LibraryModel:
         self.sort = SORT_COLUMNS[0]
         self.reverse = False
         # Play counts from the history: (track ids, [plays, finishes, skips, last ts] rows).
-        self._play_stats: tuple[Any, Any] | None = None
+        self._play_stats: tuple[np.ndarray, np.ndarray] | None = None
         self._per_position: dict[str, Any] = {}  # plays / last played per shelf position
         self.set_shelf(build_shelf(source, lookup))
 
@@ -145,12 +161,17 @@ class LibraryModel:
     def set_shelf(self, shelf: Shelf, index: SearchIndex | None = None) -> None:
         """Swap in a built shelf (cheap): the filter, if any, is applied to it again."""
         self.shelf = shelf
-        self.index = index if index is not None else search_index(shelf)
+        self.index = index if index is not None else search_index(shelf, notes=self.notes)
         self._matches = None
         self._per_position = {}
         if self.query and self.index.ready:  # else applied once the index is prepared
             self._matches = self._filter(self.query)
         self._rebuild()
+
+    def set_notes(self, notes: dict[int, str]) -> None:
+        """The listener's notes changed: search them from now on (the index is rebuilt)."""
+        self.notes = dict(notes)
+        self.set_shelf(self.shelf)
 
     def set_query(self, query: str) -> None:
         self.query = query
@@ -177,7 +198,7 @@ class LibraryModel:
         self.set_sort(self.sort, not self.reverse)
         return self.reverse
 
-    def set_play_stats(self, ids: Any, stats: Any) -> None:
+    def set_play_stats(self, ids: np.ndarray, stats: np.ndarray) -> None:
         """The history's per-track counts (``Aggregates.track_table()``), for the plays and
         last-played columns. The list is re-sorted only when asked (rows never jump)."""
         self._play_stats = (ids, stats)

@@ -83,7 +83,7 @@ def _understand(app: MusituiApp, text: str, number: int = 0) -> None:
 
     session = app.attached
     vibe, notice = understand(text, app.config, encoder=shared(),
-                              **library_words(session.catalog.columns().present()))
+                              **library_words(session.catalog.columns().present(), app.home))
     if number and _latest.get(id(app)) != number:
         return  # a newer prompt was asked meanwhile: its answer counts
     vibe.prompt_text = text

@@ -18,8 +18,13 @@ def update(path: Path, ids: Sequence[int], lyrics: Sequence[str | None], feature
            on_damaged: Callable[[str], None] | None = None) -> list[float | None]:
     """The valence shift of every track (None: no lyrics / no sentiment), scoring only the
     lyrics not already stored with the same digest and versions; saves when anything
-    changed. An unreadable file is moved aside (``on_damaged`` gets the one line saying so)."""
+    changed. An unreadable file is moved aside (``on_damaged`` gets the one line saying so).
+    Lyrics not in English are read by the multilingual encoder (loaded only if there are any;
+    its cache folder is ``<data>/cache``, beside the features folder ``path`` is in)."""
+    from musitui.words.encoder import cache_dir_for, shared
     from musitui.words.sentiment import SENTIMENT_VERSION, lyrics_score, valence_shift
+
+    encoder = shared(cache_dir_for(Path(path).parent.parent))
 
     old = load(path, backups_dir)
     if old.damaged is not None and on_damaged is not None:
@@ -41,7 +46,7 @@ def update(path: Path, ids: Sequence[int], lyrics: Sequence[str | None], feature
         if hit is not None and hit[0] == d:
             score, shift = hit[1], hit[2]
         else:
-            value = lyrics_score(text)
+            value = lyrics_score(text, encoder)
             score = float("nan") if value is None else value
             moved = valence_shift(value)
             shift = float("nan") if moved is None else moved

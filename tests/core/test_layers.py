@@ -294,3 +294,12 @@ def test_the_adapters_sit_on_top() -> None:
     assert broken(outside("musitui.mpris", "musitui.tui", "musitui.commands.ui"),
                   inside("musitui.mpris")) == []
     assert broken(outside("musitui.cli", "musitui.__main__"), inside("musitui.cli")) == []
+
+
+def test_the_history_importers_stand_on_the_store() -> None:
+    """musitui/imports (other services' listening histories) reads files and writes through
+    the store: from musitui only the store, the listening rules and the leaves; never the
+    session, the library scan, analysis, playback or an adapter, not even for a type."""
+    bad = only("musitui.imports", "musitui.store", "musitui.recommend.outcomes", *LEAVES,
+               "musitui.__version__", external=("orjson",))
+    assert broken(inside("musitui.imports"), bad) == []

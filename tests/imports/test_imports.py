@@ -520,7 +520,7 @@ def test_spotify_zip_as_downloaded(home: Path, ids: dict[str, int], tmp_path: Pa
     check_matches(home, ids, spotify=True)
 
 
-def test_spotify_streams_that_went_back_quit_or_failed_are_no_verdict(
+def test_spotify_streams_that_went_back_quit_failed_or_were_private_are_left_out(
         home: Path, ids: dict[str, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from import_formats import spotify_record
 
@@ -528,9 +528,12 @@ def test_spotify_streams_that_went_back_quit_or_failed_are_no_verdict(
     records = [spotify_record(Made(T0 + 1000 * n, "Beyoncé", "Halo", seconds=261, heard=12),
                               reason_end=end)
                for n, end in enumerate(["backbtn", "logout", "trackerror", "fwdbtn"])]
+    records.append(spotify_record(Made(T0 + 9000, "Beyoncé", "Halo"), incognito_mode=True))
     (tmp_path / "endsong_0.json").write_text(json.dumps(records))
     assert run(home, "history", "import", str(tmp_path / "endsong_0.json")) == 0
-    assert "3 streams that ended going back" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "3 streams that ended going back" in out
+    assert "1 streams of Spotify private sessions left out" in out
     got = events(home)
     assert [(e["kind"], e["ts"]) for e in got] == [("skip", T0 + 3000 + halo.heard)]
 
@@ -587,3 +590,17 @@ def test_utf16_and_bom_text_are_read(home: Path, ids: dict[str, int], tmp_path: 
     assert run(home, "history", "import", str(tmp_path / "bom.log")) == 0  # the same listens
     assert [e["track_id"] for e in events(home)] == [ids["Beyoncé/Halo/I Am... Sasha Fierce"],
                                                      ids["Sigur Rós/Hoppípolla/Takk..."]]
+
+
+def test_an_archive_that_would_unpack_too_big_is_refused_whole(
+        home: Path, ids: dict[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from musitui.imports import sources
+
+    monkeypatch.setattr(sources, "MAX_IMPORT_BYTES", 4000)  # 512 MB in use: kept small here
+    archive = listenbrainz_zip([Made(T0 + 300 * n, "Beyoncé", "Halo") for n in range(40)])
+    (tmp_path / "lb.zip").write_bytes(archive)
+    assert len(archive) < 4000
+    assert run(home, "history", "import", str(tmp_path / "lb.zip")) == 1
+    assert "would unpack to more than" in capsys.readouterr().err
+    assert events(home) == []
