@@ -31,9 +31,10 @@ from musitui.analysis.passes import (
     drive_pass,
     present_tracks_where,
 )
+from musitui.analysis.priority import Priorities, listener_first
 from musitui.analysis.runner import update_summaries
 from musitui.analysis.tagging import DEFAULT_PATCHES, TagResult, tag_file
-from musitui.analysis.worker import start_worker_server
+from musitui.analysis.worker import worker_context
 from musitui.config import load_config
 from musitui.core.model import Track
 from musitui.paths import Home
@@ -86,14 +87,15 @@ def tracks_to_tag(catalog: Catalog, store: TaggerStore, force: bool,
 def tag_catalog(home: Home, catalog: Catalog, *, jobs: int = 0, force: bool = False,
                 show_progress: bool = True, should_stop: Callable[[], bool] | None = None,
                 on_progress: Callable[[int, int], None] | None = None,
-                patches: int | None = None, isolate_models: bool = False) -> TagReport:
+                patches: int | None = None, isolate_models: bool = False,
+                priorities: Priorities | None = None) -> TagReport:
     started = time.monotonic()
     config = load_config(home)
     count = int(patches or DEFAULT_PATCHES)
     jobs = int(jobs or config.analysis.jobs or os.cpu_count() or 1)
     store = TaggerStore.open(home)
     failures = Failures(failures_path(home), home.backups_dir)
-    todo = tracks_to_tag(catalog, store, force, failures)
+    todo = listener_first(tracks_to_tag(catalog, store, force, failures), priorities)
     report = TagReport(total=len(todo))
     pending: list[tuple[Track, np.ndarray, np.ndarray, int]] = []  # embedding, tags, patches
 
@@ -123,7 +125,7 @@ def tag_catalog(home: Home, catalog: Catalog, *, jobs: int = 0, force: bool = Fa
         failures.save()
 
     def context() -> BaseContext:
-        return get_context("spawn") if isolate_models else start_worker_server()
+        return get_context("spawn") if isolate_models else worker_context()
 
     drive_pass(todo, report, label="tagging", jobs=jobs, context=context,
                task=lambda track: partial(tag_file, track.id, track.path, count,
