@@ -24,6 +24,7 @@ from musitui.paths import Home
 from musitui.store.catalog import Catalog
 
 if TYPE_CHECKING:
+    from musitui.analysis.priority import Priorities
     from musitui.analysis.runner import AnalyzeReport
     from musitui.analysis.tagger_pass import TagReport
     from musitui.library.scan import ScanReport
@@ -101,14 +102,18 @@ def scan_analyse_tag(home: Home, catalog: Catalog, folders: Sequence[str] = (), 
         _match_kept_aside(home, catalog, told)
     if not analyse:
         return report
+    from musitui.analysis.priority import priorities_for
+
+    priorities = priorities_for(home, catalog.tracks, folders)  # the listener's tracks first
     _passes(home, catalog, report, told, tag=tag, force=force, jobs=jobs,
-            show_progress=show_progress, should_stop=should_stop)
+            show_progress=show_progress, should_stop=should_stop, priorities=priorities)
     report.stopped = stopped()
     return report
 
 
 def _passes(home: Home, catalog: Catalog, report: PipelineReport, told: PipelineEvents, *, tag: bool,
-            force: bool, jobs: int, show_progress: bool, should_stop: Callable[[], bool] | None) -> None:
+            force: bool, jobs: int, show_progress: bool, should_stop: Callable[[], bool] | None,
+            priorities: Priorities | None = None) -> None:
     from musitui.analysis.runner import analyze_catalog
     from musitui.analysis.tagger_pass import tag_catalog
 
@@ -116,7 +121,7 @@ def _passes(home: Home, catalog: Catalog, report: PipelineReport, told: Pipeline
         return
     told.pass_started("analysis")
     analysis = analyze_catalog(home, catalog, jobs=jobs, force=force, show_progress=show_progress,
-                               should_stop=should_stop,
+                               should_stop=should_stop, priorities=priorities,
                                on_progress=lambda done, total: told.pass_progress("analysis", done, total))
     report.analysis = analysis
     _drop_unplayable(catalog, report.scans, analysis.unplayable)
@@ -126,7 +131,7 @@ def _passes(home: Home, catalog: Catalog, report: PipelineReport, told: Pipeline
     # The second pass, once the library is analysed and ranked: embeddings and tag words.
     told.pass_started("tagging")
     report.tagging = tag_catalog(home, catalog, jobs=jobs, force=force, show_progress=show_progress,
-                                 should_stop=should_stop,
+                                 should_stop=should_stop, priorities=priorities,
                                  on_progress=lambda done, total: told.pass_progress("tagging", done, total))
     told.pass_finished("tagging", report.tagging.errors)
 

@@ -40,6 +40,7 @@ from musitui.analysis.passes import (
     drive_pass,
     present_tracks_where,
 )
+from musitui.analysis.priority import Priorities, listener_first
 from musitui.analysis.style import (
     MIN_TAGGED,
     Style,
@@ -119,7 +120,8 @@ def analyze_catalog(home: Home, catalog: Catalog, *, track_ids: Iterable[int] | 
                     should_stop: Callable[[], bool] | None = None,
                     on_progress: Callable[[int, int], None] | None = None,
                     excerpt_seconds: float | None = None,
-                    isolate_models: bool = False) -> AnalyzeReport:
+                    isolate_models: bool = False,
+                    priorities: Priorities | None = None) -> AnalyzeReport:
     """Analyse tracks in worker processes. ``isolate_models`` also fits the style models
     (scikit-learn) in a child process, for callers that must stay light. (The TUI runs this
     in a background process of its own: ``musitui.background_job``.)"""
@@ -136,7 +138,7 @@ def analyze_catalog(home: Home, catalog: Catalog, *, track_ids: Iterable[int] | 
     if store.version != FEATURE_VERSION or store.names != FEATURE_NAMES:
         store.reset(FEATURE_VERSION, FEATURE_NAMES)  # the extractor changed: everything is stale
     failures = Failures(failures_path(home), home.backups_dir)
-    todo = tracks_to_analyze(catalog, store, track_ids, force, failures)
+    todo = listener_first(tracks_to_analyze(catalog, store, track_ids, force, failures), priorities)
     report = AnalyzeReport(total=len(todo))
     pending: list[tuple[int, np.ndarray]] = []
 

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from musitui.analysis import passes
+from musitui.analysis.priority import Priorities, listener_first
 from musitui.analysis.runner import update_summaries
 from musitui.analysis.tagging import DEFAULT_PATCHES, TagResult, tag_file
 from musitui.analysis.worker import worker_context
@@ -79,14 +80,15 @@ def tracks_to_tag(catalog: Catalog, store: TaggerStore, force: bool,
 def tag_catalog(home: Home, catalog: Catalog, *, jobs: int = 0, force: bool = False,
                 show_progress: bool = True, should_stop: Callable[[], bool] | None = None,
                 on_progress: Callable[[int, int], None] | None = None,
-                patches: int | None = None, isolate_models: bool = False) -> TagReport:
+                patches: int | None = None, isolate_models: bool = False,
+                priorities: Priorities | None = None) -> TagReport:
     started = time.monotonic()
     config = load_config(home)
     count = int(patches or DEFAULT_PATCHES)
     jobs = int(jobs or config.analysis.jobs or os.cpu_count() or 1)
     store = TaggerStore.open(home)
     failures = passes.Failures(failures_path(home), home.backups_dir)
-    todo = tracks_to_tag(catalog, store, force, failures)
+    todo = listener_first(tracks_to_tag(catalog, store, force, failures), priorities)
     report = TagReport(total=len(todo))
     pending: list[tuple[Track, np.ndarray, np.ndarray, int]] = []  # embedding, tags, patches
 
