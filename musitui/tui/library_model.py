@@ -83,12 +83,14 @@ def library_source(catalog: Catalog) -> Source:
 
 
 def build_shelf(source: Source, lookup: Callable[[int], Track | None] | None = None) -> Shelf:
-    """A Shelf from catalog columns (anything with ``ids`` and ``missing``) or Track objects."""
+    """A Shelf from catalog columns or Track objects."""
+    from musitui.store.catalog_columns import CatalogColumns
+
     if isinstance(source, Shelf):
         return source
     if isinstance(source, (tuple, list)) and not source:
         return empty_shelf()
-    if hasattr(source, "ids") and hasattr(source, "missing"):
+    if isinstance(source, CatalogColumns):
         return shelf_from_columns(source, lookup)
     return shelf_from_tracks(source, lookup)
 
@@ -133,7 +135,7 @@ def search_index(shelf: Shelf, previous: tuple[Shelf, SearchIndex] | None = None
 
 
 class LibraryModel:
-    def __init__(self, source: Any = (), *, lookup: Callable[[int], Track | None] | None = None,
+    def __init__(self, source: Source = (), *, lookup: Callable[[int], Track | None] | None = None,
                  notes: dict[int, str] | None = None) -> None:
         self.notes = notes or {}  # track id -> the listener's notes, searched with the fields
         self.mode = FLAT
@@ -145,7 +147,7 @@ class LibraryModel:
         self.sort = SORT_COLUMNS[0]
         self.reverse = False
         # Play counts from the history: (track ids, [plays, finishes, skips, last ts] rows).
-        self._play_stats: tuple[Any, Any] | None = None
+        self._play_stats: tuple[np.ndarray, np.ndarray] | None = None
         self._per_position: dict[str, Any] = {}  # plays / last played per shelf position
         self.set_shelf(build_shelf(source, lookup))
 
@@ -196,7 +198,7 @@ class LibraryModel:
         self.set_sort(self.sort, not self.reverse)
         return self.reverse
 
-    def set_play_stats(self, ids: Any, stats: Any) -> None:
+    def set_play_stats(self, ids: np.ndarray, stats: np.ndarray) -> None:
         """The history's per-track counts (``Aggregates.track_table()``), for the plays and
         last-played columns. The list is re-sorted only when asked (rows never jump)."""
         self._play_stats = (ids, stats)

@@ -23,8 +23,9 @@ def test_every_action_is_declared_once_with_keys_nobody_else_has() -> None:
     assert len(keys) == len(set(keys)), "two actions share a key"
     actions, problems = resolve_keys({"next": "l", "seek(5)": "k", "quit": ""})
     assert [a.keys for a in actions if a.name == "next"] == ["l"]
-    assert problems == ["config [keys]: unknown action 'seek(5)' ignored",
-                        'config [keys]: quit needs a key name such as "n"; ignored']
+    assert len(problems) == 2
+    assert problems[0] == "config [keys]: unknown action 'seek(5)' ignored"
+    assert problems[1].startswith("config [keys]: quit needs a key name")
 
 
 @run_async
