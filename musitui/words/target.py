@@ -144,3 +144,17 @@ def build_target(vibe: Vibe, lib_ids: np.ndarray, columns: Any,
                         excluded=mask(vibe.exclude_styles), tempo=vibe.tempo, row_tempo=row_tempo,
                         seeds=tuple(seeds), label=vibe.label, styles=tuple(vibe.styles),
                         audio_match=_audio_match(vibe, n, tags), audio=tuple(vibe.audio))
+
+
+def extra_search_words(home: Any, ids: np.ndarray, notes: Mapping[int, str]) -> dict[int, str]:
+    """Track id -> the words search finds it by besides its fields: its notes and its audio
+    words (the tagger's reading, musitui.words.audio_words.search_words)."""
+    from musitui.words.audio_words import search_words
+
+    out = {int(i): text for i, text in notes.items() if text}
+    tags = tag_rows(home, ids)
+    if tags is not None:
+        for track_id, words in zip(np.asarray(ids).tolist(), search_words(*tags), strict=True):
+            if words:
+                out[int(track_id)] = f"{out.get(int(track_id), '')} {words}".strip()
+    return out
