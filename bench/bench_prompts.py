@@ -28,7 +28,7 @@ from intervals import wilson
 
 from musitui.words.clauses import pieces
 from musitui.words.encoder import shared
-from musitui.words.multilingual import _encoder_axes, parse_any
+from musitui.words.multilingual import encoder_axes, parse_any
 from musitui.words.prompt import Vibe, parse_prompt, style_vocabulary
 
 LIBRARY_STYLES = ["Heavy Metal", "Rock", "Piano", "Classical", "Ambient", "Electronic", "Punk",
@@ -58,7 +58,7 @@ def load(path: Path) -> list[dict[str, str]]:
 
 def encoder_only(text: str, vocab: set[str]) -> Vibe:
     vibe = parse_any(text, styles=vocab)
-    vibe.valence, vibe.arousal, _words, _best = _encoder_axes(pieces(text), shared())
+    vibe.valence, vibe.arousal, _words, _best = encoder_axes(pieces(text), shared())
     return vibe
 
 

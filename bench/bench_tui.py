@@ -14,7 +14,7 @@ baseline measured in the same run:
   each batch of results re-sorts the 50k library and rebuilds the recommender's arrays.
 
     .venv/bin/python bench/bench_tui.py [--tracks 50000] [--keep DIR] [--skip-analysis]
-        [--lag-only] [--trace FILE] [--before PACKAGE_DIR]
+        [--lag-only] [--retire-only] [--trace FILE] [--before PACKAGE_DIR]
 
 --trace FILE: sample every thread's stack (musitui/tui/stall_trace.py) and write, per late
 frame (> 12 ms) and per gap in the samples (a C call holding the GIL), what each thread ran.
@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -337,6 +338,79 @@ async def child_analysis(root: Path, demo: Path, idle_seconds: float = 3.0) -> d
     return r
 
 
+# -- child: freeing a replaced library at once vs in steps (quiet_gc.retire) ------------------
+def child_retire(root: Path, rounds: int = 3) -> dict:
+    """The structures a rebuild replaces at 50k tracks (the shelf, its search index, the
+    catalog's table), freed either at once (the last reference dropped) or by
+    ``quiet_gc.retire``. Measured: how late a thread that wants the GIL every 0.5 ms (the
+    UI thread's place) runs while they are freed. The app's switch interval in both."""
+    import gc
+    import threading
+
+    from musitui.paths import Home
+    from musitui.store.catalog import Catalog
+    from musitui.tui import quiet_gc
+    from musitui.tui.library_model import build_shelf, library_source, search_index
+
+    sys.setswitchinterval(0.0005)
+    catalog = Catalog.open(Home(root, root))
+
+    def replaced() -> list[object]:
+        fresh = Catalog.open(Home(root, root))
+        shelf = build_shelf(library_source(fresh), fresh.get)
+        index = search_index(shelf)
+        index.prepare()
+        return [shelf, index, fresh.tracks]
+
+    def probe_while(free: Callable[[list[object]], None], seconds: float) -> float:
+        things = replaced()
+        gc.freeze()  # as the app does: the long-lived objects are out of collections
+        late: list[float] = []
+        stop = threading.Event()
+
+        def probe() -> None:
+            while not stop.is_set():
+                t0 = time.perf_counter()
+                time.sleep(0.0005)
+                late.append((time.perf_counter() - t0 - 0.0005) * 1000)
+
+        thread = threading.Thread(target=probe)
+        thread.start()
+        time.sleep(0.05)
+        free(things)
+        del things
+        time.sleep(seconds)
+        stop.set()
+        thread.join()
+        gc.unfreeze()
+        return max(late)
+
+    def at_once(things: list[object]) -> None:
+        things.clear()  # the last references: one decref cascade, in this thread
+        # (the baseline keeps a copy of the list: nothing is freed while it is probed)
+
+    def retired(things: list[object]) -> None:
+        quiet_gc.retire(*things)
+        things.clear()
+
+    kept: list[list[object]] = []
+    r: dict = {"kept_ms": [], "at_once_ms": [], "retired_ms": [], "tracks": len(catalog)}
+    for _ in range(rounds):  # alternating, so all three see the same load
+        r["kept_ms"].append(probe_while(kept.append, quiet_gc.RETIRE_DELAY + 2.0))  # baseline
+        r["at_once_ms"].append(probe_while(at_once, 0.5))
+        r["retired_ms"].append(probe_while(retired, quiet_gc.RETIRE_DELAY + 2.0))
+    return r
+
+
+def print_retire(r: dict) -> None:
+    print(f"freeing a replaced {r['tracks']}-track shelf + search index + catalog table: the "
+          f"longest wait of a thread wanting the GIL every 0.5 ms, median of {len(r['kept_ms'])} (all):")
+    for key, label in [("kept_ms", "baseline, nothing freed"), ("at_once_ms", "dropped at once"),
+                       ("retired_ms", "quiet_gc.retire")]:
+        values = r[key]
+        print(f"  {label:24s} {statistics.median(values):5.1f} ms  ({', '.join(f'{x:.1f}' for x in values)})")
+
+
 def run_child(*args: str, package_dir: str | None = None) -> dict:
     """Run one measurement in a fresh process; ``package_dir``: import musitui from there (an
     older copy of the package, for a before/after comparison in the same run)."""
@@ -368,6 +442,8 @@ def child_main(argv: list[str]) -> int:
         result = asyncio.run(child_baseline())
     elif kind == "startup":
         result = asyncio.run(child_startup(Path(argv[1])))
+    elif kind == "retire":
+        result = child_retire(Path(argv[1]))
     else:
         result = asyncio.run(child_analysis(Path(argv[1]), Path(argv[2])))
     if TRACER is not None:
@@ -458,6 +534,8 @@ def main() -> int:
                         help="sample every thread's stack and write what ran during each late "
                              "frame (> 12 ms) and each GIL gap to FILE (see musitui/tui/stall_trace.py)")
     parser.add_argument("--lag-only", action="store_true", help="only the frame-lag runs")
+    parser.add_argument("--retire-only", action="store_true",
+                        help="only the freeing of a replaced library (quiet_gc.retire vs at once)")
     parser.add_argument("--before", metavar="DIR",
                         help="a folder holding another version of the musitui package (e.g. the "
                              "working tree with some files taken from git HEAD): its frame lag "
@@ -477,6 +555,9 @@ def main() -> int:
     t0 = time.perf_counter()
     build_home(root, args.tracks)
     print(f"catalog of {args.tracks} tracks ready in {time.perf_counter() - t0:.1f} s ({root})")
+    if args.retire_only:
+        print_retire(run_child("retire", str(root)))
+        return 0
     if not args.lag_only:
         startup_figures(root, args.runs)
     if args.skip_analysis:

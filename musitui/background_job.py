@@ -2,19 +2,11 @@
 analyse new tracks.
 
 The TUI (``tui/jobs.py``) runs ``python -m musitui.background_job SPEC`` (SPEC: JSON with the
-home's folders and what to do) and reads its report on stdout, one JSON object a line:
-
-    {"status": "scanning Music…"}        what it is doing now
-    {"reading": [done, total], "folder": "Music"}  tags read in a scan (new/changed files)
-    {"saved": "scan" | "analysis"}        the catalog on disk changed: read it again
-                                          ("moods": true in SPEC: only the library's moods
-                                          are recomputed, with the listener's corrections)
-    {"scanned": true}                     every folder is scanned (analysis follows)
-    {"progress": [done, total]}           analysis progress (the fast features)
-    {"tagging": [done, total]}            the second pass's progress (the audio tagger)
-    {"problems": [...], "what": "…"}      files skipped, one line each
-    {"notice": "…", "severity": "…"}      anything else to tell the user
-    {"failed": "…"}                       the job stopped on an error (one line)
+home's folders and what to do) and reads its report on stdout: typed messages
+(``musitui.job_messages``: status, reading, saved, scanned, progress, tagging, problems,
+notice, failed), one JSON object a line. The work is the one pipeline
+(``analysis.pipeline.scan_analyse_tag``), whose events become the messages. A SPEC with
+``"moods": true`` first recomputes the library's moods (with the listener's corrections).
 
 Why a process: the bookkeeping of a scan or an analysis at 50k tracks (saving the catalog,
 recomputing every track's mood and style) is Python work that, in a thread of the player,
@@ -34,11 +26,21 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+from musitui import job_messages as msg
+from musitui.analysis.pipeline import PassName, PipelineEvents, skipped_lines
+
+if TYPE_CHECKING:
+    from musitui.library.scan import ScanReport
+    from musitui.paths import Home
+    from musitui.store.catalog import Catalog
 
 STOPPED = 130
 JOB_NICENESS = 5
+Report = Callable[[msg.JobMessage], None]
 
 
 class Reporter:
@@ -48,8 +50,8 @@ class Reporter:
         self.stop = stop
         self._lock = threading.Lock()
 
-    def __call__(self, **message: Any) -> None:
-        line = json.dumps(message, ensure_ascii=False) + "\n"
+    def __call__(self, message: msg.JobMessage) -> None:
+        line = msg.to_line(message)
         with self._lock:
             try:
                 sys.stdout.write(line)
@@ -58,9 +60,9 @@ class Reporter:
                 self.stop.set()
 
 
-def run_job(spec: dict[str, Any], report: Reporter, stop: threading.Event) -> int:
+def run_job(spec: dict[str, Any], report: Report, stop: threading.Event) -> int:
+    from musitui.analysis.pipeline import scan_analyse_tag
     from musitui.config import load_config
-    from musitui.library.scan import scan_folder
     from musitui.paths import Home
     from musitui.store.catalog import Catalog
 
@@ -73,57 +75,68 @@ def run_job(spec: dict[str, Any], report: Reporter, stop: threading.Event) -> in
         folders.append(str(demo))
 
     follow_symlinks = load_config(home).library.follow_symlinks  # its problems: told at start
-    catalog = Catalog.open(home, write=True, on_wait=lambda message: report(status=message))
-    phase = {"name": "scan"}
-    catalog.after_save = lambda: report(saved=phase["name"])
-    if spec.get("analyze") and folders:
-        from musitui.analysis.worker import start_worker_server
-
-        start_worker_server()  # the workers' server warms up while the folders are scanned
-    added = 0
-    for folder in folders:
-        if stop.is_set():
-            return STOPPED
-        report(status=f"scanning {Path(folder).name}…")
-        result = scan_folder(catalog, folder, should_stop=stop.is_set,  # saves: "saved" lines
-                             follow_symlinks=follow_symlinks,
-                             on_progress=Throttled(lambda done, total, name=Path(folder).name:
-                                                   report(reading=[done, total], folder=name)))
-        added += result.added
-        problems = skipped_files(result)
-        if problems:
-            report(problems=problems, what="could not be read")
-    report(scanned=True)
-    if added and not stop.is_set():
-        matched_kept_aside(home, catalog, report)
+    catalog = Catalog.open(home, write=True, on_wait=lambda message: report(msg.Status(message)))
+    events = JobEvents(report)
+    catalog.after_save = lambda: report(msg.Saved(events.saving))
     if spec.get("moods") and not stop.is_set():
-        phase["name"] = "analysis"
+        events.saving = "analysis"
         refresh_moods(home, catalog)
-    if spec.get("analyze") and not stop.is_set():
-        phase["name"] = "analysis"
-        analyze(home, catalog, report, stop)
+        events.saving = "scan"
+    scan_analyse_tag(home, catalog, folders, analyse=bool(spec.get("analyze")),
+                     follow_symlinks=follow_symlinks, should_stop=stop.is_set, events=events)
     return STOPPED if stop.is_set() else 0
 
 
-def matched_kept_aside(home: Any, catalog: Any, report: Reporter) -> None:
-    """Listens imported before their files were scanned (``history import``) get them now."""
-    from musitui.config import load_config
-    from musitui.imports.importer import match_kept_aside
-    from musitui.store.history import HistoryError
+class JobEvents(PipelineEvents):
+    """The pipeline's events as report lines (progress at most every 0.1-0.2 s)."""
 
-    try:
-        told = match_kept_aside(home, load_config(home), catalog.columns().present())
-    except (HistoryError, OSError) as exc:
-        report(notice=f"could not match the listens kept aside by history imports: {exc}")
-        return
-    if told:
-        report(notice=told)
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.saving: msg.SavedWhat = "scan"  # what a catalog save now is
+        self.reported: set[str] = set()  # problem lines already told
+        self._reading = Throttled(lambda done, total: None)
+        self._passes = {"analysis": Throttled(lambda d, t: report(msg.Progress(d, t)), interval=0.1),
+                        "tagging": Throttled(lambda d, t: report(msg.Tagging(d, t)), interval=0.1)}
+
+    def scanning(self, folder: str) -> None:
+        name = Path(folder).name
+        self.report(msg.Status(f"scanning {name}…"))
+        self._reading = Throttled(lambda done, total: self.report(msg.Reading(done, total, name)))
+
+    def reading(self, folder: str, done: int, total: int) -> None:
+        self._reading(done, total)
+
+    def folder_scanned(self, report: ScanReport) -> None:
+        self._problems(skipped_files(report), "could not be read")
+
+    def all_scanned(self) -> None:
+        self.report(msg.Scanned())
+
+    def said(self, text: str, problem: bool = False) -> None:
+        self.report(msg.Notice(text))
+
+    def pass_started(self, name: PassName) -> None:
+        self.saving = "analysis"
+        self.report(msg.Status("analysing…" if name == "analysis" else "tagging…"))
+
+    def pass_progress(self, name: PassName, done: int, total: int) -> None:
+        self._passes[name](done, total)
+
+    def pass_finished(self, name: PassName, errors: list[dict[str, str]]) -> None:
+        self._problems(skipped_lines(errors),
+                       "could not be analysed" if name == "analysis" else "could not be tagged")
+
+    def _problems(self, lines: list[str], what: str) -> None:
+        fresh = [line for line in lines if line not in self.reported]
+        self.reported.update(fresh)
+        if fresh:
+            self.report(msg.Problems(fresh, what))
 
 
 class Throttled:
     """Passes ``(done, total)`` on at most every ``interval`` seconds, and always the last."""
 
-    def __init__(self, send: Any, interval: float = 0.2) -> None:
+    def __init__(self, send: Callable[[int, int], None], interval: float = 0.2) -> None:
         self.send, self.interval, self.last = send, interval, 0.0
 
     def __call__(self, done: int, total: int) -> None:
@@ -133,13 +146,13 @@ class Throttled:
             self.send(done, total)
 
 
-def write_demo(target: Path, report: Reporter, stop: threading.Event) -> bool:
+def write_demo(target: Path, report: Report, stop: threading.Event) -> bool:
     from musitui.library.demo import DemoError, write_demo_library
 
-    report(status="writing the demo library…")
+    report(msg.Status("writing the demo library…"))
 
     def progress(done: int, total: int, _path: Path) -> None:
-        report(status=f"writing the demo library {done}/{total}")
+        report(msg.Status(f"writing the demo library {done}/{total}"))
         if stop.is_set():
             raise DemoError("stopped")
 
@@ -147,37 +160,17 @@ def write_demo(target: Path, report: Reporter, stop: threading.Event) -> bool:
         write_demo_library(target, progress=progress)
     except DemoError as exc:
         if not stop.is_set():
-            report(notice=f"Demo library: {exc}", severity="error")
+            report(msg.Notice(f"Demo library: {exc}", "error"))
         return False
-    report(notice=f"Demo library written to {target}")
+    report(msg.Notice(f"Demo library written to {target}"))
     return True
 
 
-def analyze(home: Any, catalog: Any, report: Reporter, stop: threading.Event) -> None:
-    from musitui.analysis.runner import analyze_catalog
-
-    report(status="analysing…")
-    result = analyze_catalog(home, catalog, show_progress=False, should_stop=stop.is_set,
-                             on_progress=Throttled(lambda done, total: report(progress=[done, total]),
-                                                   interval=0.1))
-    problems = skipped_files(result)
-    if problems:
-        report(problems=problems, what="could not be analysed")
-    if stop.is_set() or result.interrupted:
-        return
-    # The second pass, once the library is analysed and ranked: embeddings and tag words.
-    from musitui.analysis.tagger_pass import tag_catalog
-
-    report(status="tagging…")
-    tagged = tag_catalog(home, catalog, show_progress=False, should_stop=stop.is_set,
-                         on_progress=Throttled(lambda done, total: report(tagging=[done, total]),
-                                               interval=0.1))
-    problems = [p for p in skipped_files(tagged) if p not in problems]
-    if problems:
-        report(problems=problems, what="could not be tagged")
+class HasErrors(Protocol):
+    errors: list[dict[str, str]]
 
 
-def refresh_moods(home: Any, catalog: Any) -> None:
+def refresh_moods(home: Home, catalog: Catalog) -> None:
     """The library's moods again, with the listener's corrections (musitui.store.mood_corrections):
     a correction made in the player is in the catalog at once, and similar tracks move with it."""
     from musitui.analysis.runner import update_summaries
@@ -192,15 +185,9 @@ def refresh_moods(home: Any, catalog: Any) -> None:
         catalog.save()
 
 
-def skipped_files(result: Any) -> list[str]:
+def skipped_files(result: HasErrors) -> list[str]:
     """One line per file a scan or an analysis skipped: its name and why."""
-    lines = []
-    for error in list(getattr(result, "errors", []) or []):
-        if isinstance(error, dict):
-            lines.append(f"{Path(str(error.get('path', '?'))).name}: {error.get('error') or 'cannot decode'}")
-        else:
-            lines.append(str(error))
-    return lines
+    return skipped_lines(result.errors)
 
 
 def watch_parent(stop: threading.Event) -> None:
@@ -230,7 +217,7 @@ def main(argv: list[str]) -> int:
 
         traceback.print_exc()
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        report(failed=first)
+        report(msg.Failed(first))
         return 1
 
 

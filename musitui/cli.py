@@ -39,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "vibe": "musitui.commands.vibe",
     "history": "musitui.commands.history",
     "event": "musitui.commands.event",
+    "note": "musitui.commands.note",
     "demo": "musitui.commands.demo",
     "config": "musitui.commands.config",
 }

@@ -14,8 +14,9 @@ decodable audio at all raises ``DecodeError``.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -34,7 +35,7 @@ from musitui.decode_reasons import (
 )
 
 __all__ = ["DecodeError", "check_file", "one_line", "reason_for", "open_audio", "AudioSource",
-           "SoundFileSource", "PyAVSource", "audio_stream_facts", "PYAV_ONLY"]
+           "SoundFileSource", "PyAVSource", "audio_stream_facts", "open_pyav", "OpenedAudio", "PYAV_ONLY"]
 
 # Extensions libsndfile cannot open at all: go straight to PyAV.
 # MP3 too: libmpg123 (in libsndfile) gives up at damaged data and writes notes to stderr.
@@ -127,7 +128,7 @@ class SoundFileSource:
             self._fallback.close()
 
 
-def audio_stream_facts(container) -> tuple[object, int, int]:
+def audio_stream_facts(container: Any) -> tuple[Any, int, int]:
     """(the first audio stream, its sample rate, its channel count) of an open PyAV
     container; DecodeError with a readable reason when there is no usable one."""
     streams = container.streams.audio
@@ -144,43 +145,68 @@ def audio_stream_facts(container) -> tuple[object, int, int]:
     return stream, rate, channels
 
 
+@dataclass
+class OpenedAudio:
+    """A file opened through PyAV (``open_pyav``): its container (close it), first audio
+    stream, rate, channels, and duration in seconds as the file states it (0.0 unknown)."""
+
+    container: Any
+    stream: Any
+    rate: int
+    channels: int
+    duration: float
+
+    def close(self) -> None:
+        self.container.close()
+
+
+def open_pyav(path: str) -> OpenedAudio:
+    """The one way a file is opened and measured through FFmpeg (playback's ``PyAVSource``,
+    the analysis excerpt and the tagger's patches): DecodeError with a readable reason when
+    it cannot be opened or holds no usable audio stream."""
+    import av
+
+    try:
+        container = av.open(path)
+    except Exception as exc:
+        raise DecodeError(reason_for(exc, path)) from None
+    try:
+        stream, rate, channels = audio_stream_facts(container)
+        if stream.duration and stream.time_base:
+            duration = float(stream.duration * stream.time_base)
+        else:
+            duration = container.duration / 1_000_000 if container.duration else 0.0
+    except DecodeError:
+        container.close()
+        raise
+    except Exception as exc:
+        container.close()
+        raise DecodeError(reason_for(exc, path)) from None
+    return OpenedAudio(container, stream, rate, channels, duration)
+
+
 class PyAVSource:
     def __init__(self, path: str) -> None:
         import av
 
         self.path = path
+        opened = open_pyav(path)
+        self._container, self._stream = opened.container, opened.stream
         try:
-            self._container = av.open(path)
-        except Exception as exc:
-            raise DecodeError(reason_for(exc, path)) from None
-        try:
-            self._stream, rate, source_channels = audio_stream_facts(self._container)
             self._stream.thread_type = "AUTO"
-            self.samplerate = rate
-            self.channels = 1 if source_channels == 1 else 2
+            self.samplerate = opened.rate
+            self.channels = 1 if opened.channels == 1 else 2
             layout = "mono" if self.channels == 1 else "stereo"
             self._resampler = av.AudioResampler(format="flt", layout=layout, rate=self.samplerate)
-            self.duration = self._probe_duration()
-        except DecodeError:
-            self._container.close()
-            raise
         except Exception as exc:
-            self._container.close()
+            opened.close()
             raise DecodeError(reason_for(exc, path)) from None
+        self.duration = opened.duration if 0 < opened.duration < MAX_DURATION else 0.0
         self._pending: list[np.ndarray] = []
         self._pending_len = 0
         self._skip_until: float | None = None
         self._decoded_any = False
         self._restart()
-
-    def _probe_duration(self) -> float:
-        stream = self._stream
-        seconds = 0.0
-        if stream.duration and stream.time_base:
-            seconds = float(stream.duration * stream.time_base)
-        elif self._container.duration:
-            seconds = self._container.duration / 1_000_000
-        return seconds if 0 < seconds < MAX_DURATION else 0.0
 
     def _restart(self) -> None:
         self._packets = self._container.demux(self._stream)

@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 scripts/setup-env.sh --test
 .venv/bin/ruff check musitui tests bench scripts
 .venv/bin/python -m mypy  # the whole musitui package, as [tool.mypy] in pyproject.toml says
-exec .venv/bin/python -m pytest -q "$@"
+# In parallel, one worker a core (pytest-xdist); tests that drive a device of their own share
+# one worker (tests/conftest.py). `scripts/test.sh -n 0` runs it serially.
+exec .venv/bin/python -m pytest -q -n auto --dist loadgroup "$@"

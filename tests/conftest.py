@@ -13,6 +13,20 @@ if TYPE_CHECKING:
     from tui_helpers import Opener, World
 
 
+# Tests that drive a device or server of their own (a PulseAudio null sink, a tmux server, a
+# D-Bus session bus): each starts a private one, but they pace audio in real time and wait on
+# other processes, so in a parallel run (scripts/test.sh: pytest-xdist, --dist loadgroup) they
+# run one after another on one worker, never beside each other.
+DEVICE_MARKERS = ("portaudio", "e2e", "dbus")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(item.get_closest_marker(name) for name in DEVICE_MARKERS):
+            item.add_marker(pytest.mark.xdist_group("devices"))
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     home = tmp_path_factory.mktemp("musitui-home")

@@ -17,8 +17,8 @@ from musitui.decode import (
     PYAV_ONLY,
     DecodeError,
     SoundFileSource,
-    audio_stream_facts,
     check_file,
+    open_pyav,
     reason_for,
 )
 from musitui.decode_reasons import NO_DECODABLE_AUDIO, better_reason
@@ -161,29 +161,20 @@ def _pyav_windows(path: str, seconds: float, known: float = 0.0) -> _Excerpt:
     Faster than PyAVSource (the playback reader): no FFmpeg resampler (soxr does the rate
     change once, on mono), and one numpy view per plane instead of to_ndarray per frame.
     """
-    import av
-
+    opened = open_pyav(path)
     try:
-        container = av.open(path)
-    except Exception as exc:
-        raise DecodeError(reason_for(exc, path)) from None
-    try:
-        stream, rate, _ = audio_stream_facts(container)
-        if stream.duration and stream.time_base:
-            duration = float(stream.duration * stream.time_base)
-        else:
-            duration = container.duration / 1_000_000 if container.duration else 0.0
-        duration = _inside(duration, known)
+        duration = _inside(opened.duration, known)
         parts: list[np.ndarray] = []
         problem: str | None = None
         for start, length in window_starts(duration, seconds):
             try:
-                _read_pyav_window(container, stream, start, int(round(length * rate)), rate, parts)
+                _read_pyav_window(opened.container, opened.stream, start,
+                                  int(round(length * opened.rate)), opened.rate, parts)
             except DecodeError as exc:
                 problem = problem or str(exc)
     finally:
-        container.close()
-    return _Excerpt(_joined(parts), rate, duration, problem)
+        opened.close()
+    return _Excerpt(_joined(parts), opened.rate, duration, problem)
 
 
 def _read_pyav_window(container, stream, start: float, frames: int, rate: int,

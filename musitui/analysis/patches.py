@@ -13,6 +13,8 @@ with half an FFT frame, plus a resampler margin, around the patch), not zero pad
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from musitui.analysis import dsp
@@ -21,9 +23,8 @@ from musitui.analysis.tagger import HOP, N_FFT, N_FRAMES, N_MELS, SAMPLE_RATE
 from musitui.decode import (
     DecodeError,
     SoundFileSource,
-    audio_stream_facts,
     check_file,
-    reason_for,
+    open_pyav,
 )
 
 PATCH_SAMPLES = (N_FRAMES - 1) * HOP + N_FFT      # 48,128 samples: 187 uncentred frames
@@ -109,54 +110,51 @@ def _spans(duration: float, count: int, rate: int) -> list[tuple[float, int, int
     return spans
 
 
-def _soundfile_windows(path: str, count: int, known: float = 0.0) -> tuple[list[np.ndarray], float, str | None]:
+Windows = tuple[list[np.ndarray], float, str | None]  # the patches, the duration, a problem
+
+
+def _soundfile_windows(path: str, count: int, known: float = 0.0) -> Windows:
     source = SoundFileSource(path, resilient=False)
-    rate, duration = source.samplerate, _inside(source.duration, known)
-    windows: list[np.ndarray] = []
-    problem: str | None = None
+    duration = _inside(source.duration, known)
+
+    def read(start: float, frames: int, parts: list[np.ndarray]) -> None:
+        source.seek(start)
+        _read_window(source, frames, parts)
+
     try:
-        for start, frames, margin in _spans(duration, count, rate):
-            parts: list[np.ndarray] = []
-            try:
-                source.seek(start)
-                _read_window(source, frames, parts)
-            except DecodeError as exc:
-                problem = problem or str(exc)
-            patch = _to_patch(_joined(parts), rate, margin, whole=duration <= PATCH_SECONDS)
-            if patch is not None:
-                windows.append(patch)
+        return _windows(read, source.samplerate, duration, count)
     finally:
         source.close()
-    return windows, duration, problem
 
 
-def _pyav_windows(path: str, count: int, known: float = 0.0) -> tuple[list[np.ndarray], float, str | None]:
-    import av
+def _pyav_windows(path: str, count: int, known: float = 0.0) -> Windows:
+    opened = open_pyav(path)
+    duration = _inside(opened.duration, known)  # a cut file: the windows inside what decodes
+
+    def read(start: float, frames: int, parts: list[np.ndarray]) -> None:
+        _read_pyav_window(opened.container, opened.stream, start, frames, opened.rate, parts)
 
     try:
-        container = av.open(path)
-    except Exception as exc:
-        raise DecodeError(reason_for(exc, path)) from None
+        return _windows(read, opened.rate, duration, count)
+    finally:
+        opened.close()
+
+
+def _windows(read: Callable[[float, int, list[np.ndarray]], None], rate: int, duration: float,
+             count: int) -> Windows:
+    """The patches of ``count`` windows spread over ``duration``; ``read(start, frames,
+    parts)`` decodes one window. A window that fails is left out (its reason kept)."""
     windows: list[np.ndarray] = []
     problem: str | None = None
-    try:
-        stream, rate, _ = audio_stream_facts(container)
-        if stream.duration and stream.time_base:
-            duration = float(stream.duration * stream.time_base)
-        else:
-            duration = container.duration / 1_000_000 if container.duration else 0.0
-        duration = _inside(duration, known)  # a cut file: the windows inside what decodes
-        for start, frames, margin in _spans(duration, count, rate):
-            parts: list[np.ndarray] = []
-            try:
-                _read_pyav_window(container, stream, start, frames, rate, parts)
-            except DecodeError as exc:
-                problem = problem or str(exc)
-            patch = _to_patch(_joined(parts), rate, margin, whole=duration <= PATCH_SECONDS)
-            if patch is not None:
-                windows.append(patch)
-    finally:
-        container.close()
+    for start, frames, margin in _spans(duration, count, rate):
+        parts: list[np.ndarray] = []
+        try:
+            read(start, frames, parts)
+        except DecodeError as exc:
+            problem = problem or str(exc)
+        patch = _to_patch(_joined(parts), rate, margin, whole=duration <= PATCH_SECONDS)
+        if patch is not None:
+            windows.append(patch)
     return windows, duration, problem
 
 

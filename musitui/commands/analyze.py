@@ -25,26 +25,17 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.jobs < 0:
         print("musitui: --jobs must be 0 (all cores) or more", file=sys.stderr)
         return 2
-    from musitui.analysis.worker import start_worker_server
-
-    # First thing: the workers' server warms up (~0.8 s of CPU) on the other core while this
-    # process imports the runner and loads the catalog.
-    start_worker_server()
-    from musitui.analysis.runner import analyze_catalog
+    from musitui.analysis.pipeline import scan_analyse_tag
 
     catalog = ctx.open_catalog(write=True)
     if not catalog.present():
         print("musitui: the catalog is empty: run `musitui scan FOLDER` first", file=sys.stderr)
         return 1
-    jobs = args.jobs or ctx.config.analysis.jobs
-    report = analyze_catalog(ctx.home, catalog, jobs=jobs, force=args.force,
-                             show_progress=not args.json)
-    tagged = None
-    if not report.interrupted and not args.no_tagger:
-        from musitui.analysis.tagger_pass import tag_catalog
-
-        tagged = tag_catalog(ctx.home, catalog, jobs=jobs, force=args.force, show_progress=not args.json)
-    interrupted = report.interrupted or bool(tagged and tagged.interrupted)
+    done = scan_analyse_tag(ctx.home, catalog, tag=not args.no_tagger, force=args.force,
+                            jobs=args.jobs or ctx.config.analysis.jobs, show_progress=not args.json)
+    report, tagged, interrupted = done.analysis, done.tagging, done.interrupted
+    if report is None:  # stopped before the first pass
+        return 130
     if args.json:
         data = report.to_dict()
         if tagged is not None:

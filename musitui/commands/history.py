@@ -10,12 +10,12 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from musitui.commands import Context
+from musitui.imports.export import FORMATS as EXPORT_FORMATS
 from musitui.text_safety import printable, terminal_json
 
 if TYPE_CHECKING:
     from musitui.store.history import History
 
-EXPORT_FORMATS = ("scrobbler", "listenbrainz")  # musitui.imports.export.FORMATS
 
 HELP = ("show the listening history; import it from ListenBrainz, Last.fm, Spotify or a "
         ".scrobbler.log; export it")
@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     export.add_argument("file", metavar="FILE", help="the file to write")
     export.add_argument("--format", choices=["musitui", *EXPORT_FORMATS], default="musitui",
                         help="musitui's JSON lines (default), a .scrobbler.log (scrobbler) or "
-                             "a ListenBrainz import (listenbrainz)")
+                             "a ZIP as ListenBrainz exports and imports (listenbrainz)")
     add = actions.add_parser("import", help="add the listening history in a file or folder")
     add.add_argument("file", metavar="FILE", help="a ListenBrainz export (ZIP or JSON lines), a "
                      "Last.fm CSV, Spotify streaming history (JSON or the ZIP), a .scrobbler.log, "
@@ -97,6 +97,7 @@ def _tell(history, already: int) -> int:
 def _import(history: History, path: str, ctx: Context, *, json_out: bool = False) -> int:
     from pathlib import Path
 
+    from musitui.imports import sources
     from musitui.imports.importer import Importer, library_of
 
     catalog = ctx.open_catalog()
@@ -119,6 +120,8 @@ def _import(history: History, path: str, ctx: Context, *, json_out: bool = False
         print("musitui: import interrupted; nothing was imported", file=sys.stderr)
         return 130
     report = importer.commit()
+    if not report.files and not report.problems:
+        report.problems.append(f"found no listening history in {path} ({sources.KNOWN})")
     for problem in report.problems:
         print(printable(f"musitui: {problem}"), file=sys.stderr)
     if json_out:
@@ -126,6 +129,9 @@ def _import(history: History, path: str, ctx: Context, *, json_out: bool = False
     else:
         for line in report.lines():
             print(printable(line))
+    if report.interrupted:
+        print("musitui: interrupted once the import was written; all of it is in", file=sys.stderr)
+        return 130
     return 1 if report.problems and not report.files else 0
 
 

@@ -25,7 +25,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     track = _find(catalog, args.path)
     if track is not None:
         data = {"in_catalog": True, **track.public_dict(), "cover": _cover(track.path),
-                **_lyrics_mood(ctx, track.id)}
+                **_lyrics_mood(ctx, track.id), "notes": _notes(ctx, track.id)}
         _emit(data, args.json)
         return 0
     path = os.path.abspath(os.path.expanduser(args.path))
@@ -60,16 +60,31 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 def _lyrics_mood(ctx, track_id: int) -> dict:
     """The stored lyrics sentiment of a catalogued track (written at analysis time)."""
-    from musitui.words import sentiment_store
+    from musitui.store import sentiment
     from musitui.words.sentiment import describe
 
-    rows = sentiment_store.load(sentiment_store.path_in(ctx.home.features_dir))
+    rows = sentiment.load(sentiment.path_in(ctx.home.features_dir), ctx.home.backups_dir)
     score, shift = rows.lookup(track_id)
     if score is None and shift is None:
         return {}
     return {"lyrics_sentiment": None if score is None else round(score, 3),
             "lyrics_valence_shift": shift, "lyrics_mood": describe(shift) or "neutral lyrics",
             "lyrics_feature_version": rows.feature_version}
+
+
+def _notes(ctx: Context, track_id: int) -> list[dict]:
+    """The listener's notes on the track (musitui note, `c` in the player)."""
+    from musitui.store.notes import Notes
+
+    notes = Notes.open(ctx.home)
+    for message in notes.messages:
+        print(f"musitui: {printable(message)}", file=sys.stderr)
+    return [n.public_dict() for n in notes.for_track(track_id)]
+
+
+def find_catalogued(catalog, text: str):
+    """The catalog track for a path (as typed, absolute, resolved) or a track id."""
+    return _find(catalog, text)
 
 
 def _cover(path: str) -> str | None:
@@ -99,6 +114,7 @@ def _emit(data: dict, as_json: bool) -> None:
 
     lyrics = data.pop("lyrics", None)
     replaygain = data.pop("replaygain", None) or {}
+    notes = data.pop("notes", None) or []
     for key, value in data.items():
         if value is None or value == "":
             continue
@@ -113,6 +129,10 @@ def _emit(data: dict, as_json: bool) -> None:
         print(f"{printable(key):>16}  {printable(value)}")
     for key, value in replaygain.items():
         print(f"{'replaygain ' + printable(key):>16}  {printable(value)}")
+    for number, note in enumerate(notes):
+        from musitui.commands.note import describe_feel
+
+        print(f"{'notes' if number == 0 else '':>16}  {printable(note['text'])}  ({describe_feel(note['feel'])})")
     if lyrics:
         print(f"{'lyrics':>16}  {len(lyrics.splitlines())} lines")
         for line in lyrics.splitlines()[:40]:

@@ -18,11 +18,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              'field filters ("mood:calm genre:jazz artist:\"x y\"")')
 
 
-def _searched(catalog, query: str) -> list:
+def _searched(catalog, query: str, home) -> list:
     """The present tracks ``query`` finds, through the player's own matcher."""
+    from musitui.store.notes import Notes
     from musitui.tui.library_model import LibraryModel
 
-    model = LibraryModel(catalog.columns(), lookup=catalog.get)
+    notes = {i: " ".join(n.text for n in written) for i, written in Notes.open(home).current().items()}
+    model = LibraryModel(catalog.columns(), lookup=catalog.get, notes=notes)
     found = []
     for track_id in model.matching_ids(query):
         track = catalog.get(track_id)
@@ -35,7 +37,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     catalog = ctx.open_catalog()
     if args.search is not None:
-        tracks = sorted(_searched(catalog, args.search), key=_order)
+        tracks = sorted(_searched(catalog, args.search, ctx.home), key=_order)
         if args.json:
             print(terminal_json([t.public_dict() for t in tracks]))
         elif tracks:

@@ -30,7 +30,7 @@ def understand_in_library(text: str, ctx):
     encoder = shared(cache_dir_for(ctx.home.data_dir))
     encoder.start()
     catalog = ctx.open_catalog()
-    words = library_words(catalog.columns().present())
+    words = library_words(catalog.columns().present(), ctx.home)
     vibe, notice = understand(text, ctx.config, encoder=encoder, **words)
     if notice is None and encoder.problem:
         notice = f"{encoder.problem}; English rules only"

@@ -13,8 +13,8 @@ import os
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,9 +32,18 @@ if TYPE_CHECKING:
     from musitui.recommend.prompt_target import PromptTarget
     from musitui.store.catalog_columns import CatalogColumns
     from musitui.store.history_aggregates import Aggregates
+    from musitui.store.notes import Note
     from musitui.words.prompt import Vibe
 
 _blas_limited = False
+
+
+@dataclass(frozen=True)
+class Counts:
+    """A copy of the history's per-track and per-artist counts (what a rebuild starts from)."""
+
+    tracks: dict[int, list[float]]
+    artists: dict[str, list[int]]
 
 
 def limit_blas_threads() -> None:
@@ -90,13 +99,14 @@ class Ranking:
         self.vibe: Vibe | None = None
         self._prompt_target: tuple[Library, PromptTarget] | None = None
         self._notes_while_building: list[tuple[int, str, str, float]] | None = None
+        self.track_notes: dict[int, list[Note]] = {}  # track id -> the listener's notes on it
         self.lib: Library = self.build()
 
     # -- the arrays -----------------------------------------------------------------------
     def track_columns(self) -> TrackColumns | CatalogColumns:
         return self.catalog.columns().present()
 
-    def build(self, aggregates: Aggregates | SimpleNamespace | None = None) -> Library:
+    def build(self, aggregates: Aggregates | Counts | None = None) -> Library:
         columns = self.track_columns()
         features = self.features
         tagger_ids, tagger_matrix = tagger_arrays(self.home, columns.ids)
@@ -107,7 +117,27 @@ class Ranking:
             aggregates=aggregates or self.history.aggregates,
             tagger_ids=tagger_ids, tagger_matrix=tagger_matrix)
         lib.lyrics_shift = self._lyrics_shifts(lib)
+        lib.note_feel = self._note_feels(lib)
         return lib
+
+    def _note_feels(self, lib: Library) -> np.ndarray | None:
+        """The listener's notes on tracks (musitui.store.notes) per library row: the mean
+        feel of each track's notes, 0 where none; ``track_notes`` keeps the notes."""
+        from musitui.store.notes import Notes
+
+        self.track_notes = Notes.open(self.home).current()
+        feel = np.zeros(len(lib.ids), dtype=np.float32)
+        for track_id, written in self.track_notes.items():
+            row = lib.row(track_id)
+            feels = [n.feel for n in written if n.feel is not None]
+            if row is not None and feels:
+                feel[row] = sum(feels) / len(feels)
+        return feel if feel.any() else None
+
+    def refresh_notes(self) -> None:
+        """A note was written: read the notes again (the caller holds the lock)."""
+        self.lib.note_feel = self._note_feels(self.lib)
+        self._prompt_target = None
 
     def _lyrics_shifts(self, lib: Library) -> np.ndarray | None:
         """The stored lyrics valence shifts (numpy only: no sentiment model in the player)."""
@@ -129,9 +159,8 @@ class Ranking:
         with settled(), self._lock:
             # The counts as of now; what is noted from here on is replayed.
             aggregates = self.history.aggregates
-            counts = SimpleNamespace(
-                tracks={k: list(v) for k, v in list(aggregates.tracks.items())},
-                artists={k: list(v) for k, v in list(aggregates.artists.items())})
+            counts = Counts(tracks={k: list(v) for k, v in list(aggregates.tracks.items())},
+                            artists={k: list(v) for k, v in list(aggregates.artists.items())})
             self._notes_while_building = []
         try:
             lib = self.build(counts)
@@ -170,17 +199,17 @@ class Ranking:
         return target
 
     # -- ranking ------------------------------------------------------------------------------
-    def listening(self, ledger: Ledger, *, now: float, mood: str,
-                  kept_out: set[int]) -> Listening:
+    def listening(self, ledger: Ledger, *, now: float, mood: str, kept_out: set[int],
+                  after: list[int]) -> Listening:
         """What the ranker sees: ``kept_out`` (queued, broken, dismissed) and the playing
-        track are excluded; ``ledger.after`` counts as just finished."""
+        track are excluded; ``after`` counts as just finished (``recommend --after``)."""
         lib = self.lib
         rows = self._rows
-        exclude = set(rows(kept_out)) | set(rows(ledger.after))
+        exclude = set(rows(kept_out)) | set(rows(after))
         current = lib.row(ledger.play.track.id) if ledger.play is not None else None
         if current is not None:
             exclude.add(current)
-        finished = self._timed_rows(ledger.finished) + [(r, now) for r in rows(ledger.after)]
+        finished = self._timed_rows(ledger.finished) + [(r, now) for r in rows(after)]
         aggregates = self.history.aggregates
         return Listening(now=now, finished=finished, skipped=self._timed_rows(ledger.skipped),
                          rejected=self._timed_rows(ledger.rejected), current=current, mood=mood,

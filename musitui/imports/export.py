@@ -3,8 +3,8 @@
 - ``scrobbler``: a ``.scrobbler.log`` (Audioscrobbler 1.1, ``#TZ/UTC``): every finish and
   skip, ``L`` when it was listened to by the scrobbling rule (half the track, or 4 minutes),
   ``S`` otherwise;
-- ``listenbrainz``: the JSON document ListenBrainz's API takes for an import
-  (``{"listen_type": "import", "payload": [...]}``), with the listens that count as one.
+- ``listenbrainz``: a ZIP laid out as ListenBrainz's own export (``listens/<year>/<month>.jsonl``,
+  one listen per line), which its import page takes back, with the listens that count as one.
 
 A listen's time is when it began: the event's ``ts`` (its end) less what was heard.
 """
@@ -80,7 +80,11 @@ def scrobbler_log(played: list[Played]) -> bytes:
 
 
 def listenbrainz(played: list[Played]) -> bytes:
-    payload = []
+    import io
+    import time
+    import zipfile
+
+    months: dict[str, list[bytes]] = {}
     for p in played:
         if not p.listened:
             continue
@@ -94,5 +98,11 @@ def listenbrainz(played: list[Played]) -> bytes:
         if p.track_no:
             info["tracknumber"] = p.track_no
         meta["additional_info"] = info
-        payload.append({"listened_at": int(p.start), "track_metadata": meta})
-    return orjson.dumps({"listen_type": "import", "payload": payload}, option=orjson.OPT_INDENT_2)
+        when = time.gmtime(p.start)
+        months.setdefault(f"listens/{when.tm_year}/{when.tm_mon}.jsonl", []).append(
+            orjson.dumps({"listened_at": int(p.start), "track_metadata": meta}))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, lines in months.items():
+            archive.writestr(name, b"\n".join(lines) + b"\n")
+    return buffer.getvalue()

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any
 from musitui.config import HistoryConfig
 from musitui.imports import lastfm, listenbrainz, scrobbler_log, sources, spotify, unmatched
 from musitui.imports.dedupe import KNOWN, Seen
-from musitui.imports.listens import NotUnderstood, Reading, Scrobble
+from musitui.imports.listens import NotAHistory, NotUnderstood, Reading, Scrobble
 from musitui.imports.matcher import Library, Matcher, credit, listen_key
 from musitui.progress import Progress
-from musitui.recommend.outcomes import FINISH, SKIP, Listen, verdict
+from musitui.recommend.outcomes import FINISH, SKIP, Ending, Listen, verdict
 from musitui.store.history import History, HistoryError
 
 if TYPE_CHECKING:
@@ -37,6 +37,8 @@ READERS: dict[str, Callable[[bytes, str], Reading]] = {
     sources.SPOTIFY: spotify.read, sources.SCROBBLER: scrobbler_log.read,
 }
 TOP_UNMATCHED = 5
+ENDINGS: dict[str, Ending] = {e: e for e in ("end", "next", "previous", "quit", "error")}
+BIG_FILE = 5_000_000  # bytes: reading it is worth a line
 
 
 @dataclass
@@ -52,12 +54,15 @@ class ImportReport:
     kept_aside: int = 0  # listens kept aside in all, after this import
     matched_later: int = 0  # listens kept aside before that matched a file now
     not_music: int = 0
+    no_verdict: int = 0  # Spotify streams that went back, quit or failed: nothing to learn
+    private: int = 0  # Spotify streams of private sessions
     bad_dates: int = 0
     first_bad_date: str = ""
     own_files: int = 0  # of ``files``, musitui's own exports
     own_added: int = 0  # events from them
     own_skipped: int = 0
     problems: list[str] = field(default_factory=list)  # one line per file not understood
+    passed_over: list[str] = field(default_factory=list)  # in a folder or archive: not histories
     interrupted: bool = False
 
     def summary(self) -> dict[str, Any]:
@@ -65,10 +70,12 @@ class ImportReport:
                 "finishes": self.finishes, "skips": self.skips, "duplicates": self.duplicates,
                 "unmatched": self.unmatched, "kept_aside": self.kept_aside,
                 "matched_later": self.matched_later, "not_music": self.not_music,
+                "no_verdict": self.no_verdict, "private": self.private,
                 "bad_dates": self.bad_dates, "own_added": self.own_added,
                 "own_skipped": self.own_skipped,
                 "top_unmatched_artists": self.unmatched_artists.most_common(TOP_UNMATCHED),
-                "problems": self.problems, "interrupted": self.interrupted}
+                "problems": self.problems, "passed_over": self.passed_over,
+                "interrupted": self.interrupted}
 
     def lines(self) -> list[str]:
         """What the import did, for the terminal."""
@@ -93,6 +100,16 @@ class ImportReport:
         if self.not_music:
             said.append(f"{self.not_music} podcast, audiobook or untitled streams left out "
                         "(not music)")
+        if self.passed_over:
+            names = ", ".join(self.passed_over[:5]) + (", …" if len(self.passed_over) > 5 else "")
+            said.append(f"passed over {len(self.passed_over)} file(s) that are not listening "
+                        f"histories ({names})")
+        if self.private:
+            said.append(f"{self.private} streams of Spotify private sessions left out (they "
+                        "were not to shape recommendations)")
+        if self.no_verdict:
+            said.append(f"{self.no_verdict} streams that ended going back, quitting or failing "
+                        "say nothing about the track and were left out")
         if self.bad_dates:
             said.append(f"{self.bad_dates} listens with impossible dates left out "
                         f"(first: {self.first_bad_date})")
@@ -139,7 +156,9 @@ class Importer:
         found = sources.files(path)
         progress = Progress("reading", len(found), enabled=self.show_progress and len(found) > 1)
         for file in found:
-            for source in sources.read(file):
+            if self.show_progress and len(found) == 1:
+                _say_reading(file)
+            for source in sources.read(file, inside=path.is_dir()):
                 self._take(source)
             progress.advance(note=file.name)
         progress.close()
@@ -159,10 +178,14 @@ class Importer:
                 return
             reading = READERS[kind](source.data, source.name)
         except NotUnderstood as exc:
-            self.report.problems.append(sources.about(source.name, str(exc)))
+            if isinstance(exc, NotAHistory) and source.inside:
+                self.report.passed_over.append(Path(source.name.rpartition(":")[2]).name)
+            else:
+                self.report.problems.append(sources.about(source.name, str(exc)))
             return
         self.report.files += 1
         self.report.not_music += reading.not_music
+        self.report.private += reading.private
         self.report.bad_dates += reading.bad_dates
         self.report.first_bad_date = self.report.first_bad_date or (
             f"{source.name} {reading.first_bad_date}" if reading.first_bad_date else "")
@@ -174,8 +197,9 @@ class Importer:
 
     # -- the commit ---------------------------------------------------------------------------
     def commit(self) -> ImportReport:
-        """Add what was read; Ctrl-C waits until it is done. HistoryError: nothing was added."""
-        with _interrupts_held():
+        """Add what was read. A Ctrl-C meanwhile waits until it is done, and is then
+        ``report.interrupted``. HistoryError: nothing was added."""
+        with _interrupts_held() as caught:
             for own in self._own:
                 try:
                     added, skipped = self.history.import_jsonl(own, resolve_track=self.relink)
@@ -188,6 +212,7 @@ class Importer:
                 self.report.own_skipped += skipped
             self._assign_sessions()
             self._store()
+        self.report.interrupted = bool(caught)
         return self.report
 
     def _assign_sessions(self) -> None:
@@ -223,8 +248,7 @@ class Importer:
                 still.append((listen, session))
                 aside.add(listen_key(listen.artist, listen.title), listen.start, KNOWN)
             elif seen.admit(self._song(row), listen.start, KNOWN):
-                events.append(self._event(listen, row, session))
-                report.matched_later += 1
+                report.matched_later += self._add(events, listen, row, session)
         for item in self._read:
             listen = item.listen
             if item.row is None:
@@ -235,7 +259,7 @@ class Importer:
                 else:
                     report.duplicates += 1
             elif seen.admit(self._song(item.row), listen.start, item.origin):
-                events.append(self._event(listen, item.row, item.session))
+                self._add(events, listen, item.row, item.session)
             else:
                 report.duplicates += 1
         events.sort(key=lambda e: e["ts"])
@@ -265,18 +289,23 @@ class Importer:
 
     def _song(self, row: int) -> tuple[str, str]:
         """What dedupe knows the file's song by (its tags folded, as the history's events)."""
-        return listen_key(self.library.artists[row], self.library.titles[row])
+        return listen_key(self.library.artists[row], self.library.titles[row])  # cached
 
     def _spelling(self, artist: str) -> str:
         """The first spelling met of an artist's name, so that variants count together."""
         key = " ".join(credit(artist)) or artist.strip().casefold()
         return self._spellings.setdefault(key, artist.strip() or "(no artist)")
 
-    def _event(self, listen: Scrobble, row: int, session: int) -> dict[str, Any]:
-        """The history event of a listen of the file at ``row``."""
+    def _add(self, events: list[dict[str, Any]], listen: Scrobble, row: int,
+             session: int) -> bool:
+        """The history event of a listen of the file at ``row`` into ``events``; False (and
+        counted) when the listen is no verdict on the track."""
         lib = self.library
         duration = float(lib.durations[row]) or listen.duration or None
         kind, heard = outcome(listen, duration, self.config)
+        if kind is None:
+            self.report.no_verdict += 1
+            return False
         event: dict[str, Any] = {
             "ts": round(listen.start + (heard or 0.0), 3), "kind": kind, "session": session,
             "track_id": int(lib.ids[row]), "path": lib.paths[row], "artist": lib.artists[row],
@@ -285,40 +314,55 @@ class Importer:
             event["duration"] = round(duration, 3)
         if heard is not None:
             event["position"] = event["listened"] = round(heard, 3)
-        return event
+        events.append(event)
+        return True
 
 
 def outcome(listen: Scrobble, duration: float | None,
-            config: HistoryConfig) -> tuple[str, float | None]:
-    """(finish or skip, seconds heard) of one listen, by ``musitui.recommend.outcomes``'s rules:
-    a scrobble is a listen (a finish, heard whole); a skip is one when the source says so;
-    a Spotify stream is judged by what was heard, as a play in musitui would be."""
+            config: HistoryConfig) -> tuple[str | None, float | None]:
+    """(finish, skip or None, seconds heard) of one listen, by ``musitui.recommend.outcomes``'s
+    rules: a scrobble is a listen (a finish, heard whole); a skip is one when the source says
+    so; a Spotify stream is judged by what was heard and how it ended, as a play in musitui
+    would be (going back, quitting, a stream that failed: no verdict, nothing is logged)."""
     if listen.skipped:
         return SKIP, listen.heard
     if listen.heard is None:
         return FINISH, duration
-    said = verdict(Listen(heard=listen.heard, duration=duration),
-                   "end" if listen.ended else "next",
+    ending = ENDINGS.get(listen.ending, "next")
+    said = verdict(Listen(heard=listen.heard, duration=duration), ending,
                    config.skip_seconds, config.skip_fraction)
+    if said is None:
+        return None, listen.heard
     return (FINISH if said == FINISH else SKIP), listen.heard
 
 
+def _say_reading(file: Path) -> None:
+    """A big file takes seconds: say what is going on (stderr, like the progress bar)."""
+    import sys
+
+    from musitui.text_safety import printable
+
+    with contextlib.suppress(OSError):
+        size = file.stat().st_size
+        if size >= BIG_FILE:
+            print(printable(f"reading {file.name} ({size / 1e6:.0f} MB)…"), file=sys.stderr)
+
+
 @contextlib.contextmanager
-def _interrupts_held() -> Iterator[None]:
-    """Ctrl-C during the commit takes effect when it is done (nothing is left half-written)."""
+def _interrupts_held() -> Iterator[list[int]]:
+    """Ctrl-C during the commit is noted (in the list handed out), not acted on: nothing is
+    left half-written. Outside the main thread signals cannot be caught, nor arrive."""
     import threading
 
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
     caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
     previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
     try:
-        yield
+        yield caught
     finally:
         signal.signal(signal.SIGINT, previous)
-    if caught:
-        raise KeyboardInterrupt
 
 
 def match_kept_aside(home: Home, config: Config, columns: CatalogColumns) -> str | None:

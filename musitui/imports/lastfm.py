@@ -5,7 +5,9 @@
 - without a header: ``artist,album,track,date`` rows, the date as ``22 May 2014 20:11``
   (UTC; the exporter strips commas from the names).
 
-A scrobble is a listen: each becomes a finish. Any other CSV is not understood.
+A scrobble is a listen: each becomes a finish. A row without a time is the track playing
+while the export was made (not a scrobble yet) and is left out. Any other CSV is not
+understood.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ def _with_header(header: list[str], rows: Iterator[list[str]], name: str) -> Rea
             continue
         if len(row) != len(columns):
             raise NotUnderstood(f"row {number} has {len(row)} fields, the header {len(columns)}")
+        if not row[uts].strip():
+            continue  # "now playing"
         try:
             start = float(row[uts])
         except ValueError:
@@ -65,6 +69,8 @@ def _with_header(header: list[str], rows: Iterator[list[str]], name: str) -> Rea
 
 
 def _plain(first: list[str], rows: Iterator[list[str]], name: str) -> Reading:
+    if len(first) == 4 and not first[3].strip():  # "now playing" first
+        first = next(rows, first)
     if len(first) != 4 or parse_day_month_year(first[3]) is None:
         raise NotUnderstood(f"is a CSV of another shape (expected {SHAPES})")
     reading = Reading(name)
@@ -80,6 +86,8 @@ def _plain_row(reading: Reading, row: list[str], number: int) -> None:
     if len(row) != 4:
         raise NotUnderstood(f"row {number} has {len(row)} fields, expected 4 "
                             "(artist,album,track,date)")
+    if not row[3].strip():
+        return  # "now playing"
     start = parse_day_month_year(row[3])
     if start is None:
         raise NotUnderstood(f"row {number}: {row[3][:30]!r} is not a date like 22 May 2014 20:11")

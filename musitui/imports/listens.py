@@ -30,6 +30,11 @@ class NotUnderstood(Exception):
     """A file that is not a listening history musitui can read; the message is one line."""
 
 
+class NotAHistory(NotUnderstood):
+    """A file of another kind altogether (a Spotify ``Userdata.json``): in a folder or an
+    archive it is passed over, named in one line with the others."""
+
+
 @dataclass(frozen=True, slots=True)
 class Scrobble:
     """One listen as a service recorded it."""
@@ -40,7 +45,9 @@ class Scrobble:
     album: str = ""
     duration: float | None = None  # the track's length as the source knows it
     heard: float | None = None  # seconds played, when the source says (Spotify)
-    ended: bool = False  # it ran to its end (Spotify's reason_end "trackdone")
+    # How the play ended, in ``recommend.outcomes``'s words ("end": ran out, "next": the
+    # listener moved on, "previous", "quit", "error"); only Spotify says.
+    ending: str = "next"
     skipped: bool = False  # the source calls it a skip (Spotify's skipped, the log's S)
     source: str = ""
 
@@ -52,6 +59,7 @@ class Reading:
     name: str
     listens: list[Scrobble] = field(default_factory=list)
     not_music: int = 0  # podcasts, audiobooks, videos
+    private: int = 0  # Spotify's private sessions: meant not to shape recommendations
     bad_dates: int = 0
     first_bad_date: str = ""
 

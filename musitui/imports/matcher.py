@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -142,7 +142,10 @@ class Matcher:
         if not names:
             return None
         wanted = base_title(title)
-        rows = {row for name in names for row in self._index.get((name, wanted), ())}
+        if len(names) == 1:
+            rows: Iterable[int] = self._index.get((names[0], wanted), ())
+        else:
+            rows = {row for name in names for row in self._index.get((name, wanted), ())}
         if not rows:
             return None
         exact, folded_album = fold(title), fold(album)
@@ -162,6 +165,7 @@ class Matcher:
         return chosen
 
 
+@lru_cache(maxsize=200_000)
 def listen_key(artist: str, title: str) -> tuple[str, str]:
     """What an unmatched listen is known by (to recognise it again): its names, folded."""
     return " ".join(sorted(credit(artist))), base_title(title)

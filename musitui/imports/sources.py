@@ -14,11 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from musitui.imports.listens import NotUnderstood, strip_bom
-from musitui.store.history import MAX_IMPORT_BYTES, HistoryError, read_bounded
+from musitui.imports.listens import NotAHistory, NotUnderstood, strip_bom
+from musitui.store.history_events import HistoryError
+from musitui.store.history_transfer import MAX_IMPORT_BYTES, read_bounded
 
 # Files a folder or ZIP is searched for; anything else (a PDF, a picture) is passed over.
 SUFFIXES = (".json", ".jsonl", ".csv", ".log", ".zip", ".txt")
+ARCHIVE_SUFFIXES = (".json", ".jsonl", ".csv", ".log")  # what is read inside a ZIP
 MUSITUI, LISTENBRAINZ, LASTFM, SPOTIFY, SCROBBLER = (
     "musitui", "listenbrainz", "lastfm", "spotify", "scrobbler")
 KNOWN = ("ListenBrainz export, Last.fm CSV, Spotify streaming history, .scrobbler.log "
@@ -29,6 +31,7 @@ KNOWN = ("ListenBrainz export, Last.fm CSV, Spotify streaming history, .scrobble
 class Source:
     name: str  # the path, or "archive.zip:member"
     data: bytes
+    inside: bool = False  # one of the files of a folder or an archive, not one named alone
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,9 @@ def _not_music_file(name: str) -> bool:
             or lower.startswith(("feedback", "pinned_recording", "readme")))
 
 
-def read(path: Path) -> Iterator[Source | Unreadable]:
-    """The file as one source, or a ZIP's members; Unreadable when it cannot be read."""
+def read(path: Path, *, inside: bool = False) -> Iterator[Source | Unreadable]:
+    """The file as one source, or a ZIP's members; Unreadable when it cannot be read.
+    ``inside``: the file was found in a folder."""
     try:
         data = read_bounded(path)
     except HistoryError as exc:
@@ -66,27 +70,28 @@ def read(path: Path) -> Iterator[Source | Unreadable]:
     if data.startswith(b"PK"):
         yield from _archive(path, data)
     else:
-        yield Source(str(path), data)
+        yield Source(str(path), data, inside)
 
 
 def _archive(path: Path, data: bytes) -> Iterator[Source | Unreadable]:
     """Every history member of a ZIP, all read before any is handed out: a damaged archive
-    gives one Unreadable and nothing else."""
+    gives one Unreadable and nothing else, and so does one whose history files would unpack
+    to more than ``MAX_IMPORT_BYTES``."""
     import io
 
     found: list[Source] = []
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for info in archive.infolist():
-                name = info.filename
-                if info.is_dir() or not name.lower().endswith(SUFFIXES[:-2]) or _not_music_file(name):
-                    continue
-                if info.file_size > MAX_IMPORT_BYTES:
-                    yield Unreadable(f"{path}:{name} is larger than "
-                                     f"{MAX_IMPORT_BYTES // (1024 * 1024)} MB uncompressed; "
-                                     "nothing was imported from the archive")
-                    return
-                found.append(Source(f"{path}:{name}", archive.read(info)))
+            members = [info for info in archive.infolist() if not info.is_dir()
+                       and info.filename.lower().endswith(ARCHIVE_SUFFIXES)
+                       and not _not_music_file(info.filename)]
+            if sum(info.file_size for info in members) > MAX_IMPORT_BYTES:
+                yield Unreadable(f"{path} would unpack to more than "
+                                 f"{MAX_IMPORT_BYTES // (1024 * 1024)} MB of history files; "
+                                 "nothing was imported from it")
+                return
+            for info in members:
+                found.append(Source(f"{path}:{info.filename}", archive.read(info), inside=True))
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as exc:
         yield Unreadable(f"{path} is a damaged or truncated ZIP archive ({exc}); "
                          "nothing was imported from it")
@@ -125,4 +130,4 @@ def kind_of(source: Source) -> str:
         return LASTFM
     if not head:
         raise NotUnderstood("is empty")
-    raise NotUnderstood(f"is not a listening history musitui can read ({KNOWN})")
+    raise NotAHistory(f"is not a listening history musitui can read ({KNOWN})")

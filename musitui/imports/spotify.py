@@ -5,7 +5,9 @@ Extended records: ``ts`` is when the stream *ended* (UTC), ``ms_played`` how muc
 ``master_metadata_track_name`` / ``_album_artist_name`` / ``_album_album_name``,
 ``reason_end`` ("trackdone": it ran out) and ``skipped``. Podcast episodes
 (``episode_name``, ``spotify_episode_uri``) and audiobook chapters (``audiobook_*``) are not
-music and are left out (counted). The account data's records: ``endTime``
+music and are left out (counted), and so are streams of a private session
+(``incognito_mode``: the listener asked that they shape no recommendation). The account
+data's records: ``endTime``
 ("2019-05-20 14:43", UTC), ``artistName``, ``trackName``, ``msPlayed``.
 """
 
@@ -18,6 +20,11 @@ from musitui.imports import listens
 from musitui.imports.listens import NotUnderstood, Reading, Scrobble
 
 SOURCE = "spotify"
+# reason_end -> how the play ended (``recommend.outcomes.Ending``): going back, quitting and a
+# stream that failed are no verdict on the track, as in musitui.
+ENDINGS = {"trackdone": "end", "backbtn": "previous", "logout": "quit",
+           "unexpected-exit": "quit", "unexpected-exit-while-paused": "quit",
+           "trackerror": "error"}
 _NOT_MUSIC = ("episode_name", "spotify_episode_uri", "episode_show_name", "audiobook_title",
               "audiobook_uri", "audiobook_chapter_uri", "audiobook_chapter_title")
 
@@ -38,7 +45,7 @@ def _add(reading: Reading, record: Any, number: int) -> None:
     if "ts" in record:
         listen = _extended(record, reading, number)
     elif "endTime" in record:
-        listen = _account(record, number)
+        listen = _account(record, reading, number)
     else:
         raise NotUnderstood(f"stream {number} is not a Spotify stream (no ts or endTime)")
     if listen is not None:
@@ -50,18 +57,24 @@ def _extended(record: dict[str, Any], reading: Reading, number: int) -> Scrobble
     heard = _ms(record.get("ms_played"), number)
     title = listens.text_field(record.get("master_metadata_track_name"))
     artist = listens.text_field(record.get("master_metadata_album_artist_name"))
-    if any(record.get(key) for key in _NOT_MUSIC) or not title or not artist:
+    if not title or not artist or any(record.get(key) for key in _NOT_MUSIC):
         reading.not_music += 1  # a podcast, an audiobook, or a stream with no track
+        return None
+    if record.get("incognito_mode") is True:
+        reading.private += 1
         return None
     return Scrobble(start=ended - heard, artist=artist, title=title,
                     album=listens.text_field(record.get("master_metadata_album_album_name")),
-                    heard=heard, ended=record.get("reason_end") == "trackdone",
+                    heard=heard, ending=ENDINGS.get(str(record.get("reason_end")), "next"),
                     skipped=record.get("skipped") is True, source=SOURCE)
 
 
-def _account(record: dict[str, Any], number: int) -> Scrobble | None:
+def _account(record: dict[str, Any], reading: Reading, number: int) -> Scrobble | None:
     ended = _time(record.get("endTime"), number)
     heard = _ms(record.get("msPlayed"), number)
+    if "episodeName" in record or "podcastName" in record:
+        reading.not_music += 1  # StreamingHistory_podcast_*.json
+        return None
     title, artist = listens.text_field(record.get("trackName")), listens.text_field(record.get("artistName"))
     if not title or not artist:
         raise NotUnderstood(f"stream {number} has no artistName or trackName")

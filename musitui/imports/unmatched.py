@@ -81,6 +81,6 @@ def save(history_dir: Path, items: list[tuple[Scrobble, int]]) -> None:
         return
     lines = [orjson.dumps({"start": x.start, "artist": x.artist, "title": x.title,
                            "album": x.album, "duration": x.duration, "heard": x.heard,
-                           "ended": x.ended, "skipped": x.skipped, "source": x.source,
+                           "ending": x.ending, "skipped": x.skipped, "source": x.source,
                            "session": session}) for x, session in items]
     atomic_write_bytes(path, b"\n".join(lines) + b"\n")

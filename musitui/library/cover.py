@@ -6,6 +6,10 @@ METADATA_BLOCK_PICTURE, MP4 ``covr``); otherwise an image beside the file
 shrinks it to at most ``CACHE_PIXELS`` square and writes a JPEG under the data folder, keyed
 by the file's path, size and mtime, so the player and MPRIS (``mpris:artUrl``) read a small
 file. Call it off the UI thread: it reads tags and decodes images. No Textual here.
+
+A cover is untrusted input: only JPEG/PNG/WebP/GIF/BMP are opened, a file beside the track
+only when it is a regular file of at most 32 MB, a picture of more than 16 megapixels is
+refused before it is decoded, and any error is "no cover" (``_thumbnail`` never raises).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from musitui.library.formats import audio_kind
 
@@ -25,6 +29,9 @@ CoverKind = Literal["embedded", "folder"]
 FOLDER_NAMES = ("cover", "folder", "front")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp")
 CACHE_PIXELS = 256
+COVER_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP")  # what Pillow may open: nothing else
+MAX_COVER_BYTES = 32 * 1024 * 1024
+MAX_COVER_PIXELS = 16_000_000  # 4000 x 4000 (a JPEG: after draft's 1/8 scale): ~64 MB decoded
 CACHE_DIR = "covers"
 ID3_FRONT = 3  # picture type "Cover (front)"
 
@@ -162,18 +169,80 @@ def cached_cover(data_dir: Path, path: str | os.PathLike[str]) -> Path | None:
 
 
 def _thumbnail(source: CoverSource) -> bytes | None:
-    """JPEG, not PNG: encoding a 256 px PNG holds the GIL ~10 ms (a late frame), JPEG < 1 ms."""
-    from PIL import Image, UnidentifiedImageError
+    """A JPEG thumbnail of the cover, or None for anything that is not a plain picture.
+
+    Only JPEG, PNG, WebP, GIF and BMP are opened (never EPS, which runs Ghostscript, nor TIFF,
+    whose library writes over the screen); a file beside the track is read only when it is a
+    regular file of at most ``MAX_COVER_BYTES``; the size in the header is checked before any
+    pixel is decoded (a JPEG after ``draft``, which decodes at 1/2 … 1/8 scale); and any error
+    at all means no cover. JPEG, not PNG: encoding a 256 px PNG holds the GIL ~10 ms (a late
+    frame), JPEG < 1 ms."""
+    try:
+        return _shrink(_cover_bytes(source))
+    except Exception:  # noqa: BLE001 - a hostile picture raises anything (SyntaxError included)
+        return None
+
+
+def _cover_bytes(source: CoverSource) -> bytes | None:
+    from musitui.untrusted import read_regular
+
+    if source.data is not None:
+        return source.data if len(source.data) <= MAX_COVER_BYTES else None
+    if source.path is None:
+        return None
+    return read_regular(source.path, MAX_COVER_BYTES)
+
+
+def _shrink(raw: bytes | None) -> bytes | None:
+    if not raw:
+        return None
+    from PIL import Image
+
+    _quiet_pillow()
+    with Image.open(io.BytesIO(raw), formats=COVER_FORMATS) as image:
+        image.draft("RGB", (CACHE_PIXELS, CACHE_PIXELS))  # JPEG: decode at the smallest scale
+        width, height = image.size
+        if width * height > MAX_COVER_PIXELS or not width or not height:
+            return None
+        image.load()
+        small = image.convert("RGB")
+        small.thumbnail((CACHE_PIXELS, CACHE_PIXELS))
+        out = io.BytesIO()
+        small.save(out, format="JPEG", quality=90)
+        return out.getvalue()
+
+
+def _quiet_pillow() -> None:
+    """Pillow warns (on stderr: over the player's screen) about pictures this module refuses
+    anyway by their size; the warning is silenced once for the process."""
+    import warnings
+
+    from PIL import Image
+
+    warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+
+
+def open_thumbnail(path: Path) -> Any:
+    """The cached thumbnail as a loaded PIL image (it is our own JPEG; a file swapped in under
+    the cache folder is still only opened as a small JPEG), or None."""
+    try:
+        raw = read_cached(path)
+        if raw is None:
+            return None
+        from PIL import Image
+
+        with Image.open(io.BytesIO(raw), formats=("JPEG",)) as image:
+            if image.size[0] * image.size[1] > 4 * CACHE_PIXELS * CACHE_PIXELS:
+                return None
+            return image.convert("RGB")
+    except Exception:  # noqa: BLE001 - as _thumbnail: any error is no cover
+        return None
+
+
+def read_cached(path: Path) -> bytes | None:
+    from musitui.untrusted import read_regular
 
     try:
-        raw = source.data if source.data is not None else source.path.read_bytes()  # type: ignore[union-attr]
-        with Image.open(io.BytesIO(raw)) as image:
-            # JPEG: decode at the smallest scale (1/2 … 1/8) still above the thumbnail size
-            image.draft("RGB", (CACHE_PIXELS, CACHE_PIXELS))
-            image = image.convert("RGB")
-            image.thumbnail((CACHE_PIXELS, CACHE_PIXELS))
-            out = io.BytesIO()
-            image.save(out, format="JPEG", quality=90)
-            return out.getvalue()
-    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
+        return read_regular(path, 4 * 1024 * 1024)
+    except (OSError, ValueError):
         return None

@@ -7,8 +7,14 @@ from __future__ import annotations
 import base64
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from musitui.library.demo_files import present
+
+if TYPE_CHECKING:
+    from mutagen.flac import Picture
 
 # style name -> where its cover goes: "embedded" in every file, or a file name beside them
 ART: dict[str, str] = {"happy": "embedded", "energetic": "folder.jpg", "calm": "cover.png"}
@@ -58,11 +64,11 @@ def embed_art(path: Path, fmt: str, style: str) -> None:
         from mutagen.mp4 import MP4, MP4Cover
 
         audio = MP4(path)
-        audio.tags["covr"] = [MP4Cover(data, imageformat=MP4Cover.FORMAT_PNG)]
+        present(audio.tags, "MP4 tags")["covr"] = [MP4Cover(data, imageformat=MP4Cover.FORMAT_PNG)]
         audio.save()
 
 
-def _picture(data: bytes):
+def _picture(data: bytes) -> Picture:
     from mutagen.flac import Picture
 
     picture = Picture()
@@ -78,12 +84,14 @@ def _embed_vorbis(path: Path, fmt: str, data: bytes) -> None:
     from mutagen.oggopus import OggOpus
     from mutagen.oggvorbis import OggVorbis
 
-    audio = {"flac": FLAC, "ogg": OggVorbis, "opus": OggOpus}[fmt](path)
     if fmt == "flac":
-        audio.add_picture(_picture(data))
-    else:
-        audio.tags["metadata_block_picture"] = [
-            base64.b64encode(_picture(data).write()).decode("ascii")]
+        flac = FLAC(path)
+        flac.add_picture(_picture(data))
+        flac.save()
+        return
+    audio = {"ogg": OggVorbis, "opus": OggOpus}[fmt](path)
+    present(audio.tags, "Vorbis comments")["metadata_block_picture"] = [
+        base64.b64encode(_picture(data).write()).decode("ascii")]
     audio.save()
 
 
@@ -95,7 +103,7 @@ def _embed_id3(path: Path, fmt: str, data: bytes) -> None:
         from mutagen.wave import WAVE
 
         audio = WAVE(path)
-        audio.tags.add(frame)
+        present(audio.tags, "ID3 tag").add(frame)
         audio.save()
     else:
         tags = id3.ID3(path)

@@ -17,7 +17,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated
 
 from dbus_fast import BusType, PropertyAccess, RequestNameReply, Variant
 from dbus_fast.aio import MessageBus
@@ -27,12 +27,15 @@ from dbus_fast.annotations import (
     DBusDouble,
     DBusInt64,
     DBusObjectPath,
+    DBusSignature,
     DBusStr,
 )
 from dbus_fast.service import ServiceInterface, dbus_property, method, signal
 
+from musitui.core.contracts import RemoteSession
 from musitui.mpris.state import MICROSECONDS, Snapshot, art_url, snapshot, track_object_path
 
+DBusStrings = Annotated[list[str], DBusSignature("as")]
 BUS_NAME = "org.mpris.MediaPlayer2.musitui"
 OBJECT_PATH = "/org/mpris/MediaPlayer2"
 SEEK_JUMP = 1.5  # seconds off the expected position that count as a seek
@@ -74,11 +77,11 @@ class RootInterface(ServiceInterface):
         return "musitui"
 
     @dbus_property(access=PropertyAccess.READ)
-    def SupportedUriSchemes(self) -> "as":  # noqa: F722
+    def SupportedUriSchemes(self) -> DBusStrings:
         return ["file"]
 
     @dbus_property(access=PropertyAccess.READ)
-    def SupportedMimeTypes(self) -> "as":  # noqa: F722
+    def SupportedMimeTypes(self) -> DBusStrings:
         return ["audio/mpeg", "audio/flac", "audio/ogg", "audio/opus", "audio/mp4", "audio/wav"]
 
 
@@ -98,13 +101,11 @@ class PlayerInterface(ServiceInterface):
 
     @method()
     def Pause(self) -> None:
-        if self.adapter.current.status == "Playing":
-            self.adapter.session.toggle_pause()
+        self.adapter.set_playing(False)
 
     @method()
     def Play(self) -> None:
-        if self.adapter.current.status != "Playing":
-            self.adapter.play_pause()
+        self.adapter.set_playing(True)
 
     @method()
     def PlayPause(self) -> None:
@@ -171,9 +172,11 @@ class PlayerInterface(ServiceInterface):
     def Volume(self) -> DBusDouble:
         return self.adapter.current.volume
 
-    @Volume.setter
+    # dbus-fast's property: its setter keeps the getter's name (mypy knows only builtin ones).
+    @Volume.setter  # type: ignore[no-redef]
     def Volume(self, value: DBusDouble) -> None:
-        self.adapter.session.set_volume(round(min(1.0, max(0.0, value)) * 100))
+        # The session's own rule (clamp_volume): below 0 is 0, above 1 is 1, NaN changes nothing.
+        self.adapter.session.set_volume(float(value) * 100.0)
 
     @dbus_property(access=PropertyAccess.READ)
     def Position(self) -> DBusInt64:
@@ -210,7 +213,7 @@ def wrap_metadata(snap: Snapshot) -> dict[str, Variant]:
 
 
 # property name -> how to read it from a Snapshot, for PropertiesChanged
-ANNOUNCED: dict[str, Callable[[Snapshot], Any]] = {
+ANNOUNCED: dict[str, Callable[[Snapshot], object]] = {
     "PlaybackStatus": lambda s: s.status,
     "Metadata": wrap_metadata,
     "Volume": lambda s: s.volume,
@@ -229,7 +232,7 @@ class MprisService:
     """``await MprisService(session, data_dir).start()`` → True when on the bus; False (and
     one log line) when there is no session bus. ``close()`` leaves the bus."""
 
-    def __init__(self, session: Any, data_dir: Path | None, *,
+    def __init__(self, session: RemoteSession, data_dir: Path | None, *,
                  on_quit: Callable[[], None] | None = None) -> None:
         self.session = session
         self.data_dir = data_dir
@@ -287,6 +290,17 @@ class MprisService:
             return
         session.toggle_pause()
 
+    def set_playing(self, playing: bool) -> None:
+        """Play / Pause: set the state, never toggle. Read from the session as it is now, not
+        from the last announced snapshot, so Play + Play sent together leave it playing."""
+        session = self.session
+        if session.now_playing is None:
+            if playing and session.up_next:
+                session.play_next_in_queue()
+            return
+        if session.paused == playing:
+            session.toggle_pause()
+
     def seeked(self, seconds: float) -> None:
         track = self.session.now_playing
         if track is not None:
@@ -337,15 +351,15 @@ class MprisService:
         if path != self._art_for:
             self._art_for, self._art = path, ""
             if path is not None and self.data_dir is not None and self._loop is not None:
-                task = self._loop.create_task(self._find_art(path))
+                task = self._loop.create_task(self._find_art(self.data_dir, path))
                 self._art_tasks.add(task)
                 task.add_done_callback(self._art_tasks.discard)
         return snapshot(self.session, self._art)
 
-    async def _find_art(self, path: str) -> None:
+    async def _find_art(self, data_dir: Path, path: str) -> None:
         from musitui.library.cover import cached_cover
 
-        found = await asyncio.to_thread(cached_cover, self.data_dir, path)
+        found = await asyncio.to_thread(cached_cover, data_dir, path)
         if path == self._art_for and found is not None and not self._closed:
             self._art = art_url(found)
             self._flush()

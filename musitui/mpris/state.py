@@ -6,9 +6,13 @@ compares successive snapshots and announces what changed (PropertiesChanged).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from musitui.core.contracts import RemoteSession
+    from musitui.core.model import Track
 
 TRACK_PATH = "/org/musitui/track/"
 NO_TRACK = "/org/mpris/MediaPlayer2/TrackList/NoTrack"
@@ -27,17 +31,16 @@ def art_url(path: Path | None) -> str:
 class Snapshot:
     status: str = "Stopped"  # "Playing", "Paused", "Stopped"
     # (key, D-Bus signature, value) triples: a Metadata a{sv} without the Variant wrapping
-    metadata: tuple[tuple[str, str, Any], ...] = ()
+    metadata: tuple[tuple[str, str, object], ...] = ()
     volume: float = 0.0
     can_play: bool = False
     can_pause: bool = False
     can_seek: bool = False
     can_go_next: bool = False
     can_go_previous: bool = False
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
-def playback_status(session: Any) -> str:
+def playback_status(session: RemoteSession) -> str:
     if session.now_playing is None:
         return "Stopped"
     player = session.player
@@ -47,11 +50,11 @@ def playback_status(session: Any) -> str:
     return "Paused" if session.paused else "Playing"
 
 
-def metadata(track: Any, duration: float, art: str) -> tuple[tuple[str, str, Any], ...]:
+def metadata(track: Track | None, duration: float, art: str) -> tuple[tuple[str, str, object], ...]:
     if track is None:
         return (("mpris:trackid", "o", NO_TRACK),)
     title = track.title or Path(track.path).stem
-    fields: list[tuple[str, str, Any]] = [
+    fields: list[tuple[str, str, object]] = [
         ("mpris:trackid", "o", track_object_path(track.id)),
         ("xesam:title", "s", title),
         ("xesam:url", "s", Path(track.path).as_uri() if Path(track.path).is_absolute() else ""),
@@ -60,7 +63,7 @@ def metadata(track: Any, duration: float, art: str) -> tuple[tuple[str, str, Any
         fields.append(("xesam:artist", "as", [track.artist]))
     if track.album:
         fields.append(("xesam:album", "s", track.album))
-    length = duration or float(getattr(track, "duration", 0.0) or 0.0)
+    length = duration or float(track.duration or 0.0)
     if length > 0:
         fields.append(("mpris:length", "x", int(length * MICROSECONDS)))
     if art:
@@ -68,7 +71,7 @@ def metadata(track: Any, duration: float, art: str) -> tuple[tuple[str, str, Any
     return tuple(fields)
 
 
-def snapshot(session: Any, art: str = "") -> Snapshot:
+def snapshot(session: RemoteSession, art: str = "") -> Snapshot:
     track = session.now_playing
     player = session.player
     playable = player is not None and bool(player.available)

@@ -176,16 +176,19 @@ class Player:
         was = self.state
         self._stop_current()
         self._gen += 1
+        self._become_stopped()
+        self._ring.hold = True
+        self._decoder.send("stop", self._gen)
+        if was != "stopped":
+            self._post("state", path=None, position=0.0, duration=0.0, message="stopped")
+
+    def _become_stopped(self) -> None:
         self.state = "stopped"
         self.current_path = None
         self._item = None
         self.position = 0.0
         self.duration = 0.0
         self._apply_gain()
-        self._ring.hold = True
-        self._decoder.send("stop", self._gen)
-        if was != "stopped":
-            self._post("state", path=None, position=0.0, duration=0.0, message="stopped")
 
     def seek(self, seconds: float) -> None:
         item = self._item
@@ -333,12 +336,7 @@ class Player:
                 self._post("error", path, 0.0, 0.0, reason)
         if segment.item is None:
             if self.state != "stopped":
-                self.state = "stopped"
-                self.current_path = None
-                self._item = None
-                self.position = 0.0
-                self.duration = 0.0
-                self._apply_gain()
+                self._become_stopped()
                 self._post("state", None, 0.0, 0.0, message="stopped")
             return
         self._item = segment.item

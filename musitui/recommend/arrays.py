@@ -7,7 +7,7 @@ kept up to date one track at a time as events arrive.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,12 +44,20 @@ class Library:
     n_folders: int = 0
     # float32 (n,): the valence shift the lyrics gave each track (0 = none), for reasons.
     lyrics_shift: np.ndarray | None = None
+    note_feel: np.ndarray | None = None  # float32 (n,): the listener's notes, warm > 0, cold < 0
     # Bumped by note(); derived arrays (preference, popularity) are cached per version.
     version: int = 0
     cache: dict[Any, np.ndarray] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
+
+    def cached(self, key: Hashable, compute: Callable[[], np.ndarray]) -> np.ndarray:
+        """``compute()``, kept under ``key`` (note() drops what the counts change)."""
+        found = self.cache.get(key)
+        if found is None:
+            found = self.cache[key] = compute()
+        return found
 
     def row(self, track_id: int) -> int | None:
         return self.index.get(int(track_id))

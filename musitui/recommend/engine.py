@@ -27,6 +27,7 @@ from musitui.core.moods import AUTO, MOODS
 from musitui.recommend import online
 from musitui.recommend.arrays import Library
 from musitui.recommend.diversity import select
+from musitui.recommend.notes_part import NOTE_WEIGHT, note_part
 from musitui.recommend.prompt_target import PromptTarget, prompt_part
 from musitui.recommend.reasons import explain, most_like
 from musitui.recommend.repeats import song_last_played, tier_order, window
@@ -143,6 +144,9 @@ def rank(lib: Library, ctx: Listening, weights: Weights, length: int | None = No
         "jitter": _jitter(lib, weights.seed),
     }
     part_weights = effective_weights(weights, ctx)
+    if lib.note_feel is not None:  # the listener's notes (musitui.recommend.notes_part)
+        parts["note"] = note_part(lib.emb, lib.has_vec, lib.note_feel)
+        part_weights["note"] = NOTE_WEIGHT
     score = parts["jitter"].copy()
     for part, weight in part_weights.items():
         if weight and part not in ("skip", "jitter"):
@@ -230,11 +234,8 @@ def _pool(lib: Library, ctx: Listening, weights: Weights, score: np.ndarray, ski
 
 def _jitter(lib: Library, seed: int) -> np.ndarray:
     """The seeded tie-break, the same for every rank of this library and seed."""
-    key = ("jitter", seed)
-    cached = lib.cache.get(key)
-    if cached is None:
-        cached = lib.cache[key] = (JITTER * _hash_unit(lib.ids, seed)).astype(np.float32)
-    return cached
+    return lib.cached(("jitter", seed),
+                      lambda: (JITTER * _hash_unit(lib.ids, seed)).astype(np.float32))
 
 
 def _hash_unit(ids: np.ndarray, seed: int) -> np.ndarray:
@@ -350,16 +351,23 @@ def _leave_self_out(lib: Library, rows: np.ndarray, w: np.ndarray, profile: np.n
 def _tag_similarity(lib: Library, rows: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Share of the profile with the same genre tag (0.4), folder/album (0.4) or artist
     (0.2), in [0, 1]."""
-    genre_weight = np.zeros(lib.n_genres + 1, dtype=np.float32)
-    folder_weight = np.zeros(lib.n_folders, dtype=np.float32)
-    artist_weight = np.zeros(len(lib.artist_finishes), dtype=np.float32)
-    # Index -1 (no genre tag) lands on the last slot, which stays 0.
-    np.add.at(genre_weight, lib.genre_code[rows], 0.4 * w)
-    genre_weight[-1] = 0.0
-    np.add.at(folder_weight, lib.folder_code[rows], 0.4 * w)
-    np.add.at(artist_weight, lib.artist_code[rows], 0.2 * w)
+    genre_weight, folder_weight, artist_weight = _code_sums(lib, rows, w, (0.4, 0.4, 0.2))
     out = genre_weight[lib.genre_code] + folder_weight[lib.folder_code] + artist_weight[lib.artist_code]
     return out / max(float(w.sum()), 1e-9)
+
+
+def _code_sums(lib: Library, rows: np.ndarray, weights: np.ndarray,
+               shares: tuple[float, float, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``weights`` of ``rows`` summed per genre, folder and artist code, times ``shares``.
+    Genre code -1 (no genre tag) lands on the last genre slot, which stays 0."""
+    genre = np.zeros(lib.n_genres + 1, dtype=np.float32)
+    folder = np.zeros(lib.n_folders, dtype=np.float32)
+    artist = np.zeros(len(lib.artist_finishes), dtype=np.float32)
+    np.add.at(genre, lib.genre_code[rows], shares[0] * weights)
+    genre[-1] = 0.0
+    np.add.at(folder, lib.folder_code[rows], shares[1] * weights)
+    np.add.at(artist, lib.artist_code[rows], shares[2] * weights)
+    return genre, folder, artist
 
 
 def _coplay(lib: Library, ctx: Listening, rows: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -368,9 +376,7 @@ def _coplay(lib: Library, ctx: Listening, rows: np.ndarray, w: np.ndarray) -> np
     out = np.zeros(len(lib), dtype=np.float32)
     if ctx.coplay is None or rows.size == 0:
         return out
-    pop = lib.cache.get("pop")
-    if pop is None:
-        pop = lib.cache["pop"] = np.sqrt(lib.plays + 1.0)
+    pop = lib.cached("pop", lambda: np.sqrt(lib.plays + 1.0))
     for row, weight in zip(rows.tolist(), w.tolist(), strict=True):
         pairs = ctx.coplay(int(lib.ids[row]))
         if not pairs:
@@ -407,23 +413,20 @@ def _mood(lib: Library, ctx: Listening, rows: np.ndarray, w: np.ndarray) -> np.n
     target = mood_target(lib, ctx, rows, w)
     if target is None:
         return np.zeros(len(lib), dtype=np.float32)
-    key = ("mood", round(target[0], 4), round(target[1], 4))
-    cached = lib.cache.get(key)
-    if cached is None:
-        distance = np.hypot(lib.valence - target[0], lib.arousal - target[1])
-        match = np.clip(1.0 - distance, -1.0, 1.0)
-        cached = lib.cache[key] = np.where(lib.has_va, match, 0.0).astype(np.float32)
-        if len(lib.cache) > 16:  # auto moves with every finished track: keep a few
+    valence, arousal = target
+
+    def match() -> np.ndarray:
+        if len(lib.cache) >= 16:  # auto moves with every finished track: keep a few
             lib.cache.pop(next(k for k in lib.cache if isinstance(k, tuple)))
-    return cached
+        near = np.clip(1.0 - np.hypot(lib.valence - valence, lib.arousal - arousal), -1.0, 1.0)
+        return np.where(lib.has_va, near, 0.0).astype(np.float32)
+
+    return lib.cached(("mood", round(valence, 4), round(arousal, 4)), match)
 
 
 def _preference(lib: Library) -> np.ndarray:
     """Smoothed completion rate of the track and of its artist, centred on the library mean."""
-    cached = lib.cache.get("pref")
-    if cached is None:
-        cached = lib.cache["pref"] = _compute_preference(lib)
-    return cached
+    return lib.cached("pref", lambda: _compute_preference(lib))
 
 
 def _compute_preference(lib: Library) -> np.ndarray:
@@ -464,13 +467,7 @@ def _skip_likeness(lib: Library, ctx: Listening, rows_of: np.ndarray) -> np.ndar
             continue
         # Tags: the summed same-genre / same-folder / same-artist (0.5 each) fades per code,
         # then a gather.
-        genre_fade = np.zeros(lib.n_genres + 1, dtype=np.float32)
-        folder_fade = np.zeros(lib.n_folders, dtype=np.float32)
-        artist_fade = np.zeros(len(lib.artist_finishes), dtype=np.float32)
-        np.add.at(genre_fade, lib.genre_code[rows], 0.5 * fade)
-        genre_fade[-1] = 0.0
-        np.add.at(folder_fade, lib.folder_code[rows], 0.5 * fade)
-        np.add.at(artist_fade, lib.artist_code[rows], 0.5 * fade)
+        genre_fade, folder_fade, artist_fade = _code_sums(lib, rows, fade, (0.5, 0.5, 0.5))
         tags = np.maximum(np.maximum(genre_fade[genre_code], folder_fade[folder_code]),
                           artist_fade[artist_code])
         with_vec = lib.has_vec[rows]
@@ -511,4 +508,3 @@ def _recent(lib: Library, ctx: Listening, weights: Weights) -> np.ndarray:
         liked = np.asarray(sorted({row for row, _ in ctx.finished} - skipped_rows), dtype=np.int64)
         out[liked] *= max(0.25, 1.0 - skip_share)
     return out
-

@@ -1,117 +1,85 @@
 """The listening history: every play, finish, skip, queue change and mood change.
 
-Layout of ``home.history_dir``:
+Layout of ``home.history_dir``, one module per file kind:
 
-- ``journal.jsonl``: the newest events, one JSON object per line. Logging appends one line
-  and fsyncs before returning, so an acknowledged event survives ``kill -9``; that is the
-  whole per-event cost (no TinyDB table rebuild on the hot path).
-- ``events-YYYY-MM.NNN.json``: TinyDB shards (one series per month, at most 5000 events per
-  file). Every ``COMPACT_EVERY`` events the journal is folded into them with one
-  ``insert_multiple`` per shard and then emptied.
-- ``aggregates.npz``: the derived counts (see ``history_aggregates``) as of event ``seq``,
-  plus the size of every shard it has seen. Opening loads it and replays the journal events
-  after ``seq``, so the cost of opening does not grow with the history.
-- ``events-YYYY-MM.NNN.columns.npz``: beside each shard, the few fields the aggregates use,
-  written at compaction. Without a usable snapshot every aggregate is rebuilt column-wise from
-  these (``Aggregates.from_columns``), parsing only the shards whose column file is missing
-  or stale: 100k events in about 0.2 s instead of parsing 22 MB of JSON.
+- ``journal.jsonl`` (``history_journal``): the newest events, one JSON object per line.
+  Logging appends and fsyncs before returning, so an acknowledged event survives ``kill -9``;
+  that is the whole per-event cost. The events one action made (a skip and the next play)
+  are one write and one fsync (``log_many``).
+- ``events-YYYY-MM.NNN.json`` (``history_shards``; read and rebuilt from by
+  ``history_rebuild``): TinyDB shards (one series per month, at most 5000 events per file),
+  each with a ``.columns.npz`` of the fields the aggregates use. Every ``COMPACT_EVERY``
+  events the journal is folded into them with one ``insert_multiple`` per shard, then emptied.
+- ``aggregates.npz`` and ``head.json`` (``history_snapshot``): the derived counts (see
+  ``history_aggregates``) as of event ``seq``, and the newest seq/time/session for a light
+  logger. Opening loads the snapshot and replays the journal events after it.
 
-A shard whose size differs from what the snapshot recorded is parsed to check it; a shard
-that does not parse is moved into the backups folder with a message in ``messages`` and the
-aggregates are rebuilt from what is left. Nothing is ever silently started empty.
+Exports and imports are checked line by line in ``history_transfer``. Several processes may
+write: one writer at a time (``journal.lock``), one compactor at a time (``compaction.lock``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import json
-import os
 import threading
 import time
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from musitui.store.atomic import (
-    atomic_write_bytes,
-    atomic_write_json,
-    atomic_write_with,
-    fsync_dir,
-    move_aside,
-)
-from musitui.store.history_aggregates import Aggregates, EventColumns
+from musitui.store.atomic import atomic_write_bytes
+from musitui.store.history_aggregates import Aggregates
 from musitui.store.history_events import (
     KINDS,
     LISTENS,
     Entry,
-    event_problem,
+    HistoryError,
     listen_entry,
     new_event,
 )
+from musitui.store.history_journal import JOURNAL, Journal, dump_lines, parse_journal
+from musitui.store.history_rebuild import ShardSet
 from musitui.store.history_shards import (
     ShardDamaged,
     append_to_month,
     month_of,
-    read_shard,
-    remove_orphan_columns,
-    shard_columns,
     shard_files,
     write_shard_columns,
 )
+from musitui.store.history_snapshot import (
+    HEAD,
+    SNAPSHOT,
+    SNAPSHOT_VERSION,
+    read_head,
+    read_snapshot,
+    write_head,
+    write_snapshot,
+)
+from musitui.store.history_transfer import (
+    MAX_IMPORT_BYTES,
+    MAX_IMPORT_LINE,
+    fresh_events,
+    read_bounded,
+    read_export,
+)
+from musitui.store.locks import flocked
 
 if TYPE_CHECKING:
     import numpy as np
 
+    from musitui.config import Config
     from musitui.core.model import Track
+    from musitui.paths import Home
+
+__all__ = ["COMPACT_EVERY", "JOURNAL", "HEAD", "MAX_IMPORT_BYTES", "MAX_IMPORT_LINE", "SNAPSHOT",
+           "SNAPSHOT_VERSION", "History", "HistoryError", "parse_journal", "read_bounded",
+           "read_head"]
 
 COMPACT_EVERY = 1000
-JOURNAL = "journal.jsonl"
-SNAPSHOT = "aggregates.npz"
-HEAD = "head.json"
 WRITER_LOCK = "journal.lock"
 COMPACTION_LOCK = "compaction.lock"
-SNAPSHOT_VERSION = 2
 
-
-class HistoryError(Exception):
-    """A history operation that cannot be done; the message is one line for the user."""
-
-
-def parse_journal(raw: bytes, problems: list[str]) -> list[dict[str, Any]]:
-    """The valid events of complete journal lines; a line per bad one goes to ``problems``."""
-    events: list[dict[str, Any]] = []
-    for line in raw.split(b"\n"):
-        if not line.strip():
-            continue
-        try:
-            event = json.loads(line)
-        except ValueError:
-            problems.append("not JSON")
-            continue
-        problem = event_problem(event)
-        if problem is None:
-            events.append(event)
-        else:
-            problems.append(problem)
-    return events
-
-
-def read_head(path: Path) -> tuple[int, float, int] | None:
-    """(seq, last_ts, session) from ``head.json``; None if it is missing, unreadable, of
-    another version or of the wrong shape (a list, a string seq...)."""
-    try:
-        head = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return None
-    if not isinstance(head, dict) or head.get("version") != SNAPSHOT_VERSION:
-        return None
-    seq, last_ts, session = head.get("seq"), head.get("last_ts"), head.get("session")
-    probe = {"seq": seq, "ts": last_ts, "session": session, "kind": "play"}
-    if event_problem(probe) is not None:
-        return None
-    return int(seq), float(last_ts), int(session or 0)
+Event = dict[str, Any]
 
 
 class History:
@@ -124,15 +92,9 @@ class History:
         self.compact_every = compact_every
         self.messages: list[str] = []
         self.aggregates = Aggregates()
-        self._journal: list[dict[str, Any]] = []
-        self._fd: int | None = None
-        # What this process has seen of the journal file (inode, bytes), to take in what
-        # another process (the player and `musitui event`, say) appended or compacted.
-        self._journal_ident: tuple[int, int] | None = None
-        self._journal_size = 0
-        self._torn_tail = False
-        self._journal_damaged = False  # a bad line was skipped: keep a copy before rewriting
-        self._reported: set[str] = set()  # shards whose problems were told already
+        self.journal = Journal(self.folder, backups_dir)
+        self.shards = ShardSet(self.folder, backups_dir, self.messages)
+        self._journal: list[Event] = []  # the journal's events, in seq order
         self._shard_sizes: dict[str, int] = {}
         self._compacted_seq = 0
         self._lock = threading.RLock()
@@ -144,16 +106,33 @@ class History:
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
-    def open(cls, home: Any, config: Any = None, **options: Any) -> History:
-        if config is not None:
-            options.setdefault("session_gap_minutes", config.history.session_gap_minutes)
-        history = cls(home.history_dir, home.backups_dir, **options)
+    def open(cls, home: Home, config: Config | None = None, *,
+             compact_every: int = COMPACT_EVERY, background_compaction: bool = True) -> History:
+        history = cls._for(home, config, compact_every, background_compaction)
         history.load()
         return history
 
+    @classmethod
+    def open_for_append(cls, home: Home, config: Config | None = None) -> History:
+        """A history that can only log: it reads the newest seq/time/session (``head.json``
+        and the journal) instead of the aggregates, so a script logging one event
+        (``musitui event``) needs neither numpy nor the snapshot. The next full open replays
+        what it logged. Falls back to a full open when there is no head file."""
+        history = cls._for(home, config, COMPACT_EVERY, True)
+        if not history._load_head():
+            history.load()
+        return history
+
+    @classmethod
+    def _for(cls, home: Home, config: Config | None, compact_every: int,
+             background_compaction: bool) -> History:
+        gap = config.history.session_gap_minutes if config is not None else 30.0
+        return cls(home.history_dir, home.backups_dir, session_gap_minutes=gap,
+                   compact_every=compact_every, background_compaction=background_compaction)
+
     @property
     def journal_path(self) -> Path:
-        return self.folder / JOURNAL
+        return self.journal.path
 
     @property
     def snapshot_path(self) -> Path:
@@ -163,19 +142,6 @@ class History:
     def head_path(self) -> Path:
         return self.folder / HEAD
 
-    @classmethod
-    def open_for_append(cls, home: Any, config: Any = None, **options: Any) -> History:
-        """A history that can only log: it reads the newest seq/time/session (``head.json``
-        and the journal) instead of the aggregates, so a script logging one event
-        (``musitui event``) needs neither numpy nor the snapshot. The next full open replays
-        what it logged. Falls back to a full open when there is no head file."""
-        if config is not None:
-            options.setdefault("session_gap_minutes", config.history.session_gap_minutes)
-        history = cls(home.history_dir, home.backups_dir, **options)
-        if not history._load_head():
-            history.load()
-        return history
-
     def _load_head(self) -> bool:
         self.folder.mkdir(parents=True, exist_ok=True)
         if not self.head_path.exists():
@@ -183,11 +149,12 @@ class History:
                 return False
             head = (0, 0.0, 0)  # a new history: nothing to know
         else:
-            head = read_head(self.head_path)
-            if head is None:
+            known = read_head(self.head_path)
+            if known is None:
                 return False  # unreadable or of another version: the full open reads the rest
+            head = known
         seq, last_ts, session = head
-        self._journal = self._read_journal()
+        self._journal = self.journal.read(self.messages)
         for event in self._journal:
             if event["seq"] > seq:
                 seq, last_ts = event["seq"], float(event["ts"])
@@ -200,13 +167,16 @@ class History:
         """Read everything. Never fails for want of disk space: the only writes here (a
         snapshot matching what is left after damage, a missing head file) are best effort."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        self._journal = self._read_journal()
-        snapshot = self._read_snapshot()
-        damaged = self._check_shards(snapshot)
+        self._journal = self.journal.read(self.messages)
+        snapshot = read_snapshot(self.snapshot_path)
+        # A full rebuild parses (and checks) every shard anyway.
+        damaged = snapshot is None or self.shards.check(snapshot.shard_sizes)
         if snapshot is not None and not damaged:
-            self.aggregates = snapshot
+            self.aggregates = snapshot.aggregates
+            self._shard_sizes, self._compacted_seq = snapshot.shard_sizes, snapshot.compacted_seq
         else:
-            self.aggregates = self._rebuild_from_shards()
+            self.aggregates = self.shards.rebuild()
+            self._compacted_seq, self._shard_sizes = self.aggregates.seq, self.shards.sizes()
         for event in self._journal:
             self.aggregates.apply(event)
         if damaged and self.aggregates.seq:
@@ -222,190 +192,17 @@ class History:
 
     def _write_snapshot_locked(self) -> None:
         with self._compaction_lock(), self._lock, self._writer_lock():
-            self._write_snapshot()
+            self._write_snapshot(self.aggregates.to_arrays(), self._compacted_seq,
+                                 self._shard_sizes)
 
     def _write_head_locked(self) -> None:
         with self._lock, self._writer_lock():
-            self._write_head()
-
-    def _read_journal(self) -> list[dict[str, Any]]:
-        """The journal's complete, valid events, and how far it was read (``_catch_up`` takes
-        in only what others append after that). Never writes: a bad line is skipped with a
-        message (compaction keeps a copy of the file before it drops the line); a torn last
-        line is a write never acknowledged, or one going on right now, and is left to the
-        writers, who hold the lock."""
-        try:
-            with open(self.journal_path, "rb") as handle:
-                st = os.fstat(handle.fileno())
-                raw = handle.read()
-        except FileNotFoundError:
-            self._journal_ident, self._journal_size = None, 0
-            return []
-        complete, newline, _tail = raw.rpartition(b"\n")
-        self._journal_ident = (st.st_dev, st.st_ino)
-        self._journal_size = len(complete) + len(newline)
-        problems: list[str] = []
-        events = parse_journal(complete, problems)
-        if problems:
-            self._journal_damaged = True
-            try:
-                kept = f"the file as it was is kept as {self._keep_damaged_journal()}"
-            except OSError as exc:  # a full or read-only disk: the file stays as it is
-                kept = f"the file is left as it is (no copy could be made: {exc.strerror or exc})"
-            self.messages.append(f"history journal: skipped {len(problems)} unreadable line(s) "
-                                 f"({problems[0]}); {kept}; the {len(events)} other events loaded")
-        return events
-
-    def _keep_damaged_journal(self) -> Path:
-        """A copy of the journal as it is now in the backups, made once per version of the
-        file (named by inode and size), so a reader that finds damage keeps the evidence
-        and compaction can rewrite the journal without the bad lines."""
-        import shutil
-
-        st = os.stat(self.journal_path)
-        folder = self.backups_dir or self.folder
-        target = folder / f"{JOURNAL}.damaged-{st.st_ino}-{st.st_size}"
-        if not target.exists():
-            folder.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            try:
-                shutil.copyfile(self.journal_path, tmp)
-                os.replace(tmp, target)
-            finally:
-                tmp.unlink(missing_ok=True)
-        return target
-
-    def _read_snapshot(self) -> Aggregates | None:
-        import numpy as np
-
-        try:
-            with np.load(self.snapshot_path, allow_pickle=False) as data:
-                header = json.loads(str(data["header"]))
-                if header.get("version") != SNAPSHOT_VERSION:
-                    return None
-                aggregates = Aggregates.from_arrays(data)
-            self._shard_sizes = {str(k): int(v) for k, v in header.get("shards", {}).items()}
-            self._compacted_seq = int(header.get("compacted_seq", 0))
-            return aggregates
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zipfile.BadZipFile):
-            # Derived data only: rebuilt from the events, so no backup is needed.
-            self._shard_sizes = {}
-            return None
-
-    def _check_shards(self, snapshot: Aggregates | None) -> bool:
-        """Parse the shards the snapshot does not vouch for; move damaged ones aside."""
-        if snapshot is None:
-            return True  # a full rebuild parses (and checks) every shard anyway
-        damaged = False
-        present = {p.name: p for p in shard_files(self.folder)}
-        if set(self._shard_sizes) - set(present):
-            missing = sorted(set(self._shard_sizes) - set(present))
-            self.messages.append(f"history shard(s) missing: {', '.join(missing)}; "
-                                 "counts were rebuilt from the events that are left")
-            damaged = True
-        for name, path in present.items():
-            if self._shard_sizes.get(name) == path.stat().st_size:
-                continue
-            try:
-                self._note_bad_records(path, read_shard)
-            except ShardDamaged as exc:
-                self._move_damaged_shard(path, exc)
-                damaged = True
-        return damaged
-
-    def _rebuild_from_shards(self) -> Aggregates:
-        """Every aggregate again from the shards, reading each month's column file (see
-        ``history_shards``) and parsing only the shards without a current one."""
-        import numpy as np
-
-        parts: list[EventColumns] = []
-        paths: list[Path] = []
-        for path, columns in self._readable_shards(shard_columns, shard_files(self.folder)):
-            if columns is None:  # events of unusual shape: the one-by-one rebuild
-                return self._rebuild_from_events()
-            parts.append(columns)
-            paths.append(path)
-        remove_orphan_columns(self.folder)
-        columns = EventColumns.concat(parts)
-        offsets = np.cumsum([0, *(len(part) for part in parts)])
-
-        def fetch(rows: list[int]) -> list[dict[str, Any]]:
-            """The events at ``rows``, read from their shards (the newest few only)."""
-            read: dict[int, list[dict[str, Any]]] = {}
-            found = []
-            for row in rows:
-                part = int(np.searchsorted(offsets, row, side="right")) - 1
-                if part not in read:
-                    read[part] = read_shard(paths[part])
-                event = read[part][row - int(offsets[part])]
-                if int(event.get("seq", 0)) != int(columns.seq[row]):
-                    raise ShardDamaged("changed while it was read")
-                found.append(event)
-            return found
-
-        try:
-            aggregates = Aggregates.from_columns(columns, fetch)
-        except (ShardDamaged, FileNotFoundError, IndexError, ValueError, TypeError):
-            # Another process compacted meanwhile: parse everything once more.
-            return self._rebuild_from_events()
-        return self._rebuilt(aggregates)
-
-    def _rebuild_from_events(self) -> Aggregates:
-        return self._rebuilt(Aggregates.from_events(list(self._iter_shard_events())))
-
-    def _rebuilt(self, aggregates: Aggregates) -> Aggregates:
-        """Note what the shards held when ``aggregates`` was rebuilt from them."""
-        self._compacted_seq = aggregates.seq
-        self._shard_sizes = {p.name: p.stat().st_size for p in shard_files(self.folder)}
-        return aggregates
-
-    def _readable_shards(self, read: Callable[[Path], Any],
-                         files: list[Path]) -> Iterator[tuple[Path, Any]]:
-        """``read(path)`` of each shard; a damaged one is moved aside (with a message) and
-        skipped, one that vanished meanwhile is skipped."""
-        for path in files:
-            try:
-                yield path, self._note_bad_records(path, read)
-            except ShardDamaged as exc:
-                self._move_damaged_shard(path, exc)
-            except FileNotFoundError:
-                continue
-
-    def _note_bad_records(self, path: Path, read: Callable[..., Any]) -> Any:
-        """``read(path, problems)``, saying once per shard how many records it left out."""
-        problems: list[str] = []
-        result = read(path, problems)
-        if problems and path.name not in self._reported:
-            self._reported.add(path.name)
-            self.messages.append(f"history file {path.name}: skipped {len(problems)} unreadable "
-                                 f"event(s) ({problems[0]}); the rest loaded")
-        return result
-
-    def _move_damaged_shard(self, path: Path, exc: Exception) -> None:
-        try:
-            backup = move_aside(path, self.backups_dir)
-        except OSError as error:
-            if path.name not in self._reported:
-                self._reported.add(path.name)
-                self.messages.append(f"history file {path.name} is damaged ({exc}) and could not "
-                                     f"be moved aside ({error.strerror or error}); it was skipped")
-            return
-        self.messages.append(f"history file {path.name} is damaged ({exc}); it was moved "
-                             f"to {backup}; the rest of the history loaded")
-
-    def _iter_shard_events(self, newest_first: bool = False) -> Iterator[dict[str, Any]]:
-        files = shard_files(self.folder)
-        if newest_first:
-            files.reverse()
-        for _path, events in self._readable_shards(read_shard, files):
-            events.sort(key=lambda e: int(e.get("seq", 0)), reverse=newest_first)
-            yield from events
+            agg = self.aggregates
+            write_head(self.head_path, agg.seq, agg.last_ts, agg.session)
 
     # -- logging -------------------------------------------------------------------------
     def log(self, kind: str, track: Track | None = None, *, ts: float | None = None,
-            **fields: Any) -> dict[str, Any]:
+            **fields: object) -> Event:
         """Record one event; durable on disk when this returns.
 
         ``track`` is a catalog Track (or None for e.g. a mood change); its id, path, artist
@@ -414,9 +211,18 @@ class History:
         """
         return self.log_many([Entry(kind, track, ts, fields)])[0]
 
-    def log_many(self, entries: Sequence[Entry]) -> list[dict[str, Any]]:
+    def log_listen(self, kind: str, track: Track, *, position: float | None = None,
+                   duration: float | None = None, mood: str | None = None,
+                   ts: float | None = None, reason: str | None = None) -> Event:
+        """A play/finish/skip of ``track`` (see ``history_events.listen_entry``)."""
+        if kind not in LISTENS:
+            raise HistoryError(f"unknown listening event {kind!r} (expected play, finish or skip)")
+        return self.log_many([listen_entry(kind, track, position=position, duration=duration,
+                                           mood=mood, ts=ts, reason=reason)])[0]
+
+    def log_many(self, entries: Sequence[Entry]) -> list[Event]:
         """Record the events one action made (a skip and the next play) with one write and
-        one fsync; all are durable on disk when this returns, or none was written."""
+        one fsync; all are durable on disk when this returns, or none was written (OSError)."""
         for entry in entries:
             if entry.kind not in KINDS:
                 raise HistoryError(f"unknown event kind {entry.kind!r} "
@@ -425,60 +231,60 @@ class History:
             return []
         with self._lock, self._writer_lock():
             agg = self.aggregates
-            seq, last_ts, session = agg.seq, agg.last_ts, agg.session
-            events: list[dict[str, Any]] = []
+            last_ts, session = agg.last_ts, agg.session
+            events: list[Event] = []
             for entry in entries:
                 now = time.time() if entry.ts is None else float(entry.ts)
                 if not session or now - last_ts > self.session_gap:
                     session = int(now)
-                seq += 1
                 last_ts = max(last_ts, now)
-                events.append(new_event(entry, seq, now, session))
-            self._append_many(events)
-            for event in events:
-                agg.apply(event)
-            self._journal.extend(events)
-            due = len(self._journal) >= self.compact_every and not self._append_only
-        if due:
-            if self.background_compaction:
-                self._compact_in_background()
-            else:
-                self.compact()
+                events.append(new_event(entry, -1, now, session))
+            due = self._commit(events)
+        self._compact_when(due)
         return events
 
-    def log_listen(self, kind: str, track: Track, *, position: float | None = None,
-                   duration: float | None = None, mood: str | None = None,
-                   ts: float | None = None, reason: str | None = None) -> dict[str, Any]:
-        """A play/finish/skip of ``track`` (see ``history_events.listen_entry``)."""
-        if kind not in LISTENS:
-            raise HistoryError(f"unknown listening event {kind!r} (expected play, finish or skip)")
-        return self.log_many([listen_entry(kind, track, position=position, duration=duration,
-                                           mood=mood, ts=ts, reason=reason)])[0]
-
-    def _append(self, event: dict[str, Any]) -> None:
-        self._append_many([event])
-
-    def _append_many(self, events: list[dict[str, Any]]) -> None:
+    def append_events(self, events: list[Event]) -> None:
+        """Add ``events`` (checked, with their own ``ts`` and ``session``; oldest first) with
+        one write and one fsync, then fold them into the shards: the bulk path of every
+        import. Their ``seq`` is set here. All or nothing: HistoryError when the journal
+        cannot be written."""
         if not events:
             return
-        line = "".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n"
-                       for e in events).encode("utf-8")
-        if self._torn_tail:  # a writer died mid-line: never glue an event onto its fragment
-            line = b"\n" + line
-            self._torn_tail = False
-        if self._fd is None:
-            new = not self.journal_path.exists()
-            self._fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            if new:
-                fsync_dir(self.folder)
-        view = memoryview(line)
-        while view:
-            view = view[os.write(self._fd, view):]
-        os.fsync(self._fd)
-        st = os.fstat(self._fd)
-        self._journal_ident, self._journal_size = (st.st_dev, st.st_ino), st.st_size
+        try:
+            with self._lock, self._writer_lock():
+                self._commit(events)
+        except OSError as exc:
+            raise HistoryError(f"cannot write the history in {self.folder}: "
+                               f"{exc.strerror or exc}; nothing was imported") from exc
+        try:
+            self.compact()
+        except OSError as exc:  # the events are in the journal: a later compaction moves them
+            self.messages.append(f"could not compact the history in {self.folder} "
+                                 f"({exc.strerror or exc}); nothing is lost, it will be retried")
+
+    def _commit(self, events: list[Event]) -> bool:
+        """Number ``events``, write them (one fsync) and count them; under both locks. True
+        when the journal is due for compaction."""
+        for number, event in enumerate(events, self.aggregates.seq + 1):
+            event["seq"] = number
+        self._append_many(events)
+        for event in events:
+            self.aggregates.apply(event)
+        self._journal.extend(events)
+        return len(self._journal) >= self.compact_every and not self._append_only
+
+    def _append_many(self, events: list[Event]) -> None:
+        self.journal.append(events)
 
     # -- compaction ----------------------------------------------------------------------
+    def _compact_when(self, due: bool) -> None:
+        if not due:
+            return
+        if self.background_compaction:
+            self._compact_in_background()
+        else:
+            self.compact()
+
     def compact(self) -> None:
         """Move the journal into the month shards, snapshot the aggregates, empty the journal."""
         if self._append_only:
@@ -527,88 +333,49 @@ class History:
             arrays = self.aggregates.to_arrays()
         if not pending and not self._journal:
             return
-        by_month: dict[str, list[dict[str, Any]]] = {}
+        by_month: dict[str, list[Event]] = {}
         for event in pending:
             by_month.setdefault(month_of(float(event["ts"])), []).append(event)
         for month, events in by_month.items():
             for path in append_to_month(self.folder, month, events):
                 with contextlib.suppress(ShardDamaged, OSError):
                     write_shard_columns(path)  # so a rebuild need not parse it again
-        shard_sizes = {p.name: p.stat().st_size for p in shard_files(self.folder)}
+        shard_sizes = self.shards.sizes()
         with self._lock, self._writer_lock():
             # The writer lock took in what other processes appended meanwhile: it is kept.
             self._write_snapshot(arrays, upto, shard_sizes)
-            if self._journal_damaged:  # never rewritten without a copy of the bad lines
-                self._keep_damaged_journal()
-                self._journal_damaged = False
+            if self.journal.damaged:  # never rewritten without a copy of the bad lines
+                self.journal.keep_damaged()
+                self.journal.damaged = False
             self._compacted_seq = max(self._compacted_seq, upto)
             self._shard_sizes = shard_sizes
             keep = [e for e in self._journal if int(e["seq"]) > upto]
-            self._rewrite_journal(keep)
+            self.journal.rewrite(keep)
             self._journal = keep
 
-    def _write_snapshot(self, arrays: dict[str, np.ndarray] | None = None, upto: int | None = None,
-                        shard_sizes: dict[str, int] | None = None) -> None:
-        import numpy as np
+    def _write_snapshot(self, arrays: dict[str, np.ndarray], upto: int,
+                        shard_sizes: dict[str, int]) -> None:
+        import json
 
-        header = {"version": SNAPSHOT_VERSION,
-                  "compacted_seq": self._compacted_seq if upto is None else upto,
-                  "shards": self._shard_sizes if shard_sizes is None else shard_sizes}
-        arrays = self.aggregates.to_arrays() if arrays is None else arrays
-
-        def write(tmp: Path) -> None:
-            with open(tmp, "wb") as handle:
-                np.savez(handle, header=np.array(json.dumps(header)), **arrays)
-
-        atomic_write_with(self.snapshot_path, write)
+        write_snapshot(self.snapshot_path, arrays, compacted_seq=upto, shard_sizes=shard_sizes)
         meta = json.loads(str(arrays["meta"]))
-        self._write_head(meta["seq"], meta["last_ts"], meta["session"])
-
-    def _write_head(self, seq: int | None = None, last_ts: float | None = None,
-                    session: int | None = None) -> None:
-        """What a light logger (open_for_append) needs, without numpy or the aggregates."""
-        agg = self.aggregates
-        seq = agg.seq if seq is None else seq
-        last_ts = agg.last_ts if last_ts is None else last_ts
-        session = agg.session if session is None else session
-        known = read_head(self.head_path)
-        if known is not None and known[0] > seq:
-            return  # another process got further: a head never goes back
-        atomic_write_json(self.head_path, {"version": SNAPSHOT_VERSION, "seq": seq,
-                                           "last_ts": last_ts, "session": session})
-
-    def _rewrite_journal(self, events: list[dict[str, Any]]) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-        text = "".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in events)
-        atomic_write_bytes(self.journal_path, text.encode("utf-8"))
-        self._remember_journal()
+        write_head(self.head_path, meta["seq"], meta["last_ts"], meta["session"])
 
     # -- several writers ----------------------------------------------------------------
     @contextlib.contextmanager
     def _writer_lock(self) -> Iterator[None]:
         """One writer at a time across processes; on entry, take in what others logged so
         sequence numbers stay unique and a compaction never drops their events."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.folder / WRITER_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with self._file_lock(WRITER_LOCK):
             self._catch_up()
             yield
-        finally:
-            os.close(fd)  # releases the lock
 
-    @contextlib.contextmanager
-    def _compaction_lock(self) -> Iterator[None]:
+    def _compaction_lock(self) -> contextlib.AbstractContextManager[None]:
         """Serialises what rewrites the shards and the snapshot, across processes."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.folder / COMPACTION_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)
+        return self._file_lock(COMPACTION_LOCK)
+
+    def _file_lock(self, name: str) -> contextlib.AbstractContextManager[None]:
+        return flocked(self.folder / name)
 
     def _take_in_head(self) -> None:
         """Events another process compacted away before we saw them still count for numbering."""
@@ -622,61 +389,29 @@ class History:
         if last_ts > agg.last_ts:
             agg.last_ts, agg.session = last_ts, session
 
-    def _remember_journal(self) -> None:
-        try:
-            st = os.stat(self.journal_path)
-        except FileNotFoundError:
-            self._journal_ident, self._journal_size = None, 0
-            return
-        self._journal_ident, self._journal_size = (st.st_dev, st.st_ino), st.st_size
-
     def _catch_up(self) -> None:
-        try:
-            st = os.stat(self.journal_path)
-        except FileNotFoundError:
-            st = None
-        ident = None if st is None else (st.st_dev, st.st_ino)
-        if ident == self._journal_ident and (st is None or st.st_size == self._journal_size):
+        news = self.journal.news()
+        if news is None:
             return  # nobody else wrote
-        if ident != self._journal_ident or (st is not None and st.st_size < self._journal_size):
-            # Another process rewrote the journal (compaction): our descriptor is stale.
-            if self._fd is not None:
-                os.close(self._fd)
-                self._fd = None
-            start = 0
+        events, rewritten = news
+        if rewritten:
             self._take_in_head()
-        else:
-            start = self._journal_size
-        if st is None:
-            self._journal_ident, self._journal_size = None, 0
-            return
-        with open(self.journal_path, "rb") as handle:
-            handle.seek(start)
-            raw = handle.read()
-        complete, _, tail = raw.rpartition(b"\n")
-        self._torn_tail = bool(tail.strip())
         known = {int(e["seq"]) for e in self._journal}
-        problems: list[str] = []
-        for event in parse_journal(complete, problems):
+        for event in events:
             seq = event["seq"]
             if seq in known:
                 continue
             if seq > self.aggregates.seq:
                 self.aggregates.apply(event)
             self._journal.append(event)
-        if problems:
-            self._journal_damaged = True  # skipped; a copy is kept at the next compaction
         self._journal.sort(key=lambda e: int(e["seq"]))
-        self._journal_ident, self._journal_size = ident, st.st_size
 
     def close(self) -> None:
         worker = self._worker
         if worker is not None and worker.is_alive():
             worker.join()
         with self._lock:
-            if self._fd is not None:
-                os.close(self._fd)
-                self._fd = None
+            self.journal.close()
 
     # -- reading -------------------------------------------------------------------------
     def events(self, *, limit: int | None = None, kinds: Iterable[str] | None = None,
@@ -702,7 +437,7 @@ class History:
             journal = list(self._journal)
         done = any(take(e) for e in reversed(journal))
         if not done:
-            for event in self._iter_shard_events(newest_first=True):
+            for event in self.shards.events(newest_first=True):
                 if take(event):
                     break
         found.sort(key=lambda e: int(e.get("seq", 0)), reverse=newest_first)
@@ -713,108 +448,25 @@ class History:
 
     # -- moving data between machines -----------------------------------------------------
     def export_jsonl(self, path: Path) -> int:
-        events = self.events(newest_first=False)
-        text = "".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in events)
-        atomic_write_bytes(Path(path), text.encode("utf-8"))
+        """The listening events, then the notes on tracks (kind "note"), as JSON lines."""
+        from musitui.store.notes import note_events
+
+        events = self.events(newest_first=False) + note_events(self.folder)
+        atomic_write_bytes(Path(path), dump_lines(events))
         return len(events)
 
-    def import_jsonl(self, path: Path, resolve_track: Any = None) -> tuple[int, int]:
+    def import_jsonl(self, path: Path,
+                     resolve_track: Callable[[Event], int | None] | None = None) -> tuple[int, int]:
         """Add the events of a JSON-lines export; returns (added, skipped as duplicates).
+        Every line is checked before anything is written, then all are written or none (see
+        ``history_transfer``); ``resolve_track(event) -> track id | None`` re-links events
+        to this machine's catalog."""
+        from musitui.store.notes import import_note_events
 
-        Every line is checked before anything is written, and then all are written or none:
-        a bad line names its number and what is wrong. Only a regular file of at most
-        ``MAX_IMPORT_BYTES`` is read (never a FIFO or ``/dev/zero``), lines of at most
-        ``MAX_IMPORT_LINE`` bytes. ``resolve_track(event) -> track id | None`` re-links events
-        to this machine's catalog. Events already present (same kind, ts and path) are
-        skipped, so importing twice adds nothing.
-        """
-        raw = read_bounded(Path(path))
-        incoming: list[dict[str, Any]] = []
-        for number, line in enumerate(raw.split(b"\n"), 1):
-            if not line.strip():
-                continue
-            if len(line) > MAX_IMPORT_LINE:
-                raise HistoryError(f"{path} line {number} is longer than {MAX_IMPORT_LINE // 1024} KiB; "
-                                   "nothing was imported")
-            try:
-                event = json.loads(line)
-            except ValueError as exc:
-                raise HistoryError(f"{path} line {number} is not JSON; nothing was imported") from exc
-            problem = event_problem(event, numbered=False)
-            if problem is not None:
-                raise HistoryError(f"{path} line {number} is not a history event ({problem}); "
-                                   "nothing was imported")
-            incoming.append(event)
-        existing = {(e.get("kind"), round(float(e.get("ts", 0)), 3), e.get("path"))
-                    for e in self.events(newest_first=False)}
-        fresh: list[dict[str, Any]] = []
-        skipped = 0
-        incoming.sort(key=lambda e: float(e["ts"]))
-        for event in incoming:
-            key = (event.get("kind"), round(float(event["ts"]), 3), event.get("path"))
-            if key in existing:
-                skipped += 1
-                continue
-            existing.add(key)
-            event = dict(event)
-            event["seq"] = -1  # numbered under the lock below
-            if event.get("session") is None:
-                event["session"] = int(float(event["ts"]))
-            if resolve_track is not None:
-                event["track_id"] = resolve_track(event)
-            fresh.append(event)
+        incoming = read_export(path)
+        notes = [e for e in incoming if e.get("kind") == "note"]  # to the notes beside the history
+        fresh, skipped = fresh_events([e for e in incoming if e.get("kind") != "note"],
+                                      self.events(newest_first=False), resolve_track)
         self.append_events(fresh)
-        return len(fresh), skipped
-
-    def append_events(self, events: list[dict[str, Any]]) -> None:
-        """Add ``events`` (checked, with their own ``ts`` and ``session``; oldest first) with
-        one write and one fsync, then fold them into the shards: the bulk path of every
-        import. Their ``seq`` is set here. All or nothing: HistoryError when the journal
-        cannot be written."""
-        if not events:
-            return
-        try:
-            with self._lock, self._writer_lock():
-                for number, event in enumerate(events, self.aggregates.seq + 1):
-                    event["seq"] = number
-                self._append_many(events)
-                for event in events:
-                    self.aggregates.apply(event)
-                self._journal.extend(events)
-        except OSError as exc:
-            raise HistoryError(f"cannot write the history in {self.folder}: "
-                               f"{exc.strerror or exc}; nothing was imported") from exc
-        try:
-            self.compact()
-        except OSError as exc:  # the events are in the journal: a later compaction moves them
-            self.messages.append(f"could not compact the history in {self.folder} "
-                                 f"({exc.strerror or exc}); nothing is lost, it will be retried")
-
-
-MAX_IMPORT_BYTES = 512 * 1024 * 1024
-MAX_IMPORT_LINE = 1024 * 1024
-
-
-def read_bounded(path: Path, limit: int = MAX_IMPORT_BYTES) -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes; HistoryError otherwise."""
-    import stat
-
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
-    except OSError as exc:
-        raise HistoryError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise HistoryError(f"cannot import {path}: not a regular file")
-        if info.st_size > limit:
-            raise HistoryError(f"cannot import {path}: larger than {limit // (1024 * 1024)} MB")
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            raw = handle.read(limit + 1)
-    except OSError as exc:
-        raise HistoryError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    finally:
-        os.close(fd)
-    if len(raw) > limit:
-        raise HistoryError(f"cannot import {path}: larger than {limit // (1024 * 1024)} MB")
-    return raw
+        notes_added, notes_skipped = import_note_events(self.folder, notes, resolve_track) if notes else (0, 0)
+        return len(fresh) + notes_added, skipped + notes_skipped

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +54,7 @@ class Aggregates:
         # track id -> [plays, finishes, skips, last_played_ts]
         self.tracks: dict[int, list[float]] = {}
         # artist -> [plays, finishes, skips]
-        self.artists: dict[str, list[float]] = {}
+        self.artists: dict[str, list[int]] = {}
         # Co-play weights (scaled, see the module docstring): the pairs loaded from a snapshot
         # or a rebuild stay packed in arrays; pairs first seen later go into ``_rows``
         # (track id -> {other track id: weight}). A pair lives in exactly one of the two.
@@ -158,7 +158,8 @@ class Aggregates:
         found = self._packed.row(track_id, factor) if self._packed is not None else {}
         row = self._rows.get(track_id)
         if row:
-            found.update({other: weight * factor for other, weight in row.items()})
+            # A copy first (one C call): the session ranks while a writer may add a pair.
+            found.update({other: weight * factor for other, weight in row.copy().items()})
         return found
 
     def session_events(self, now: float, gap_seconds: float) -> list[dict[str, Any]]:
@@ -172,8 +173,9 @@ class Aggregates:
         """``tracks`` as arrays: ids (int64, n) and [plays, finishes, skips, last_ts] (float64, n x 4)."""
         import numpy as np
 
-        ids = np.fromiter(self.tracks.keys(), dtype=np.int64, count=len(self.tracks))
-        stats = np.array(list(self.tracks.values()), dtype=np.float64).reshape(-1, 4)
+        items = list(self.tracks.items())  # one C call: a writer may add a track meanwhile
+        ids = np.fromiter((k for k, _ in items), dtype=np.int64, count=len(items))
+        stats = np.array([v for _, v in items], dtype=np.float64).reshape(-1, 4)
         return ids, stats
 
     # -- snapshot ------------------------------------------------------------------------
@@ -221,7 +223,7 @@ class Aggregates:
         return pair_a[order], pair_b[order], pair_w[order]
 
     @classmethod
-    def from_arrays(cls, data: Any) -> Aggregates:
+    def from_arrays(cls, data: Mapping[str, np.ndarray]) -> Aggregates:
         import numpy as np
 
         agg = cls()
@@ -234,7 +236,7 @@ class Aggregates:
         last = meta.get("last_outcome")
         agg.last_outcome = (int(last[0]), str(last[1]), float(last[2]), int(last[3])) if last else None
         tracks = np.asarray(data["tracks"], dtype=np.float64).reshape(-1, 5)
-        counts = tracks[:, 1:4].astype(np.int64).tolist()
+        counts: list[list[float]] = tracks[:, 1:4].astype(np.int64).tolist()
         for row, last_ts in zip(counts, tracks[:, 4].tolist(), strict=True):
             row.append(last_ts)
         agg.tracks = dict(zip(tracks[:, 0].astype(np.int64).tolist(), counts, strict=True))
@@ -358,18 +360,20 @@ class EventColumns:
             return list(map(dict.get, events, repeat(name, count), repeat(default, count)))
 
         try:
-            arrays = {"seq": np.fromiter(field("seq", 0), dtype=np.int64, count=count),
+            arrays: dict[str, np.ndarray] = {
+                      "seq": np.fromiter(field("seq", 0), dtype=np.int64, count=count),
                       "ts": np.fromiter(field("ts", 0.0), dtype=np.float64, count=count)}
             if not bool(np.isfinite(arrays["ts"]).all()):
                 return None
             arrays["kind"] = np.fromiter(map(_KIND_CODE.get, field("kind"), repeat(_OTHER, count)),
                                          dtype=np.int8, count=count)
             tracks = np.array(field("track_id"), dtype=object).reshape(count)
-            arrays["has_track"] = np.not_equal(tracks, None).astype(bool)
+            none = np.array(None, dtype=object)  # compared element-wise, in C
+            arrays["has_track"] = np.not_equal(tracks, none).astype(bool)
             tracks[~arrays["has_track"]] = 0
             arrays["track"] = tracks.astype(np.int64)
             sessions = np.array(field("session"), dtype=object).reshape(count)
-            sessions[np.equal(sessions, None)] = 0  # apply(): ``event.get("session") or 0``
+            sessions[np.equal(sessions, none)] = 0  # apply(): ``event.get("session") or 0``
             arrays["session"] = sessions.astype(np.int64)
             artists = field("artist", "")
             if not set(map(type, artists)) <= {str}:  # apply() keys on ``str(artist or "")``
@@ -407,7 +411,7 @@ class EventColumns:
         return arrays
 
     @classmethod
-    def from_arrays(cls, data: Any) -> EventColumns:
+    def from_arrays(cls, data: Mapping[str, np.ndarray]) -> EventColumns:
         """Raises KeyError/ValueError on arrays that do not fit together."""
         arrays = {name: data[name] for name in cls.FIELDS}
         names = json.loads(str(data["artist_names"]))
@@ -459,7 +463,7 @@ def _rebuild(agg: Aggregates, c: EventColumns,
         return agg
     agg.tracks = _counts_by_key(track, kind, ts)
     names = c.artist_names
-    agg.artists = {names[code]: counts[:3]
+    agg.artists = {names[code]: [int(n) for n in counts[:3]]
                    for code, counts in _counts_by_key(c.artist[rows], kind, None).items()}
 
     # Co-play: each finish/skip after a finish of another track in the same session.
@@ -529,7 +533,7 @@ def _rebuild_pairs(agg: Aggregates, before: np.ndarray, after: np.ndarray, finis
     unique, slot = np.unique(key, return_inverse=True)
     if not rebases:
         # bincount adds in input order: the same sums, bit for bit, as adding one by one.
-        total = np.bincount(slot, weights=w, minlength=len(unique))
+        total: np.ndarray = np.bincount(slot, weights=w, minlength=len(unique))
     else:
         total = np.zeros(len(unique))
         event = np.repeat(np.arange(count), 2)[keep]

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 if TYPE_CHECKING:
     from musitui.core.model import Track
 
-KINDS = ("play", "finish", "skip", "queue", "dequeue", "mood")
+# "note": a note on a track; notes live in musitui.store.notes and travel in exports as events.
+KINDS = ("play", "finish", "skip", "queue", "dequeue", "mood", "note")
 # Timestamps are seconds since 1970; anything past the year 3000 is not a time, it is damage.
 MAX_TS = 32_503_680_000.0
 _NUMBERS = ("position", "listened", "duration")
@@ -22,6 +23,10 @@ _TEXTS = ("path", "artist", "title", "mood")
 
 
 LISTENS = ("play", "finish", "skip")
+
+
+class HistoryError(Exception):
+    """A history operation that cannot be done; the message is one line for the user."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +37,7 @@ class Entry:
     kind: str
     track: Track | None = None
     ts: float | None = None
-    fields: dict[str, Any] = field(default_factory=dict)
+    fields: dict[str, object] = field(default_factory=dict)
 
 
 def listen_entry(kind: str, track: Track, *, position: float | None = None,
@@ -62,16 +67,16 @@ def new_event(entry: Entry, seq: int, ts: float, session: int) -> dict[str, Any]
     return event
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return (isinstance(value, int | float) and not isinstance(value, bool)
             and math.isfinite(value))
 
 
-def event_problem(event: Any, *, numbered: bool = True) -> str | None:
+def event_problem(event: object, *, numbered: bool = True) -> str | None:
     """Why ``event`` cannot be used, in a few words; None when it is fine.
 
     ``numbered=False`` for events being imported (they are numbered on the way in).

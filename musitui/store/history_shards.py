@@ -102,7 +102,8 @@ def append_to_month(folder: Path, month: str, events: list[dict[str, Any]]) -> l
     """Insert ``events`` into the month's newest part(s); events already there (same seq) are
     skipped, so redoing an interrupted compaction is harmless. Returns the files written."""
     parts = [p for p in shard_files(folder) if p.name.startswith(f"events-{month}.")]
-    part = int(_SHARD_NAME.match(parts[-1].name).group(3)) if parts else 0
+    newest = _SHARD_NAME.match(parts[-1].name) if parts else None  # shard_files() matched it
+    part = int(newest.group(3)) if newest is not None else 0
     written: list[Path] = []
     pending = list(events)
     from tinydb import TinyDB  # only compaction writes shards
@@ -176,7 +177,8 @@ def write_shard_columns(shard: Path, stamp: list[int] | None = None,
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         with open(tmp, "wb") as handle:
-            np.savez(handle, stamp=np.array(json.dumps(stamp)), **columns.to_arrays())
+            np.savez(handle, allow_pickle=True, stamp=np.array(json.dumps(stamp)),
+                     **columns.to_arrays())
         os.replace(tmp, target)
     except OSError:
         with contextlib.suppress(OSError):

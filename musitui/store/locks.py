@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
@@ -77,3 +77,15 @@ class StoreLock:
         except (OSError, ValueError, IndexError):
             return ""
         return f" (pid {pid})"
+
+
+@contextlib.contextmanager
+def flocked(path: Path) -> Iterator[None]:
+    """An ``flock`` on ``path`` (made if missing) around the block: one process at a time."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock

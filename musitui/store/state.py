@@ -34,7 +34,7 @@ class SessionState:
         return {"version": STATE_VERSION, **asdict(self)}
 
     @classmethod
-    def from_json(cls, data: Any) -> SessionState | None:
+    def from_json(cls, data: object) -> SessionState | None:
         if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
             return None
         try:

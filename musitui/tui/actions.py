@@ -21,8 +21,10 @@ from functools import partial
 from typing import TYPE_CHECKING, Literal
 
 from musitui.core.moods import ALL_MOODS
+from musitui.text_safety import shorten
 from musitui.tui import browsing, dialogs, playing
 from musitui.tui.bars import mood_label
+from musitui.tui.keys import is_key_name
 
 if TYPE_CHECKING:
     from musitui.tui.app import MusituiApp
@@ -58,13 +60,19 @@ def _help(app: MusituiApp) -> None:
 def _lyrics(app: MusituiApp) -> None:
     from musitui.tui.lyrics_screen import LyricsScreen
 
-    app.push_screen(LyricsScreen(app.session))
+    app.push_screen(LyricsScreen(app.attached))
 
 
 def _prompt(app: MusituiApp) -> None:
     from musitui.tui.prompt_box import open_prompt_box
 
     open_prompt_box(app)
+
+
+def _note(app: MusituiApp) -> None:
+    from musitui.tui.note_box import open_note_box
+
+    open_note_box(app)
 
 
 def _palette(app: MusituiApp) -> None:
@@ -125,6 +133,8 @@ ACTIONS: tuple[Action, ...] = (
            playing.cycle_play_mode),
     Action("prompt", "p", "Describe what you want (prompt)", _prompt, group="Mood",
            palette="Describe what you want (prompt)"),
+    Action("note", "c", "Write a note on the selected or playing track", _note, group="Mood",
+           palette="Write a note on a track", palette_help="what you think of it: warm notes lift it"),
     Action("lyrics", "l", "Lyrics of the playing track", _lyrics,
            palette="Lyrics of the playing track"),
     Action("save_playlist", "ctrl+s", "Save queue as M3U8", dialogs.save_playlist, group=FILES,
@@ -162,10 +172,11 @@ def resolve_keys(overrides: Mapping[str, object] | None) -> tuple[list[Action], 
     result = dict(BY_NAME)
     for name, keys in (overrides or {}).items():
         if name not in BY_NAME:
-            problems.append(f"config [keys]: unknown action {name!r} ignored")
+            problems.append(f"config [keys]: unknown action {shorten(name, 40)!r} ignored")
             continue
-        if not isinstance(keys, str) or not keys.strip():
-            problems.append(f"config [keys]: {name} needs a key name such as \"n\"; ignored")
+        if not isinstance(keys, str) or not all(is_key_name(k) for k in keys.replace(" ", "").split(",")):
+            problems.append(f"config [keys]: {name} needs a key name such as \"n\" (or \"q,ctrl+q\"); "
+                            "ignored")
             continue
         result[name] = replace(BY_NAME[name], keys=keys.replace(" ", ""))
     return [result[action.name] for action in ACTIONS], problems

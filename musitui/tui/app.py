@@ -27,7 +27,7 @@ from musitui.core.contracts import SessionControl
 from musitui.paths import Home
 from musitui.text_safety import printable
 from musitui.tui import browsing, playing
-from musitui.tui.actions import BY_NAME, Action, allowed_while_loading, resolve_keys
+from musitui.tui.actions import BY_NAME, allowed_while_loading, resolve_keys
 from musitui.tui.bars import (
     KeyHints,
     MoodBar,
@@ -105,7 +105,6 @@ class MusituiApp(App[int]):
         self.mpris = MprisLink(self)
         self.signals = SignalWatch()
         self.stall_trace = AppTrace()
-        self._no_device_told = False
         self._switch_interval: float | None = None
         # One line each, printed by the caller after the terminal is restored.
         self.exit_problems: list[str] = []
@@ -161,8 +160,9 @@ class MusituiApp(App[int]):
 
     def on_mount(self) -> None:
         # A busy worker thread (loading, sorting, scan bookkeeping) keeps the GIL for up to
-        # the switch interval each time the UI thread asks for it, at every event loop turn:
-        # 0.5 ms instead of the default 5 ms cut the median frame lag under load ~5 -> ~1 ms.
+        # the switch interval each time the UI thread asks for it, at every event loop turn.
+        # Process-wide, restored at unmount; kept for its measurement (docs/ARCHITECTURE.md,
+        # "Staying responsive": p99 frame lag during a 50k scan 18.6 ms vs 31.5 ms at 5 ms).
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL)
         self.screen_sync.start()
@@ -194,7 +194,10 @@ class MusituiApp(App[int]):
         library.empty_text = EMPTY_LIBRARY
         library.refresh_rows()
         browsing.update_title(self)
-        if self.loader is None:
+        notes = session.all_notes()  # the listener's notes on tracks are searched too
+        if notes:
+            self.model.set_notes(notes)
+        if self.loader is None or notes:
             self.rebuilder.start_search_index()
         session.subscribe(self.screen_sync.on_change)
         self.screen_sync.everything()
@@ -202,7 +205,6 @@ class MusituiApp(App[int]):
             self.notify(notice, severity="warning", timeout=8)
         problem = playing.playback_problem(self)
         if problem:
-            self._no_device_told = True
             self.notify(f"No audio output: {problem} Browsing and queueing still work.",
                         severity="warning", timeout=10)
         if self.jobs is not None:
@@ -242,9 +244,6 @@ class MusituiApp(App[int]):
         (its reading thread ends when the job closes its output)."""
         if self.jobs is not None:
             self.jobs.shutdown()
-
-    def key_specs(self) -> list[Action]:
-        return self.keys
 
     # -- what other rooms call (background jobs, the palette, the prompt box) -----------
     async def in_session(self, command: Callable[..., T], *args: object) -> T | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.message import Message
@@ -13,6 +14,7 @@ from musitui.core.model import Track
 from musitui.core.moods import ALL_MOODS, AUTO, MOODS, mood_colour
 from musitui.text_safety import printable
 from musitui.tui.library_model import display_title, format_duration
+from musitui.tui.text import crop
 
 
 class MoodBar(Widget):
@@ -92,6 +94,7 @@ class NowPlayingState:
     queue_length: int = 0  # Up next: tracks and their total seconds
     queue_seconds: float = 0.0
     mode: str = "radio"  # the play mode
+    notes: str = ""  # the listener's latest note on the track
 
 
 def stream_text(track: Track) -> str:
@@ -159,23 +162,28 @@ class NowPlaying(Widget):
         volume = "muted" if s.muted else f"vol {s.volume}%"
         right = f"  {volume}  ● {s.mood} "
         if s.track is None:
-            left = f" {icon} {printable(s.note) or 'Nothing playing · enter plays the selected track'}"
-            text.append(left[: max(0, width - len(right))].ljust(max(0, width - len(right))),
-                        style="bold")
+            left = printable(f" {icon} {s.note or 'Nothing playing · enter plays the selected track'}")
+            room = max(0, width - cell_len(right))
+            shown = crop(left, room)
+            text.append(shown + " " * (room - cell_len(shown)), style="bold")
         else:
             title = printable(display_title(s.track))
             rest = f" — {s.track.artist}" + (f" · {s.track.album}" if s.track.album else "")
-            words = getattr(s.track.analysis, "tags", "") if s.track.analysis else ""
+            words = s.track.analysis.tags if s.track.analysis else ""
             if words:  # the audio tagger's words, "electronic, ambient"
                 rest += f" · {words}"
+            if s.notes:  # the listener's own note on it
+                rest += f" · ✎ {s.notes}"
+            # Cells, not characters: a CJK title is twice as wide as its length, and a first
+            # line one cell too long wraps and pushes the progress line out of sight.
             rest = printable(rest)
-            room = max(0, width - len(right) - 3)
-            head = title[:room]
-            tail = rest[: max(0, room - len(head))]
+            room = max(0, width - cell_len(right) - 3)
+            head = crop(title, room)
+            tail = crop(rest, room - cell_len(head))
             text.append(f" {icon} ", style="bold")
             text.append(head, style="bold")
             text.append(tail, style="dim")
-            text.append(" " * max(0, room - len(head) - len(tail)))
+            text.append(" " * max(0, room - cell_len(head) - cell_len(tail)))
         text.append(f"  {volume}  ", style="dim")
         text.append(f"● {s.mood} ", style=f"bold {mood_colour(s.mood)}")
         text.append("\n")

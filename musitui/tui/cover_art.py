@@ -133,7 +133,8 @@ class CoverArt(Widget):
 
     def _decode_loop(self) -> None:
         """The decoder thread: one, so covers never pile up in parallel; a change of track
-        while one decodes makes the next job the latest. (Not niced: a lower-priority thread
+        while one decodes makes the next job the latest; a file that fails in any way shows no
+        cover and the thread goes on. (Not niced: a lower-priority thread
         descheduled while it holds the GIL made the UI thread wait longer, not less.)"""
         while True:
             job = self._jobs.get()
@@ -141,25 +142,26 @@ class CoverArt(Widget):
                 job = self._jobs.get()
             if job is None:
                 return
-            self._decode(*job)
+            try:
+                self._decode(*job)
+            except Exception:  # noqa: BLE001 - one bad file never ends covers for the session
+                with contextlib.suppress(Exception):
+                    self.app.call_from_thread(self._decoded, job[0], None)
 
     def _decode(self, request: int, path: str, pixels: tuple[int, int]) -> None:
         """Decoder thread: the cached thumbnail, decoded and scaled to the cells it fills."""
-        from musitui.library.cover import cached_cover
+        from musitui.library.cover import cached_cover, open_thumbnail
 
         if request != self._request:
             return
 
         image = None
         cached = cached_cover(self.data_dir, path) if self.data_dir is not None else None
-        if cached is not None:
-            try:
-                from PIL import Image
+        thumbnail = open_thumbnail(cached) if cached is not None else None
+        if thumbnail is not None:
+            from PIL import Image
 
-                with Image.open(cached) as opened:
-                    image = opened.convert("RGB").resize(pixels, Image.Resampling.LANCZOS)
-            except (OSError, ValueError):
-                image = None
+            image = thumbnail.resize(pixels, Image.Resampling.LANCZOS)
         with contextlib.suppress(RuntimeError):  # the app closed meanwhile
             self.app.call_from_thread(self._decoded, request, image)
 

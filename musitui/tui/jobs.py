@@ -18,10 +18,28 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from musitui.core.contracts import SessionControl
+from musitui.job_messages import (
+    Failed,
+    JobMessage,
+    Notice,
+    Problems,
+    Progress,
+    Reading,
+    Saved,
+    Scanned,
+    Status,
+    Tagging,
+    from_line,
+)
+
+if TYPE_CHECKING:
+    from musitui.store.catalog import Catalog
+    from musitui.tui.app import MusituiApp
 from musitui.library.watch import FolderWatch
 from musitui.paths import Home
 from musitui.tui.library_model import format_duration
@@ -33,7 +51,7 @@ JOB_LOG = "background-job.log"  # the job's stderr (a traceback there is never o
 
 
 class BackgroundJobs:
-    def __init__(self, home: Home, catalog: Any, session: SessionControl, *, folders: list[str],
+    def __init__(self, home: Home, catalog: Catalog, session: SessionControl, *, folders: list[str],
                  analyze: bool = True, demo_dir: Path | None = None,
                  watch_folders: list[str] | None = None) -> None:
         self.home = home
@@ -52,7 +70,7 @@ class BackgroundJobs:
         self._session_stale = self._library_stale = False  # the catalog changed since they saw it
 
     # -- entry points (called on the UI thread) -----------------------------------------
-    def start(self, app: Any) -> None:
+    def start(self, app: MusituiApp) -> None:
         if self.folders or self.analyze:
             self._run(app, {"folders": self.folders}, "startup scan")
         if self.watch_folders:
@@ -62,7 +80,7 @@ class BackgroundJobs:
             if self._watch.problem:
                 self._ui(app, app.notify, self._watch.problem, severity="warning", timeout=8)
 
-    def changed_on_disk(self, app: Any, folder: str) -> None:
+    def changed_on_disk(self, app: MusituiApp, folder: str) -> None:
         """A watched folder changed and settled: scan it (and analyse what is new) as soon as
         no other job runs; several changes while one runs make one scan."""
         with self._changed_lock:
@@ -75,7 +93,7 @@ class BackgroundJobs:
         if folders:
             self._run(app, {"folders": folders}, "library change", quiet=True)
 
-    def scan_folder(self, app: Any, folder: str) -> None:
+    def scan_folder(self, app: MusituiApp, folder: str) -> None:
         path = Path(folder).expanduser()
         if not path.is_dir():
             app.notify(f"Not a folder: {path}", severity="warning")
@@ -84,28 +102,29 @@ class BackgroundJobs:
         if self._watch is not None:
             self._watch.add(str(path))
 
-    def refresh_moods(self, app: Any) -> None:
+    def refresh_moods(self, app: MusituiApp) -> None:
         """Recompute the library's moods with the listener's corrections (a correction made
         with the mood key): the job saves the catalog and the views read it again."""
         self._run(app, {"folders": [], "analyze": False, "moods": True}, "moods", quiet=True)
 
-    def make_demo(self, app: Any) -> None:
+    def make_demo(self, app: MusituiApp) -> None:
         target = self.demo_dir or Path(self.home.data_dir) / "demo-library"
         self._run(app, {"demo": str(target)}, "demo library")
 
     def shutdown(self) -> None:
-        """Ask the job to stop: it keeps what it finished, saves and exits by itself (a
-        rerun continues); the player does not wait for it."""
+        """Ask the job to stop (SIGTERM: it keeps what it finished, saves and exits by itself,
+        and a rerun continues; still starting, it just ends: a SIGINT then, inside Python's
+        own start-up, was a fatal error); the player does not wait for it."""
         self.stop.set()
         if self._watch is not None:
             self._watch.stop()
         process = self._process
         if process is not None and process.poll() is None:
             with contextlib.suppress(OSError):
-                process.send_signal(signal.SIGINT)
+                process.send_signal(signal.SIGTERM)
 
     # -- the job ---------------------------------------------------------------------
-    def _run(self, app: Any, work: dict[str, Any], name: str, *, quiet: bool = False) -> None:
+    def _run(self, app: MusituiApp, work: dict[str, Any], name: str, *, quiet: bool = False) -> None:
         spec = {"config_dir": str(self.home.config_dir), "data_dir": str(self.home.data_dir),
                 "analyze": self.analyze, **work}
 
@@ -130,7 +149,7 @@ class BackgroundJobs:
 
         app.run_worker(guarded, thread=True, exclusive=False, group="background", name=name)
 
-    def _follow(self, app: Any, spec: dict[str, Any], name: str) -> None:
+    def _follow(self, app: MusituiApp, spec: dict[str, Any], name: str) -> None:
         if self.stop.is_set():
             return
         follower = _JobFollower(self, app)
@@ -143,30 +162,28 @@ class BackgroundJobs:
         self._process = process
         if self.stop.is_set():  # shut down while it was starting
             with contextlib.suppress(OSError):
-                process.send_signal(signal.SIGINT)
+                process.send_signal(signal.SIGTERM)
         assert process.stdout is not None
         for raw in process.stdout:
-            try:
-                message = json.loads(raw)
-            except ValueError:
-                continue
-            follower.take(message)
+            message = from_line(raw)
+            if message is not None:
+                follower.take(message)
         code = process.wait()
         follower.finish()
         if code not in (0, 130) and not follower.failed and not self.stop.is_set():
             self._failed(app, name, f"the background job ended with status {code} (see {log})")
 
-    def _failed(self, app: Any, name: str, text: str) -> None:
+    def _failed(self, app: MusituiApp, name: str, text: str) -> None:
         first = text.strip().splitlines()[0] if text.strip() else "unknown error"
         self._ui(app, app.notify, f"{name} failed: {first}", severity="error", timeout=10)
 
-    def _ui(self, app: Any, fn: Any, *args: Any, **kwargs: Any) -> None:
+    def _ui(self, app: MusituiApp, fn: Callable[..., object], *args: object, **kwargs: object) -> None:
         if self.stop.is_set() or not app.is_running:
             return
         with contextlib.suppress(RuntimeError):  # the app closed meanwhile
             app.call_from_thread(fn, *args, **kwargs)
 
-    def catalog_changed(self, app: Any, *, session: bool, library: bool) -> None:
+    def catalog_changed(self, app: MusituiApp, *, session: bool, library: bool) -> None:
         """Re-read the catalog the job saved; then (off the UI thread: rebuilding the
         recommender's arrays is heavy at 50k tracks) have the session see new tracks and
         feature vectors and rerank, and have the app re-sort its library."""
@@ -189,7 +206,7 @@ class BackgroundJobs:
 class _JobFollower:
     """Acts on the job's report lines (in the reading thread)."""
 
-    def __init__(self, jobs: BackgroundJobs, app: Any) -> None:
+    def __init__(self, jobs: BackgroundJobs, app: MusituiApp) -> None:
         self.jobs, self.app = jobs, app
         self.failed = False
         self.started = time.monotonic()
@@ -197,49 +214,39 @@ class _JobFollower:
         self.pending = False  # analysis results not yet folded into Up next
         self.tagging_started = 0.0
 
-    def take(self, message: dict[str, Any]) -> None:
+    def take(self, message: JobMessage) -> None:
         jobs, app = self.jobs, self.app
-        if "status" in message:
-            jobs._ui(app, app.set_status, str(message["status"]))
-        if message.get("saved") == "scan":
-            jobs.catalog_changed(app, session=False, library=True)
-        elif message.get("saved") == "analysis":
-            self.pending = True
-            # New vectors reach Up next as they come, but a rebuild costs ~1 s of CPU at 50k
-            # tracks: at most every REFRESH_SECONDS.
-            if time.monotonic() - self.refreshed >= REFRESH_SECONDS:
-                self._fold_in()
-        if message.get("scanned"):
-            jobs.catalog_changed(app, session=True, library=False)
-            self.started = time.monotonic()
-        if "reading" in message:
-            done, total = (list(message["reading"]) + [0, 0])[:2]
-            jobs._ui(app, app.set_status, f"scanning {message.get('folder', '')} · {done}/{total} files")
-        if "progress" in message:
-            done, total = (list(message["progress"]) + [0, 0])[:2]
-            elapsed = time.monotonic() - self.started
-            eta = (elapsed / done * (total - done)) if done and total else None
-            eta_text = f" · {format_duration(eta)} left" if eta else ""
-            jobs._ui(app, app.set_status, f"analysing {done}/{total}{eta_text}")
-        if "tagging" in message:  # the second pass (the audio tagger)
-            done, total = (list(message["tagging"]) + [0, 0])[:2]
-            if not self.tagging_started:
-                self.tagging_started = time.monotonic() - 1e-3
-            elapsed = time.monotonic() - self.tagging_started
-            eta = (elapsed / done * (total - done)) if done and total else None
-            eta_text = f" · {format_duration(eta)} left" if eta else ""
-            jobs._ui(app, app.set_status, f"tagging {done}/{total}{eta_text}")
-        if "problems" in message:
-            toast = problems_toast(str(message.get("what", "could not be read")),
-                                   [str(p) for p in message["problems"]])
-            if toast:
-                jobs._ui(app, app.notify, toast, severity="warning", timeout=12)
-        if "notice" in message:
-            jobs._ui(app, app.notify, str(message["notice"]),
-                     severity=str(message.get("severity", "information")), timeout=6)
-        if "failed" in message:
-            self.failed = True
-            jobs._failed(app, "background job", str(message["failed"]))
+        match message:
+            case Status(text):
+                jobs._ui(app, app.set_status, text)
+            case Saved("scan"):
+                jobs.catalog_changed(app, session=False, library=True)
+            case Saved("analysis"):
+                self.pending = True
+                # New vectors reach Up next as they come, but a rebuild costs ~1 s of CPU at
+                # 50k tracks: at most every REFRESH_SECONDS.
+                if time.monotonic() - self.refreshed >= REFRESH_SECONDS:
+                    self._fold_in()
+            case Scanned():
+                jobs.catalog_changed(app, session=True, library=False)
+                self.started = time.monotonic()
+            case Reading(done, total, folder):
+                jobs._ui(app, app.set_status, f"scanning {folder} · {done}/{total} files")
+            case Progress(done, total):
+                jobs._ui(app, app.set_status, f"analysing {done}/{total}{_eta(self.started, done, total)}")
+            case Tagging(done, total):  # the second pass (the audio tagger)
+                if not self.tagging_started:
+                    self.tagging_started = time.monotonic() - 1e-3
+                jobs._ui(app, app.set_status, f"tagging {done}/{total}{_eta(self.tagging_started, done, total)}")
+            case Problems(lines, what):
+                toast = problems_toast(what, lines)
+                if toast:
+                    jobs._ui(app, app.notify, toast, severity="warning", timeout=12)
+            case Notice(text, severity):
+                jobs._ui(app, app.notify, text, severity=severity, timeout=6)
+            case Failed(text):
+                self.failed = True
+                jobs._failed(app, "background job", text)
 
     def _fold_in(self) -> None:
         # The library too: its Mood column, `mood:` filter and Mood sort read the analysis.
@@ -250,6 +257,12 @@ class _JobFollower:
     def finish(self) -> None:
         if self.pending:
             self._fold_in()
+
+
+def _eta(started: float, done: int, total: int) -> str:
+    elapsed = time.monotonic() - started
+    eta = (elapsed / done * (total - done)) if done and total else None
+    return f" · {format_duration(eta)} left" if eta else ""
 
 
 def problems_toast(what: str, problems: list[str], shown: int = TOAST_LINES) -> str:

@@ -14,15 +14,20 @@ from typing import TYPE_CHECKING, Any
 
 from musitui.core.model import Track
 from musitui.core.moods import MOOD_ORDER
-from musitui.tui.search import SearchIndex, normalise, parse_filters, row_key
+from musitui.tui.search import SearchIndex, normalise, parse_filters, row_key, searched
 from musitui.tui.shelf import Shelf, empty_shelf, shelf_from_columns, shelf_from_tracks
 
 if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
     from musitui.store.catalog import Catalog
     from musitui.store.catalog_columns import CatalogColumns
 
     # What a shelf is built from: catalog columns or tracks (or a shelf, as it is).
     Source = CatalogColumns | Iterable[Track] | Shelf
+    # Shelf positions: a list, a range or an integer array.
+    Positions = Sequence[int] | NDArray[np.signedinteger[Any]]
 
 FLAT = "tracks"
 BROWSE = "browse"
@@ -78,23 +83,37 @@ def library_source(catalog: Catalog) -> Source:
 
 
 def build_shelf(source: Source, lookup: Callable[[int], Track | None] | None = None) -> Shelf:
-    """A Shelf from catalog columns (anything with ``ids`` and ``missing``) or Track objects."""
+    """A Shelf from catalog columns or Track objects."""
+    from musitui.store.catalog_columns import CatalogColumns
+
     if isinstance(source, Shelf):
         return source
     if isinstance(source, (tuple, list)) and not source:
         return empty_shelf()
-    if hasattr(source, "ids") and hasattr(source, "missing"):
+    if isinstance(source, CatalogColumns):
         return shelf_from_columns(source, lookup)
     return shelf_from_tracks(source, lookup)
 
 
-def search_index(shelf: Shelf, previous: tuple[Shelf, SearchIndex] | None = None) -> SearchIndex:
+def search_index(shelf: Shelf, previous: tuple[Shelf, SearchIndex] | None = None,
+                 notes: dict[int, str] | None = None) -> SearchIndex:
     """The search index of ``shelf``. With ``previous`` (the shelf and index it replaces), the
     keys of tracks whose fields did not change are reused (a scan of a few files into 50k
-    tracks recomputes a few keys, not 50k), and so is the typo index."""
+    tracks recomputes a few keys, not 50k), and so is the typo index. ``notes``: track id ->
+    the listener's notes on it, searched too ("running" finds a track noted "for running")."""
     old_shelf, old_index = previous if previous is not None else (None, None)
 
     def make_keys() -> list[str]:
+        keys = _make_keys()
+        if notes:
+            ids = shelf.ids.tolist() if hasattr(shelf.ids, "tolist") else list(shelf.ids)
+            for at, track_id in enumerate(ids):
+                text = notes.get(int(track_id))
+                if text:
+                    keys[at] = keys[at] + searched(text) + " "
+        return keys
+
+    def _make_keys() -> list[str]:
         rows = zip(shelf.title, shelf.track_artist, shelf.album, shelf.artist, shelf.genre, strict=True)
         old_keys = old_index.built_keys if old_index is not None else None
         if old_shelf is None or old_keys is None or len(old_keys) != len(old_shelf):
@@ -116,17 +135,19 @@ def search_index(shelf: Shelf, previous: tuple[Shelf, SearchIndex] | None = None
 
 
 class LibraryModel:
-    def __init__(self, source: Any = (), *, lookup: Callable[[int], Track | None] | None = None) -> None:
+    def __init__(self, source: Source = (), *, lookup: Callable[[int], Track | None] | None = None,
+                 notes: dict[int, str] | None = None) -> None:
+        self.notes = notes or {}  # track id -> the listener's notes, searched with the fields
         self.mode = FLAT
         self.query = ""
         self.expanded: set[tuple[str, ...]] = set()
         self.shelf = empty_shelf()
         self.index = search_index(self.shelf)
-        self._matches: Sequence[int] | None = None
+        self._matches: Positions | None = None
         self.sort = SORT_COLUMNS[0]
         self.reverse = False
         # Play counts from the history: (track ids, [plays, finishes, skips, last ts] rows).
-        self._play_stats: tuple[Any, Any] | None = None
+        self._play_stats: tuple[np.ndarray, np.ndarray] | None = None
         self._per_position: dict[str, Any] = {}  # plays / last played per shelf position
         self.set_shelf(build_shelf(source, lookup))
 
@@ -140,12 +161,17 @@ class LibraryModel:
     def set_shelf(self, shelf: Shelf, index: SearchIndex | None = None) -> None:
         """Swap in a built shelf (cheap): the filter, if any, is applied to it again."""
         self.shelf = shelf
-        self.index = index if index is not None else search_index(shelf)
+        self.index = index if index is not None else search_index(shelf, notes=self.notes)
         self._matches = None
         self._per_position = {}
         if self.query and self.index.ready:  # else applied once the index is prepared
             self._matches = self._filter(self.query)
         self._rebuild()
+
+    def set_notes(self, notes: dict[int, str]) -> None:
+        """The listener's notes changed: search them from now on (the index is rebuilt)."""
+        self.notes = dict(notes)
+        self.set_shelf(self.shelf)
 
     def set_query(self, query: str) -> None:
         self.query = query
@@ -172,7 +198,7 @@ class LibraryModel:
         self.set_sort(self.sort, not self.reverse)
         return self.reverse
 
-    def set_play_stats(self, ids: Any, stats: Any) -> None:
+    def set_play_stats(self, ids: np.ndarray, stats: np.ndarray) -> None:
         """The history's per-track counts (``Aggregates.track_table()``), for the plays and
         last-played columns. The list is re-sorted only when asked (rows never jump)."""
         self._play_stats = (ids, stats)
@@ -187,7 +213,7 @@ class LibraryModel:
         ids = list(self.shelf.ids)
         return [int(i) for i in ids] if positions is None else [int(ids[p]) for p in positions]
 
-    def _filter(self, query: str) -> Sequence[int] | None:
+    def _filter(self, query: str) -> Positions | None:
         """Positions matching the free text and every field filter (None: no filter at all)."""
         free, filters = parse_filters(query)
         filters = [(name, value) for name, value in filters if normalise(value)]
@@ -268,7 +294,7 @@ class LibraryModel:
         self._per_position = {**self._per_position, "plays": plays, "last played": last}
         return self._per_position[column]
 
-    def _ordered(self, positions: Sequence[int] | None) -> Sequence[int]:
+    def _ordered(self, positions: Positions | None) -> Positions:
         """``positions`` (None: every track) in the chosen sort; ties keep the shelf's order."""
         values = self._sort_values(self.sort)
         if values is None and not self.reverse:
@@ -326,7 +352,7 @@ class LibraryModel:
         if self.mode == FLAT or self._matches is not None:
             # A filter always shows the matching tracks flat: the fastest thing to read.
             # Positions into the shelf; unfiltered it is a range: nothing to build.
-            self.track_rows: Sequence[int] | None = self._ordered(self._matches)
+            self.track_rows: Positions | None = self._ordered(self._matches)
             self.tree_rows: list[Row] | None = None
         else:
             self.track_rows = None

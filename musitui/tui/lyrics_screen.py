@@ -11,7 +11,11 @@ line, and the title, goes through ``printable`` (a lyric may hold escape sequenc
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from musitui.core.contracts import SessionControl
+    from musitui.core.model import Track
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -111,7 +115,7 @@ class LyricsScreen(ModalScreen[None]):
     #lyrics-hint { color: $text-muted; }
     """
 
-    def __init__(self, session: Any) -> None:
+    def __init__(self, session: SessionControl) -> None:
         super().__init__()
         self.session = session
         self.track_id: int | None = None
@@ -138,7 +142,7 @@ class LyricsScreen(ModalScreen[None]):
         if self.lyrics is not None and lines.size.width != self._width:
             self._start_load(self.track_id, self.lyrics, None)  # re-wrap to the new width
 
-    def _start_load(self, track_id: int | None, lyrics: Lyrics | None, track: Any) -> None:
+    def _start_load(self, track_id: int | None, lyrics: Lyrics | None, track: Track | None) -> None:
         """Read (when ``track`` is given), parse and wrap on a thread; ``_loaded`` swaps in."""
         self._loading += 1
         number, width = self._loading, self.query_one(LyricsLines).size.width or 76
@@ -167,7 +171,7 @@ class LyricsScreen(ModalScreen[None]):
         self.query_one(LyricsLines).show(rows, first, synced)
         self.follow()
 
-    def _load(self, track: Any) -> None:
+    def _load(self, track: Track | None) -> None:
         title = self.query_one("#lyrics-title", Label)
         if track is None:
             self._loading += 1

@@ -8,7 +8,13 @@ are counted and named, never fatal.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from musitui.core.contracts import SessionControl
+    from musitui.core.model import Track
+    from musitui.core.queue import Queued, QueueItem
+    from musitui.store.catalog import Catalog
 
 
 def parse_save_answer(answer: str, default_n: int) -> tuple[Path, int | None]:
@@ -19,14 +25,14 @@ def parse_save_answer(answer: str, default_n: int) -> tuple[Path, int | None]:
     return Path(answer.strip()).expanduser(), None
 
 
-def tracks_to_save(up_next: list[Any], count: int | None) -> list[Any]:
+def tracks_to_save(up_next: list[QueueItem], count: int | None) -> list[Track]:
     if count is not None:
         return [item.track for item in up_next[:count]]
     queued = [item.track for item in up_next if item.user_queued]
     return queued or [item.track for item in up_next]
 
 
-def save_queue(session: Any, answer: str) -> str:
+def save_queue(session: SessionControl, answer: str) -> str:
     from musitui import playlists
 
     path, count = parse_save_answer(answer, 20)
@@ -45,7 +51,7 @@ def save_queue(session: Any, answer: str) -> str:
     return f"Saved {len(tracks)} tracks to {written}"
 
 
-def queued_message(result: Any, source: str = "") -> str:
+def queued_message(result: Queued, source: str = "") -> str:
     """"Queued 2 tracks (4 already queued, 1 playing now)" for an enqueue_many() result."""
     count = f"{result.added} track" + ("" if result.added == 1 else "s")
     notes = [f"{result.already} already queued"] if result.already else []
@@ -54,7 +60,7 @@ def queued_message(result: Any, source: str = "") -> str:
     return f"Queued {count}{source}" + (f" ({', '.join(notes)})" if notes else "")
 
 
-def open_into_queue(session: Any, catalog: Any, answer: str) -> tuple[str, bool]:
+def open_into_queue(session: SessionControl, catalog: Catalog, answer: str) -> tuple[str, bool]:
     from musitui import playlists
 
     path = Path(answer.strip()).expanduser()

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import itertools
 import threading
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from musitui.tui.app import MusituiApp
 
 from textual.widgets import Input
 
@@ -32,7 +35,7 @@ class PromptBox(PromptScreen):
         self.dismiss(event.value.strip())
 
 
-def open_prompt_box(app: Any) -> None:
+def open_prompt_box(app: MusituiApp) -> None:
     session = app.session
     if session is None:
         app.notify("The library is still loading", severity="warning")
@@ -48,11 +51,11 @@ def open_prompt_box(app: Any) -> None:
                     lambda answer: _answered(app, answer))
 
 
-def _answered(app: Any, answer: str | None) -> None:
+def _answered(app: MusituiApp, answer: str | None) -> None:
     if answer is None:
         return
     if not answer:
-        app.run_in_session(app.session.set_vibe, None)  # a rerank: not on the event loop
+        app.run_in_session(app.attached.set_vibe, None)  # a rerank: not on the event loop
         app.notify("Prompt cleared: Up next follows the mood again", timeout=4)
         return
     # The local model may take seconds: never on the UI thread, and never waited for.
@@ -66,21 +69,21 @@ _asked = itertools.count(1)
 _latest: dict[int, int] = {}  # id(app) -> the number of the prompt that counts (the last one)
 
 
-def _understand_quietly(app: Any, text: str, number: int) -> None:
+def _understand_quietly(app: MusituiApp, text: str, number: int) -> None:
     try:
         _understand(app, text, number)
     except Exception:  # the app quit meanwhile (call_from_thread refuses), or worse: stay quiet
         return
 
 
-def _understand(app: Any, text: str, number: int = 0) -> None:
+def _understand(app: MusituiApp, text: str, number: int = 0) -> None:
     from musitui.words.encoder import shared
     from musitui.words.llm_client import understand
     from musitui.words.target import library_words
 
-    session = app.session
+    session = app.attached
     vibe, notice = understand(text, app.config, encoder=shared(),
-                              **library_words(session.catalog.columns().present()))
+                              **library_words(session.catalog.columns().present(), app.home))
     if number and _latest.get(id(app)) != number:
         return  # a newer prompt was asked meanwhile: its answer counts
     vibe.prompt_text = text

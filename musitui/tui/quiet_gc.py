@@ -79,7 +79,12 @@ def retire(*objects: object) -> None:
     """Free structures nobody will use again (a replaced shelf, search index or catalog
     table) in a background thread, a few thousand items at a time. Dropping them at once is
     one decref cascade over 50k tracks' strings: a single 10-30 ms C call, wherever the last
-    reference went (often the UI thread), that no other thread can interrupt."""
+    reference went (often the UI thread), that no other thread can interrupt.
+
+    Who still holds a retired structure is read from its reference count: the structures are
+    shared across rooms (catalog columns handed out, a rerank in flight, a search index lent
+    to its successor), and the count is the record every holder keeps already. Kept for its
+    measurement (``bench/bench_tui.py --retire-only``; docs/ARCHITECTURE.md)."""
     global _retirer
     with _retired_ready:
         _retired.extend(o for o in objects if o is not None)

@@ -60,7 +60,7 @@ class LibraryRebuilder:
                 with one_builder():
                     with gc_paused():
                         shelf = self.build_shelf(library_source(catalog), catalog.get)
-                        index = search_index(shelf, (app.model.shelf, app.model.index))
+                        index = search_index(shelf, (app.model.shelf, app.model.index), notes=app.model.notes)
                         if app.model.query:
                             index.prepare()
                     app.call_from_thread(self._swap, shelf, index)

@@ -104,7 +104,8 @@ class ScreenSync:
             state=state, volume=int(s.volume), muted=s.muted,
             mood=s.mood, note=note, replaygain=self._replaygain(track),
             queue_length=len(items), queue_seconds=sum(float(i.track.duration or 0.0) for i in items),
-            mode=s.play_mode))  # musitui/core/play_modes.py
+            mode=s.play_mode,  # musitui/core/play_modes.py
+            notes=(s.notes_on(track.id) or [""])[-1] if track is not None else ""))
         app.query_one(LibraryView).set_playing(track.id if track is not None else None)
         app.query_one(CoverArt).show(track.path if track is not None else None)
 

@@ -21,6 +21,8 @@ from musitui.core.names import fold_name
 if TYPE_CHECKING:
     import numpy as np
 
+    from musitui.store.catalog_columns import CatalogColumns
+
 NO_NUMBER = -1
 DAMAGED_MARK = " ⚠"  # after the title of a damaged-but-playable track (Track.warning)
 
@@ -204,7 +206,7 @@ def _numbers(values: Any) -> np.ndarray:
     return np.where(array < 0, NO_NUMBER, array)
 
 
-def shelf_from_columns(columns: Any, lookup: Callable[[int], Track | None] | None = None) -> Shelf:
+def shelf_from_columns(columns: CatalogColumns, lookup: Callable[[int], Track | None] | None = None) -> Shelf:
     """A Shelf from ``CatalogColumns`` (rows marked missing are left out)."""
     import numpy as np
 

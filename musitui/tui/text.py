@@ -21,6 +21,21 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width - 1) + "…" if width > 1 else set_cell_size(text, width)
 
 
+def crop(text: str, width: int) -> str:
+    """The longest start of ``text`` at most ``width`` cells wide (a wide CJK character counts
+    two; no ellipsis, no padding)."""
+    if width <= 0:
+        return ""
+    if text.isascii() or cell_len(text) <= width:
+        return text[:width] if text.isascii() else text
+    used = 0
+    for index, char in enumerate(text):
+        used += cell_len(char)
+        if used > width:
+            return text[:index]
+    return text
+
+
 def wrap_lines(text: str, width: int) -> list[str]:
     import textwrap
 

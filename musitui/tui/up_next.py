@@ -9,7 +9,7 @@ rerank are highlighted for a moment, so a skip or a mood change visibly reorders
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
@@ -25,12 +25,15 @@ from musitui.tui.clicks import ClickToPlay
 from musitui.tui.library_model import display_title
 from musitui.tui.text import fit, wrap_lines
 
+if TYPE_CHECKING:
+    from musitui.core.queue import QueueItem
+
 HIGHLIGHT_SECONDS = 1.5
 MAX_DETAIL_LINES = 6
 EXPLORE_PREFIX = "exploring"  # musitui.recommend.reasons.EXPLORE_LABEL
 
 
-def label_of(item: Any) -> str:
+def label_of(item: QueueItem) -> str:
     """The short label at the end of a row: who put it there, or that it explores."""
     if item.user_queued:
         return "you"
@@ -61,7 +64,7 @@ class UpNextView(ClickToPlay, ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.items: list[Any] = []
+        self.items: list[QueueItem] = []
         self.empty_text = "Nothing queued yet."
         self.moved: dict[int, float] = {}  # track id -> when its highlight ends
         self.show_reasons = True
@@ -70,7 +73,7 @@ class UpNextView(ClickToPlay, ScrollView, can_focus=True):
     def lines_per_item(self) -> int:
         return 2 if self.show_reasons else 1
 
-    def _reason_of(self, item: Any) -> str:
+    def _reason_of(self, item: QueueItem) -> str:
         return item.reason or ("queued by you" if item.user_queued else "")
 
     def _detail_lines(self) -> list[str]:
@@ -104,7 +107,7 @@ class UpNextView(ClickToPlay, ScrollView, can_focus=True):
             return self.cursor, line - top
         return divmod(line - height + per, per)
 
-    def set_items(self, items: list[Any], *, highlight: bool = True) -> None:
+    def set_items(self, items: list[QueueItem], *, highlight: bool = True) -> None:
         old_positions = {item.track.id: i for i, item in enumerate(self.items)}
         now = time.monotonic()
         if highlight and self.items:

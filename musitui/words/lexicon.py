@@ -37,7 +37,7 @@ NEGATE_AFTER = {
     "ko": ["말고", "빼고", "없이", "없는", "싫어", "싫은", "않은", "않는", "않게", "아닌", "제외", "금지"],
 }
 # Words that contain a negator's letters without negating ("切ない" is a sad word).
-NOT_NEGATIONS = ["不気味", "切ない", "少ない", "危ない", "せつない", "はかない", "儚い", "不安", "不错", "不停",
+NOT_NEGATIONS = ["不気味", "つまらない", "つまんない", "切ない", "少ない", "危ない", "せつない", "はかない", "儚い", "不安", "不错", "不停",
                  "不断", "不同", "无聊", "無聊"]
 # "X but Y": Y decides more.
 CONTRAST = {

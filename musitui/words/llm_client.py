@@ -24,7 +24,7 @@ import socket
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -298,7 +298,8 @@ def validate(answer: Any, styles: Iterable[str], paths: Iterable[str]) -> Vibe:
 
 
 def understand(text: str, config: Any, *, styles: Iterable[str] = (), titles: Mapping[str, str] | None = None,
-               paths: Iterable[str] = (), encoder: Encoder | None = None) -> tuple[Vibe, str | None]:
+               paths: Iterable[str] = (), encoder: Encoder | None = None,
+               notes: Mapping[int, Sequence[str]] | None = None) -> tuple[Vibe, str | None]:
     """(target, notice): the model's answer when one is configured and usable, else the
     offline reading (musitui.words.multilingual: the rules and, given ``encoder``, the
     multilingual sentence encoder); ``notice`` is one line saying why the model was not used."""
@@ -306,7 +307,7 @@ def understand(text: str, config: Any, *, styles: Iterable[str] = (), titles: Ma
 
     styles, paths = set(styles), set(paths)
     try:
-        offline = parse_any(text, styles=styles, titles=titles, paths=paths, encoder=encoder)
+        offline = parse_any(text, styles=styles, titles=titles, paths=paths, encoder=encoder, notes=notes)
     except Exception as exc:  # never: but a prompt must not close the player
         return Vibe(), f"the prompt could not be read ({type(exc).__name__})"
     try:
@@ -320,6 +321,7 @@ def understand(text: str, config: Any, *, styles: Iterable[str] = (), titles: Ma
         return offline, f"local model not used ({type(exc).__name__}); using the offline rules"
     vibe.words = offline.words  # the prompt's own words, quoted in reasons
     vibe.audio, vibe.exclude_audio = offline.audio, offline.exclude_audio  # the tagger's words
+    vibe.noted = offline.noted
     vibe.exclude_styles = list(dict.fromkeys(vibe.exclude_styles + offline.exclude_styles))
     vibe.styles = [s for s in vibe.styles if s not in vibe.exclude_styles]
     vibe.seeds = list(dict.fromkeys(vibe.seeds + offline.seeds))

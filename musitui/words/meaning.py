@@ -58,10 +58,12 @@ def strip_filler(text: str) -> str:
 class MoodSpace:
     """The anchors, embedded once per process (thread-safe)."""
 
-    def __init__(self, encoder: Encoder) -> None:
+    def __init__(self, encoder: Encoder,
+                 table: dict[str, tuple[float | None, float | None]] | None = None) -> None:
         from musitui.words.prompt import MOOD_WORDS, STYLE_MOOD
 
-        table = {**MOOD_WORDS, **{k: v for k, v in STYLE_MOOD.items() if k not in MOOD_WORDS}}
+        if table is None:
+            table = {**MOOD_WORDS, **{k: v for k, v in STYLE_MOOD.items() if k not in MOOD_WORDS}}
         self.encoder = encoder
         self.words = list(table)
         self.values = np.array([[np.nan if v is None else v, np.nan if a is None else a]
@@ -95,9 +97,12 @@ class MoodSpace:
                 out.append(Reading(None, None, 0.0, ""))
                 continue
             best = int(np.argmax(sims))
-            axes: list[float] = []
+            axes: list[float | None] = []
             for axis in (0, 1):
                 known = ~np.isnan(self.values[:, axis])
+                if not known.any():  # a table without this axis (the feel words: valence only)
+                    axes.append(None)
+                    continue
                 s, values = sims[known], self.values[known, axis]
                 top = np.argsort(-s)[:K]
                 weights = np.exp((s[top] - s[top].max()) / TAU)
@@ -106,17 +111,33 @@ class MoodSpace:
             if similarity < MIN_SIMILARITY:
                 out.append(Reading(None, None, similarity, self.words[best]))
             else:
-                out.append(Reading(round(axes[0], 3), round(axes[1], 3), similarity, self.words[best]))
+                valence, arousal = (None if x is None else round(x, 3) for x in axes)
+                out.append(Reading(valence, arousal, similarity, self.words[best]))
         return out
 
 
-_SPACES: dict[int, MoodSpace] = {}
+_SPACES: dict[tuple[int, str], MoodSpace] = {}
 _SPACES_LOCK = threading.Lock()
+# What a listener says of a track, for a note's feel (valence = warm +1 / cold -1).
+FEEL_WORDS: dict[str, tuple[float | None, float | None]] = {
+    **{w: (1.0, None) for w in ("love this", "great song", "beautiful", "my favourite", "perfect",
+                                "amazing", "wonderful", "so good", "brilliant", "I like it", "lovely",
+                                "gives me chills", "a masterpiece", "never gets old")},
+    **{w: (-1.0, None) for w in ("boring", "annoying", "hate this", "terrible", "awful", "too loud",
+                                 "too long", "skip it", "not my thing", "I don't like it", "irritating",
+                                 "bad song", "gets on my nerves", "overplayed")},
+    # Notes that say where or when, not how it feels.
+    **{w: (0.0, None) for w in ("for running", "for work", "in the car", "at night", "from the film",
+                                "live version", "reminds me of school", "heard it on the radio",
+                                "my sister's song", "when studying", "the second album", "for the party")},
+}
 
 
-def mood_space(encoder: Encoder) -> MoodSpace:
+def mood_space(encoder: Encoder, kind: str = "mood") -> MoodSpace:
+    """The anchors of ``kind``: "mood" (the rule lexicon's words) or "feel" (FEEL_WORDS)."""
     with _SPACES_LOCK:
-        space = _SPACES.get(id(encoder))
+        space = _SPACES.get((id(encoder), kind))
         if space is None:
-            space = _SPACES[id(encoder)] = MoodSpace(encoder)
+            table = FEEL_WORDS if kind == "feel" else None
+            space = _SPACES[(id(encoder), kind)] = MoodSpace(encoder, table)
         return space

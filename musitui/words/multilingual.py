@@ -16,7 +16,7 @@ the moods come from the rules alone (the light path: no encoder is loaded). What
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from musitui.words import lexicon
 from musitui.words.clauses import Piece, pieces
@@ -111,7 +111,9 @@ def _rule_axes(rules: Vibe) -> tuple[bool, bool]:
     return rules.valence is not None, rules.arousal is not None
 
 
-def _encoder_axes(parts: list[Piece], encoder: Encoder) -> tuple[float | None, float | None, list[str], float]:
+def encoder_axes(parts: list[Piece], encoder: Encoder) -> tuple[float | None, float | None, list[str], float]:
+    """(valence, arousal, the anchor words read, the best similarity) of ``parts`` through
+    the encoder; Nones for an axis no piece spoke of."""
     from musitui.words.meaning import mood_space, strip_filler
 
     readable = [p for p in parts if not (p.negated and p.names_only)]
@@ -158,8 +160,10 @@ def _encoder_axes(parts: list[Piece], encoder: Encoder) -> tuple[float | None, f
 
 
 def parse_any(text: str, *, styles: Iterable[str] = (), titles: Mapping[str, str] | None = None,
-              paths: Iterable[str] = (), encoder: Encoder | None = None) -> Vibe:
-    """The target for ``text`` in any language of musitui.words.lexicon."""
+              paths: Iterable[str] = (), encoder: Encoder | None = None,
+              notes: Mapping[int, Sequence[str]] | None = None) -> Vibe:
+    """The target for ``text`` in any language of musitui.words.lexicon; ``notes``: the
+    listener's notes (track id -> texts), whose words the prompt may name ("my running songs")."""
     from musitui.words.meaning import UNDERSTOOD
 
     text = (text or "")[:500]
@@ -174,13 +178,17 @@ def parse_any(text: str, *, styles: Iterable[str] = (), titles: Mapping[str, str
     vibe.audio = [a for a in dict.fromkeys(audio) if a not in no_audio and a not in vibe.styles]
     vibe.exclude_audio = list(dict.fromkeys(no_audio))
     vibe.tempo = rules.tempo or _tempo(parts)
+    if notes:
+        from musitui.words.notes import matching
+
+        vibe.noted = sorted(matching(rest, notes))
     rule_v, rule_a = _rule_axes(rules)
     vibe.valence = rules.valence if rule_v else None
     vibe.arousal = rules.arousal if rule_a else None
     vibe.words = [w for w in rules.words if not w.endswith("-like")] if (rule_v or rule_a) else []
     if encoder is not None and not (rule_v and rule_a):
         try:
-            v, a, words, best = _encoder_axes(parts, encoder)
+            v, a, words, best = encoder_axes(parts, encoder)
         except EncoderMissing:
             v = a = None
             words, best = [], 0.0

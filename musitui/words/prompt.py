@@ -101,6 +101,7 @@ class Vibe:
     seeds: list[str] = field(default_factory=list)
     audio: list[str] = field(default_factory=list)  # what the audio should be ("piano", "female vocals")
     exclude_audio: list[str] = field(default_factory=list)
+    noted: list[int] = field(default_factory=list)  # tracks whose notes share the prompt's words
     source: str = "rules"
     explanation: str = ""
     words: list[str] = field(default_factory=list)  # what was understood, for reasons
@@ -111,7 +112,7 @@ class Vibe:
                 "exclude_styles": list(self.exclude_styles),
                 "tempo": None if self.tempo is None else [self.tempo[0], self.tempo[1]],
                 "seeds": list(self.seeds), "audio": list(self.audio), "exclude_audio": list(self.exclude_audio),
-                "source": self.source, "explanation": self.explanation}
+                "noted": list(self.noted), "source": self.source, "explanation": self.explanation}
 
     @property
     def label(self) -> str:
@@ -122,7 +123,7 @@ class Vibe:
     def empty(self) -> bool:
         return (self.valence is None and self.arousal is None and not self.styles
                 and not self.exclude_styles and self.tempo is None and not self.seeds
-                and not self.audio and not self.exclude_audio)
+                and not self.audio and not self.exclude_audio and not self.noted)
 
 
 def style_vocabulary(values: Iterable[str]) -> set[str]:
@@ -331,4 +332,6 @@ def explain(vibe: Vibe) -> str:
         bits.append(f"tempo {vibe.tempo[0]:.0f}-{vibe.tempo[1]:.0f} BPM")
     if vibe.seeds:
         bits.append(f"{len(vibe.seeds)} seed track(s)")
+    if vibe.noted:
+        bits.append(f"{len(vibe.noted)} track(s) whose notes say so")
     return "; ".join(bits) if bits else "nothing understood: ranking as usual"

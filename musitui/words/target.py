@@ -28,14 +28,20 @@ def _style_texts(columns: Any) -> list[str]:
     return [_padded(f"{g} {s} {t}") for g, s, t in zip(genres, styles, tags, strict=False)]
 
 
-def library_words(columns: Any) -> dict[str, Any]:
-    """The parser's keyword arguments for a library: styles, titles, paths."""
+def library_words(columns: Any, home: Any = None) -> dict[str, Any]:
+    """The parser's keyword arguments for a library: styles, titles, paths and (given the
+    home) the listener's notes, track id -> texts."""
     genres = list(getattr(columns, "genre", []) or [])
     styles = list(getattr(columns, "style", []) or [])
     titles = {t.strip().lower(): p for t, p in zip(getattr(columns, "title", []), getattr(columns, "path", []),
                                                    strict=False) if t and t.strip()}
+    notes: dict[int, list[str]] = {}
+    if home is not None:
+        from musitui.store.notes import Notes
+
+        notes = {i: [n.text for n in written] for i, written in Notes.open(home).current().items()}
     return {"styles": style_vocabulary(genres + styles), "titles": titles,
-            "paths": set(getattr(columns, "path", []))}
+            "paths": set(getattr(columns, "path", [])), "notes": notes}
 
 
 def tag_rows(home: Any, lib_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -88,6 +94,10 @@ def build_target(vibe: Vibe, lib_ids: np.ndarray, columns: Any,
         return out
 
     style_match = mask(vibe.styles)
+    if vibe.noted:  # tracks whose notes share the prompt's words count as the asked style
+        noted = set(vibe.noted)
+        hits = np.array([int(i) in noted for i in np.asarray(lib_ids).tolist()], dtype=bool)
+        style_match = hits if style_match is None else (style_match | hits)
     row_tempo = None
     if vibe.tempo is not None:
         tempo = np.asarray(getattr(columns, "tempo", np.full(len(ids), np.nan)), dtype=np.float32)

@@ -133,7 +133,8 @@ def test_analyze_command_on_an_empty_catalog() -> None:
     assert bad.returncode == 2 and "--jobs" in bad.stderr and "Traceback" not in bad.stderr
 
 
-# A script *file* with no `if __name__ == "__main__"` guard: workers must not re-run it.
+# A script *file*: workers import it again (as ``__mp_main__``, the multiprocessing contract
+# for the spawn and forkserver methods), so its work sits behind the main guard.
 FORKSERVER_SCRIPT = textwrap.dedent("""
     import json, os, sys
     from multiprocessing import forkserver
@@ -142,29 +143,35 @@ FORKSERVER_SCRIPT = textwrap.dedent("""
     from musitui.store.features import FeatureStore
     from musitui.analysis.runner import analyze_catalog
 
-    print("script ran", file=sys.stderr)
-    vectors = {}
-    for name, isolate in (("forkserver", False), ("spawn", True)):
-        home = resolve_home(os.path.join(sys.argv[1], name))
-        catalog = Catalog.open(home)
-        for path in sys.argv[2:]:
-            catalog.new_track(path)
-        catalog.save()
-        report = analyze_catalog(home, catalog, jobs=2, show_progress=False, isolate_models=isolate)
-        store = FeatureStore.open(home)
-        matrix, _ = store.vectors_for([t.id for t in Catalog.open(home)])
-        vectors[name] = {"analyzed": report.analyzed, "matrix": matrix.tolist()}
-    server = forkserver._forkserver._forkserver_pid
-    print(json.dumps({**vectors, "server_stdout": os.readlink(f"/proc/{server}/fd/1"),
-                      "server_stderr": os.readlink(f"/proc/{server}/fd/2"),
-                      "librosa_in_parent": any(m.split(".")[0] in ("librosa", "numba")
-                                               for m in sys.modules)}))
+
+    def main():
+        print("script ran", file=sys.stderr)
+        vectors = {}
+        for name, isolate in (("forkserver", False), ("spawn", True)):
+            home = resolve_home(os.path.join(sys.argv[1], name))
+            catalog = Catalog.open(home)
+            for path in sys.argv[2:]:
+                catalog.new_track(path)
+            catalog.save()
+            report = analyze_catalog(home, catalog, jobs=2, show_progress=False, isolate_models=isolate)
+            store = FeatureStore.open(home)
+            matrix, _ = store.vectors_for([t.id for t in Catalog.open(home)])
+            vectors[name] = {"analyzed": report.analyzed, "matrix": matrix.tolist()}
+        server = forkserver._forkserver._forkserver_pid
+        print(json.dumps({**vectors, "server_stdout": os.readlink(f"/proc/{server}/fd/1"),
+                          "server_stderr": os.readlink(f"/proc/{server}/fd/2"),
+                          "librosa_in_parent": any(m.split(".")[0] in ("librosa", "numba")
+                                                   for m in sys.modules)}))
+
+
+    if __name__ == "__main__":
+        main()
 """)
 
 
 def test_forkserver_workers_match_spawned_ones(tmp_path: Path) -> None:
     """The command line's workers fork from a warmed forkserver; the TUI's are spawned.
-    Both must compute the same features, from a script without a main guard too; the
+    Both must compute the same features, called from a script file; the
     server must not hold the caller's stdout/stderr (a pipe reader would wait for it)."""
     folder = tmp_path / "music"
     folder.mkdir()

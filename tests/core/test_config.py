@@ -196,7 +196,7 @@ def test_a_tui_scan_honours_follow_symlinks(tmp_path: Path) -> None:
     home = home_with(tmp_path / "home", "[library]\nfollow_symlinks = false\n")
     spec = {"config_dir": str(home.config_dir), "data_dir": str(home.data_dir),
             "folders": [str(music)], "analyze": False}
-    assert run_job(spec, lambda **_: None, threading.Event()) == 0
+    assert run_job(spec, lambda _message: None, threading.Event()) == 0
     names = sorted(Path(t.path).name for t in Catalog.open(home).present())
     assert names == ["real.flac"]
 

@@ -12,8 +12,8 @@ import pytest
 from test_e2e_mpris import SessionBus
 from tui_helpers import Opener, build_world
 
-pytestmark = pytest.mark.skipif(shutil.which("dbus-run-session") is None,
-                                reason="needs dbus-run-session")
+pytestmark = [pytest.mark.dbus, pytest.mark.skipif(shutil.which("dbus-run-session") is None,
+                                                   reason="needs dbus-run-session")]
 PLAYER = "org.mpris.MediaPlayer2.Player"
 
 

@@ -102,9 +102,15 @@ VARIANTS = [
 ]
 
 
-def check_matches(home: Path, ids: dict[str, int], *, spotify: bool = False) -> None:
-    """Each library listen became a finish of the right file at its own time; the others
-    are kept aside."""
+def at(seconds: float) -> object:
+    """A time to the millisecond (pytest.approx alone would allow ~half an hour at 1.6e9)."""
+    return pytest.approx(seconds, rel=0, abs=0.001)
+
+
+def check_matches(home: Path, ids: dict[str, int], *, spotify: bool = False,
+                  minutes: bool = False) -> None:
+    """Each library listen became a finish of the right file at its own time (``minutes``:
+    the export keeps whole minutes); the others are kept aside."""
     found = {e["track_id"]: e for e in events(home)}
     wanted = [(made, key) for made, key in VARIANTS if key]
     assert len(found) == len(wanted)
@@ -113,7 +119,8 @@ def check_matches(home: Path, ids: dict[str, int], *, spotify: bool = False) -> 
         length = LIBRARY[[f"{a}/{t}/{al}" for a, t, al, _ in LIBRARY].index(key)][3]
         assert event["kind"] == "finish"
         # Spotify says when the stream ended; a scrobble when it began (+ the file's length).
-        assert event["ts"] == pytest.approx(made.start + (made.seconds if spotify else length))
+        start = made.start - made.start % 60 if minutes else made.start
+        assert event["ts"] == at(start + (made.seconds if spotify else length))
     aside = {(k["artist"], k["title"]) for k in kept_aside(home)}
     assert aside == {(m.artist, m.title) for m, key in VARIANTS if key is None}
 
@@ -143,7 +150,7 @@ def test_lastfm_csv_both_shapes(home: Path, ids: dict[str, int], tmp_path: Path,
     source = tmp_path / "scrobbles.csv"
     source.write_bytes(writer([m for m, _ in VARIANTS]))
     assert run(home, "history", "import", str(source)) == 0
-    check_matches(home, ids)
+    check_matches(home, ids, minutes=writer is lastfm_plain_csv)
 
 
 def test_spotify_extended_history(home: Path, ids: dict[str, int], tmp_path: Path,
@@ -175,8 +182,8 @@ def test_spotify_skips_by_what_was_heard(home: Path, ids: dict[str, int], tmp_pa
     assert [(e["track_id"], e["kind"]) for e in got] == [(halo, kind) for _, kind in cases]
     for event, (made, _) in zip(got, cases, strict=True):
         heard = made.seconds if made.heard is None else made.heard
-        assert event["ts"] == pytest.approx(made.start + heard)
-        assert event["listened"] == pytest.approx(heard)
+        assert event["ts"] == at(made.start + heard)
+        assert event["listened"] == at(heard)
 
 
 def test_spotify_account_data_history(home: Path, ids: dict[str, int], tmp_path: Path) -> None:
@@ -355,7 +362,7 @@ def test_export_scrobbler_and_listenbrainz_round_trip(home: Path, ids: dict[str,
             Made(T0 + 400, "Hans Zimmer", "Time", seconds=275, heard=12, skipped=True)]
     (tmp_path / "endsong_0.json").write_bytes(spotify_json(made))
     assert run(home, "history", "import", str(tmp_path / "endsong_0.json")) == 0
-    log, lb = tmp_path / "out" / ".scrobbler.log", tmp_path / "out" / "listens.json"
+    log, lb = tmp_path / "out" / ".scrobbler.log", tmp_path / "out" / "listenbrainz.zip"
     assert run(home, "history", "export", "--format", "scrobbler", str(log)) == 0
     assert run(home, "history", "export", "--format", "listenbrainz", str(lb)) == 0
     lines = log.read_text().splitlines()
@@ -363,9 +370,10 @@ def test_export_scrobbler_and_listenbrainz_round_trip(home: Path, ids: dict[str,
     rows = [line.split("\t") for line in lines[3:]]
     assert [(r[0], r[2], r[5], int(r[6])) for r in rows] == [
         ("Beyoncé", "Halo", "L", int(T0)), ("Hans Zimmer", "Time", "S", int(T0 + 400))]
-    document = json.loads(lb.read_text())
-    assert document["listen_type"] == "import"
-    assert [(p["listened_at"], p["track_metadata"]["track_name"]) for p in document["payload"]] == [
+    with zipfile.ZipFile(lb) as archive:
+        assert archive.namelist() == ["listens/2020/9.jsonl"]  # as ListenBrainz exports
+        listens = [json.loads(x) for x in archive.read("listens/2020/9.jsonl").splitlines()]
+    assert [(x["listened_at"], x["track_metadata"]["track_name"]) for x in listens] == [
         (int(T0), "Halo")]  # a skip is not a listen
     for exported in (log, lb):
         other = tmp_path / f"again-{exported.name}"
@@ -373,7 +381,7 @@ def test_export_scrobbler_and_listenbrainz_round_trip(home: Path, ids: dict[str,
         assert run(other, "history", "import", str(exported)) == 0
         again = events(other)
         assert again[0]["track_id"] == ids["Beyoncé/Halo/I Am... Sasha Fierce"]
-        assert again[0]["ts"] == pytest.approx(T0 + 261)
+        assert again[0]["ts"] == at(T0 + 261)
 
 
 def test_interrupted_read_imports_nothing(home: Path, ids: dict[str, int], tmp_path: Path,
@@ -398,8 +406,9 @@ def test_interrupted_read_imports_nothing(home: Path, ids: dict[str, int], tmp_p
     assert events(home) == [] and kept_aside(home) == []
 
 
-def test_ctrl_c_during_the_commit_waits_for_it(home: Path, ids: dict[str, int],
-                                               tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ctrl_c_during_the_commit_waits_for_it(home: Path, ids: dict[str, int], tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
     import os
     import signal
 
@@ -414,6 +423,7 @@ def test_ctrl_c_during_the_commit_waits_for_it(home: Path, ids: dict[str, int],
     monkeypatch.setattr(History, "append_events", interrupted)
     assert run(home, "history", "import", str(tmp_path / "s.csv")) == 130
     assert len(events(home)) == 6 and len(kept_aside(home)) == 4
+    assert "imported 6 listens" in capsys.readouterr().out
 
 
 def test_kept_aside_listens_get_their_file_when_a_scan_brings_it(home: Path, ids: dict[str, int],
@@ -431,7 +441,7 @@ def test_kept_aside_listens_get_their_file_when_a_scan_brings_it(home: Path, ids
     got = events(home)
     assert [(e["title"], e["artist"], e["kind"]) for e in got] == [("Time", "Mesh", "finish")]
     assert got[0]["path"] == str(music / "time.wav")
-    assert got[0]["ts"] == pytest.approx(T0 + got[0]["duration"])  # its own time
+    assert got[0]["ts"] == at(T0 + got[0]["duration"])  # its own time
     assert [k["artist"] for k in kept_aside(home)] == ["Depeche Mode"]
     # Importing the same export again adds nothing: the listen is in the history now.
     assert run(home, "history", "import", str(tmp_path / "s.csv")) == 0
@@ -494,3 +504,103 @@ def test_the_players_background_scan_gives_kept_aside_listens_their_file(
     assert any("1 listens kept aside" in n for n in notices), notices
     assert [(e["artist"], e["title"]) for e in events(home)] == [("Mesh", "Time")]
     assert kept_aside(home) == []
+
+
+def test_spotify_zip_as_downloaded(home: Path, ids: dict[str, int], tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    made = [m for m, _ in VARIANTS]
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        folder = "Spotify Extended Streaming History/"
+        archive.writestr(folder + "ReadMeFirst_ExtendedStreamingHistory.pdf", b"%PDF-1.4")
+        archive.writestr(folder + "Streaming_History_Audio_2020_0.json", spotify_json(made[:5]))
+        archive.writestr(folder + "Streaming_History_Audio_2020_1.json", spotify_json(made[5:]))
+        archive.writestr(folder + "Streaming_History_Video_2020.json", b"[]")
+    (tmp_path / "my_spotify_data.zip").write_bytes(buffer.getvalue())
+    assert run(home, "history", "import", str(tmp_path / "my_spotify_data.zip")) == 0
+    check_matches(home, ids, spotify=True)
+
+
+def test_spotify_streams_that_went_back_quit_failed_or_were_private_are_left_out(
+        home: Path, ids: dict[str, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from import_formats import spotify_record
+
+    halo = Made(T0, "Beyoncé", "Halo", seconds=261, heard=12)
+    records = [spotify_record(Made(T0 + 1000 * n, "Beyoncé", "Halo", seconds=261, heard=12),
+                              reason_end=end)
+               for n, end in enumerate(["backbtn", "logout", "trackerror", "fwdbtn"])]
+    records.append(spotify_record(Made(T0 + 9000, "Beyoncé", "Halo"), incognito_mode=True))
+    (tmp_path / "endsong_0.json").write_text(json.dumps(records))
+    assert run(home, "history", "import", str(tmp_path / "endsong_0.json")) == 0
+    out = capsys.readouterr().out
+    assert "3 streams that ended going back" in out
+    assert "1 streams of Spotify private sessions left out" in out
+    got = events(home)
+    assert [(e["kind"], e["ts"]) for e in got] == [("skip", T0 + 3000 + halo.heard)]
+
+
+def test_other_files_of_an_export_are_passed_over_in_one_line(
+        home: Path, ids: dict[str, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Spotify's account data ZIP holds a dozen other JSON files, and podcast history."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("Spotify Account Data/Userdata.json", json.dumps({"username": "me"}))
+        archive.writestr("Spotify Account Data/Playlist1.json", json.dumps({"playlists": []}))
+        archive.writestr("Spotify Account Data/StreamingHistory_music_0.json", json.dumps(
+            [{"endTime": "2020-09-13 12:40", "artistName": "Beyonce", "trackName": "Halo",
+              "msPlayed": 261000}]))
+        archive.writestr("Spotify Account Data/StreamingHistory_podcast_0.json", json.dumps(
+            [{"endTime": "2020-09-13 13:40", "podcastName": "A Show", "episodeName": "One",
+              "msPlayed": 1000000}]))
+    (tmp_path / "my_spotify_data.zip").write_bytes(buffer.getvalue())
+    assert run(home, "history", "import", str(tmp_path / "my_spotify_data.zip")) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert "passed over 2 file(s) that are not listening histories (Userdata.json, " \
+           "Playlist1.json)" in captured.out
+    assert "1 podcast, audiobook or untitled streams left out" in captured.out
+    assert [e["track_id"] for e in events(home)] == [ids["Beyoncé/Halo/I Am... Sasha Fierce"]]
+    # Named alone, such a file is an error; a folder with nothing to import says so.
+    (tmp_path / "only").mkdir()
+    (tmp_path / "only" / "Userdata.json").write_text(json.dumps({"username": "me"}))
+    assert run(home, "history", "import", str(tmp_path / "only" / "Userdata.json")) == 1
+    assert "Userdata.json is not a listening history" in capsys.readouterr().err
+    assert run(home, "history", "import", str(tmp_path / "only")) == 1
+    assert "found no listening history in" in capsys.readouterr().err
+
+
+def test_lastfm_now_playing_rows_are_not_scrobbles(home: Path, ids: dict[str, int],
+                                                   tmp_path: Path) -> None:
+    plain = b"Beyonce,I Am,Halo,\n" + lastfm_plain_csv([Made(T0, "Beyonce", "Halo")])
+    header = lastfm_header_csv([Made(T0 + 600, "Beyonce", "Halo")]).replace(
+        b'"track_mbid"\n', b'"track_mbid"\n"","","Beyonce","","","","Halo",""\n', 1)
+    (tmp_path / "plain.csv").write_bytes(plain)
+    (tmp_path / "header.csv").write_bytes(header)
+    assert run(home, "history", "import", str(tmp_path)) == 0
+    # The header-less shape has minutes only: 12:26:40 is 12:26.
+    assert [e["ts"] for e in events(home)] == [T0 - 40 + 261, T0 + 600 + 261]
+
+
+def test_utf16_and_bom_text_are_read(home: Path, ids: dict[str, int], tmp_path: Path) -> None:
+    """Spreadsheets save "Unicode text" as UTF-16 with a byte-order mark, or UTF-8 with one."""
+    made = [Made(T0, "Beyoncé", "Halo"), Made(T0 + 600, "Sigur Rós", "Hoppípolla")]
+    text = lastfm_header_csv(made).decode("utf-8")
+    (tmp_path / "utf16.csv").write_bytes(text.encode("utf-16"))
+    (tmp_path / "bom.log").write_bytes(b"\xef\xbb\xbf" + scrobbler_log(made))
+    assert run(home, "history", "import", str(tmp_path / "utf16.csv")) == 0
+    assert run(home, "history", "import", str(tmp_path / "bom.log")) == 0  # the same listens
+    assert [e["track_id"] for e in events(home)] == [ids["Beyoncé/Halo/I Am... Sasha Fierce"],
+                                                     ids["Sigur Rós/Hoppípolla/Takk..."]]
+
+
+def test_an_archive_that_would_unpack_too_big_is_refused_whole(
+        home: Path, ids: dict[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from musitui.imports import sources
+
+    monkeypatch.setattr(sources, "MAX_IMPORT_BYTES", 4000)  # 512 MB in use: kept small here
+    archive = listenbrainz_zip([Made(T0 + 300 * n, "Beyoncé", "Halo") for n in range(40)])
+    (tmp_path / "lb.zip").write_bytes(archive)
+    assert len(archive) < 4000
+    assert run(home, "history", "import", str(tmp_path / "lb.zip")) == 1
+    assert "would unpack to more than" in capsys.readouterr().err
+    assert events(home) == []

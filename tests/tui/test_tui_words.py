@@ -75,3 +75,28 @@ async def test_prompt_box_reranks_up_next_and_quotes_the_prompt(world: World, tu
         assert session.vibe is not None
         await pilot.press("2")  # picking a mood replaces the prompt
         await wait_for(pilot, lambda: session.vibe is None and session.mood == "energetic")
+
+
+@run_async
+async def test_c_writes_a_note_shown_in_now_playing_and_kept_beside_the_history(world: World,
+                                                                                  tui: Opener) -> None:
+    from musitui.store.notes import Notes
+    from musitui.tui.bars import NowPlaying
+
+    session, app = tui(world)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: session.player.state == "playing")
+        playing = session.now_playing
+        app.query_one(NowPlaying).focus()  # no list row selected: the note is on the playing track
+        await pilot.press("c")
+        await wait_for(pilot, lambda: app.screen.query("Input"))
+        for key in "love it":
+            await pilot.press("space" if key == " " else key)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: session.notes_on(playing.id) == ["love it"])
+        await wait_for(pilot, lambda: app.query_one(NowPlaying).state.notes == "love it")
+        assert "✎ love it" in str(app.query_one(NowPlaying).render())
+        written = Notes.open(session.home).for_track(playing.id)
+        assert [n.text for n in written] == ["love it"] and written[0].feel is not None and written[0].feel > 0
+        assert session.lib.note_feel is not None and session.lib.note_feel[session.lib.row(playing.id)] > 0

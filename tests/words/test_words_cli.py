@@ -13,7 +13,7 @@ from musitui.paths import resolve_home
 from musitui.store.catalog import Catalog
 
 VIBE_KEYS = {"valence", "arousal", "styles", "exclude_styles", "tempo", "seeds", "source", "explanation",
-             "audio", "exclude_audio"}
+             "audio", "exclude_audio", "noted"}
 TRACKS = [  # title, genre, valence, arousal, tempo
     ("Still Water", "Piano", 0.3, -0.7, 70.0),
     ("Iron Storm", "Heavy Metal", -0.4, 0.85, 170.0),

@@ -73,7 +73,7 @@ def test_good_answer_is_validated_and_invented_fields_dropped(server: str) -> No
     assert vibe.exclude_styles == ["metal"] and vibe.tempo == (60.0, 90.0)
     assert vibe.seeds == ["/music/a.ogg"]  # the invented path is dropped
     assert set(vibe.to_dict()) == {"valence", "arousal", "styles", "exclude_styles", "tempo", "seeds",
-                                   "source", "explanation", "audio", "exclude_audio"}
+                                   "source", "explanation", "audio", "exclude_audio", "noted"}
 
 
 def test_garbage_falls_back_to_rules_with_a_notice(server: str) -> None:

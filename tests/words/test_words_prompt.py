@@ -44,7 +44,7 @@ def test_unknown_text_says_nothing_and_seeds_come_from_the_library() -> None:
     vibe = parse_prompt("xyzzy plugh")
     assert vibe.valence is None and vibe.arousal is None and vibe.empty
     assert set(vibe.to_dict()) == {"valence", "arousal", "styles", "exclude_styles", "tempo", "seeds",
-                                   "source", "explanation", "audio", "exclude_audio"}
+                                   "source", "explanation", "audio", "exclude_audio", "noted"}
     seeded = parse_prompt("more like blue monday, but calm", titles={"blue monday": "/m/bm.mp3"},
                           paths={"/m/x.ogg"})
     assert seeded.seeds == ["/m/bm.mp3"] and seeded.arousal < 0
