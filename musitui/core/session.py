@@ -300,6 +300,13 @@ class Session:
         """Track id -> its notes' text (for search)."""
         return {i: " ".join(n.text for n in notes) for i, notes in self.ranking.track_notes.items()}
 
+    def search_words(self) -> dict[int, str]:
+        """Track id -> the words search finds it by besides its tags: the listener's notes and
+        what the audio tagger hears ("piano", "female vocals": musitui.words.audio_words)."""
+        from musitui.words.target import extra_search_words
+
+        return extra_search_words(self.home, self.lib.ids, self.all_notes())
+
     def add_note(self, track_id: int, text: str) -> str:
         """Write a note on a track (its feel is read here, with the multilingual encoder: call
         it off the UI thread) and rerank with it; returns one line saying what was noted."""

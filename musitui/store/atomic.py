@@ -99,11 +99,15 @@ class DamagedFile(Exception):
 
 def move_aside(path: Path, backups_dir: Path | None = None) -> Path:
     """Move a damaged file out of the way, keeping it, and return where it went."""
-    path = Path(path)
+    return _aside(Path(path), backups_dir, os.replace)
+
+
+def _aside(path: Path, backups_dir: Path | None, put: Callable[[Path, Path], object]) -> Path:
+    """``put(path, target)`` into the backups folder (beside ``path`` without one), fsynced."""
     folder = backups_dir or path.parent
     folder.mkdir(parents=True, exist_ok=True)
     target = _backup_name(folder, path.name)
-    os.replace(path, target)
+    put(path, target)
     fsync_dir(folder)
     return target
 
@@ -151,10 +155,4 @@ def copy_aside(path: Path, backups_dir: Path | None = None) -> Path:
     backups folder, and return where it went."""
     import shutil
 
-    path = Path(path)
-    folder = backups_dir or path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    target = _backup_name(folder, path.name)
-    shutil.copyfile(path, target)
-    fsync_dir(folder)
-    return target
+    return _aside(Path(path), backups_dir, shutil.copyfile)

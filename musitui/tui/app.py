@@ -194,10 +194,11 @@ class MusituiApp(App[int]):
         library.empty_text = EMPTY_LIBRARY
         library.refresh_rows()
         browsing.update_title(self)
-        notes = session.all_notes()  # the listener's notes on tracks are searched too
-        if notes:
-            self.model.set_notes(notes)
-        if self.loader is None or notes:
+        # The listener's notes and the tagger's audio words ("piano") are searched too.
+        extra = session.search_words()
+        if extra:
+            self.model.set_notes(extra)
+        if self.loader is None or extra:
             self.rebuilder.start_search_index()
         session.subscribe(self.screen_sync.on_change)
         self.screen_sync.everything()
