@@ -14,6 +14,7 @@ from dataclasses import MISSING, fields
 from typing import Any
 
 from musitui.core.model import Analysis, Track
+from musitui.untrusted import fits_int64
 
 _INT = (int,)
 _NUM = (int, float)
@@ -39,6 +40,8 @@ def _fits(value: Any, types: tuple[type, ...]) -> bool:
         return False
     if not isinstance(value, types):
         return False
+    if isinstance(value, int) and not isinstance(value, bool):
+        return fits_int64(value)  # a 40-digit size or id: no numpy column holds it
     return not isinstance(value, float) or math.isfinite(value)
 
 
