@@ -27,7 +27,7 @@ from musitui.core.contracts import SessionControl
 from musitui.paths import Home
 from musitui.text_safety import printable
 from musitui.tui import browsing, playing
-from musitui.tui.actions import BY_NAME, allowed_while_loading, resolve_keys
+from musitui.tui.actions import BY_NAME, allowed_on_screen, allowed_while_loading, resolve_keys
 from musitui.tui.bars import (
     KeyHints,
     MoodBar,
@@ -43,6 +43,7 @@ from musitui.tui.library_view import LibraryHeader, LibraryView
 from musitui.tui.loader import EMPTY_LIBRARY, LibraryLoader, Loaded, Loader
 from musitui.tui.mpris_link import MprisLink
 from musitui.tui.palette import MusituiCommands
+from musitui.tui.playlists_view import PlaylistsScreen
 from musitui.tui.rebuild import LibraryRebuilder
 from musitui.tui.screen_sync import ScreenSync
 from musitui.tui.search_box import SearchBox
@@ -233,6 +234,8 @@ class MusituiApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While the library is still loading, only a few keys do anything; browsing and
         # searching work as soon as the list is shown, before the session is ready.
+        if not allowed_on_screen(action, parameters, isinstance(self.screen, PlaylistsScreen)):
+            return False
         if self.session is not None:
             return True
         return allowed_while_loading(action, parameters, self.library_shown)
