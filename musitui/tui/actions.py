@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 
 from musitui.core.moods import ALL_MOODS
 from musitui.text_safety import shorten
-from musitui.tui import browsing, dialogs, playing
+from musitui.tui import browsing, dialogs, marks, playing
 from musitui.tui.bars import mood_label
 from musitui.tui.keys import is_key_name
 
@@ -149,6 +149,14 @@ ACTIONS: tuple[Action, ...] = (
            ready="browsing"),
     Action("sort_reverse", "R", "Reverse the sort", browsing.sort_reverse, group=LIBRARY,
            ready="browsing"),
+    Action("mark", "t", "Mark / unmark the row (a, ctrl+s, A then act on the marked)",
+           marks.toggle_mark, group=LIBRARY, palette="Mark / unmark the selected row"),
+    Action("visual", "V", "Mark a range: from here to where you move (V again ends it)",
+           marks.visual, group=LIBRARY, palette="Mark a range of rows"),
+    Action("add_to_playlist", "A", "Add the marked (or selected) tracks to a playlist",
+           marks.add_to_playlist, group=LIBRARY, palette="Add to a playlist"),
+    Action("jump_to_playing", "i", "Jump to the playing track in the library",
+           marks.jump_to_playing, group=LIBRARY, palette="Jump to the playing track"),
     Action("switch_pane", "tab", "Library ↔ Up next", browsing.switch_pane, group=LIBRARY,
            ready="always", scope=ANY),
     *(_mood(mood, str(number)) for number, mood in enumerate(ALL_MOODS) if number),
