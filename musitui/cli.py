@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "play": "musitui.commands.play",
     "devices": "musitui.commands.devices",
     "recommend": "musitui.commands.recommend",
+    "mix": "musitui.commands.mix",
     "evaluate": "musitui.commands.evaluate",
     "moods": "musitui.commands.moods",
     "mood": "musitui.commands.mood",

@@ -3,6 +3,7 @@ the TUI tests' world, sessions and apps are opened here and closed after the tes
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,6 +12,15 @@ import pytest
 
 if TYPE_CHECKING:
     from tui_helpers import Opener, World
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A shell without job control starts a background command (`scripts/test.sh &`, some CI
+    # runners) with SIGINT ignored, and every child inherits that: the tests of what Ctrl-C
+    # does would then see nothing happen. Give the run (and its xdist workers and children)
+    # Python's usual Ctrl-C back.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 # Tests that drive a device or server of their own (a PulseAudio null sink, a tmux server, a

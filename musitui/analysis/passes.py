@@ -19,7 +19,7 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
-from musitui.analysis.worker import init_worker, single_threaded_children
+from musitui.analysis.worker import init_worker, server_starting, single_threaded_children
 from musitui.core.model import Track
 from musitui.progress import Progress
 from musitui.store.atomic import atomic_write_json, load_json_or_backup
@@ -161,7 +161,8 @@ def run_pool(todo: Sequence[Track], jobs: int, context: BaseContext,
                 track = next(queue, None)
                 if track is None:
                     break
-                running[executor.submit(task(track))] = track
+                with server_starting(context):  # the first submit starts the first worker
+                    running[executor.submit(task(track))] = track
             if not running:
                 break
             done, _ = wait(running, timeout=0.5, return_when=FIRST_COMPLETED)

@@ -24,6 +24,7 @@ from musitui.paths import Home
 from musitui.store.catalog import Catalog
 
 if TYPE_CHECKING:
+    from musitui.analysis.priority import Priorities
     from musitui.analysis.runner import AnalyzeReport
     from musitui.analysis.tagger_pass import TagReport
     from musitui.library.scan import ScanReport
@@ -84,8 +85,6 @@ def scan_analyse_tag(home: Home, catalog: Catalog, folders: Sequence[str] = (), 
     told = events or PipelineEvents()
     stopped = should_stop or (lambda: False)
     report = PipelineReport()
-    if analyse and folders and analysis_likely(catalog, folders):
-        start_workers_early()
     for folder in folders:
         if stopped():
             report.stopped = True
@@ -103,14 +102,18 @@ def scan_analyse_tag(home: Home, catalog: Catalog, folders: Sequence[str] = (), 
         _match_kept_aside(home, catalog, told)
     if not analyse:
         return report
+    from musitui.analysis.priority import priorities_for
+
+    priorities = priorities_for(home, catalog.tracks, folders)  # the listener's tracks first
     _passes(home, catalog, report, told, tag=tag, force=force, jobs=jobs,
-            show_progress=show_progress, should_stop=should_stop)
+            show_progress=show_progress, should_stop=should_stop, priorities=priorities)
     report.stopped = stopped()
     return report
 
 
 def _passes(home: Home, catalog: Catalog, report: PipelineReport, told: PipelineEvents, *, tag: bool,
-            force: bool, jobs: int, show_progress: bool, should_stop: Callable[[], bool] | None) -> None:
+            force: bool, jobs: int, show_progress: bool, should_stop: Callable[[], bool] | None,
+            priorities: Priorities | None = None) -> None:
     from musitui.analysis.runner import analyze_catalog
     from musitui.analysis.tagger_pass import tag_catalog
 
@@ -121,7 +124,7 @@ def _passes(home: Home, catalog: Catalog, report: PipelineReport, told: Pipeline
     changed = not report.scans or any(scan.added or scan.updated or scan.newly_missing
                                       for scan in report.scans)
     analysis = analyze_catalog(home, catalog, jobs=jobs, force=force, show_progress=show_progress,
-                               should_stop=should_stop, refresh=changed,
+                               should_stop=should_stop, refresh=changed, priorities=priorities,
                                on_progress=lambda done, total: told.pass_progress("analysis", done, total))
     report.analysis = analysis
     _drop_unplayable(catalog, report.scans, analysis.unplayable)
@@ -131,7 +134,7 @@ def _passes(home: Home, catalog: Catalog, report: PipelineReport, told: Pipeline
     # The second pass, once the library is analysed and ranked: embeddings and tag words.
     told.pass_started("tagging")
     report.tagging = tag_catalog(home, catalog, jobs=jobs, force=force, show_progress=show_progress,
-                                 should_stop=should_stop,
+                                 should_stop=should_stop, priorities=priorities,
                                  on_progress=lambda done, total: told.pass_progress("tagging", done, total))
     told.pass_finished("tagging", report.tagging.errors)
 
@@ -163,23 +166,6 @@ def _drop_unplayable(catalog: Catalog, scans: list[ScanReport], unplayable: list
         inside = {path for path in gone if is_under(path, scan.folder)}
         scan.tracks -= len(inside)
         scan.warnings = [w for w in scan.warnings if w["path"] not in gone]
-
-
-def analysis_likely(catalog: Catalog, folders: Sequence[str]) -> bool:
-    """A new folder, or tracks still unanalysed: worth warming the workers up while the tags
-    are read. (A plain rescan of an analysed library does not pay for it; a few changed
-    files there start their workers when the scan is done.)"""
-    if any(folder not in catalog.folders for folder in folders):
-        return True
-    return not bool(catalog.columns().present().analyzed.all())
-
-
-def start_workers_early() -> None:
-    """The analysis workers' server warms up (~0.8 s of CPU) while this process does other
-    work (reads tags, loads the catalog)."""
-    from musitui.analysis.worker import start_worker_server
-
-    start_worker_server()
 
 
 def skipped_lines(errors: list[dict[str, str]]) -> list[str]:

@@ -1,8 +1,7 @@
 """The first analysis pass: the fast features of the catalog's tracks, in worker processes.
 
 The calling process never imports librosa: workers do the decoding and feature extraction.
-They fork from a warmed forkserver (``worker.start_worker_server``; callers may start it
-early), or, with ``isolate_models`` (for a caller that must not load scikit-learn or keep a
+They fork from a warmed forkserver (``worker.worker_context``), or, with ``isolate_models`` (for a caller that must not load scikit-learn or keep a
 server around), are spawned afresh. The pass is driven by ``passes.drive_pass`` (the pool,
 progress, checkpoints, Ctrl-C); at every checkpoint this module puts the vectors taken into
 the feature store, recomputes the library-relative mood and the style labels of every
@@ -41,6 +40,7 @@ from musitui.analysis.passes import (
     drive_pass,
     present_tracks_where,
 )
+from musitui.analysis.priority import Priorities, listener_first
 from musitui.analysis.style import (
     MIN_TAGGED,
     Style,
@@ -56,7 +56,7 @@ from musitui.analysis.worker import (
     WorkResult,
     analyze_file,
     single_threaded_children,
-    start_worker_server,
+    worker_context,
 )
 from musitui.config import load_config
 from musitui.core.model import Track
@@ -122,7 +122,8 @@ def analyze_catalog(home: Home, catalog: Catalog, *, track_ids: Iterable[int] | 
                     should_stop: Callable[[], bool] | None = None,
                     on_progress: Callable[[int, int], None] | None = None,
                     excerpt_seconds: float | None = None,
-                    isolate_models: bool = False, refresh: bool = True) -> AnalyzeReport:
+                    isolate_models: bool = False, refresh: bool = True,
+                    priorities: Priorities | None = None) -> AnalyzeReport:
     """Analyse tracks in worker processes. ``isolate_models`` also fits the style models
     (scikit-learn) in a child process, for callers that must stay light. (The TUI runs this
     in a background process of its own: ``musitui.background_job``.) ``refresh=False``: the
@@ -142,7 +143,7 @@ def analyze_catalog(home: Home, catalog: Catalog, *, track_ids: Iterable[int] | 
     if store.version != FEATURE_VERSION or store.names != FEATURE_NAMES:
         store.reset(FEATURE_VERSION, FEATURE_NAMES)  # the extractor changed: everything is stale
     failures = Failures(failures_path(home), home.backups_dir)
-    todo = tracks_to_analyze(catalog, store, track_ids, force, failures)
+    todo = listener_first(tracks_to_analyze(catalog, store, track_ids, force, failures), priorities)
     report = AnalyzeReport(total=len(todo))
     pending: list[tuple[int, np.ndarray]] = []
     stale = [refresh]  # the summaries are due at the next checkpoint
@@ -183,7 +184,7 @@ def analyze_catalog(home: Home, catalog: Catalog, *, track_ids: Iterable[int] | 
     def context() -> BaseContext:
         if isolate_models:
             return get_context("spawn")
-        server = start_worker_server()
+        server = worker_context()
         _prewarm_style_models(catalog)
         return server
 

@@ -23,17 +23,11 @@ from typing import Any
 
 import numpy as np
 
-from musitui.analysis.passes import (
-    FailureKey,
-    Failures,
-    PassReport,
-    TrackRow,
-    drive_pass,
-    present_tracks_where,
-)
+from musitui.analysis import passes
+from musitui.analysis.priority import Priorities, listener_first
 from musitui.analysis.runner import update_summaries
 from musitui.analysis.tagging import DEFAULT_PATCHES, TagResult, tag_file
-from musitui.analysis.worker import start_worker_server
+from musitui.analysis.worker import worker_context
 from musitui.config import load_config
 from musitui.core.model import Track
 from musitui.paths import Home
@@ -46,7 +40,7 @@ CHECKPOINT_RESULTS = 200
 
 
 @dataclass
-class TagReport(PassReport):
+class TagReport(passes.PassReport):
     tagged: int = 0
     decode_cpu: float = 0.0  # summed worker CPU seconds decoding patches
     tag_cpu: float = 0.0     # ... and running the network
@@ -64,16 +58,16 @@ def failures_path(home: Home) -> Path:
     return home.features_dir / "tagger-failures.json"
 
 
-def failure_key_of(size: int | None, mtime_ns: int | None) -> FailureKey:
+def failure_key_of(size: int | None, mtime_ns: int | None) -> passes.FailureKey:
     return [TAGGER_VERSION, int(size or 0), int(mtime_ns or 0)]
 
 
 def tracks_to_tag(catalog: Catalog, store: TaggerStore, force: bool,
-                  failures: Failures | None = None) -> list[Track]:
+                  failures: passes.Failures | None = None) -> list[Track]:
     """Present, analysed tracks not tagged from their current file (all of them with
     ``force``); a file that failed and has not changed since is not retried."""
 
-    def wanted(row: TrackRow) -> bool:
+    def wanted(row: passes.TrackRow) -> bool:
         if not row.analyzed:
             return False  # the first pass could not decode it (or has not reached it yet)
         if force:
@@ -82,20 +76,21 @@ def tracks_to_tag(catalog: Catalog, store: TaggerStore, force: bool,
             return False
         return failures is None or not failures.known(row.id, failure_key_of(row.size, row.mtime_ns))
 
-    return present_tracks_where(catalog, wanted)
+    return passes.present_tracks_where(catalog, wanted)
 
 
 def tag_catalog(home: Home, catalog: Catalog, *, jobs: int = 0, force: bool = False,
                 show_progress: bool = True, should_stop: Callable[[], bool] | None = None,
                 on_progress: Callable[[int, int], None] | None = None,
-                patches: int | None = None, isolate_models: bool = False) -> TagReport:
+                patches: int | None = None, isolate_models: bool = False,
+                priorities: Priorities | None = None) -> TagReport:
     started = time.monotonic()
     config = load_config(home)
     count = int(patches or DEFAULT_PATCHES)
     jobs = int(jobs or config.analysis.jobs or os.cpu_count() or 1)
     store = TaggerStore.open(home)
-    failures = Failures(failures_path(home), home.backups_dir)
-    todo = tracks_to_tag(catalog, store, force, failures)
+    failures = passes.Failures(failures_path(home), home.backups_dir)
+    todo = listener_first(tracks_to_tag(catalog, store, force, failures), priorities)
     report = TagReport(total=len(todo))
     pending: list[tuple[Track, np.ndarray, np.ndarray, int]] = []  # embedding, tags, patches
 
@@ -125,9 +120,9 @@ def tag_catalog(home: Home, catalog: Catalog, *, jobs: int = 0, force: bool = Fa
         failures.save()
 
     def context() -> BaseContext:
-        return get_context("spawn") if isolate_models else start_worker_server()
+        return get_context("spawn") if isolate_models else worker_context()
 
-    drive_pass(todo, report, label="tagging", jobs=jobs, context=context,
+    passes.drive_pass(todo, report, label="tagging", jobs=jobs, context=context,
                task=lambda track: partial(tag_file, track.id, track.path, count,
                                           float(track.duration or 0.0)),
                lost=lambda track, error: TagResult(track.id, None, None, error=error), take=take,

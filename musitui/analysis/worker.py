@@ -2,9 +2,8 @@
 
 The worker pays for its imports and first-call set-up once (``warm_up``), lowers its own
 priority so playback wins the CPU, and leaves Ctrl-C to the parent (which stops handing out
-work and saves). On the command line the workers fork from a warmed forkserver
-(``start_worker_server``), so that cost is paid once per run instead of once per worker, and
-while the parent is still loading the catalog.
+work and saves). The workers fork from a warmed forkserver (``worker_context``), so that
+cost is paid once per process instead of once per worker.
 """
 
 from __future__ import annotations
@@ -122,40 +121,38 @@ def warm_up() -> None:
 
 
 _server_lock = threading.Lock()
-_server_context: multiprocessing.context.BaseContext | None = None
+_server_started = False  # this process has started its forkserver (see server_starting)
 
 
-def start_worker_server() -> multiprocessing.context.BaseContext:
-    """Start (once per process) the forkserver the analysis workers fork from, warmed by
-    importing PRELOAD_MODULE, and return its context; ``spawn`` where there is no forkserver.
-
-    Cheap for the caller (the server is a fresh interpreter, not a fork of this process, so
-    it is safe from any thread): call it as early as possible so the server warms up while
-    this process loads the catalog or reads tags. Workers inherit one BLAS thread each.
-    """
-    global _server_context
+def worker_context() -> multiprocessing.context.BaseContext:
+    """The context the analysis workers start from: ``forkserver``, its server warmed by
+    importing PRELOAD_MODULE (so each worker starts ready), else ``spawn``. The server itself
+    starts with the first worker of the process's first pool (``server_starting``)."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
-    from multiprocessing import forkserver, resource_tracker
-
-    with _server_lock:
-        if _server_context is not None:
-            return _server_context
-        context = multiprocessing.get_context("forkserver")
-        try:
-            with single_threaded_children():
-                resource_tracker.ensure_running()  # keeps this process's stderr for its warnings
-                context.set_forkserver_preload([PRELOAD_MODULE])
-                with _standard_streams_closed():
-                    forkserver.ensure_running()
-        except OSError:
-            return multiprocessing.get_context("spawn")
-        _server_context = context
-        return context
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([PRELOAD_MODULE])
+    return context
 
 
 @contextlib.contextmanager
-def _standard_streams_closed():
+def server_starting(context: multiprocessing.context.BaseContext) -> Iterator[None]:
+    """Around a pool's ``submit`` (the first starts the first worker, and with it the
+    forkserver): the server inherits one BLAS thread and /dev/null as its stdout and stderr
+    (``_standard_streams_closed``). A no-op once this process's server has started, and for
+    other start methods."""
+    global _server_started
+    with _server_lock:
+        if _server_started or context.get_start_method() != "forkserver":
+            yield
+            return
+        with single_threaded_children(), _standard_streams_closed():
+            yield
+        _server_started = True
+
+
+@contextlib.contextmanager
+def _standard_streams_closed() -> Iterator[None]:
     """The server (and the workers forked from it) get /dev/null as stdout and stderr: it
     outlives this process by a moment, and must not hold a caller's pipe open (``musitui
     analyze --json | jq`` would wait for it). Workers report everything as results."""

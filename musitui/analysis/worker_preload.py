@@ -1,4 +1,4 @@
-"""Imported by the analysis forkserver (``worker.start_worker_server``) and nowhere else:
+"""Imported by the analysis forkserver (``worker.worker_context``) and nowhere else:
 it warms that server once, so every worker forked from it starts ready to analyse."""
 
 from musitui.analysis.worker import limit_threads, mark_server, warm_up

@@ -25,11 +25,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.jobs < 0:
         print("musitui: --jobs must be 0 (all cores) or more", file=sys.stderr)
         return 2
-    from musitui.analysis.pipeline import start_workers_early
-
-    # First thing: the workers' server warms up (~0.8 s of CPU) on the other core while this
-    # process imports the passes and loads the catalog.
-    start_workers_early()
     from musitui.analysis.pipeline import scan_analyse_tag
 
     catalog = ctx.open_catalog(write=True)

@@ -9,9 +9,14 @@ import argparse
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from musitui.commands import Context
 from musitui.text_safety import printable, shorten, terminal_json
+
+if TYPE_CHECKING:
+    from musitui.core.session import Session
+    from musitui.store.history import History
 
 HELP = "show what musitui would play next, and why"
 EXIT_AT_ONCE = True  # see musitui.cli.entry: nothing is left to close when run() returns
@@ -30,52 +35,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from musitui.commands.event import find_track
-    from musitui.core.moods import ALL_MOODS
-    from musitui.core.session import Session
-    from musitui.store.features import FeatureStore
-    from musitui.store.history import History
-
     if args.n <= 0:
         print("musitui: -n must be at least 1", file=sys.stderr)
         return 2
-    if args.mood is not None and args.mood not in ALL_MOODS:
-        print(f"musitui: unknown mood {args.mood!r}; choose one of {', '.join(ALL_MOODS)}",
-              file=sys.stderr)
-        return 2
-    catalog = ctx.open_catalog()
-    if not catalog.columns().present():
-        print("musitui: the catalog is empty (run `musitui scan FOLDER` first)", file=sys.stderr)
-        return 1
-    after = []
-    for path in args.after:
-        track = find_track(catalog, path)
-        if track is None:
-            print(f"musitui: {path} is not in the catalog", file=sys.stderr)
-            return 1
-        after.append(track)
-    features = FeatureStore.open(ctx.home)
-    if features.damaged:
-        print(f"musitui: {features.damaged}", file=sys.stderr)
-    config = ctx.config
-    config.recommend = replace(config.recommend, up_next_length=args.n)
-    history = History.open(ctx.home, config)
-    session = Session(ctx.home, config, catalog, player=None, history=history, features=features)
-    for message in session.messages:
-        print(f"musitui: {message}", file=sys.stderr)
-    if args.mood is not None:
-        session.mood = args.mood
-    session.after = [t.id for t in after]
-    if args.prompt is not None:
-        from musitui.commands.vibe import understand_in_library
-
-        vibe, notice = understand_in_library(args.prompt, ctx)
-        if notice:
-            print(printable(f"musitui: {notice}"), file=sys.stderr)
-        if vibe.empty:
-            print(f"musitui: nothing understood in {shorten(args.prompt)!r}; ranking as usual",
-                  file=sys.stderr)
-        session.vibe = None if vibe.empty else vibe
+    opened = open_session(args, ctx, length=args.n)
+    if isinstance(opened, int):
+        return opened
+    session, history = opened
     session.rerank(notify=False)
     items = session.up_next[: args.n]
     history.close()
@@ -96,6 +62,57 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         if args.explain:
             print("      " + explain_line(item.parts, item.weights, item.score))
     return 0
+
+
+def open_session(args: argparse.Namespace, ctx: Context, *, length: int
+                 ) -> tuple[Session, History] | int:
+    """A Session like the player's for ``args.after``/``args.mood``/``args.prompt`` (checked:
+    a bad one is one line and an exit code), with Up next ``length`` long; the caller closes
+    the history."""
+    from musitui.commands.event import find_track
+    from musitui.core.moods import ALL_MOODS
+    from musitui.core.session import Session
+    from musitui.store.features import FeatureStore
+    from musitui.store.history import History
+
+    if args.mood is not None and args.mood not in ALL_MOODS:
+        print(f"musitui: unknown mood {args.mood!r}; choose one of {', '.join(ALL_MOODS)}",
+              file=sys.stderr)
+        return 2
+    catalog = ctx.open_catalog()
+    if not catalog.columns().present():
+        print("musitui: the catalog is empty (run `musitui scan FOLDER` first)", file=sys.stderr)
+        return 1
+    after = []
+    for path in args.after:
+        track = find_track(catalog, path)
+        if track is None:
+            print(printable(f"musitui: {path} is not in the catalog"), file=sys.stderr)
+            return 1
+        after.append(track)
+    features = FeatureStore.open(ctx.home)
+    if features.damaged:
+        print(f"musitui: {features.damaged}", file=sys.stderr)
+    config = ctx.config
+    config.recommend = replace(config.recommend, up_next_length=length)
+    history = History.open(ctx.home, config)
+    session = Session(ctx.home, config, catalog, player=None, history=history, features=features)
+    for message in session.messages:
+        print(f"musitui: {message}", file=sys.stderr)
+    if args.mood is not None:
+        session.mood = args.mood
+    session.after = [t.id for t in after]
+    if args.prompt is not None:
+        from musitui.commands.vibe import understand_in_library
+
+        vibe, notice = understand_in_library(args.prompt, ctx)
+        if notice:
+            print(printable(f"musitui: {notice}"), file=sys.stderr)
+        if vibe.empty:
+            print(f"musitui: nothing understood in {shorten(args.prompt)!r}; ranking as usual",
+                  file=sys.stderr)
+        session.vibe = None if vibe.empty else vibe
+    return session, history
 
 
 def explained_parts(parts: dict[str, float], weights: dict[str, float]) -> dict[str, dict[str, float]]:

@@ -22,9 +22,12 @@ def _searched(catalog, query: str, home) -> list:
     """The present tracks ``query`` finds, through the player's own matcher."""
     from musitui.store.notes import Notes
     from musitui.tui.library_model import LibraryModel
+    from musitui.words.target import extra_search_words
 
+    columns = catalog.columns()
     notes = {i: " ".join(n.text for n in written) for i, written in Notes.open(home).current().items()}
-    model = LibraryModel(catalog.columns(), lookup=catalog.get, notes=notes)
+    extra = extra_search_words(home, columns.present().ids, notes)
+    model = LibraryModel(columns, lookup=catalog.get, notes=extra)
     found = []
     for track_id in model.matching_ids(query):
         track = catalog.get(track_id)

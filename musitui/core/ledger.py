@@ -69,11 +69,10 @@ class Ledger:
         self.play: Play | None = None
         self.played: list[int] = []  # newest last, for previous()
         # The current listening session: what was finished, skipped, rejected with
-        # not_this(); ``after`` are extra finished tracks (recommend --after).
+        # not_this(). Appended to, never rebound: the session shows these lists as they are.
         self.finished: Timed = []
         self.skipped: Timed = []
         self.rejected: Timed = []
-        self.after: list[int] = []
         self._pending: list[Entry] = []
         self._writing = threading.RLock()
 

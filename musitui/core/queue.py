@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from musitui.core.model import Track
 from musitui.core.names import fold_name
-from musitui.core.play_modes import IN_ORDER, RADIO, PlayModes
+from musitui.core.play_modes import IN_ORDER, RADIO, REPEAT_ONE, PlayModes
 
 if TYPE_CHECKING:
     from musitui.recommend.engine import Pick
@@ -56,6 +56,14 @@ class PlayQueue:
         queued = [QueueItem(tracks[i], reason="queued by you", user_queued=True)
                   for i in self.user if i in tracks]
         return queued + list(self.tail)
+
+    def head(self, modes: PlayModes, playing: Track | None) -> Track | None:
+        """What plays next: Up next's head; in repeat one with nothing queued by the user,
+        the playing track again (Up next does not list it)."""
+        if playing is not None and modes.mode == REPEAT_ONE and not self.user:
+            return playing
+        items = self.items()
+        return items[0].track if items else None
 
     def free_slots(self, length: int) -> int:
         """How many recommended tracks follow the user's in an Up next of ``length``."""

@@ -199,17 +199,17 @@ class Ranking:
         return target
 
     # -- ranking ------------------------------------------------------------------------------
-    def listening(self, ledger: Ledger, *, now: float, mood: str,
-                  kept_out: set[int]) -> Listening:
+    def listening(self, ledger: Ledger, *, now: float, mood: str, kept_out: set[int],
+                  after: list[int]) -> Listening:
         """What the ranker sees: ``kept_out`` (queued, broken, dismissed) and the playing
-        track are excluded; ``ledger.after`` counts as just finished."""
+        track are excluded; ``after`` counts as just finished (``recommend --after``)."""
         lib = self.lib
         rows = self._rows
-        exclude = set(rows(kept_out)) | set(rows(ledger.after))
+        exclude = set(rows(kept_out)) | set(rows(after))
         current = lib.row(ledger.play.track.id) if ledger.play is not None else None
         if current is not None:
             exclude.add(current)
-        finished = self._timed_rows(ledger.finished) + [(r, now) for r in rows(ledger.after)]
+        finished = self._timed_rows(ledger.finished) + [(r, now) for r in rows(after)]
         aggregates = self.history.aggregates
         return Listening(now=now, finished=finished, skipped=self._timed_rows(ledger.skipped),
                          rejected=self._timed_rows(ledger.rejected), current=current, mood=mood,

@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING
 
 from musitui.config import Config
 from musitui.core.contracts import PlayerControl, PlayerEvent, SignalHandler
-from musitui.core.ledger import Ledger, Timed
+from musitui.core.ledger import Ledger
 from musitui.core.model import Track
 from musitui.core.moods import ALL_MOODS, AUTO, nearest_mood, next_mood
 from musitui.core.notices import Notices
-from musitui.core.play_modes import MODES, REPEAT_ONE, PlayModes
+from musitui.core.play_modes import MODES, PlayModes
 from musitui.core.play_modes import next_mode as next_play_mode
 from musitui.core.plays import Plays
 from musitui.core.queue import PlayQueue, Queued, QueueItem
@@ -82,6 +82,11 @@ class Session:
         self.ranking = Ranking(home, catalog, features, self.history, self.weights, self._lock)
         self.ledger = Ledger(self.history, config.history, self._lock,
                              note=self.ranking.note, problem=self.notices.say_once)
+        # This listening session as (track id, when), the ledger's lists (appended to, never
+        # rebound); ``after``: track ids treated as just finished (``musitui recommend --after``).
+        self.finished, self.skipped, self.rejected = (self.ledger.finished, self.ledger.skipped,
+                                                      self.ledger.rejected)
+        self.after: list[int] = []
         # Play modes: radio is the recommender; the others fill Up next's tail.
         self.modes = PlayModes(then_radio=config.playback.in_order_then != "stop")
         self.plays = Plays(catalog, self.ledger, self.queue, self.transport, self.modes,
@@ -108,27 +113,6 @@ class Session:
     def vibe(self, vibe: Vibe | None) -> None:  # set_vibe() also reranks and notifies
         with self._lock:
             self.ranking.set_vibe(vibe)
-
-    @property
-    def after(self) -> list[int]:
-        """Track ids treated as just finished (``musitui recommend --after``)."""
-        return self.ledger.after
-
-    @after.setter
-    def after(self, track_ids: list[int]) -> None:
-        self.ledger.after = list(track_ids)
-
-    @property
-    def finished(self) -> Timed:
-        return self.ledger.finished
-
-    @property
-    def skipped(self) -> Timed:
-        return self.ledger.skipped
-
-    @property
-    def rejected(self) -> Timed:
-        return self.ledger.rejected
 
     def reload_library(self) -> None:
         """See tracks and feature vectors added since the session started (after a scan or
@@ -202,14 +186,12 @@ class Session:
         return True
 
     def play_next_in_queue(self) -> bool:
-        items = self.up_next
-        play = self.ledger.play
-        if not items and self.modes.mode == REPEAT_ONE and play is not None:
-            return self.play_track(play.track.id)
-        if not items:
+        with self._lock:
+            head = self.queue.head(self.modes, self.ledger.now_playing)
+        if head is None:
             self.notices.say("the queue is empty")
             return False
-        return self.play_track(items[0].track.id)
+        return self.play_track(head.id)
 
     def next(self) -> bool:
         """Skip to the head of Up next; stopping early counts as a skip (the skip and the
@@ -318,6 +300,13 @@ class Session:
         """Track id -> its notes' text (for search)."""
         return {i: " ".join(n.text for n in notes) for i, notes in self.ranking.track_notes.items()}
 
+    def search_words(self) -> dict[int, str]:
+        """Track id -> the words search finds it by besides its tags: the listener's notes and
+        what the audio tagger hears ("piano", "female vocals": musitui.words.audio_words)."""
+        from musitui.words.target import extra_search_words
+
+        return extra_search_words(self.home, self.lib.ids, self.all_notes())
+
     def add_note(self, track_id: int, text: str) -> str:
         """Write a note on a track (its feel is read here, with the multilingual encoder: call
         it off the UI thread) and rerank with it; returns one line saying what was noted."""
@@ -408,19 +397,16 @@ class Session:
         now = self.clock() if now is None else now
         with self._lock:
             return self.ranking.listening(self.ledger, now=now, mood=self.mood,
-                                          kept_out=self.queue.kept_out())
+                                          kept_out=self.queue.kept_out(), after=self.after)
 
     def rerank(self, notify: bool = True) -> None:
         with self._lock:
             count = self.queue.free_slots(self.weights.up_next_length)
             self.queue.set_tail(self.ranking.rank(self.listening(), count))
             self.queue.follow_mode(self.modes, self.ledger.now_playing, count)
-            items = self.queue.items()
-            head = items[0].track if items else None
-            play = self.ledger.play
-            if play is not None and self.modes.mode == REPEAT_ONE and not self.queue.user:
-                head = play.track  # the playing track again (Up next does not list it)
-        if play is not None:
+            playing = self.ledger.now_playing
+            head = self.queue.head(self.modes, playing)
+        if playing is not None:
             self.transport.set_next(head)
         if notify:
             self.notices.notify("queue")
@@ -455,10 +441,8 @@ class Session:
         if state is None:
             return False
         with self._lock:
-            if state.mood in ALL_MOODS:
-                self.mood = state.mood
-            self.volume = round(clamp_volume(state.volume, self.volume))
-            self.muted = state.muted
+            self.mood = state.mood if state.mood in ALL_MOODS else self.mood
+            self.volume, self.muted = round(clamp_volume(state.volume, self.volume)), state.muted
         self.resume.apply(state, self.volume)
         self.rerank(notify=False)
         self.notices.notify("now_playing", "queue", "mood", "state", "play_mode")

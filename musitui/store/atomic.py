@@ -19,6 +19,8 @@ from typing import Any
 
 import orjson
 
+from musitui.untrusted import UntrustedError, load_json
+
 
 def fsync_dir(folder: Path) -> None:
     try:
@@ -99,11 +101,15 @@ class DamagedFile(Exception):
 
 def move_aside(path: Path, backups_dir: Path | None = None) -> Path:
     """Move a damaged file out of the way, keeping it, and return where it went."""
-    path = Path(path)
+    return _aside(Path(path), backups_dir, os.replace)
+
+
+def _aside(path: Path, backups_dir: Path | None, put: Callable[[Path, Path], object]) -> Path:
+    """``put(path, target)`` into the backups folder (beside ``path`` without one), fsynced."""
     folder = backups_dir or path.parent
     folder.mkdir(parents=True, exist_ok=True)
     target = _backup_name(folder, path.name)
-    os.replace(path, target)
+    put(path, target)
     fsync_dir(folder)
     return target
 
@@ -131,12 +137,10 @@ def load_json_or_backup(path: Path, backups_dir: Path | None = None) -> tuple[An
     except FileNotFoundError:
         return None, None
     try:
-        return orjson.loads(raw), None
-    except orjson.JSONDecodeError:
-        pass  # orjson is stricter than json (e.g. escaped lone surrogates): ask json too
-    try:
-        return json.loads(raw.decode("utf-8")), None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        # The guarded reader: a 400-digit id or [ x 30,000 is damage like any other, never a
+        # RecursionError or a number numpy cannot hold.
+        return load_json(raw), None
+    except UntrustedError as exc:
         backup = move_aside(path, backups_dir)
         return None, DamagedFile(path, backup, _short_reason(exc))
 
@@ -151,10 +155,4 @@ def copy_aside(path: Path, backups_dir: Path | None = None) -> Path:
     backups folder, and return where it went."""
     import shutil
 
-    path = Path(path)
-    folder = backups_dir or path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    target = _backup_name(folder, path.name)
-    shutil.copyfile(path, target)
-    fsync_dir(folder)
-    return target
+    return _aside(Path(path), backups_dir, shutil.copyfile)

@@ -112,15 +112,16 @@ class BackgroundJobs:
         self._run(app, {"demo": str(target)}, "demo library")
 
     def shutdown(self) -> None:
-        """Ask the job to stop: it keeps what it finished, saves and exits by itself (a
-        rerun continues); the player does not wait for it."""
+        """Ask the job to stop (SIGTERM: it keeps what it finished, saves and exits by itself,
+        and a rerun continues; still starting, it just ends: a SIGINT then, inside Python's
+        own start-up, was a fatal error); the player does not wait for it."""
         self.stop.set()
         if self._watch is not None:
             self._watch.stop()
         process = self._process
         if process is not None and process.poll() is None:
             with contextlib.suppress(OSError):
-                process.send_signal(signal.SIGINT)
+                process.send_signal(signal.SIGTERM)
 
     # -- the job ---------------------------------------------------------------------
     def _run(self, app: MusituiApp, work: dict[str, Any], name: str, *, quiet: bool = False) -> None:
@@ -161,7 +162,7 @@ class BackgroundJobs:
         self._process = process
         if self.stop.is_set():  # shut down while it was starting
             with contextlib.suppress(OSError):
-                process.send_signal(signal.SIGINT)
+                process.send_signal(signal.SIGTERM)
         assert process.stdout is not None
         for raw in process.stdout:
             message = from_line(raw)

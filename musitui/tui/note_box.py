@@ -59,5 +59,5 @@ async def _write(app: MusituiApp, track: Track, text: str) -> None:
     message = await app.in_session(app.attached.add_note, track.id, text)
     if message:
         app.notify(message, timeout=4)
-    app.model.set_notes(app.attached.all_notes())
+    app.model.set_notes(app.attached.search_words())
     app.rebuilder.start_search_index()

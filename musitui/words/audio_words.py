@@ -81,3 +81,27 @@ def match(words: Sequence[str], probabilities: np.ndarray, found: np.ndarray) ->
     elif len(rows) == 1:
         out[rows] = 1.0
     return out
+
+
+SEARCH_SHARE = 0.15  # a track is found by an audio word when it is in the library's top 15 % for it
+
+
+def search_words(probabilities: np.ndarray, found: np.ndarray) -> list[str]:
+    """Per row, the audio words (PROFILES' names) it is found by in search: those for which
+    it ranks in the library's top SEARCH_SHARE of tagged tracks with a positive profile
+    score ("piano" finds the tracks that sound most like piano, tags or none)."""
+    p = np.asarray(probabilities, dtype=np.float64)
+    rows = np.flatnonzero(found)
+    out = [""] * len(p)
+    if len(rows) < 2:
+        return out
+    hits: list[list[str]] = [[] for _ in range(len(p))]
+    for word in PROFILES:
+        vector = tag_vector(word)
+        if vector is None:
+            continue
+        score = p[rows] @ vector
+        cut = np.quantile(score, 1.0 - SEARCH_SHARE)
+        for row in rows[(score >= cut) & (score > 0)].tolist():
+            hits[row].append(word)
+    return [" ".join(words) for words in hits]

@@ -45,12 +45,12 @@ def find_seeds(text: str, titles: Mapping[str, str], paths: Iterable[str]) -> tu
         if bare in paths:
             seeds.append(bare)
             kept = kept.replace(bare, " , ")
-    if not titles:
-        return list(dict.fromkeys(seeds)), kept
     lowered = kept.lower()
     spans: list[tuple[int, int, str]] = []
     starts = [e for _s, e, _w in lexicon.LIKE_MATCH.find(lowered)]
     starts += [m.end() for m in re.finditer(r"[\"'“«「『]", lowered)]
+    if not starts or not titles:  # (titles may be built only now: see target.LazyTitles)
+        return list(dict.fromkeys(seeds)), kept
     for start in starts:
         best = _longest_title(lowered, start, titles)
         if best is not None:

@@ -4,7 +4,7 @@ rows, plus the library's vocabulary for the parser (style words, titles, paths).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,28 +19,54 @@ def _padded(text: str) -> str:
     return " " + NON_WORD.sub(" ", text.lower()).strip() + " "
 
 
-def _style_texts(columns: Any) -> list[str]:
-    """Per track: its genre, its style and the tagger's words (so an excluded "metal" also
-    leaves out an untagged file the tagger hears as metal)."""
+def _style_texts(columns: Any) -> tuple[np.ndarray, list[str]]:
+    """Per track a code into the distinct texts of its genre, its style and the tagger's
+    words (so an excluded "metal" also leaves out an untagged file the tagger hears as metal):
+    a library has few distinct ones, so a prompt tests those, not every track."""
     genres = list(getattr(columns, "genre", []) or [])
     styles = list(getattr(columns, "style", []) or [""] * len(genres))
     tags = list(getattr(columns, "tags", []) or [""] * len(genres))
-    return [_padded(f"{g} {s} {t}") for g, s, t in zip(genres, styles, tags, strict=False)]
+    seen: dict[tuple[str, str, str], int] = {}
+    codes = np.fromiter((seen.setdefault(key, len(seen)) for key in zip(genres, styles, tags, strict=False)),
+                        dtype=np.int64, count=len(genres))
+    return codes, [_padded(f"{g} {s} {t}") for g, s, t in seen]
+
+
+class LazyTitles(Mapping[str, str]):
+    """Lowercased title -> path, built on first look-up: most prompts name no title."""
+
+    def __init__(self, titles: Sequence[str], paths: Sequence[str]) -> None:
+        self._source = (titles, paths)
+        self._table: dict[str, str] | None = None
+
+    def _built(self) -> dict[str, str]:
+        if self._table is None:
+            titles, paths = self._source
+            self._table = {t.strip().lower(): p for t, p in zip(titles, paths, strict=False) if t and t.strip()}
+        return self._table
+
+    def __getitem__(self, key: str) -> str:
+        return self._built()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._built())
+
+    def __len__(self) -> int:
+        return len(self._built())
 
 
 def library_words(columns: Any, home: Any = None) -> dict[str, Any]:
     """The parser's keyword arguments for a library: styles, titles, paths and (given the
     home) the listener's notes, track id -> texts."""
-    genres = list(getattr(columns, "genre", []) or [])
-    styles = list(getattr(columns, "style", []) or [])
-    titles = {t.strip().lower(): p for t, p in zip(getattr(columns, "title", []), getattr(columns, "path", []),
-                                                   strict=False) if t and t.strip()}
+    genres = set(getattr(columns, "genre", []) or [])
+    styles = set(getattr(columns, "style", []) or [])
+    titles = LazyTitles(getattr(columns, "title", []), getattr(columns, "path", []))
     notes: dict[int, list[str]] = {}
     if home is not None:
         from musitui.store.notes import Notes
 
         notes = {i: [n.text for n in written] for i, written in Notes.open(home).current().items()}
-    return {"styles": style_vocabulary(genres + styles), "titles": titles,
+    return {"styles": style_vocabulary(genres | styles), "titles": titles,
             "paths": set(getattr(columns, "path", [])), "notes": notes}
 
 
@@ -80,17 +106,17 @@ def build_target(vibe: Vibe, lib_ids: np.ndarray, columns: Any,
     row_of = {int(i): r for r, i in enumerate(ids.tolist())}
     order = np.array([row_of.get(int(i), -1) for i in np.asarray(lib_ids).tolist()], dtype=np.int64)
     n = len(order)
-    texts = _style_texts(columns)
+    codes, texts = _style_texts(columns)
 
     def mask(words: Sequence[str]) -> np.ndarray | None:
         if not words:
             return None
         keys = [_padded(w) for w in words]
-        hits = np.array([any(k in t for k in keys) for t in texts], dtype=bool) if texts else np.zeros(0, bool)
+        distinct = np.array([any(k in t for k in keys) for t in texts], dtype=bool)
         out = np.zeros(n, dtype=bool)
         known = order >= 0
-        if hits.size:
-            out[known] = hits[order[known]]
+        if distinct.size and len(codes):
+            out[known] = distinct[codes[order[known]]]
         return out
 
     style_match = mask(vibe.styles)
@@ -118,3 +144,17 @@ def build_target(vibe: Vibe, lib_ids: np.ndarray, columns: Any,
                         excluded=mask(vibe.exclude_styles), tempo=vibe.tempo, row_tempo=row_tempo,
                         seeds=tuple(seeds), label=vibe.label, styles=tuple(vibe.styles),
                         audio_match=_audio_match(vibe, n, tags), audio=tuple(vibe.audio))
+
+
+def extra_search_words(home: Any, ids: np.ndarray, notes: Mapping[int, str]) -> dict[int, str]:
+    """Track id -> the words search finds it by besides its fields: its notes and its audio
+    words (the tagger's reading, musitui.words.audio_words.search_words)."""
+    from musitui.words.audio_words import search_words
+
+    out = {int(i): text for i, text in notes.items() if text}
+    tags = tag_rows(home, ids)
+    if tags is not None:
+        for track_id, words in zip(np.asarray(ids).tolist(), search_words(*tags), strict=True):
+            if words:
+                out[int(track_id)] = f"{out.get(int(track_id), '')} {words}".strip()
+    return out

@@ -120,14 +120,19 @@ def now_playing(lines: list[str]) -> str:
     return next((line for line in lines if line.startswith((" ▶", " ‖", " ■"))), "")
 
 
-def test_play_skip_mood_quit_in_tmux(tmp_path: Path) -> None:
-    demo, home, style_of = prepare(tmp_path)
-    name = f"musitui-e2e-{uuid.uuid4().hex[:8]}"
+def start_in_tmux(tmp_path: Path, demo: Path, home: Path) -> tuple[Tmux, Path]:
+    """musitui on ``demo`` in a private tmux server; ``status`` gets its exit code."""
     status = tmp_path / "status"
     command = " ".join([*musitui_command(), "--home", str(home), "--device", "null",
                         "--no-analyze", str(demo)])
-    tmux = Tmux(name)
+    tmux = Tmux(f"musitui-e2e-{uuid.uuid4().hex[:8]}")
     tmux.start(f"cd {os.getcwd()} && {command}; echo $? > {status}.part && mv {status}.part {status}; sleep 30")
+    return tmux, status
+
+
+def test_play_skip_mood_quit_in_tmux(tmp_path: Path) -> None:
+    demo, home, style_of = prepare(tmp_path)
+    tmux, status = start_in_tmux(tmp_path, demo, home)
     try:
         # The library shows first; Up next fills in once the session is open.
         lines = tmux.wait(lambda ls: any("Library · 24 tracks" in line for line in ls)
@@ -168,18 +173,13 @@ def test_a_signal_saves_the_resume_state_in_a_real_terminal(tmp_path: Path, sign
     import json
 
     demo, home, _ = prepare(tmp_path)
-    name = f"musitui-e2e-{uuid.uuid4().hex[:8]}"
-    status = tmp_path / "status"
-    command = " ".join([*musitui_command(), "--home", str(home), "--device", "null",
-                        "--no-analyze", str(demo)])
-    tmux = Tmux(name)
-    tmux.start(f"cd {os.getcwd()} && {command}; echo $? > {status}.part && mv {status}.part {status}; sleep 30")
+    tmux, status = start_in_tmux(tmp_path, demo, home)
     try:
         tmux.wait(lambda ls: any("Library · 24 tracks" in line for line in ls)
                   and len(up_next_rows(ls)) >= 5, 30)
         tmux.keys("3")  # calm
         tmux.wait(lambda ls: "● calm" in ls[0])
-        shell = int(tmux.run("list-panes", "-t", name, "-F", "#{pane_pid}").split()[0])
+        shell = int(tmux.run("list-panes", "-t", tmux.name, "-F", "#{pane_pid}").split()[0])
         children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(shell)], capture_output=True,
                                   text=True).stdout.split()
         assert len(children) == 1

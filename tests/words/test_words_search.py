@@ -79,3 +79,21 @@ def test_tracks_search_runs_the_players_matcher(home: Path) -> None:
     plain = subprocess.run([sys.executable, "-m", "musitui", "tracks", "--search", "zjl"],
                            capture_output=True, text=True, env=env, timeout=120)
     assert "晴天" in plain.stdout and "1 tracks found" in plain.stdout
+
+
+def test_audio_words_find_what_the_tagger_hears() -> None:
+    import numpy as np
+
+    from musitui.analysis.tag_words import TAG_NAMES
+    from musitui.words.audio_words import search_words
+
+    column = {t: i for i, t in enumerate(TAG_NAMES)}
+    probabilities = np.full((10, len(TAG_NAMES)), 0.02, dtype=np.float32)
+    probabilities[0, column["jazz"]] = probabilities[0, column["blues"]] = 0.6  # piano-like
+    probabilities[1:5, column["electronic"]] = 0.7
+    probabilities[5, column["female vocalists"]] = 0.8
+    found = np.ones(10, dtype=bool)
+    found[9] = False  # not tagged: no words
+    words = search_words(probabilities, found)
+    assert "piano" in words[0].split() and "piano" not in words[1].split()
+    assert "female vocals" in words[5] and words[9] == ""
