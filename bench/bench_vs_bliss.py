@@ -20,14 +20,16 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from multiprocessing import get_context
 from pathlib import Path
 
-from musitui.library.formats import audio_kind
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_analysis import run_tree  # noqa: E402
+
+from musitui.library.formats import audio_kind  # noqa: E402
 
 MUSITUI = [sys.executable, "-m", "musitui"]
 
@@ -75,33 +77,15 @@ def bliss_round(files: list[str], jobs: int) -> tuple[int, float, float]:
 
 LAST_CPU = [0.0]  # the CPU seconds of the last timed() process tree
 
-# Runs a command as a child subreaper (Linux): the analysis workers' forkserver, orphaned when
-# musitui exits, is reparented to it and waited for, so every process's CPU time is counted.
-SUBREAPER = """
-import ctypes, os, resource, subprocess, sys
-ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
-code = subprocess.run(sys.argv[1:]).returncode
-while True:
-    try:
-        os.wait()
-    except ChildProcessError:
-        break
-usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-print("TREE_CPU", usage.ru_utime + usage.ru_stime, file=sys.stderr)
-raise SystemExit(code)
-"""
-
-
 def timed(args: list[str]) -> tuple[dict[str, object], float]:
-    started = time.monotonic()
-    out = subprocess.run([sys.executable, "-c", SUBREAPER, *args], capture_output=True, text=True)
-    wall = time.monotonic() - started
-    tree = [line.split()[1] for line in out.stderr.splitlines() if line.startswith("TREE_CPU")]
-    LAST_CPU[0] = float(tree[-1]) if tree else float("nan")
-    if out.returncode != 0:
-        raise SystemExit(f"{' '.join(args[2:])} failed ({out.returncode}): {out.stderr[-400:]}")
+    """Run ``args`` as bench_analysis.run_tree does (a child subreaper: the analysis workers'
+    forkserver, orphaned when musitui exits, is waited for, so every process's CPU counts)."""
+    out = run_tree(args)
+    wall, LAST_CPU[0] = float(out["wall"]), float(out["cpu"])
+    if out["rc"] != 0:
+        raise SystemExit(f"{' '.join(args[2:])} failed ({out['rc']}): {out['stderr']}")
     try:
-        report = json.loads(out.stdout)
+        report = json.loads(out["stdout"])
     except ValueError:
         report = {}
     return report, wall
