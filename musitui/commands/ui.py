@@ -81,11 +81,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     prepare(renderer_choice(config))  # asks the terminal for its image protocols, before Textual
 
     from musitui.tui.app import MusituiApp
+    from musitui.tui.signals import EXIT_AFTER_SECONDS
 
     app = MusituiApp(config=config, home=home, loader=opener)
+    app.signals.exit_after = EXIT_AFTER_SECONDS  # a closed terminal never leaves it running
     try:
         code = app.run()
     finally:
+        app.signals.returned()
         for loaded in opener.opened:
             if loaded.jobs is not None:
                 loaded.jobs.shutdown()

@@ -19,6 +19,8 @@ from typing import Any
 
 import orjson
 
+from musitui.untrusted import UntrustedError, load_json
+
 
 def fsync_dir(folder: Path) -> None:
     try:
@@ -135,12 +137,10 @@ def load_json_or_backup(path: Path, backups_dir: Path | None = None) -> tuple[An
     except FileNotFoundError:
         return None, None
     try:
-        return orjson.loads(raw), None
-    except orjson.JSONDecodeError:
-        pass  # orjson is stricter than json (e.g. escaped lone surrogates): ask json too
-    try:
-        return json.loads(raw.decode("utf-8")), None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        # The guarded reader: a 400-digit id or [ x 30,000 is damage like any other, never a
+        # RecursionError or a number numpy cannot hold.
+        return load_json(raw), None
+    except UntrustedError as exc:
         backup = move_aside(path, backups_dir)
         return None, DamagedFile(path, backup, _short_reason(exc))
 

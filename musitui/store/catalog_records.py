@@ -14,6 +14,7 @@ from dataclasses import MISSING, fields
 from typing import Any
 
 from musitui.core.model import Analysis, Track
+from musitui.untrusted import fits_int64
 
 _INT = (int,)
 _NUM = (int, float)
@@ -39,6 +40,8 @@ def _fits(value: Any, types: tuple[type, ...]) -> bool:
         return False
     if not isinstance(value, types):
         return False
+    if isinstance(value, int) and not isinstance(value, bool):
+        return fits_int64(value)  # a 40-digit size or id: no numpy column holds it
     return not isinstance(value, float) or math.isfinite(value)
 
 
@@ -80,7 +83,8 @@ def check_track(raw: Any, problems: list[str]) -> dict[str, Any] | None:
         problems.append("a track record is not an object")
         return None
     track_id, path = raw.get("id"), raw.get("path")
-    if not _fits(track_id, _INT) or track_id < 0 or not isinstance(path, str) or not path:
+    if not isinstance(track_id, int) or not _fits(track_id, _INT) or track_id < 0 \
+            or not isinstance(path, str) or not path:
         problems.append(f"a track record has no usable id and path ({str(track_id)[:20]!r})")
         return None
     record = dict(raw)

@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeGuard
 
+from musitui.untrusted import fits_int64
+
 if TYPE_CHECKING:
     from musitui.core.model import Track
 
@@ -68,7 +70,8 @@ def new_event(entry: Entry, seq: int, ts: float, session: int) -> dict[str, Any]
 
 
 def _is_int(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
+    """A whole number an int64 column holds (a 40-digit seq is damage, not a number)."""
+    return fits_int64(value)
 
 
 def _is_number(value: object) -> TypeGuard[int | float]:

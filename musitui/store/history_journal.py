@@ -19,6 +19,7 @@ from typing import Any
 
 from musitui.store.atomic import atomic_write_bytes, fsync_dir
 from musitui.store.history_events import event_problem
+from musitui.untrusted import load_json
 
 JOURNAL = "journal.jsonl"
 
@@ -32,8 +33,8 @@ def parse_journal(raw: bytes, problems: list[str]) -> list[Event]:
         if not line.strip():
             continue
         try:
-            event = json.loads(line)
-        except ValueError:
+            event = load_json(line)
+        except ValueError:  # UntrustedError: not JSON, too deep, a number too long
             problems.append("not JSON")
             continue
         problem = event_problem(event)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from musitui.store.atomic import atomic_write_json, atomic_write_with
 from musitui.store.history_aggregates import Aggregates
 from musitui.store.history_events import event_problem
+from musitui.untrusted import load_json
 
 if TYPE_CHECKING:
     import numpy as np
@@ -73,7 +74,7 @@ def read_head(path: Path) -> tuple[int, float, int] | None:
     """(seq, last_ts, session) from ``head.json``; None if it is missing, unreadable, of
     another version or of the wrong shape (a list, a string seq...)."""
     try:
-        head = json.loads(path.read_bytes())
+        head = load_json(path.read_bytes(), max_bytes=64 * 1024)
     except (OSError, ValueError):
         return None
     if not isinstance(head, dict) or head.get("version") != SNAPSHOT_VERSION:

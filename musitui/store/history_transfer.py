@@ -9,7 +9,6 @@ at most ``MAX_IMPORT_LINE`` bytes.
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 from collections.abc import Callable, Iterable
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from musitui.store.history_events import HistoryError, event_problem
+from musitui.untrusted import load_json
 
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
 MAX_IMPORT_LINE = 1024 * 1024
@@ -58,7 +58,7 @@ def read_export(path: Path) -> list[Event]:
             raise HistoryError(f"{path} line {number} is longer than {MAX_IMPORT_LINE // 1024} KiB; "
                                "nothing was imported")
         try:
-            event = json.loads(line)
+            event = load_json(line)
         except ValueError as exc:
             raise HistoryError(f"{path} line {number} is not JSON; nothing was imported") from exc
         problem = event_problem(event, numbered=False)

@@ -5,6 +5,8 @@ Only the rows on screen are formatted, in ``render_line``; the widget holds no c
 
 from __future__ import annotations
 
+from collections.abc import Callable, Container
+
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -121,6 +123,8 @@ class LibraryView(ClickToPlay, ScrollView, can_focus=True):
         self.playing_id: int | None = None
         self.empty_text = ""
         self.header: Widget | None = None  # the LibraryHeader, repainted with the rows
+        self.marks: Container[int] = ()  # marked track ids (musitui.tui.marks), shown with ●
+        self.cursor_moved: Callable[[int], None] | None = None
 
     # -- data changes ---------------------------------------------------------------
     def refresh_rows(self, keep_track: int | None = None) -> None:
@@ -171,7 +175,7 @@ class LibraryView(ClickToPlay, ScrollView, can_focus=True):
     def _cells(self, row, width: int) -> list[tuple[str, bool]]:
         """The row's text pieces, each with whether it is secondary (dimmed) text."""
         playing = row.track_id is not None and row.track_id == self.playing_id
-        marker = "▶ " if playing else "  "
+        marker = "▶ " if playing else "● " if row.track_id in self.marks else "  "
         if row.kind == "artist":
             opened = (row.artist,) in self.model.expanded
             return [(fit(f"{'▾' if opened else '▸'} {row.label}", width), False)]
@@ -197,6 +201,8 @@ class LibraryView(ClickToPlay, ScrollView, can_focus=True):
     def watch_cursor(self, old: int, new: int) -> None:
         self._scroll_cursor_into_view()
         self.refresh()
+        if self.cursor_moved is not None and old != new:
+            self.cursor_moved(new)
 
     def _scroll_cursor_into_view(self) -> None:
         height = max(1, self.scrollable_content_region.height)
