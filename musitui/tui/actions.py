@@ -235,4 +235,21 @@ def resolve_keys(overrides: Mapping[str, object] | None) -> tuple[list[Action], 
                             "ignored")
             continue
         result[name] = replace(BY_NAME[name], keys=keys.replace(" ", ""))
-    return [result[action.name] for action in ACTIONS], problems
+    return _without_conflicts([result[action.name] for action in ACTIONS], problems), problems
+
+
+def _without_conflicts(actions: list[Action], problems: list[str]) -> list[Action]:
+    """A key bound to two actions stays with the earlier one (in the registry's order): the
+    later loses it, and one line says so."""
+    owner: dict[str, str] = {}
+    kept: list[Action] = []
+    for action in actions:
+        keys = [k for k in action.keys.split(",") if k]
+        free = [k for k in keys if k not in owner]
+        for key in keys:
+            if key in owner:
+                problems.append(f"config [keys]: {key!r} is bound to both {owner[key]} and "
+                                f"{action.name}; kept for {owner[key]}")
+        owner.update(dict.fromkeys(free, action.name))
+        kept.append(action if free == keys else replace(action, keys=",".join(free)))
+    return kept
