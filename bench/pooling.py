@@ -82,5 +82,5 @@ def candidates(npz: Path, rel_paths: list[str]) -> dict[str, np.ndarray]:
 
 # The candidates the LOSO search may choose (the rest are printed as nearest-neighbour rows).
 SEARCHED = ("msd mean8", "msd mean16", "msd mean+spread16", "msd whitened mean16",
-            "msd whitened mean+spread16", "mtt mean16", "mtt mean+spread16",
-            "mtt whitened mean+spread16", "msd+mtt mean16", "msd+mtt whitened mean+spread16")
+            "msd whitened mean+spread16", "mtt whitened mean+spread16",
+            "msd+mtt whitened mean+spread16")

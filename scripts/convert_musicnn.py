@@ -1,4 +1,4 @@
-"""Convert musicnn 0.1.0's MSD_musicnn TensorFlow-1 checkpoint into musitui's numpy weights.
+"""Convert musicnn 0.1.0's MSD_musicnn (or MTT_musicnn) TensorFlow-1 checkpoint into numpy weights.
 
 A conversion-time tool only: it runs in a separate environment with TensorFlow (and librosa,
 for the reference inputs), never in musitui's own. Run once, from the repository root:
@@ -7,6 +7,14 @@ for the reference inputs), never in musitui's own. Run once, from the repository
     /work/tfvenv/bin/pip install tensorflow-cpu tf-keras numpy librosa
     pip download --no-deps musicnn==0.1.0 -d /tmp/musicnn
     /work/tfvenv/bin/python scripts/convert_musicnn.py /tmp/musicnn/musicnn-0.1.0-py3-none-any.whl
+    /work/tfvenv/bin/python scripts/convert_musicnn.py --model MTT_musicnn /tmp/musicnn/musicnn-0.1.0-py3-none-any.whl
+
+(``--model MTT_musicnn``: the MagnaTagATune model of the same package, same licence, whose 50
+words name instruments and loudness: piano, strings, choir, quiet / loud, slow / fast ...;
+it writes ``musicnn_mtt.npz`` and ``tests/analysis/data/musicnn_mtt_reference.npz`` instead,
+for the experiments of bench/patch_embeddings.py. It is not shipped: beside or instead of the
+MSD model it did not win out of sample (docs/FEATURES.md), so only the MSD weights are in
+the package; the numpy forward pass runs it unchanged, ``load_model(path)``.)
 
 It writes
 - ``musitui/data/musicnn_msd.npz``: every trained variable (no optimiser slots), float32,
@@ -37,7 +45,8 @@ from pathlib import Path
 
 import numpy as np
 
-MODEL = "MSD_musicnn"
+MODELS = {"MSD_musicnn": ("musicnn_msd.npz", "musicnn_reference.npz", "MSD_LABELS"),
+          "MTT_musicnn": ("musicnn_mtt.npz", "musicnn_mtt_reference.npz", "MTT_LABELS")}
 SR, N_FFT, HOP, N_MELS, N_FRAMES = 16000, 512, 256, 96, 187
 ROOT = Path(__file__).resolve().parent.parent
 # tf.compat.v1.layers (musicnn's models.py) exists only with Keras 2 (the tf-keras package).
@@ -112,7 +121,7 @@ def log_mel_patch(y: np.ndarray) -> np.ndarray:
 
 
 def run_original_graph(package_dir: Path, prefix: str, patches: np.ndarray,
-                       variables: dict[str, np.ndarray] | None) -> dict[str, np.ndarray]:
+                       variables: dict[str, np.ndarray] | None, model: str) -> dict[str, np.ndarray]:
     """musicnn's graph (its models.py, unchanged) on ``patches``; ``variables`` replace the
     checkpoint's values when given (the float16-rounded ones)."""
     import tensorflow as tf
@@ -126,7 +135,7 @@ def run_original_graph(package_dir: Path, prefix: str, patches: np.ndarray,
         x = tf.compat.v1.placeholder(tf.float32, [None, N_FRAMES, N_MELS])
         is_training = tf.compat.v1.placeholder(tf.bool)
         logits, _timbral, _temporal, _c1, _c2, _c3, mean_pool, max_pool, penultimate = \
-            models.define_model(x, is_training, MODEL, 50)
+            models.define_model(x, is_training, model, 50)
         tags = tf.nn.sigmoid(logits)
     with tf.compat.v1.Session() as sess:
         sess.run(tf.compat.v1.global_variables_initializer())
@@ -145,39 +154,41 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("musicnn", type=Path, help="musicnn-0.1.0 wheel, or the folder holding the unpacked musicnn package")
     parser.add_argument("--root", type=Path, default=ROOT, help="repository root to write into")
+    parser.add_argument("--model", choices=sorted(MODELS), default="MSD_musicnn")
     args = parser.parse_args()
+    weights_name, reference_name, labels_name = MODELS[args.model]
 
     with tempfile.TemporaryDirectory(prefix="musicnn-") as tmp:
         package_dir = unpack(args.musicnn, Path(tmp))
-        prefix = str(package_dir / "musicnn" / MODEL) + "/"  # files are <folder>/.index etc.
+        prefix = str(package_dir / "musicnn" / args.model) + "/"  # files are <folder>/.index etc.
         variables = read_variables(prefix)
         sys.path.insert(0, str(package_dir))
         from musicnn import configuration  # noqa: PLC0415
 
-        labels = list(configuration.MSD_LABELS)
+        labels = list(getattr(configuration, labels_name))
         half = {k: v.astype(np.float16) for k, v in variables.items()}
         count = sum(v.size for v in variables.values())
         print(f"{len(variables)} variables, {count:,} parameters")
 
         data = args.root / "musitui" / "data"
         data.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(data / "musicnn_msd.npz",
+        np.savez_compressed(data / weights_name,
                             labels=np.array(labels, dtype=str),
-                            source=np.array("musicnn 0.1.0 (PyPI), MSD_musicnn checkpoint; ISC licence, see MUSICNN_LICENSE"),
+                            source=np.array(f"musicnn 0.1.0 (PyPI), {args.model} checkpoint; ISC licence, see MUSICNN_LICENSE"),
                             **{k.replace("/", "__"): v.astype(np.float32) for k, v in variables.items()})
         notice = (package_dir / "musicnn-0.1.0.dist-info" / "LICENSE.md").read_text(encoding="utf-8")
-        (data / "MUSICNN_LICENSE").write_text(
-            "musicnn_msd.npz holds the weights of the MSD_musicnn model from musicnn 0.1.0\n"
-            "(https://github.com/jordipons/musicnn), converted by scripts/convert_musicnn.py.\n"
-            "musicnn is distributed under the ISC licence:\n\n" + notice.strip() + "\n", encoding="utf-8")
-
+        if args.model == "MSD_musicnn":  # the shipped model: its notice goes with it
+            (data / "MUSICNN_LICENSE").write_text(
+                "musicnn_msd.npz holds the weights of the MSD_musicnn model from musicnn 0.1.0\n"
+                "(https://github.com/jordipons/musicnn), converted by scripts/convert_musicnn.py.\n"
+                "musicnn is distributed under the ISC licence:\n\n" + notice.strip() + "\n", encoding="utf-8")
         clips = synthesised_clips()
         names = list(clips)
         # The reference inputs are stored as float16; the graph sees exactly those values.
         patches = np.stack([log_mel_patch(clips[n]) for n in names]).astype(np.float16)
         inputs = patches.astype(np.float32)
-        shipped = run_original_graph(package_dir, prefix, inputs, None)
-        rounded = run_original_graph(package_dir, prefix, inputs, half)
+        shipped = run_original_graph(package_dir, prefix, inputs, None, args.model)
+        rounded = run_original_graph(package_dir, prefix, inputs, half, args.model)
         for key in ("tags", "embedding"):
             diff = float(np.abs(rounded[key] - shipped[key]).max())
             print(f"(float16 weights would move {key} by up to {diff:.2e})")
@@ -186,7 +197,7 @@ def main() -> int:
             print(f"  {name}: " + ", ".join(labels[i] for i in row))
         tests = args.root / "tests" / "analysis" / "data"
         tests.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(tests / "musicnn_reference.npz", names=np.array(names), patches=patches,
+        np.savez_compressed(tests / reference_name, names=np.array(names), patches=patches,
                             **{k: v.astype(np.float32) for k, v in shipped.items()})
     return 0
 

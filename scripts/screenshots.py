@@ -5,6 +5,7 @@
 Writes the demo library, scans and analyses it with the real CLI (first run: about a minute,
 librosa warms up), then drives the app headless (Textual's Pilot, the "null" audio output):
 library view (a track with its cover), Up next with reasons after a skip, a mood change, the artist browser, help,
+the playlists view,
 and the 80x24 layout. PNGs come from cairosvg when installed, else ImageMagick's convert.
 """
 
@@ -91,6 +92,26 @@ async def shoot(home_dir: Path, out: Path) -> list[Path]:
         await pilot.press("question_mark")
         await settle(pilot)
         save(app, "help")
+        await pilot.press("escape")
+        await settle(pilot)
+        await playlists_flow(app, pilot)
+
+    async def playlists_flow(app, pilot) -> None:
+        from textual.widgets import Input
+
+        from musitui.playlist_folder import playlists_dir
+
+        for name, count in (("evening", 6), ("road trip", 12), ("queue", 4)):
+            await pilot.press("ctrl+s")
+            await settle(pilot, 0.2)
+            app.screen.query_one(Input).value = f"{playlists_dir(home) / name}.m3u8 {count}"
+            await pilot.press("enter")
+            await settle(pilot, 0.2)
+        await pilot.press("P", "down")
+        await settle(pilot)
+        app.clear_notifications()
+        save(app, "playlists")
+        await pilot.press("escape")
 
     async def small_flow(app, pilot) -> None:
         await pilot.press("down", "enter")

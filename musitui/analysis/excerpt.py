@@ -235,7 +235,7 @@ def _read_pyav_window(container, stream, start: float, frames: int, rate: int,
     try:
         for frame in container.decode(stream):
             if frame.format.name in ("fltp", "flt"):
-                converted = (frame,)
+                converted = [frame]
             else:
                 # Integer or double samples (e.g. ALAC, PCM): FFmpeg converts, same rate.
                 converter = converter or av.AudioResampler(format="fltp", layout=frame.layout.name,

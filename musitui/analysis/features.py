@@ -259,4 +259,4 @@ def _mean_std(values: np.ndarray, frame_power: np.ndarray) -> tuple[float, float
         return 0.0, 0.0
     w = frame_power / total
     mean = float(values @ w)
-    return mean, float(np.sqrt(max(0.0, ((values - mean) ** 2) @ w)))
+    return mean, float(np.sqrt(max(0.0, float(((values - mean) ** 2) @ w))))

@@ -88,8 +88,10 @@ def _column(matrix: np.ndarray, names: list[str], cue: str) -> np.ndarray | None
     if cue in names:
         return matrix[:, names.index(cue)].astype(np.float64)
     if cue == "pulse_tempo":
-        parts = [_column(matrix, names, n) for n in ("tempo", "beat_strength", "onset_rate")]
-        return None if any(p is None for p in parts) else pulse_tempo(*parts)
+        tempo, strength, onsets = (_column(matrix, names, n) for n in ("tempo", "beat_strength", "onset_rate"))
+        if tempo is None or strength is None or onsets is None:
+            return None
+        return pulse_tempo(tempo, strength, onsets)
     if cue == "spectral_density":
         bands = [names.index(f"contrast_{i}") for i in range(1, 6) if f"contrast_{i}" in names]
         return -matrix[:, bands].astype(np.float64).mean(axis=1) if bands else None

@@ -86,7 +86,8 @@ def embedded_picture(path: str | os.PathLike[str]) -> bytes | None:
         if kind == "mp4":
             from mutagen.mp4 import MP4
 
-            covers = (MP4(path).tags or {}).get("covr") or []
+            mp4_tags = MP4(path).tags
+            covers: list[bytes] = list(mp4_tags.get("covr", [])) if mp4_tags is not None else []
             return bytes(covers[0]) if covers else None
     except Exception:  # noqa: BLE001 - mutagen raises many types for damaged files
         return None
@@ -97,12 +98,11 @@ def _id3_picture(path: str | os.PathLike[str], kind: str) -> bytes | None:
     if kind == "mp3":
         from mutagen.id3 import ID3
 
-        tags = ID3(path)
-    else:
-        from mutagen.aiff import AIFF
-        from mutagen.wave import WAVE
+        return _best_picture(ID3(path).getall("APIC"))
+    from mutagen.aiff import AIFF
+    from mutagen.wave import WAVE
 
-        tags = (WAVE if kind == "wav" else AIFF)(path).tags
+    tags = (WAVE if kind == "wav" else AIFF)(path).tags
     if tags is None:
         return None
     return _best_picture(tags.getall("APIC"))
@@ -115,7 +115,9 @@ def _vorbis_picture(path: str | os.PathLike[str], kind: str) -> bytes | None:
 
     audio = (OggOpus if kind == "opus" else OggVorbis)(path)
     pictures = []
-    for value in (audio.tags or {}).get("metadata_block_picture", []):
+    values: list[str] = (list(audio.tags.get("metadata_block_picture", [])) if audio.tags is not None
+                         else [])
+    for value in values:
         try:
             pictures.append(Picture(base64.b64decode(value)))
         except Exception:  # noqa: BLE001 - one bad block: try the next

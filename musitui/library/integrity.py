@@ -19,7 +19,7 @@ file it says nothing, and the analysis's decode decides.
 from __future__ import annotations
 
 import os
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO, Literal, NamedTuple
 
 MAX_MP3_CHECK_BYTES = 64 * 1024 * 1024
 OGG_TAIL_BYTES = 128 * 1024  # an Ogg page is at most ~64 KiB
@@ -308,7 +308,8 @@ def _check_pcm(handle: BinaryIO, duration: float, riff: bool) -> Finding | None:
     head = handle.read(12)
     if len(head) < 12 or head[:4] not in (b"RIFF", b"FORM"):
         return None
-    wanted, order = (b"data", "little") if riff else (b"SSND", "big")
+    wanted = b"data" if riff else b"SSND"
+    order: Literal["little", "big"] = "little" if riff else "big"
     position = 12
     for _ in range(PCM_MAX_CHUNKS):
         handle.seek(position)

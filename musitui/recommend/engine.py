@@ -162,21 +162,10 @@ def rank(lib: Library, ctx: Listening, weights: Weights, length: int | None = No
         score[songs[lib.song_code]] = -np.inf
     if ctx.prompt is not None and ctx.prompt.excluded is not None and len(ctx.prompt.excluded) == n:
         score[ctx.prompt.excluded] = -np.inf
-    available = int(np.isfinite(score).sum())
-    # Room for the held songs too: they are ordered after the acceptable rest.
-    pool_size = min(available, max(POOL, 6 * length) + int(held.sum()))
-    if pool_size <= 0:
+    pool, pool_scores = _pool(lib, ctx, weights, score, parts["skip"], held, length)
+    if pool.size == 0:
         return []
-    if ctx.skipped or ctx.rejected:
-        candidates, final = _apply_skips(lib, ctx, weights, score, parts["skip"], available, pool_size)
-    else:
-        candidates, final = np.arange(n), score
-    local = np.argpartition(-final, pool_size - 1)[:pool_size]
-    local = local[np.argsort(-final[local], kind="stable")]
-    pool, pool_scores = candidates[local], final[local]
-    tiers = tier_order(lib, ctx, pool, held)
-    order = np.argsort(tiers, kind="stable")
-    pool, pool_scores = pool[order], pool_scores[order]
+    pool_size = int(pool.size)
     has_vec = lib.has_vec
 
     def spread(rows: np.ndarray) -> np.ndarray:
@@ -206,6 +195,41 @@ def effective_weights(weights: Weights, ctx: Listening) -> dict[str, float]:
     return {"content": weights.w_content, "cf": weights.w_cf, "mood": w_mood,
             "pref": weights.w_pref, "taste": weights.w_taste, "skip": -weights.w_skip,
             "recent": -weights.w_recent, "jitter": 1.0}
+
+
+def _pool(lib: Library, ctx: Listening, weights: Weights, score: np.ndarray, skip_part: np.ndarray,
+          held: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """The candidates Up next is chosen from, in tier order (musitui.recommend.repeats), each
+    tier best first: the best ``max(POOL, 6·length)`` songs outside the repeat window, then
+    the best ``length`` held ones (all a list can need of them: they come after the rest)."""
+    fresh = np.where(held, -np.inf, score).astype(np.float32)
+    available = int(np.isfinite(fresh).sum())
+    pool_size = min(available, max(POOL, 6 * length))
+    pool = np.zeros(0, dtype=np.int64)
+    scores = np.zeros(0, dtype=np.float32)
+    if pool_size > 0:
+        if ctx.skipped or ctx.rejected:
+            candidates, final = _apply_skips(lib, ctx, weights, fresh, skip_part, available, pool_size)
+        else:
+            candidates, final = np.arange(len(lib)), fresh
+        local = np.argpartition(-final, pool_size - 1)[:pool_size]
+        local = local[np.argsort(-final[local], kind="stable")]
+        pool, scores = candidates[local], final[local]
+    held_rows = np.flatnonzero(held & np.isfinite(score))
+    if held_rows.size and length > 0:
+        if held_rows.size > length:  # the skip penalty only lowers: take a margin, then exact
+            margin = min(held_rows.size, 4 * length)
+            held_rows = held_rows[np.argpartition(-score[held_rows], margin - 1)[:margin]]
+        penalty = _skip_likeness(lib, ctx, held_rows) if (ctx.skipped or ctx.rejected) \
+            else np.zeros(held_rows.size, dtype=np.float32)
+        skip_part[held_rows] = penalty
+        final_held = score[held_rows] - np.float32(weights.w_skip) * penalty
+        order = np.argsort(-final_held, kind="stable")[:length]
+        pool = np.r_[pool, held_rows[order]]
+        scores = np.r_[scores, final_held[order]].astype(np.float32)
+    tiers = tier_order(lib, ctx, pool, held)
+    order = np.argsort(tiers, kind="stable")
+    return pool[order], scores[order]
 
 
 def _jitter(lib: Library, seed: int) -> np.ndarray:

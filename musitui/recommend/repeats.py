@@ -6,8 +6,9 @@ within the last ``repeat_plays`` plays or the last ``recent_hours`` hours is *he
 1. the song playing now, and the song played last (within ``recent_hours``, at least the
    last hour), are never offered next (never at all while they are that);
 2. Up next lists every **acceptable** candidate that is not held first (score order), then
-   the held songs (score order: the soft ``recent`` hold-back and its "favourites come back
-   when you keep skipping" yield order them), then what is left;
+   the held songs not skipped in this listening session (score order: the soft ``recent``
+   hold-back and its "favourites come back when you keep skipping" yield order them), then
+   the unacceptable rest, then the held songs that were skipped;
 3. a candidate is *acceptable* unless it resembles what was skipped in this listening
    session more than what was finished (``likeness`` below, not faded with time), with
    the skip side at least ``UNACCEPTABLE``: so in a small library, once everything unheard
@@ -96,14 +97,13 @@ def window(lib: Library, ctx: Listening, plays: int, hours: float) -> tuple[np.n
 
 def likeness(lib: Library, rows: np.ndarray, others: np.ndarray) -> np.ndarray:
     """For each of ``rows``: its strongest likeness to one of ``others`` (cosine², or 0.5 for
-    the same album folder, artist or genre tag); a song is not like itself (0)."""
+    the same album folder or artist); a song is not like itself (0). Not the genre tag: one
+    tag often covers a whole library ("Game", "Rock"), and then everything would be alike."""
     out = np.zeros(rows.size, dtype=np.float32)
     if rows.size == 0 or others.size == 0:
         return out
     tags = ((lib.folder_code[rows][:, None] == lib.folder_code[others][None, :])
-            | (lib.artist_code[rows][:, None] == lib.artist_code[others][None, :])
-            | ((lib.genre_code[rows][:, None] == lib.genre_code[others][None, :])
-               & (lib.genre_code[rows][:, None] >= 0)))
+            | (lib.artist_code[rows][:, None] == lib.artist_code[others][None, :]))
     both = lib.has_vec[rows][:, None] & lib.has_vec[others][None, :]
     sims = np.clip(lib.emb[rows] @ lib.emb[others].T, 0.0, 1.0)
     pair = np.maximum(np.where(both, sims * sims, 0.0), np.where(tags, 0.5, 0.0))
@@ -124,9 +124,15 @@ def acceptable(lib: Library, ctx: Listening, rows: np.ndarray) -> np.ndarray:
 
 
 def tier_order(lib: Library, ctx: Listening, pool: np.ndarray, held: np.ndarray) -> np.ndarray:
-    """Tiers of ``pool`` (sorted by score): 0 acceptable and not held, 1 held, 2 the rest.
-    A stable sort by this keeps score order within a tier."""
-    tiers = np.where(held[pool], 1, 0).astype(np.int8)
+    """Tiers of ``pool`` (sorted by score): 0 acceptable and not held; 1 held, not skipped in
+    this listening session (a favourite coming back); 2 not held but not acceptable; 3 held
+    and skipped (or "not this") in this session. A stable sort by this keeps score order
+    within a tier."""
+    skipped = np.zeros(int(lib.song_code.max(initial=-1)) + 1, dtype=bool)
+    for row, _ in ctx.skipped + ctx.rejected:
+        if 0 <= row < len(lib):
+            skipped[lib.song_code[row]] = True
+    tiers = np.where(held[pool], np.where(skipped[lib.song_code[pool]], 3, 1), 0).astype(np.int8)
     fresh = np.flatnonzero(tiers == 0)
     if fresh.size:
         tiers[fresh[~acceptable(lib, ctx, pool[fresh])]] = 2

@@ -161,11 +161,12 @@ class CatalogColumns:
             if isinstance(current, np.ndarray):
                 updated = current.copy()
                 updated[rows] = np.asarray(picked, dtype=current.dtype)
+                changed[name] = updated
             else:
-                updated = list(current)
+                texts = list(current)
                 for row, value in zip(rows.tolist(), picked, strict=True):
-                    updated[row] = value or ""
-            changed[name] = updated
+                    texts[row] = value or ""
+                changed[name] = texts
         return replace(self, **changed)
 
     def patched(self, row_of: dict[int, int], tracks: Sequence[Track]) -> CatalogColumns:
@@ -183,12 +184,12 @@ class CatalogColumns:
                 merged[rows[known]] = update[known]
                 values[name] = np.concatenate([merged, update[~known]])
             else:
-                merged = list(column)
+                texts = list(column)
                 for source, row in enumerate(rows.tolist()):
                     if row >= 0:
-                        merged[row] = update[source]
-                merged.extend(update[i] for i in np.flatnonzero(~known).tolist())
-                values[name] = merged
+                        texts[row] = update[source]
+                texts.extend(update[i] for i in np.flatnonzero(~known).tolist())
+                values[name] = texts
         return CatalogColumns(**values)
 
 
@@ -306,7 +307,7 @@ def _split_separated(blob: np.ndarray) -> list[str]:
 
 def _savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
     with open(path, "wb") as handle:
-        np.savez(handle, **arrays)
+        np.savez(handle, **arrays)  # type: ignore[arg-type]  # the stub reads **arrays as allow_pickle
 
 
 def _int_or_none(value: Any) -> int:

@@ -83,7 +83,8 @@ def check_track(raw: Any, problems: list[str]) -> dict[str, Any] | None:
         problems.append("a track record is not an object")
         return None
     track_id, path = raw.get("id"), raw.get("path")
-    if not _fits(track_id, _INT) or track_id < 0 or not isinstance(path, str) or not path:
+    if not isinstance(track_id, int) or not _fits(track_id, _INT) or track_id < 0 \
+            or not isinstance(path, str) or not path:
         problems.append(f"a track record has no usable id and path ({str(track_id)[:20]!r})")
         return None
     record = dict(raw)

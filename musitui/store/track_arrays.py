@@ -139,7 +139,7 @@ class TrackArrays:
 
         def write(tmp: Path) -> None:
             with open(tmp, "wb") as handle:
-                np.savez(handle, **arrays)  # type: ignore[arg-type]
+                np.savez(handle, **arrays)  # type: ignore[arg-type]  # the stub reads **arrays as allow_pickle
 
         atomic_write_with(self.path, write)
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 
 from musitui.core.moods import ALL_MOODS
 from musitui.text_safety import shorten
-from musitui.tui import browsing, dialogs, playing
+from musitui.tui import browsing, dialogs, marks, playing
 from musitui.tui.bars import mood_label
 from musitui.tui.keys import is_key_name
 
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 Handler = Callable[["MusituiApp"], Awaitable[None] | None]
 Ready = Literal["always", "browsing", "session"]
+# Where an action runs: on the main screen, in the playlists view, or on both.
+Scope = Literal["main", "playlists", "any"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Action:
     palette: str | None = None  # its entry in the command palette, if it has one
     palette_help: str = ""  # the entry's second line
     ready: Ready = "session"
+    scope: Scope = "main"
 
     @property
     def binding(self) -> str:
@@ -79,6 +82,24 @@ def _palette(app: MusituiApp) -> None:
     app.action_command_palette()
 
 
+def _playlists(app: MusituiApp) -> None:
+    from musitui.tui.playlists_view import toggle
+
+    toggle(app)
+
+
+def _rename_playlist(app: MusituiApp) -> None:
+    from musitui.tui.playlists_view import rename
+
+    rename(app)
+
+
+def _delete_in_playlists(app: MusituiApp) -> None:
+    from musitui.tui.playlists_view import delete
+
+    delete(app)
+
+
 def _quit(app: MusituiApp) -> None:
     app.leave()
 
@@ -88,23 +109,29 @@ def _mood(mood: str, keys: str) -> Action:
                   group="Mood", palette=f"Mood: {mood}", palette_help=mood_label(mood))
 
 
-LIBRARY, FILES, APP = "Library and queue", "Files", "App"
+LIBRARY, FILES, APP, PLAYLISTS = "Library and queue", "Files", "App", "Playlists view"
+ANY: Scope = "any"  # also in the playlists view
 
 ACTIONS: tuple[Action, ...] = (
     Action("play_pause", "space", "Play / pause", playing.play_pause, footer=True,
            palette="Play / pause"),
     Action("next", "n", "Next (a skip when early)", playing.next_track, footer=True,
-           palette="Next track"),
-    Action("previous", "b", "Previous", playing.previous_track, palette="Previous track"),
-    Action("seek_back", "left", "Seek back 5 s", partial(playing.seek, seconds=-5)),
-    Action("seek_forward", "right", "Seek forward 5 s", partial(playing.seek, seconds=5)),
-    Action("seek_back_long", "shift+left", "Seek back 30 s", partial(playing.seek, seconds=-30)),
+           palette="Next track", scope=ANY),
+    Action("previous", "b", "Previous", playing.previous_track, palette="Previous track",
+           scope=ANY),
+    Action("seek_back", "left", "Seek back 5 s", partial(playing.seek, seconds=-5), scope=ANY),
+    Action("seek_forward", "right", "Seek forward 5 s", partial(playing.seek, seconds=5),
+           scope=ANY),
+    Action("seek_back_long", "shift+left", "Seek back 30 s", partial(playing.seek, seconds=-30),
+           scope=ANY),
     Action("seek_forward_long", "shift+right", "Seek forward 30 s",
-           partial(playing.seek, seconds=30)),
-    Action("volume_up", "plus,equals_sign", "Volume up", partial(playing.volume, delta=5)),
-    Action("volume_down", "minus", "Volume down", partial(playing.volume, delta=-5)),
+           partial(playing.seek, seconds=30), scope=ANY),
+    Action("volume_up", "plus,equals_sign", "Volume up", partial(playing.volume, delta=5),
+           scope=ANY),
+    Action("volume_down", "minus", "Volume down", partial(playing.volume, delta=-5), scope=ANY),
     Action("play_selected", "enter", "Play now / open", playing.play_selected, group=LIBRARY),
-    Action("enqueue", "a", "Add to queue", playing.enqueue, group=LIBRARY, footer=True),
+    Action("enqueue", "a", "Add to queue", playing.enqueue, group=LIBRARY, footer=True,
+           scope=ANY),
     Action("dequeue", "d", "Remove from queue", playing.dequeue, group=LIBRARY),
     Action("queue_down", "J", "Move queued track down", partial(playing.move_in_queue, delta=1),
            group=LIBRARY),
@@ -115,18 +142,27 @@ ACTIONS: tuple[Action, ...] = (
     Action("search", "slash", "Search", browsing.search, group=LIBRARY, footer=True,
            palette="Search the library", ready="browsing"),
     Action("clear_search", "escape", "Clear search", browsing.clear_search, group=LIBRARY,
-           ready="browsing"),
+           ready="browsing", scope=ANY),
     Action("toggle_view", "v", "Tracks / artists view", browsing.toggle_view, group=LIBRARY,
            palette="Switch tracks / artists view", ready="browsing"),
     Action("sort_next", "S", "Sort by the next column", browsing.sort_next, group=LIBRARY,
            ready="browsing"),
     Action("sort_reverse", "R", "Reverse the sort", browsing.sort_reverse, group=LIBRARY,
            ready="browsing"),
+    Action("mark", "t", "Mark / unmark the row (a, ctrl+s, A then act on the marked)",
+           marks.toggle_mark, group=LIBRARY, palette="Mark / unmark the selected row"),
+    Action("visual", "V", "Mark a range: from here to where you move (V again ends it)",
+           marks.visual, group=LIBRARY, palette="Mark a range of rows"),
+    Action("add_to_playlist", "A", "Add the marked (or selected) tracks to a playlist",
+           marks.add_to_playlist, group=LIBRARY, palette="Add to a playlist"),
+    Action("jump_to_playing", "i", "Jump to the playing track in the library",
+           marks.jump_to_playing, group=LIBRARY, palette="Jump to the playing track"),
     Action("switch_pane", "tab", "Library ↔ Up next", browsing.switch_pane, group=LIBRARY,
-           ready="always"),
+           ready="always", scope=ANY),
     *(_mood(mood, str(number)) for number, mood in enumerate(ALL_MOODS) if number),
     _mood(ALL_MOODS[0], "0"),
-    Action("cycle_mood", "m", "Next mood", playing.cycle_mood, group="Mood", footer=True),
+    Action("cycle_mood", "m", "Next mood", playing.cycle_mood, group="Mood", footer=True,
+           scope=ANY),
     Action("correct_mood", "M", "This track's mood is the next one (your correction)",
            playing.correct_mood, group="Mood", palette="Correct the playing track's mood"),
     Action("cycle_play_mode", "r", "Next play mode (radio, in order, shuffle, repeat)",
@@ -141,13 +177,22 @@ ACTIONS: tuple[Action, ...] = (
            palette="Save the queue as M3U8"),
     Action("open_playlist", "o", "Open an M3U/M3U8 into the queue", dialogs.open_playlist,
            group=FILES, palette="Open an M3U/M3U8 playlist"),
+    Action("playlists", "P", "Playlists: your saved and opened playlists", _playlists,
+           group=FILES, palette="Playlists", palette_help="open, rename, delete, edit",
+           scope=ANY),
+    Action("playlist_rename", "e", "Rename the playlist", _rename_playlist, group=PLAYLISTS,
+           scope="playlists"),
+    Action("playlist_delete", "delete", "Delete the playlist, or remove the track from it",
+           _delete_in_playlists, group=PLAYLISTS, scope="playlists"),
     Action("scan", "s", "Scan a folder", dialogs.scan, group=FILES, palette="Scan a folder"),
     Action("demo", "D", "Create and open the demo library", dialogs.demo, group=FILES,
            palette="Create and open the demo library"),
     Action("help", "question_mark", "Help (this screen)", _help, group=APP, footer=True,
-           palette="Help: all keys", ready="always"),
-    Action("command_palette", "ctrl+p", "Command palette", _palette, group=APP, ready="always"),
-    Action("quit", "q", "Quit", _quit, group=APP, footer=True, palette="Quit", ready="always"),
+           palette="Help: all keys", ready="always", scope=ANY),
+    Action("command_palette", "ctrl+p", "Command palette", _palette, group=APP, ready="always",
+           scope=ANY),
+    Action("quit", "q", "Quit", _quit, group=APP, footer=True, palette="Quit", ready="always",
+           scope=ANY),
 )
 
 BY_NAME: dict[str, Action] = {action.name: action for action in ACTIONS}
@@ -166,6 +211,17 @@ def allowed_while_loading(action: str, parameters: tuple[object, ...], library_s
     return entry.ready == "always" or (entry.ready == "browsing" and library_shown)
 
 
+def allowed_on_screen(action: str, parameters: tuple[object, ...], in_playlists: bool) -> bool:
+    """Does ``act('name')`` run on the screen shown? The playlists view's own actions only
+    there; the main screen's (those that act on its lists) not there; ``any`` on both."""
+    if action != "act":
+        return True
+    entry = BY_NAME.get(str(parameters[0])) if parameters else None
+    if entry is None or entry.scope == "any":
+        return True
+    return (entry.scope == "playlists") == in_playlists
+
+
 def resolve_keys(overrides: Mapping[str, object] | None) -> tuple[list[Action], list[str]]:
     """The actions with their keys after the config's overrides, and one-line problems."""
     problems: list[str] = []
@@ -179,4 +235,21 @@ def resolve_keys(overrides: Mapping[str, object] | None) -> tuple[list[Action], 
                             "ignored")
             continue
         result[name] = replace(BY_NAME[name], keys=keys.replace(" ", ""))
-    return [result[action.name] for action in ACTIONS], problems
+    return _without_conflicts([result[action.name] for action in ACTIONS], problems), problems
+
+
+def _without_conflicts(actions: list[Action], problems: list[str]) -> list[Action]:
+    """A key bound to two actions stays with the earlier one (in the registry's order): the
+    later loses it, and one line says so."""
+    owner: dict[str, str] = {}
+    kept: list[Action] = []
+    for action in actions:
+        keys = [k for k in action.keys.split(",") if k]
+        free = [k for k in keys if k not in owner]
+        for key in keys:
+            if key in owner:
+                problems.append(f"config [keys]: {key!r} is bound to both {owner[key]} and "
+                                f"{action.name}; kept for {owner[key]}")
+        owner.update(dict.fromkeys(free, action.name))
+        kept.append(action if free == keys else replace(action, keys=",".join(free)))
+    return kept

@@ -63,6 +63,16 @@ def search(app: MusituiApp) -> None:
 
 
 def clear_search(app: MusituiApp) -> None:
+    from musitui.tui.playlists_view import shown
+
+    playlists = shown(app)
+    if playlists is not None:  # escape closes the playlists view
+        playlists.dismiss(None)
+        return
+    from musitui.tui.marks import clear
+
+    if clear(app):  # marks first, the search with the next escape
+        return
     box = search_box(app)
     if box.value or app.model.query:
         view = app.query_one(LibraryView)
@@ -116,6 +126,12 @@ def filter_library(app: MusituiApp, query: str) -> None:
 
 
 def switch_pane(app: MusituiApp) -> None:
+    from musitui.tui.playlists_view import shown
+
+    playlists = shown(app)
+    if playlists is not None:  # the playlists and the highlighted one's tracks
+        playlists.switch_table()
+        return
     if isinstance(app.focused, UpNextView):
         app.query_one(LibraryView).focus()
     else:

@@ -5,6 +5,7 @@ background job's; here only the question and what the answer starts."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,21 +16,38 @@ if TYPE_CHECKING:
 
 
 def playlist_dir(app: MusituiApp) -> Path:
-    """Where playlists are proposed: the first library folder, else the home folder."""
-    folders = list(app.catalog.folders) if app.catalog is not None else []
-    return Path(folders[0]) if folders else Path.home()
+    """Where playlists are saved and opened from by default: the playlists folder in the data
+    folder (created when asked for; the playlists view lists it), else the home folder."""
+    if app.home is None:
+        return Path.home()
+    from musitui.playlist_folder import playlists_dir
+
+    folder = playlists_dir(app.home)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return Path.home()
+    return folder
 
 
 def save_playlist(app: MusituiApp) -> None:
     def answered(answer: str | None) -> None:
         if answer:
+            from musitui.tui.marks import refresh
             from musitui.tui.playlist_io import save_queue
 
-            app.notify(save_queue(app.attached, answer), timeout=5)
+            app.notify(save_queue(app.attached, answer, marked), timeout=5)
+            if marked:
+                app.marks.clear()
+                refresh(app)
 
-    app.push_screen(PromptScreen(
-        "Save the queue as M3U8 — file path, optionally followed by N to save the next N of Up next",
-        value=str(playlist_dir(app) / "queue.m3u8")), answered)
+    from musitui.tui.marks import marked_tracks
+
+    marked = marked_tracks(app)
+    question = (f"Save the {len(marked)} marked tracks as M3U8 — file path" if marked else
+                "Save the queue as M3U8 — file path, optionally followed by N to save the next N "
+                "of Up next")
+    app.push_screen(PromptScreen(question, value=str(playlist_dir(app) / "queue.m3u8")), answered)
 
 
 def open_playlist(app: MusituiApp) -> None:
@@ -43,6 +61,12 @@ def open_playlist(app: MusituiApp) -> None:
             return
         message, ok = opened
         app.notify(message, severity="information" if ok else "warning", timeout=8)
+        path = Path(answer.strip()).expanduser()
+        if app.home is not None and path.is_file():
+            from musitui.playlist_folder import remember_opened
+
+            with contextlib.suppress(OSError):  # listed in the playlists view from now on
+                remember_opened(app.home, path)
 
     app.push_screen(PromptScreen("Open an M3U/M3U8 playlist into the queue — file path",
                                  value=str(playlist_dir(app)) + "/"), answered)

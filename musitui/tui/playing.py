@@ -122,6 +122,16 @@ async def play_selected(app: MusituiApp) -> None:
 
 
 async def enqueue(app: MusituiApp) -> None:
+    from musitui.tui.playlists_view import shown
+
+    playlists = shown(app)
+    if playlists is not None:
+        await playlists.enqueue_selected()
+        return
+    from musitui.tui.marks import queue_marked
+
+    if await queue_marked(app):
+        return
     session = app.attached
     if focused_up_next(app):
         index = app.query_one(UpNextView).selected_index()

