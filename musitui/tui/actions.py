@@ -100,6 +100,18 @@ def _delete_in_playlists(app: MusituiApp) -> None:
     delete(app)
 
 
+def _export_playlist(app: MusituiApp) -> None:
+    from musitui.tui.playlists_view import export
+
+    export(app)
+
+
+def _save_search(app: MusituiApp) -> None:
+    from musitui.tui.playlists_view import save_search
+
+    save_search(app)
+
+
 def _quit(app: MusituiApp) -> None:
     app.leave()
 
@@ -184,6 +196,10 @@ ACTIONS: tuple[Action, ...] = (
            scope="playlists"),
     Action("playlist_delete", "delete", "Delete the playlist, or remove the track from it",
            _delete_in_playlists, group=PLAYLISTS, scope="playlists"),
+    Action("playlist_export", "E", "Export the smart playlist as M3U8", _export_playlist,
+           group=PLAYLISTS, scope="playlists"),
+    Action("save_search", "F", "Save the search as a smart playlist", _save_search,
+           group=FILES, palette="Save the search as a smart playlist", ready="browsing"),
     Action("scan", "s", "Scan a folder", dialogs.scan, group=FILES, palette="Scan a folder"),
     Action("demo", "D", "Create and open the demo library", dialogs.demo, group=FILES,
            palette="Create and open the demo library"),
@@ -235,4 +251,21 @@ def resolve_keys(overrides: Mapping[str, object] | None) -> tuple[list[Action], 
                             "ignored")
             continue
         result[name] = replace(BY_NAME[name], keys=keys.replace(" ", ""))
-    return [result[action.name] for action in ACTIONS], problems
+    return _without_conflicts([result[action.name] for action in ACTIONS], problems), problems
+
+
+def _without_conflicts(actions: list[Action], problems: list[str]) -> list[Action]:
+    """A key bound to two actions stays with the earlier one (in the registry's order): the
+    later loses it, and one line says so."""
+    owner: dict[str, str] = {}
+    kept: list[Action] = []
+    for action in actions:
+        keys = [k for k in action.keys.split(",") if k]
+        free = [k for k in keys if k not in owner]
+        for key in keys:
+            if key in owner:
+                problems.append(f"config [keys]: {key!r} is bound to both {owner[key]} and "
+                                f"{action.name}; kept for {owner[key]}")
+        owner.update(dict.fromkeys(free, action.name))
+        kept.append(action if free == keys else replace(action, keys=",".join(free)))
+    return kept

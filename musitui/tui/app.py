@@ -89,6 +89,8 @@ class MusituiApp(App[int]):
         self.keys, key_problems = resolve_keys(dict(config.keys) if config is not None else {})
         self.startup_notices += key_problems
         for action in self.keys:
+            if not action.keys:  # its only key went to another action ([keys] conflict)
+                continue
             self.bind(action.keys, action.binding, description=action.description,
                       show=action.footer)
         self.marks = marks.Marks()  # multi-select (musitui.tui.marks)
@@ -163,7 +165,7 @@ class MusituiApp(App[int]):
             yield CoverArt(renderer_choice(self.config),
                            self.home.data_dir if self.home is not None else None, id="cover")
         hints = [(key_display(a.keys).split(" ")[0], short_description(a.description), a.name)
-                 for a in self.keys if a.footer]
+                 for a in self.keys if a.footer and a.keys]
         yield KeyHints([*hints, ("^p", "palette", "command_palette")], id="footer")
 
     def on_mount(self) -> None:
@@ -214,7 +216,8 @@ class MusituiApp(App[int]):
             self.notify(notice, severity="warning", timeout=8)
         problem = playing.playback_problem(self)
         if problem:
-            self.notify(f"No audio output: {problem} Browsing and queueing still work.",
+            self.notify(f"No audio output: {problem} Browsing and queueing still work "
+                        "(start with --device null to play silently).",
                         severity="warning", timeout=10)
         if self.jobs is not None:
             self.jobs.start(self)

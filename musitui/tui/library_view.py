@@ -139,6 +139,13 @@ class LibraryView(ClickToPlay, ScrollView, can_focus=True):
         if self.header is not None:
             self.header.refresh()
 
+    def empty_message(self) -> str:
+        """What an empty list says: a search that matched nothing says so."""
+        model = self.model
+        if model.track_count and model.query:
+            return f"No tracks match “{model.query}” · esc clears the search"
+        return self.empty_text
+
     def selected_track(self) -> Track | None:
         return self.model.track_at(self.cursor)
 
@@ -153,7 +160,7 @@ class LibraryView(ClickToPlay, ScrollView, can_focus=True):
         index = self.scroll_offset.y + y
         base = self.rich_style
         if not len(self.model):
-            lines = wrap_lines(self.empty_text, width - 4)
+            lines = wrap_lines(self.empty_message(), width - 4)
             text = lines[y - 1] if 1 <= y <= len(lines) else ""
             return Strip([Segment(fit("  " + text, width), base + self.get_component_rich_style(
                 "library-view--dim"))], width)
