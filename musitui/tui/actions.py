@@ -100,6 +100,18 @@ def _delete_in_playlists(app: MusituiApp) -> None:
     delete(app)
 
 
+def _export_playlist(app: MusituiApp) -> None:
+    from musitui.tui.playlists_view import export
+
+    export(app)
+
+
+def _save_search(app: MusituiApp) -> None:
+    from musitui.tui.playlists_view import save_search
+
+    save_search(app)
+
+
 def _quit(app: MusituiApp) -> None:
     app.leave()
 
@@ -184,6 +196,10 @@ ACTIONS: tuple[Action, ...] = (
            scope="playlists"),
     Action("playlist_delete", "delete", "Delete the playlist, or remove the track from it",
            _delete_in_playlists, group=PLAYLISTS, scope="playlists"),
+    Action("playlist_export", "E", "Export the smart playlist as M3U8", _export_playlist,
+           group=PLAYLISTS, scope="playlists"),
+    Action("save_search", "F", "Save the search as a smart playlist", _save_search,
+           group=FILES, palette="Save the search as a smart playlist", ready="browsing"),
     Action("scan", "s", "Scan a folder", dialogs.scan, group=FILES, palette="Scan a folder"),
     Action("demo", "D", "Create and open the demo library", dialogs.demo, group=FILES,
            palette="Create and open the demo library"),
