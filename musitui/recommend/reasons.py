@@ -6,12 +6,16 @@ play it after Chaos God": each names the trait and the track it shares it with.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from musitui.core.moods import MOODS, nearest_mood
 from musitui.recommend.arrays import Library
+
+if TYPE_CHECKING:  # engine imports this module: the types only, for the checker
+    from musitui.recommend.engine import Listening, Weights
+    from musitui.recommend.prompt_target import PromptTarget
 
 
 def ago(seconds: float) -> str:
@@ -31,7 +35,7 @@ EXPLORE_LABEL = "exploring"
 COPLAY_REASON_WEIGHT = 2.0
 
 
-def explain(lib: Library, ctx: Any, row: int, parts: dict[str, float], weights: Any,
+def explain(lib: Library, ctx: Listening, row: int, parts: dict[str, float], weights: Weights,
             like: str | None = None, *, explore: bool = False, nearest: str | None = None) -> str:
     """The reason for one pick: what it shares, and with which track. ``like`` comes from
     most_like() (computed for all picks), ``nearest`` is the same without its threshold.
@@ -41,7 +45,7 @@ def explain(lib: Library, ctx: Any, row: int, parts: dict[str, float], weights: 
         bits.append(f"{EXPLORE_LABEL}: unlike what this session has played, to learn your taste")
     if like is not None and parts["content"] * weights.w_content > 0.25:
         bits.append(like)
-    prompt = getattr(ctx, "prompt", None)
+    prompt = ctx.prompt
     w_mood = weights.w_mood * weights.explicit_mood_boost if ctx.mood in MOODS else weights.w_mood_auto
     if prompt is not None and parts["mood"] * weights.w_mood > 0.25:
         bits.append(_as_asked(prompt, row))
@@ -79,7 +83,7 @@ def explain(lib: Library, ctx: Any, row: int, parts: dict[str, float], weights: 
     return " · ".join(bits)
 
 
-def _as_asked(prompt: Any, row: int) -> str:
+def _as_asked(prompt: PromptTarget, row: int) -> str:
     """"piano, calm, as you asked": the asked styles this track has, then the mood words."""
     words = []
     matched = prompt.style_match
@@ -93,8 +97,8 @@ def _as_asked(prompt: Any, row: int) -> str:
     return ", ".join(words + ["as you asked"])
 
 
-def _asked_valence(ctx: Any) -> float | None:
-    prompt = getattr(ctx, "prompt", None)
+def _asked_valence(ctx: Listening) -> float | None:
+    prompt = ctx.prompt
     if prompt is not None:
         return prompt.valence
     mood = MOODS.get(ctx.mood)
@@ -112,12 +116,12 @@ def _lyrics_words(lib: Library, row: int, asked: float | None) -> str | None:
     return "happy lyrics" if shift[row] > 0 else "sad lyrics"
 
 
-def most_like(lib: Library, ctx: Any, rows: list[int], threshold: float = 0.3) -> list[str | None]:
+def most_like(lib: Library, ctx: Listening, rows: list[int], threshold: float = 0.3) -> list[str | None]:
     """For each row: what it shares with the recent track it resembles most, and which track
     that is ("sounds like X, which you finished 4 min ago", "from the same album as X" for
     the playing X), or None below ``threshold`` (cosine; same album 0.45, same artist 0.35,
     same genre 0.3). "which you just finished" is said of the track just finished only."""
-    rejected = {r for r, _ in getattr(ctx, "rejected", [])}  # "not this" is never "finished"
+    rejected = {r for r, _ in ctx.rejected}  # "not this" is never "finished"
     candidates = [(r, ts, False) for r, ts in ctx.finished[-10:] if r not in rejected]
     if ctx.current is not None:
         candidates.append((ctx.current, ctx.now, True))
@@ -135,7 +139,7 @@ def most_like(lib: Library, ctx: Any, rows: list[int], threshold: float = 0.3) -
                               np.where(same_genre, 0.3, -1.0)])
     sims[lib.song_code[picked][:, None] == lib.song_code[others][None, :]] = -1.0  # not itself
     best = sims.argmax(axis=1)
-    last_event = max((ts for _, ts in ctx.finished + list(getattr(ctx, "skipped", []))), default=None)
+    last_event = max((ts for _, ts in ctx.finished + ctx.skipped), default=None)
     out: list[str | None] = []
     for i, j in enumerate(best.tolist()):
         if sims[i, j] < threshold:
@@ -167,7 +171,7 @@ def most_like(lib: Library, ctx: Any, rows: list[int], threshold: float = 0.3) -
     return out
 
 
-def _played_after(lib: Library, ctx: Any, row: int) -> str | None:
+def _played_after(lib: Library, ctx: Listening, row: int) -> str | None:
     """The recent track this one was played after at least twice (see COPLAY_REASON_WEIGHT)."""
     if ctx.coplay is None:
         return None
