@@ -19,14 +19,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
+import resource
 import sys
 import tempfile
 import time
 from multiprocessing import get_context
 from pathlib import Path
 
-from musitui.library.formats import audio_kind
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_analysis import run_tree  # noqa: E402
+
+from musitui.library.formats import audio_kind  # noqa: E402
 
 MUSITUI = [sys.executable, "-m", "musitui"]
 
@@ -45,6 +48,12 @@ def quiet_worker() -> None:
     os.dup2(devnull, 2)  # bliss-rs prints a Rust panic and backtrace for every undecodable file
 
 
+def children_cpu() -> float:
+    """CPU seconds of every waited-for child process so far (they and their waited children)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def bliss_one(path: str) -> bool:
     from bliss_audio import Song
 
@@ -55,46 +64,75 @@ def bliss_one(path: str) -> bool:
     return True
 
 
-def bliss_round(files: list[str], jobs: int) -> tuple[int, float]:
-    started = time.monotonic()
-    with get_context("spawn").Pool(jobs, initializer=quiet_worker) as pool:
-        done = sum(pool.map(bliss_one, files, chunksize=1))
-    return done, time.monotonic() - started
+def bliss_round(files: list[str], jobs: int) -> tuple[int, float, float]:
+    """(tracks analysed, wall seconds, CPU seconds of the pool's processes)."""
+    started, cpu = time.monotonic(), children_cpu()
+    pool = get_context("spawn").Pool(jobs, initializer=quiet_worker)
+    done = sum(pool.map(bliss_one, files, chunksize=1))
+    wall = time.monotonic() - started
+    pool.close()
+    pool.join()  # waited for: their CPU time is counted
+    return done, wall, children_cpu() - cpu
 
+
+LAST_CPU = [0.0]  # the CPU seconds of the last timed() process tree
 
 def timed(args: list[str]) -> tuple[dict[str, object], float]:
-    started = time.monotonic()
-    out = subprocess.run(args, capture_output=True, text=True)
-    wall = time.monotonic() - started
-    if out.returncode != 0:
-        raise SystemExit(f"{' '.join(args[2:])} failed ({out.returncode}): {out.stderr[-400:]}")
+    """Run ``args`` as bench_analysis.run_tree does (a child subreaper: the analysis workers'
+    forkserver, orphaned when musitui exits, is waited for, so every process's CPU counts)."""
+    out = run_tree(args)
+    wall, LAST_CPU[0] = float(out["wall"]), float(out["cpu"])
+    if out["rc"] != 0:
+        raise SystemExit(f"{' '.join(args[2:])} failed ({out['rc']}): {out['stderr']}")
     try:
-        report = json.loads(out.stdout)
+        report = json.loads(out["stdout"])
     except ValueError:
         report = {}
     return report, wall
 
 
-def musitui_whole(library: Path, jobs: int) -> tuple[int, float]:
+def musitui_whole(library: Path, jobs: int) -> tuple[int, float, float]:
     with tempfile.TemporaryDirectory() as home:
         report, wall = timed([*MUSITUI, "--home", home, "scan", str(library), "--jobs", str(jobs), "--json"])
-    return int(report.get("analyzed", 0)), wall  # type: ignore[call-overload]
+    return int(report.get("analyzed", 0)), wall, LAST_CPU[0]  # type: ignore[call-overload]
 
 
-def musitui_passes(library: Path, jobs: int) -> dict[str, tuple[int, float]]:
+def number(report: dict[str, object], key: str) -> float:
+    value = report.get(key, 0)
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
+def musitui_passes(library: Path, jobs: int) -> dict[str, tuple[int, float, float, str]]:
+    """Per step: (tracks, wall s, CPU s of the process tree, the workers' CPU split)."""
     with tempfile.TemporaryDirectory() as home:
         base = [*MUSITUI, "--home", home]
         scan, scan_wall = timed([*base, "scan", str(library), "--no-analyze", "--json"])
+        scan_cpu = LAST_CPU[0]
         fast, fast_wall = timed([*base, "analyze", "--no-tagger", "--jobs", str(jobs), "--json"])
+        fast_cpu = LAST_CPU[0]
         tagger, tagger_wall = timed([*base, "analyze", "--jobs", str(jobs), "--json"])
+        tagger_cpu = LAST_CPU[0]
     tagged = tagger.get("tagger", {})
-    return {"tag scan": (int(scan.get("tracks", 0)), scan_wall),  # type: ignore[call-overload]
-            "fast pass": (int(fast.get("analyzed", 0)), fast_wall),  # type: ignore[call-overload]
-            "tagger pass": (int(tagged.get("tagged", 0)) if isinstance(tagged, dict) else 0, tagger_wall)}
+    tagged = tagged if isinstance(tagged, dict) else {}
+    analysed, tagged_n = int(number(fast, "analyzed")), int(number(tagged, "tagged"))
+
+    def split(report: dict[str, object], count: int, keys: tuple[str, str]) -> str:
+        if not count:
+            return ""
+        parts = ", ".join(f"{key} {number(report, key) / count:.3f}" for key in keys)
+        extra = f", {number(report, 'patches') / count:.1f} patches" if "patches" in report else ""
+        return (f"; workers' CPU s/track: {parts}{extra}; worker peak RSS "
+                f"{number(report, 'peak_worker_rss_mb'):.0f} MB")
+
+    return {"tag scan": (int(number(scan, "tracks")), scan_wall, scan_cpu, ""),
+            "fast pass": (analysed, fast_wall, fast_cpu, split(fast, analysed, ("decode_cpu", "extract_cpu"))),
+            "tagger pass": (tagged_n, tagger_wall, tagger_cpu, split(tagged, tagged_n, ("decode_cpu", "tag_cpu")))}
 
 
-def rate(count: int, seconds: float) -> str:
-    return f"{count} tracks in {seconds:6.1f} s -> {count / seconds:5.2f} tracks/s"
+def rate(count: int, seconds: float, cpu: float) -> str:
+    per = f"{cpu / count:5.2f}" if count else "  -  "
+    return (f"{count} tracks in {seconds:6.1f} s -> {count / seconds:5.2f} tracks/s; "
+            f"{per} CPU s/track (the process tree, start-up included)")
 
 
 def main() -> None:
@@ -105,19 +143,24 @@ def main() -> None:
     args = parser.parse_args()
     files = music_files(args.library)
     print(f"{len(files)} music files under {args.library}; {args.jobs} jobs each; {load()}")
-    bliss_rates, musitui_rates = [], []
+    bliss_rates, musitui_rates, bliss_cpu, musitui_cpu = [], [], [], []
     for round_ in range(1, args.rounds + 1):
-        done, wall = bliss_round(files, args.jobs)
+        done, wall, cpu = bliss_round(files, args.jobs)
         bliss_rates.append(done / wall)
-        print(f"round {round_} bliss-rs       : {rate(done, wall)}   ({load()})")
-        done, wall = musitui_whole(args.library, args.jobs)
+        bliss_cpu.append(cpu / max(done, 1))
+        print(f"round {round_} bliss-rs       : {rate(done, wall, cpu)}   ({load()})")
+        done, wall, cpu = musitui_whole(args.library, args.jobs)
         musitui_rates.append(done / wall)
-        print(f"round {round_} musitui whole  : {rate(done, wall)}   ({load()})")
-    for name, (count, wall) in musitui_passes(args.library, args.jobs).items():
-        print(f"musitui {name:12}: {rate(count, wall)}   ({load()})")
+        musitui_cpu.append(cpu / max(done, 1))
+        print(f"round {round_} musitui whole  : {rate(done, wall, cpu)}   ({load()})")
+    for name, (count, wall, cpu, split) in musitui_passes(args.library, args.jobs).items():
+        print(f"musitui {name:12}: {rate(count, wall, cpu)}{split}   ({load()})")
     bliss_best, musitui_best = max(bliss_rates), max(musitui_rates)
     print(f"best: bliss-rs {bliss_best:.2f}, musitui whole {musitui_best:.2f} tracks/s -> "
           f"{musitui_best / bliss_best:.2f}x bliss-rs   target >= 2x")
+    print(f"CPU per track, least of the rounds: bliss-rs {min(bliss_cpu):.2f} s, musitui whole "
+          f"{min(musitui_cpu):.2f} s -> {min(bliss_cpu) / min(musitui_cpu):.2f}x bliss-rs's tracks per "
+          f"CPU second (what 2 free cores would turn into tracks/s)")
 
 
 if __name__ == "__main__":

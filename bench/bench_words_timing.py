@@ -1,7 +1,7 @@
 """How long prompts take, cold and warm.
 
 1. ``musitui vibe TEXT`` as a fresh process (what a script or a first prompt pays): the very
-   first run on a home (the encoder's cache is written then), then the median of 5 cold
+   first run (the encoder's cache, in the user's cache folder, is written then), then the median of 5 cold
    processes with the cache in place. Same-run baselines: ``musitui --help`` and
    ``python -c "import numpy"``. Goal: <= 1.5 s.
 2. A prompt in the player once warm (encoder loaded, as after the prompt box opened): the
@@ -33,7 +33,7 @@ from musitui.config import Config  # noqa: E402
 from musitui.core.session import Session  # noqa: E402
 from musitui.store.catalog import Catalog  # noqa: E402
 from musitui.store.history import History  # noqa: E402
-from musitui.words.encoder import cache_dir_for, shared  # noqa: E402
+from musitui.words.encoder import default_cache_dir, shared  # noqa: E402
 from musitui.words.llm_client import understand  # noqa: E402
 from musitui.words.target import library_words  # noqa: E402
 
@@ -57,7 +57,9 @@ def wall(command: list[str], env: dict[str, str]) -> float:
 def cold(home: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "MUSITUI_LLM_URL"}
     vibe = [sys.executable, "-m", "musitui", "--home", str(home), "vibe", "来点安静的钢琴曲"]
-    shutil.rmtree(cache_dir_for(home), ignore_errors=True)
+    cache = default_cache_dir()
+    if cache is not None:
+        shutil.rmtree(cache, ignore_errors=True)
     first = wall(vibe, env)
     runs = [wall(vibe, env) for _ in range(5)]
     cpu = statistics.median(CPU[-5:])
@@ -77,7 +79,7 @@ def warm(tracks: int) -> None:
         catalog = Catalog.open(home)  # from disk, with its columns cache, as the player opens it
         history = History.open(home)
         session = Session(home, Config(), catalog, player=None, history=history, features=features)
-        encoder = shared(cache_dir_for(home.data_dir))
+        encoder = shared()
         encoder.load()
         understand("warm up", None, encoder=encoder)  # the anchors, once
         reading, total, rerank = [], [], []

@@ -120,8 +120,11 @@ def _passes(home: Home, catalog: Catalog, report: PipelineReport, told: Pipeline
     if should_stop is not None and should_stop():
         return
     told.pass_started("analysis")
+    # Scanned folders that changed nothing: the summaries made last time still hold.
+    changed = not report.scans or any(scan.added or scan.updated or scan.newly_missing
+                                      for scan in report.scans)
     analysis = analyze_catalog(home, catalog, jobs=jobs, force=force, show_progress=show_progress,
-                               should_stop=should_stop, priorities=priorities,
+                               should_stop=should_stop, refresh=changed, priorities=priorities,
                                on_progress=lambda done, total: told.pass_progress("analysis", done, total))
     report.analysis = analysis
     _drop_unplayable(catalog, report.scans, analysis.unplayable)

@@ -49,7 +49,9 @@ class TagReport(passes.PassReport):
     def to_dict(self) -> dict[str, Any]:
         return {"tagged": self.tagged, "errors": self.errors, "interrupted": self.interrupted,
                 "total": self.total, "seconds": round(self.seconds, 3),
-                "tracks_per_second": self.rate(self.tagged)}
+                "tracks_per_second": self.rate(self.tagged),
+                "decode_cpu": round(self.decode_cpu, 3), "tag_cpu": round(self.tag_cpu, 3),
+                "patches": self.patches, "peak_worker_rss_mb": round(self.peak_worker_rss_mb, 1)}
 
 
 def failures_path(home: Home) -> Path:

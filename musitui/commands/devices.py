@@ -39,7 +39,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         index = "-" if row["index"] is None else str(row["index"])
         detail = row.get("note") or f"{row['hostapi']}, {row['channels']} ch, {row['samplerate']} Hz"
         print(f"{mark} {index:>3}  {row['name']}  ({detail})")
-    if problem:
-        print(f"musitui: {problem}", file=sys.stderr)
-        return 1
+    if problem:  # the silent outputs above are still listed, and usable
+        print(f"musitui: {problem}; --device null plays silently", file=sys.stderr)
     return 0

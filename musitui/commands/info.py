@@ -6,9 +6,14 @@ import argparse
 import os
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from musitui.commands import Context
 from musitui.text_safety import printable, terminal_json
+
+if TYPE_CHECKING:
+    from musitui.core.model import Track
+    from musitui.store.catalog import Catalog
 
 HELP = "show everything known about one file (or track id)"
 
@@ -58,7 +63,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _lyrics_mood(ctx, track_id: int) -> dict:
+def _lyrics_mood(ctx: Context, track_id: int) -> dict[str, object]:
     """The stored lyrics sentiment of a catalogued track (written at analysis time)."""
     from musitui.store import sentiment
     from musitui.words.sentiment import describe
@@ -82,7 +87,7 @@ def _notes(ctx: Context, track_id: int) -> list[dict]:
     return [n.public_dict() for n in notes.for_track(track_id)]
 
 
-def find_catalogued(catalog, text: str):
+def find_catalogued(catalog: Catalog, text: str) -> Track | None:
     """The catalog track for a path (as typed, absolute, resolved) or a track id."""
     return _find(catalog, text)
 
@@ -94,7 +99,7 @@ def _cover(path: str) -> str | None:
     return cover_kind(path)
 
 
-def _find(catalog, text: str):
+def _find(catalog: Catalog, text: str) -> Track | None:
     candidates = [os.path.abspath(os.path.expanduser(text))]
     candidates.append(os.path.realpath(candidates[0]))
     for candidate in candidates:

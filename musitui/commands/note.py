@@ -44,10 +44,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.text is not None:
         feel = None
         if args.text.strip():
-            from musitui.words.encoder import cache_dir_for, shared
+            from musitui.words.encoder import shared
             from musitui.words.notes import note_feel
 
-            feel = note_feel(args.text, shared(cache_dir_for(ctx.home.data_dir)))
+            feel = note_feel(args.text, shared())
         try:
             notes.add(track, args.text, feel)
         except NoteError as exc:

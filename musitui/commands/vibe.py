@@ -23,11 +23,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def understand_in_library(text: str, ctx):
     """(Vibe, notice) for ``text`` with the catalog's style words, titles and paths; the
     multilingual encoder loads in a thread meanwhile (its weights' read overlaps the catalog's)."""
-    from musitui.words.encoder import cache_dir_for, shared
+    from musitui.words.encoder import shared
     from musitui.words.llm_client import understand
     from musitui.words.target import library_words
 
-    encoder = shared(cache_dir_for(ctx.home.data_dir))
+    encoder = shared()
     encoder.start()
     catalog = ctx.open_catalog()
     words = library_words(catalog.columns().present(), ctx.home)

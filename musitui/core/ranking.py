@@ -21,7 +21,7 @@ import numpy as np
 
 from musitui.core.model import Track
 from musitui.paths import Home
-from musitui.recommend.arrays import Library, TrackColumns, build_library_from_columns
+from musitui.recommend.arrays import Library, build_library_from_columns
 from musitui.recommend.engine import Listening, Pick, Weights, rank
 from musitui.store.catalog import Catalog
 from musitui.store.features import FeatureStore
@@ -103,7 +103,7 @@ class Ranking:
         self.lib: Library = self.build()
 
     # -- the arrays -----------------------------------------------------------------------
-    def track_columns(self) -> TrackColumns | CatalogColumns:
+    def track_columns(self) -> CatalogColumns:
         return self.catalog.columns().present()
 
     def build(self, aggregates: Aggregates | Counts | None = None) -> Library:

@@ -311,13 +311,13 @@ class Session:
         """Write a note on a track (its feel is read here, with the multilingual encoder: call
         it off the UI thread) and rerank with it; returns one line saying what was noted."""
         from musitui.store.notes import NoteError, Notes
-        from musitui.words.encoder import cache_dir_for, shared
+        from musitui.words.encoder import shared
         from musitui.words.notes import note_feel
 
         track = self.catalog.get(track_id)
         if track is None:
             return "That track is no longer in the library"
-        feel = note_feel(text, shared(cache_dir_for(self.home.data_dir))) if text.strip() else None
+        feel = note_feel(text, shared()) if text.strip() else None
         try:
             Notes.open(self.home).add(track, text, feel)
         except NoteError as exc:

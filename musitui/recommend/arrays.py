@@ -7,13 +7,16 @@ kept up to date one track at a time as events arrive.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from musitui.recommend.embedding import embed, standardise_embed
+
+if TYPE_CHECKING:
+    from musitui.core.model import Track
 
 UNKNOWN_ARTIST = "Unknown artist"  # musitui.core.model.UNKNOWN_ARTIST (not imported: numpy only here)
 
@@ -122,14 +125,14 @@ class TrackColumns:
     arousal: np.ndarray
 
     @classmethod
-    def from_tracks(cls, tracks: Iterable[Any]) -> TrackColumns:
+    def from_tracks(cls, tracks: Iterable[Track]) -> TrackColumns:
         tracks = list(tracks)
         n = len(tracks)
-        analyses = [getattr(t, "analysis", None) for t in tracks]
+        analyses = [t.analysis for t in tracks]
         return cls(ids=np.fromiter((t.id for t in tracks), dtype=np.int64, count=n),
                    path=[t.path for t in tracks], title=[t.title or "" for t in tracks],
                    artist=[t.artist or "" for t in tracks],
-                   genre=[getattr(t, "genre", "") or "" for t in tracks],
+                   genre=[t.genre or "" for t in tracks],
                    analyzed=np.fromiter((a is not None for a in analyses), dtype=bool, count=n),
                    valence=np.fromiter((a.valence if a is not None else 0.0 for a in analyses),
                                        dtype=np.float32, count=n),
@@ -137,15 +140,46 @@ class TrackColumns:
                                        dtype=np.float32, count=n))
 
 
-def build_library(tracks: Iterable[Any], **kwargs: Any) -> Library:
+class LibraryColumns(Protocol):
+    """What a Library is built from, one entry per track: TrackColumns, or the catalog's
+    columns (musitui.store.catalog_columns.CatalogColumns)."""
+
+    @property
+    def ids(self) -> np.ndarray: ...  # int64
+    @property
+    def path(self) -> Sequence[str]: ...
+    @property
+    def title(self) -> Sequence[str]: ...
+    @property
+    def artist(self) -> Sequence[str]: ...
+    @property
+    def genre(self) -> Sequence[str]: ...
+    @property
+    def analyzed(self) -> np.ndarray: ...  # bool
+    @property
+    def valence(self) -> np.ndarray: ...
+    @property
+    def arousal(self) -> np.ndarray: ...
+
+
+class ListeningCounts(Protocol):
+    """The history's counts (musitui.store.history_aggregates.Aggregates)."""
+
+    @property
+    def tracks(self) -> Mapping[int, Sequence[float]]: ...  # id: [plays, finishes, skips, last_ts]
+    @property
+    def artists(self) -> Mapping[str, Sequence[float]]: ...  # artist: [plays, finishes, skips]
+
+
+def build_library(tracks: Iterable[Track], **kwargs: Any) -> Library:
     """Rows for ``tracks`` (objects with id, title, artist, genre, analysis, path)."""
     return build_library_from_columns(TrackColumns.from_tracks(tracks), **kwargs)
 
 
-def build_library_from_columns(columns: Any, *, feature_ids: np.ndarray | None = None,
+def build_library_from_columns(columns: LibraryColumns, *, feature_ids: np.ndarray | None = None,
                                feature_matrix: np.ndarray | None = None,
                                feature_names: list[str] | None = None,
-                               aggregates: Any = None,
+                               aggregates: ListeningCounts | None = None,
                                tagger_ids: np.ndarray | None = None,
                                tagger_matrix: np.ndarray | None = None) -> Library:
     """Rows for the tracks in ``columns`` (anything shaped like TrackColumns).

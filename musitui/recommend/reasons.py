@@ -13,7 +13,7 @@ import numpy as np
 from musitui.core.moods import MOODS, nearest_mood
 from musitui.recommend.arrays import Library
 
-if TYPE_CHECKING:  # engine imports this module: the types only, for the checker
+if TYPE_CHECKING:  # the engine imports this module
     from musitui.recommend.engine import Listening, Weights
     from musitui.recommend.prompt_target import PromptTarget
 
@@ -116,7 +116,8 @@ def _lyrics_words(lib: Library, row: int, asked: float | None) -> str | None:
     return "happy lyrics" if shift[row] > 0 else "sad lyrics"
 
 
-def most_like(lib: Library, ctx: Listening, rows: list[int], threshold: float = 0.3) -> list[str | None]:
+def most_like(lib: Library, ctx: Listening, rows: list[int],
+              threshold: float = 0.3) -> list[str | None]:
     """For each row: what it shares with the recent track it resembles most, and which track
     that is ("sounds like X, which you finished 4 min ago", "from the same album as X" for
     the playing X), or None below ``threshold`` (cosine; same album 0.45, same artist 0.35,

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 
 from musitui.core.moods import ALL_MOODS
 from musitui.text_safety import shorten
-from musitui.tui import browsing, dialogs, playing
+from musitui.tui import browsing, dialogs, marks, playing
 from musitui.tui.bars import mood_label
 from musitui.tui.keys import is_key_name
 
@@ -100,6 +100,18 @@ def _delete_in_playlists(app: MusituiApp) -> None:
     delete(app)
 
 
+def _export_playlist(app: MusituiApp) -> None:
+    from musitui.tui.playlists_view import export
+
+    export(app)
+
+
+def _save_search(app: MusituiApp) -> None:
+    from musitui.tui.playlists_view import save_search
+
+    save_search(app)
+
+
 def _quit(app: MusituiApp) -> None:
     app.leave()
 
@@ -149,6 +161,14 @@ ACTIONS: tuple[Action, ...] = (
            ready="browsing"),
     Action("sort_reverse", "R", "Reverse the sort", browsing.sort_reverse, group=LIBRARY,
            ready="browsing"),
+    Action("mark", "t", "Mark / unmark the row (a, ctrl+s, A then act on the marked)",
+           marks.toggle_mark, group=LIBRARY, palette="Mark / unmark the selected row"),
+    Action("visual", "V", "Mark a range: from here to where you move (V again ends it)",
+           marks.visual, group=LIBRARY, palette="Mark a range of rows"),
+    Action("add_to_playlist", "A", "Add the marked (or selected) tracks to a playlist",
+           marks.add_to_playlist, group=LIBRARY, palette="Add to a playlist"),
+    Action("jump_to_playing", "i", "Jump to the playing track in the library",
+           marks.jump_to_playing, group=LIBRARY, palette="Jump to the playing track"),
     Action("switch_pane", "tab", "Library ↔ Up next", browsing.switch_pane, group=LIBRARY,
            ready="always", scope=ANY),
     *(_mood(mood, str(number)) for number, mood in enumerate(ALL_MOODS) if number),
@@ -176,6 +196,10 @@ ACTIONS: tuple[Action, ...] = (
            scope="playlists"),
     Action("playlist_delete", "delete", "Delete the playlist, or remove the track from it",
            _delete_in_playlists, group=PLAYLISTS, scope="playlists"),
+    Action("playlist_export", "E", "Export the smart playlist as M3U8", _export_playlist,
+           group=PLAYLISTS, scope="playlists"),
+    Action("save_search", "F", "Save the search as a smart playlist", _save_search,
+           group=FILES, palette="Save the search as a smart playlist", ready="browsing"),
     Action("scan", "s", "Scan a folder", dialogs.scan, group=FILES, palette="Scan a folder"),
     Action("demo", "D", "Create and open the demo library", dialogs.demo, group=FILES,
            palette="Create and open the demo library"),
@@ -227,4 +251,21 @@ def resolve_keys(overrides: Mapping[str, object] | None) -> tuple[list[Action], 
                             "ignored")
             continue
         result[name] = replace(BY_NAME[name], keys=keys.replace(" ", ""))
-    return [result[action.name] for action in ACTIONS], problems
+    return _without_conflicts([result[action.name] for action in ACTIONS], problems), problems
+
+
+def _without_conflicts(actions: list[Action], problems: list[str]) -> list[Action]:
+    """A key bound to two actions stays with the earlier one (in the registry's order): the
+    later loses it, and one line says so."""
+    owner: dict[str, str] = {}
+    kept: list[Action] = []
+    for action in actions:
+        keys = [k for k in action.keys.split(",") if k]
+        free = [k for k in keys if k not in owner]
+        for key in keys:
+            if key in owner:
+                problems.append(f"config [keys]: {key!r} is bound to both {owner[key]} and "
+                                f"{action.name}; kept for {owner[key]}")
+        owner.update(dict.fromkeys(free, action.name))
+        kept.append(action if free == keys else replace(action, keys=",".join(free)))
+    return kept

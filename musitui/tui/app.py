@@ -16,6 +16,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from textual import events
@@ -26,7 +27,7 @@ from musitui.config import Config
 from musitui.core.contracts import SessionControl
 from musitui.paths import Home
 from musitui.text_safety import printable
-from musitui.tui import browsing, playing
+from musitui.tui import browsing, marks, playing
 from musitui.tui.actions import BY_NAME, allowed_on_screen, allowed_while_loading, resolve_keys
 from musitui.tui.bars import (
     KeyHints,
@@ -88,8 +89,11 @@ class MusituiApp(App[int]):
         self.keys, key_problems = resolve_keys(dict(config.keys) if config is not None else {})
         self.startup_notices += key_problems
         for action in self.keys:
+            if not action.keys:  # its only key went to another action ([keys] conflict)
+                continue
             self.bind(action.keys, action.binding, description=action.description,
                       show=action.footer)
+        self.marks = marks.Marks()  # multi-select (musitui.tui.marks)
         self.model = LibraryModel(library_source(catalog) if catalog is not None else (),
                                   lookup=catalog.get if catalog is not None else None)
         self.library_shown = catalog is not None  # the list holds the catalog's tracks
@@ -146,17 +150,22 @@ class MusituiApp(App[int]):
                 yield SearchBox("title, artist, album, genre…  or genre:jazz mood:calm artist:\"x y\"",
                                 id="search")
                 library = LibraryView(self.model, id="library")
+                library.marks = self.marks
+                library.cursor_moved = partial(marks.cursor_moved, self, marks.LIBRARY)
                 yield LibraryHeader(library, id="library-header")
                 yield library
             with Vertical(id="up-next-pane"):
                 yield PaneTitle("Up next", id="up-next-title")
-                yield UpNextView(id="up-next")
+                up_next = UpNextView(id="up-next")
+                up_next.marks = self.marks
+                up_next.cursor_moved = partial(marks.cursor_moved, self, marks.UP_NEXT)
+                yield up_next
         with NowPlayingArea(id="now-playing-area"):
             yield NowPlaying(id="now-playing")
             yield CoverArt(renderer_choice(self.config),
                            self.home.data_dir if self.home is not None else None, id="cover")
         hints = [(key_display(a.keys).split(" ")[0], short_description(a.description), a.name)
-                 for a in self.keys if a.footer]
+                 for a in self.keys if a.footer and a.keys]
         yield KeyHints([*hints, ("^p", "palette", "command_palette")], id="footer")
 
     def on_mount(self) -> None:
@@ -207,7 +216,8 @@ class MusituiApp(App[int]):
             self.notify(notice, severity="warning", timeout=8)
         problem = playing.playback_problem(self)
         if problem:
-            self.notify(f"No audio output: {problem} Browsing and queueing still work.",
+            self.notify(f"No audio output: {problem} Browsing and queueing still work "
+                        "(start with --device null to play silently).",
                         severity="warning", timeout=10)
         if self.jobs is not None:
             self.jobs.start(self)

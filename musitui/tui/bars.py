@@ -187,7 +187,8 @@ class NowPlaying(Widget):
         text.append(f"  {volume}  ", style="dim")
         text.append(f"● {s.mood} ", style=f"bold {mood_colour(s.mood)}")
         text.append("\n")
-        elapsed = format_duration(s.position) if s.track else "--:--"
+        # Playing or paused at (or sought before) the start is 0:00, not "unknown".
+        elapsed = (format_duration(s.position) if s.position > 0 else "0:00") if s.track else "--:--"
         total = format_duration(s.duration) if s.track else "--:--"
         if s.track is None:
             elapsed = total = "--:--"

@@ -69,6 +69,10 @@ def clear_search(app: MusituiApp) -> None:
     if playlists is not None:  # escape closes the playlists view
         playlists.dismiss(None)
         return
+    from musitui.tui.marks import clear
+
+    if clear(app):  # marks first, the search with the next escape
+        return
     box = search_box(app)
     if box.value or app.model.query:
         view = app.query_one(LibraryView)

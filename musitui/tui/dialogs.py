@@ -33,13 +33,21 @@ def playlist_dir(app: MusituiApp) -> Path:
 def save_playlist(app: MusituiApp) -> None:
     def answered(answer: str | None) -> None:
         if answer:
+            from musitui.tui.marks import refresh
             from musitui.tui.playlist_io import save_queue
 
-            app.notify(save_queue(app.attached, answer), timeout=5)
+            app.notify(save_queue(app.attached, answer, marked), timeout=5)
+            if marked:
+                app.marks.clear()
+                refresh(app)
 
-    app.push_screen(PromptScreen(
-        "Save the queue as M3U8 — file path, optionally followed by N to save the next N of Up next",
-        value=str(playlist_dir(app) / "queue.m3u8")), answered)
+    from musitui.tui.marks import marked_tracks
+
+    marked = marked_tracks(app)
+    question = (f"Save the {len(marked)} marked tracks as M3U8 — file path" if marked else
+                "Save the queue as M3U8 — file path, optionally followed by N to save the next N "
+                "of Up next")
+    app.push_screen(PromptScreen(question, value=str(playlist_dir(app) / "queue.m3u8")), answered)
 
 
 def open_playlist(app: MusituiApp) -> None:

@@ -16,6 +16,7 @@ from musitui.core.model import Track
 from musitui.core.moods import MOOD_ORDER
 from musitui.tui.search import SearchIndex, normalise, parse_filters, row_key, searched
 from musitui.tui.shelf import Shelf, empty_shelf, shelf_from_columns, shelf_from_tracks
+from musitui.words.lexicon import audio_in_english
 
 if TYPE_CHECKING:
     import numpy as np
@@ -218,6 +219,10 @@ class LibraryModel:
         free, filters = parse_filters(query)
         filters = [(name, value) for name, value in filters if normalise(value)]
         hits = self.index.search(free) if free else None
+        english = audio_in_english(free) if free else None
+        if english is not None:  # "钢琴", "Klavier": also what the tagger hears as piano
+            also = self.index.search(english) or []
+            hits = sorted(set(hits or []) | set(also))
         if not filters:
             return hits
         import numpy as np

@@ -5,6 +5,8 @@ Only the rows on screen are formatted, in ``render_line``; the widget holds no c
 
 from __future__ import annotations
 
+from collections.abc import Callable, Container
+
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -121,6 +123,8 @@ class LibraryView(ClickToPlay, ScrollView, can_focus=True):
         self.playing_id: int | None = None
         self.empty_text = ""
         self.header: Widget | None = None  # the LibraryHeader, repainted with the rows
+        self.marks: Container[int] = ()  # marked track ids (musitui.tui.marks), shown with ●
+        self.cursor_moved: Callable[[int], None] | None = None
 
     # -- data changes ---------------------------------------------------------------
     def refresh_rows(self, keep_track: int | None = None) -> None:
@@ -134,6 +138,13 @@ class LibraryView(ClickToPlay, ScrollView, can_focus=True):
         self.refresh()
         if self.header is not None:
             self.header.refresh()
+
+    def empty_message(self) -> str:
+        """What an empty list says: a search that matched nothing says so."""
+        model = self.model
+        if model.track_count and model.query:
+            return f"No tracks match “{model.query}” · esc clears the search"
+        return self.empty_text
 
     def selected_track(self) -> Track | None:
         return self.model.track_at(self.cursor)
@@ -149,7 +160,7 @@ class LibraryView(ClickToPlay, ScrollView, can_focus=True):
         index = self.scroll_offset.y + y
         base = self.rich_style
         if not len(self.model):
-            lines = wrap_lines(self.empty_text, width - 4)
+            lines = wrap_lines(self.empty_message(), width - 4)
             text = lines[y - 1] if 1 <= y <= len(lines) else ""
             return Strip([Segment(fit("  " + text, width), base + self.get_component_rich_style(
                 "library-view--dim"))], width)
@@ -171,7 +182,7 @@ class LibraryView(ClickToPlay, ScrollView, can_focus=True):
     def _cells(self, row, width: int) -> list[tuple[str, bool]]:
         """The row's text pieces, each with whether it is secondary (dimmed) text."""
         playing = row.track_id is not None and row.track_id == self.playing_id
-        marker = "▶ " if playing else "  "
+        marker = "▶ " if playing else "● " if row.track_id in self.marks else "  "
         if row.kind == "artist":
             opened = (row.artist,) in self.model.expanded
             return [(fit(f"{'▾' if opened else '▸'} {row.label}", width), False)]
@@ -197,6 +208,8 @@ class LibraryView(ClickToPlay, ScrollView, can_focus=True):
     def watch_cursor(self, old: int, new: int) -> None:
         self._scroll_cursor_into_view()
         self.refresh()
+        if self.cursor_moved is not None and old != new:
+            self.cursor_moved(new)
 
     def _scroll_cursor_into_view(self) -> None:
         height = max(1, self.scrollable_content_region.height)

@@ -35,14 +35,13 @@ def note_target(app: MusituiApp) -> Track | None:
 
 
 def open_note_box(app: MusituiApp) -> None:
-    from musitui.words.encoder import cache_dir_for, shared
+    from musitui.words.encoder import shared
 
     track = note_target(app)
     if track is None:
         app.notify("Select or play a track to write a note on it", timeout=3)
         return
-    home = app.home
-    shared(cache_dir_for(home.data_dir) if home is not None else None).start()
+    shared().start()
     name = track.title or track.path
     notes = app.attached.notes_on(track.id)
     question = f"A note on {name}" + (f" (now: {notes[-1]})" if notes else "")

@@ -128,6 +128,10 @@ async def enqueue(app: MusituiApp) -> None:
     if playlists is not None:
         await playlists.enqueue_selected()
         return
+    from musitui.tui.marks import queue_marked
+
+    if await queue_marked(app):
+        return
     session = app.attached
     if focused_up_next(app):
         index = app.query_one(UpNextView).selected_index()

@@ -32,13 +32,14 @@ def tracks_to_save(up_next: list[QueueItem], count: int | None) -> list[Track]:
     return queued or [item.track for item in up_next]
 
 
-def save_queue(session: SessionControl, answer: str) -> str:
+def save_queue(session: SessionControl, answer: str, marked: list[Track] | None = None) -> str:
+    """Save the queue (see ``tracks_to_save``), or the ``marked`` tracks when there are."""
     from musitui import playlists
 
     path, count = parse_save_answer(answer, 20)
     if path.suffix.lower() not in (".m3u8", ".m3u"):
         path = path.with_suffix(".m3u8")
-    tracks = tracks_to_save(list(session.up_next), count)
+    tracks = marked if marked else tracks_to_save(list(session.up_next), count)
     if not tracks:
         return "Nothing to save: the queue is empty"
     try:
@@ -49,6 +50,29 @@ def save_queue(session: SessionControl, answer: str) -> str:
     except OSError as exc:
         return f"Could not save {path}: {exc.strerror or exc}"
     return f"Saved {len(tracks)} tracks to {written}"
+
+
+def append_tracks(path: Path, tracks: list[Track]) -> str:
+    """``tracks`` onto the end of the playlist at ``path`` (made when new); the message."""
+    from musitui import playlist_folder
+
+    if path.suffix.lower() not in (".m3u8", ".m3u"):
+        path = path.with_name(path.name + ".m3u8")
+    kept: list[playlist_folder.Entry] = []
+    dropped = 0
+    if path.exists():
+        kept, dropped, problem = playlist_folder.entries(path, lambda _path: None)
+        if problem:
+            return f"Could not add to {path.name}: {problem}"
+    added = [playlist_folder.Entry(t.path, f"{t.artist} - {t.title}" if t.title else "",
+                                   t.duration or None) for t in tracks]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        playlist_folder.save(path, kept + added)
+    except OSError as exc:
+        return f"Could not save {path}: {exc.strerror or exc}"
+    note = f" ({dropped} missing entries dropped)" if dropped else ""
+    return f"Added {len(added)} tracks to {path.name}: {len(kept) + len(added)} now{note}"
 
 
 def queued_message(result: Queued, source: str = "") -> str:

@@ -2,7 +2,8 @@
 files opened from elsewhere, each with its track count and length; the highlighted one's
 tracks below. Enter plays (a playlist from its first track, a track and what follows it),
 `a` queues, `e` renames, `delete` deletes a playlist or removes a track, tab moves between
-the two lists, escape closes. Every key is the action registry's (``musitui/tui/actions.py``):
+the two lists, escape closes. A smart playlist (a saved search, `F` in the library) lists what
+its search matches now; `E` exports it as M3U8. Every key is the action registry's (``musitui/tui/actions.py``):
 the handlers below act on this screen when it is the one shown.
 
 The reading and writing is ``musitui.playlist_folder``'s; every name and title shown goes
@@ -28,7 +29,8 @@ from musitui.tui.screens import PromptScreen
 if TYPE_CHECKING:
     from musitui.tui.app import MusituiApp
 
-HINT = "enter plays · a queues · e renames · delete deletes / removes a track · tab · esc closes"
+HINT = ("enter plays · a queues · e renames · delete deletes / removes a track · E exports · "
+        "tab · esc closes")
 
 
 class PlaylistsScreen(Screen[None]):
@@ -74,18 +76,34 @@ class PlaylistsScreen(Screen[None]):
         name = track.title or Path(track.path).stem
         return (f"{track.artist} - {name}" if track.artist else name), track.duration or None
 
+    def resolve(self, query: str) -> list[str] | None:
+        """A smart playlist's tracks: the library's matches for its query now."""
+        from musitui.tui.search import parse_filters
+
+        app = self.musitui
+        free, _filters = parse_filters(query)
+        if app.catalog is None or (free and not app.model.index.ready):
+            return None  # the search keys are still being built (in the background)
+        ids = app.model.matching_ids(query)
+        found = (app.catalog.get(track_id) for track_id in ids)
+        return [t.path for t in found if t is not None]
+
     def folder(self) -> Path | None:
         home = self.musitui.home
         return playlist_folder.playlists_dir(home) if home is not None else None
 
     def reload(self, keep: Path | None = None) -> None:
         home = self.musitui.home
-        self.infos = playlist_folder.list_playlists(home, self.lookup) if home is not None else []
+        self.infos = (playlist_folder.list_playlists(home, self.lookup, self.resolve)
+                      if home is not None else [])
         table = self.lists()
         table.clear()
         folder = self.folder()
         for info in self.infos:
-            where = "playlists folder" if info.path.parent == folder else str(info.path.parent)
+            where = ("playlists folder" if info.path.parent == folder
+                     else str(info.path.parent))
+            if info.query is not None:
+                where = f"smart · {info.query}"
             count = f"{info.tracks}" + (f" ({info.missing} missing)" if info.missing else "")
             table.add_row(printable(info.name), count, format_duration(info.seconds),
                           printable(where))
@@ -107,7 +125,8 @@ class PlaylistsScreen(Screen[None]):
         info = self.selected()
         table = self.tracks()
         table.clear()
-        self.shown = playlist_folder.entries(info.path, self.lookup)[0] if info else []
+        self.shown = (playlist_folder.entries(info.path, self.lookup, self.resolve)[0]
+                      if info else [])
         for number, entry in enumerate(self.shown, 1):
             table.add_row(str(number), printable(entry.title), format_duration(entry.seconds))
         label = self.query_one("#playlist-tracks-title", Label)
@@ -221,6 +240,10 @@ class PlaylistsScreen(Screen[None]):
         row = self.tracks().cursor_row
         if info is None or not 0 <= row < len(self.shown):
             return
+        if info.smart:
+            self.musitui.notify(f"{info.name} is a saved search ({info.query}): it lists what "
+                                "the search matches; change the search instead", timeout=4)
+            return
         try:
             removed, dropped = playlist_folder.remove_entry(info.path, row, self.lookup)
         except (OSError, IndexError) as error:
@@ -231,6 +254,24 @@ class PlaylistsScreen(Screen[None]):
         self.reload(keep=info.path)
         self.tracks().focus()
         self.tracks().move_cursor(row=min(row, max(0, len(self.shown) - 1)))
+
+    def export_selected(self) -> None:
+        """A smart playlist's tracks now, as NAME.m3u8 beside it."""
+        info = self.selected()
+        if info is None:
+            return
+        if not info.smart:
+            self.musitui.notify(f"{info.name} is an M3U8 already: {info.path}", timeout=4)
+            return
+        target = info.path.with_suffix(".m3u8")
+        try:
+            playlist_folder.save(target, self.shown)
+        except OSError as error:
+            self.musitui.notify(f"Could not export {info.name}: {error.strerror or error}",
+                                severity="warning")
+            return
+        self.musitui.notify(f"Exported {len(self.shown)} tracks to {target}", timeout=4)
+        self.reload(keep=info.path)
 
     def switch_table(self) -> None:
         (self.lists() if self.focused is self.tracks() else self.tracks()).focus()
@@ -262,3 +303,33 @@ def delete(app: MusituiApp) -> None:
     view = shown(app)
     if view is not None:
         view.delete_selected()
+
+
+def export(app: MusituiApp) -> None:
+    view = shown(app)
+    if view is not None:
+        view.export_selected()
+
+
+def save_search(app: MusituiApp) -> None:
+    """`F`: the library's search, saved as a smart playlist by name."""
+    query = app.model.query.strip()
+    if not query or app.home is None:
+        app.notify("Search first (/), then F saves that search as a smart playlist", timeout=4)
+        return
+    home = app.home
+
+    def answered(answer: str | None) -> None:
+        if not answer:
+            return
+        try:
+            path = playlist_folder.save_smart(home, answer, query)
+        except (ValueError, OSError) as error:
+            message = str(error) if isinstance(error, ValueError) else error.strerror
+            app.notify(f"Could not save the search: {message}", severity="warning")
+            return
+        app.notify(f"Saved the search “{query}” as the smart playlist {path.stem} (P lists it)",
+                   timeout=4)
+
+    app.push_screen(PromptScreen(f"Save the search “{query}” as a smart playlist named",
+                                 value=""), answered)

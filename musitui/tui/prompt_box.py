@@ -40,11 +40,10 @@ def open_prompt_box(app: MusituiApp) -> None:
     if session is None:
         app.notify("The library is still loading", severity="warning")
         return
-    from musitui.words.encoder import cache_dir_for, shared
+    from musitui.words.encoder import shared
 
-    home = app.home
     # Loads in a daemon thread while the listener types (never on this one).
-    shared(cache_dir_for(home.data_dir) if home is not None else None).start()
+    shared().start()
     current = session.vibe
     value = current.prompt_text if current is not None else ""
     app.push_screen(PromptBox(QUESTION, value=value, placeholder=PLACEHOLDER),

@@ -9,6 +9,7 @@ rerank are highlighted for a moment, so a skip or a mood change visibly reorders
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Container
 from typing import TYPE_CHECKING
 
 from rich.segment import Segment
@@ -68,6 +69,8 @@ class UpNextView(ClickToPlay, ScrollView, can_focus=True):
         self.empty_text = "Nothing queued yet."
         self.moved: dict[int, float] = {}  # track id -> when its highlight ends
         self.show_reasons = True
+        self.marks: Container[int] = ()  # marked track ids (musitui.tui.marks), shown with ●
+        self.cursor_moved: Callable[[int], None] | None = None
 
     @property
     def lines_per_item(self) -> int:
@@ -162,7 +165,7 @@ class UpNextView(ClickToPlay, ScrollView, can_focus=True):
             else:
                 text = self._reason_of(item)
             return Strip([Segment(fit("    " + text, width), reason_style)], width)
-        number = f"{index + 1:>2} "
+        number = f"{index + 1:>2}" + ("●" if item.track.id in self.marks else " ")
         score = label_of(item)
         score_style = (base + self.get_component_rich_style("up-next--queued")
                        if item.user_queued else dim)
@@ -185,6 +188,8 @@ class UpNextView(ClickToPlay, ScrollView, can_focus=True):
         elif end > top + height:
             self.scroll_to(y=max(start, end - height), animate=False, immediate=True)
         self.refresh()
+        if self.cursor_moved is not None and old != new:
+            self.cursor_moved(new)
 
     def action_cursor(self, delta: int) -> None:
         if self.items:

@@ -9,8 +9,9 @@ Loading is what costs (the forward pass of a prompt is ~2 ms), so:
   segmentation is the wheel's unigram Viterbi (same ids, tests/test_words_encoder.py);
 - the weights are read in a second thread while the vocabulary is built (zlib releases the
   GIL), so a first encode in a fresh process costs about the weights' read;
-- given a cache folder (``<data>/cache``), the first load writes the weights uncompressed
-  (~80 MB) and the read vocabulary there, and later loads read those (~0.3 s in all).
+- given a cache folder (the user's, ``default_cache_dir()``), the first load writes the
+  weights uncompressed (~80 MB) and the read vocabulary there, once per installed version,
+  and later loads read those (~0.3 s in all).
 
 ``shared()`` is the process's one encoder; ``Encoder.encode(texts)`` blocks until it is
 loaded; ``Encoder.start()`` begins loading in a daemon thread (the player warms it on the
@@ -345,17 +346,24 @@ _SHARED: Encoder | None = None
 _SHARED_LOCK = threading.Lock()
 
 
-def shared(cache_dir: Path | None = None) -> Encoder:
-    """The process's encoder; ``cache_dir`` (given by the first caller that knows the home)
-    keeps the uncompressed weights and the read vocabulary between runs."""
+def shared() -> Encoder:
+    """The process's encoder, its cache in ``default_cache_dir()``."""
     global _SHARED
     with _SHARED_LOCK:
         if _SHARED is None:
-            _SHARED = Encoder()
-        if cache_dir is not None and _SHARED.cache_dir is None:
-            _SHARED.cache_dir = Path(cache_dir)
+            _SHARED = Encoder(cache_dir=default_cache_dir())
         return _SHARED
 
 
-def cache_dir_for(data_dir: Path) -> Path:
-    return Path(data_dir) / "cache"
+def default_cache_dir() -> Path | None:
+    """Where the uncompressed weights and the read vocabulary are kept between runs: the
+    user's cache folder (``~/.cache/musitui/encoder``; a cache of the installed package, not
+    of any one home's data), or ``$MUSITUI_ENCODER_CACHE`` ("" for none)."""
+    chosen = os.environ.get("MUSITUI_ENCODER_CACHE")
+    if chosen is not None:
+        return Path(chosen).expanduser() if chosen.strip() else None
+    try:
+        import platformdirs
+    except ImportError:  # pragma: no cover - a dependency
+        return None
+    return Path(platformdirs.user_cache_dir("musitui")) / "encoder"

@@ -238,3 +238,17 @@ LIKE_WORDS = ["more like", "something like", "like", "similar to", "such as", "w
               "como", "parecido a", "parecida a", "как", "похожее на", "похоже на", "像", "类似", "類似",
               "みたいな", "のような", "같은", "처럼"]
 LIKE_MATCH = matcher([(w, w) for w in LIKE_WORDS])
+
+
+def audio_in_english(text: str) -> str | None:
+    """``text`` with its audio names in any language put as their English word ("钢琴曲" ->
+    "piano曲", "Klavier" -> "piano"), for search; None when it names none."""
+    lowered = text.lower()
+    spans = AUDIO_MATCH.find(lowered)
+    if not spans:
+        return None
+    out = lowered
+    for start, end, name in sorted(spans, reverse=True):
+        out = out[:start] + f" {name} " + out[end:]
+    out = " ".join(out.split())
+    return out if out != " ".join(lowered.split()) else None

@@ -19,12 +19,11 @@ def update(path: Path, ids: Sequence[int], lyrics: Sequence[str | None], feature
     """The valence shift of every track (None: no lyrics / no sentiment), scoring only the
     lyrics not already stored with the same digest and versions; saves when anything
     changed. An unreadable file is moved aside (``on_damaged`` gets the one line saying so).
-    Lyrics not in English are read by the multilingual encoder (loaded only if there are any;
-    its cache folder is ``<data>/cache``, beside the features folder ``path`` is in)."""
-    from musitui.words.encoder import cache_dir_for, shared
+    Lyrics not in English are read by the multilingual encoder (loaded only if there are any)."""
+    from musitui.words.encoder import shared
     from musitui.words.sentiment import SENTIMENT_VERSION, lyrics_score, valence_shift
 
-    encoder = shared(cache_dir_for(Path(path).parent.parent))
+    encoder = shared()
 
     old = load(path, backups_dir)
     if old.damaged is not None and on_damaged is not None:

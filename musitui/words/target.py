@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from musitui.recommend.prompt_target import PromptTarget
 from musitui.words.prompt import Vibe, style_vocabulary
+
+if TYPE_CHECKING:
+    from musitui.paths import Home
+    from musitui.store.catalog_columns import CatalogColumns
 
 NON_WORD = re.compile(r"[^\w]+")
 
@@ -19,13 +23,11 @@ def _padded(text: str) -> str:
     return " " + NON_WORD.sub(" ", text.lower()).strip() + " "
 
 
-def _style_texts(columns: Any) -> tuple[np.ndarray, list[str]]:
+def _style_texts(columns: CatalogColumns) -> tuple[np.ndarray, list[str]]:
     """Per track a code into the distinct texts of its genre, its style and the tagger's
     words (so an excluded "metal" also leaves out an untagged file the tagger hears as metal):
     a library has few distinct ones, so a prompt tests those, not every track."""
-    genres = list(getattr(columns, "genre", []) or [])
-    styles = list(getattr(columns, "style", []) or [""] * len(genres))
-    tags = list(getattr(columns, "tags", []) or [""] * len(genres))
+    genres, styles, tags = columns.genre, columns.style, columns.tags
     seen: dict[tuple[str, str, str], int] = {}
     codes = np.fromiter((seen.setdefault(key, len(seen)) for key in zip(genres, styles, tags, strict=False)),
                         dtype=np.int64, count=len(genres))
@@ -55,22 +57,21 @@ class LazyTitles(Mapping[str, str]):
         return len(self._built())
 
 
-def library_words(columns: Any, home: Any = None) -> dict[str, Any]:
+def library_words(columns: CatalogColumns, home: Home | None = None) -> dict[str, Any]:
     """The parser's keyword arguments for a library: styles, titles, paths and (given the
     home) the listener's notes, track id -> texts."""
-    genres = set(getattr(columns, "genre", []) or [])
-    styles = set(getattr(columns, "style", []) or [])
-    titles = LazyTitles(getattr(columns, "title", []), getattr(columns, "path", []))
+    genres, styles = set(columns.genre), set(columns.style)
+    titles = LazyTitles(columns.title, columns.path)
     notes: dict[int, list[str]] = {}
     if home is not None:
         from musitui.store.notes import Notes
 
         notes = {i: [n.text for n in written] for i, written in Notes.open(home).current().items()}
     return {"styles": style_vocabulary(genres | styles), "titles": titles,
-            "paths": set(getattr(columns, "path", [])), "notes": notes}
+            "paths": set(columns.path), "notes": notes}
 
 
-def tag_rows(home: Any, lib_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+def tag_rows(home: Home, lib_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """The tagger's probabilities (n, 50) and found mask for ``lib_ids``; None without a store."""
     try:
         from musitui.store.tagger_store import TaggerStore
@@ -98,11 +99,11 @@ def _audio_match(vibe: Vibe, n: int, tags: tuple[np.ndarray, np.ndarray] | None)
     return out
 
 
-def build_target(vibe: Vibe, lib_ids: np.ndarray, columns: Any,
+def build_target(vibe: Vibe, lib_ids: np.ndarray, columns: CatalogColumns,
                  tags: tuple[np.ndarray, np.ndarray] | None = None) -> PromptTarget:
     """``columns``: catalog columns (ids, path, genre, style, tags, tempo) of the library's
     tracks; ``tags``: the tagger's (probabilities, found) aligned with ``lib_ids`` (tag_rows)."""
-    ids = np.asarray(getattr(columns, "ids", np.zeros(0, np.int64)), dtype=np.int64)
+    ids = np.asarray(columns.ids, dtype=np.int64)
     row_of = {int(i): r for r, i in enumerate(ids.tolist())}
     order = np.array([row_of.get(int(i), -1) for i in np.asarray(lib_ids).tolist()], dtype=np.int64)
     n = len(order)
@@ -126,13 +127,13 @@ def build_target(vibe: Vibe, lib_ids: np.ndarray, columns: Any,
         style_match = hits if style_match is None else (style_match | hits)
     row_tempo = None
     if vibe.tempo is not None:
-        tempo = np.asarray(getattr(columns, "tempo", np.full(len(ids), np.nan)), dtype=np.float32)
-        analyzed = np.asarray(getattr(columns, "analyzed", np.ones(len(ids), bool)), dtype=bool)
+        tempo = np.asarray(columns.tempo, dtype=np.float32)
+        analyzed = np.asarray(columns.analyzed, dtype=bool)
         tempo = np.where(analyzed & (tempo > 0), tempo, np.nan)
         row_tempo = np.full(n, np.nan, dtype=np.float32)
         known = order >= 0
         row_tempo[known] = tempo[order[known]]
-    path_row = {p: r for r, p in enumerate(getattr(columns, "path", []))}
+    path_row = {p: r for r, p in enumerate(columns.path)}
     lib_row = {int(i): r for r, i in enumerate(np.asarray(lib_ids).tolist())}
     seeds = []
     for path in vibe.seeds:
@@ -146,7 +147,7 @@ def build_target(vibe: Vibe, lib_ids: np.ndarray, columns: Any,
                         audio_match=_audio_match(vibe, n, tags), audio=tuple(vibe.audio))
 
 
-def extra_search_words(home: Any, ids: np.ndarray, notes: Mapping[int, str]) -> dict[int, str]:
+def extra_search_words(home: Home, ids: np.ndarray, notes: Mapping[int, str]) -> dict[int, str]:
     """Track id -> the words search finds it by besides its fields: its notes and its audio
     words (the tagger's reading, musitui.words.audio_words.search_words)."""
     from musitui.words.audio_words import search_words

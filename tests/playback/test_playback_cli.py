@@ -99,6 +99,6 @@ def test_devices_lists_the_null_outputs():
     result = musitui("devices", "--json")
     names = [json.loads(line)["name"] for line in result.stdout.splitlines()]
     assert "null" in names and "null-fast" in names
-    assert result.returncode in (0, 1)  # 1 (with a one-line reason) when PortAudio sees nothing
-    if result.returncode:
-        assert len(result.stderr.strip().splitlines()) == 1
+    # It lists outputs, so it succeeds; when PortAudio sees nothing, one line says so.
+    assert result.returncode == 0
+    assert len(result.stderr.strip().splitlines()) <= 1

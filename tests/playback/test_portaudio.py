@@ -79,11 +79,13 @@ def test_two_files_play_through_portaudio_in_real_time(tmp_path, pulse):
             if e["event"] in ("start", "end", "error")]
     assert flow == [("start", "one.wav"), ("end", "one.wav"), ("start", "two.flac"),
                     ("end", "two.flac")]
+    # Paced by the sink, not instant: 2 s of audio take at least about 2 s, and the second
+    # file starts once the first has been heard. (No upper bound: on a busy machine a starved
+    # player takes longer, which is not what this test is about.)
     played = run.time_of("end", "two.flac") - run.time_of("start", "one.wav")
-    # Paced, not instant. The upper bound is loose: the test machine is shared and busy.
-    assert 1.8 <= played <= 4.0, f"2 s of audio took {played:.2f} s"
+    assert played >= 1.8, f"2 s of audio took {played:.2f} s"
     handover = run.time_of("start", "two.flac") - run.time_of("start", "one.wav")
-    assert 0.85 <= handover <= 3.0, f"hand-over after {handover:.2f} s"
+    assert handover >= 0.85, f"hand-over after {handover:.2f} s"
 
 
 @needs_pulse

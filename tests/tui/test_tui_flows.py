@@ -20,6 +20,7 @@ from tui_helpers import (
 
 from musitui.tui.bars import MoodBar, NowPlaying
 from musitui.tui.library_view import LibraryView
+from musitui.tui.lyrics_screen import LyricsScreen
 from musitui.tui.screens import HelpScreen
 from musitui.tui.up_next import UpNextView
 
@@ -50,6 +51,12 @@ async def test_search_is_accent_case_and_typo_tolerant(world: World, tui: Opener
         await pilot.press("escape")
         await pilot.pause()
         assert len(view.model) == 12 and not app.query_one("#search").display
+        # No match at all: the list says so (not "No music yet").
+        await pilot.press("slash", *"qqqzzzxxj")
+        await pilot.pause()
+        text = " ".join(screen_lines(view))
+        assert "No tracks match “qqqzzzxxj”" in text and "No music yet" not in text
+        await pilot.press("escape")
 
 
 @run_async
@@ -169,6 +176,7 @@ async def test_no_device_mode_says_why_once(world: World, tui: Opener) -> None:
         await pilot.pause()
         startup = [n.message for n in app._notifications]
         assert sum("No audio output" in m for m in startup) == 1
+        assert any("No audio output" in m and "--device null" in m for m in startup)
         await pilot.press("enter")
         await pilot.press("space")
         await pilot.pause()
@@ -217,9 +225,13 @@ async def test_keys_come_from_the_config(world: World, tui: Opener) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert any("unknown action 'nonsense'" in n.message for n in app._notifications)
+        conflicts = [n.message for n in app._notifications if "bound to both" in n.message]
+        assert conflicts == ["config [keys]: 'l' is bound to both cycle_mood and lyrics; "
+                             "kept for cycle_mood"]
         await pilot.press("l")
         await pilot.pause()
         assert session.mood == "happy"
+        assert not isinstance(app.screen, LyricsScreen)  # l is the mood key now, only
         await pilot.press("m")  # no longer bound
         await pilot.pause()
         assert session.mood == "happy"

@@ -119,3 +119,41 @@ async def test_enter_plays_a_playlist_and_a_queues_it_and_opened_ones_are_listed
         await pilot.press("d")
         await pilot.pause()
         assert [i.track.id for i in session.up_next if i.user_queued] == ids
+
+
+@run_async
+async def test_a_saved_search_is_a_smart_playlist_listed_queued_and_exported(
+        world: World, tui: Opener) -> None:
+    session, app = tui(world, device=None)
+    folder = playlist_folder.playlists_dir(world.home)
+    ambient = sorted(t.id for t in world.catalog.tracks.values() if t.genre == "Ambient")
+    assert len(ambient) == 3
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.model.index.ready)
+        await pilot.press("slash", *"genre:ambient", "enter")
+        await pilot.pause()
+        await pilot.press("F")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+        app.screen.query_one(Input).value = "calm ones"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert (folder / "calm ones.query").read_text(encoding="utf-8").strip() == "genre:ambient"
+        await pilot.press("escape")  # the search is cleared: the smart playlist keeps its own
+        await pilot.press("P")
+        await wait_for(pilot, lambda: isinstance(app.screen, PlaylistsScreen))
+        view = app.screen
+        assert isinstance(view, PlaylistsScreen)
+        assert cells(view.lists()) == [["calm ones", "3", "2:00", "smart · genre:ambient"]]
+        await pilot.press("a")
+        await pilot.pause()
+        assert sorted(i.track.id for i in session.up_next if i.user_queued) == ambient
+        # Its tracks follow the search: removing one is refused, with a reason.
+        await pilot.press("tab", "delete")
+        await pilot.pause()
+        assert view.tracks().row_count == 3
+        assert any("saved search" in n.message for n in app._notifications)
+        await pilot.press("tab", "E")
+        await pilot.pause()
+        exported = load_m3u(folder / "calm ones.m3u8").paths
+        assert sorted(exported) == sorted(world.catalog.tracks[i].path for i in ambient)
+        assert [r[0] for r in cells(view.lists())] == ["calm ones", "calm ones"]

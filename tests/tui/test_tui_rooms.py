@@ -23,9 +23,12 @@ def test_every_action_is_declared_once_with_keys_nobody_else_has() -> None:
     assert len(keys) == len(set(keys)), "two actions share a key"
     actions, problems = resolve_keys({"next": "l", "seek(5)": "k", "quit": ""})
     assert [a.keys for a in actions if a.name == "next"] == ["l"]
-    assert len(problems) == 2
+    assert len(problems) == 3
     assert problems[0] == "config [keys]: unknown action 'seek(5)' ignored"
     assert problems[1].startswith("config [keys]: quit needs a key name")
+    # "l" was the lyrics key: the earlier action (next) keeps it, lyrics is left without.
+    assert problems[2] == "config [keys]: 'l' is bound to both next and lyrics; kept for next"
+    assert [a.keys for a in actions if a.name == "lyrics"] == [""]
 
 
 @run_async

@@ -129,3 +129,17 @@ def test_search_finds_a_notes_words(home: Path) -> None:
     musitui("note", str(home.parent / "music" / "Hotel.ogg"), "perfect for the gym", home=home)
     done = musitui("tracks", "--search", "gym", "--json", home=home)
     assert [t["title"] for t in json.loads(done.stdout)] == ["Hotel"]
+
+
+def test_a_notes_feel_reaches_the_tracks_like_the_noted_one() -> None:
+    import numpy as np
+
+    from musitui.recommend.notes_part import note_part
+
+    emb = np.array([[1, 0], [0.95, 0.31], [0, 1], [0.31, 0.95]], dtype=np.float32)
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    has_vec = np.ones(4, dtype=bool)
+    part = note_part(emb, has_vec, np.array([0.8, 0, -0.8, 0], dtype=np.float32))
+    assert part[0] > part[1] > 0  # the warm-noted track, then its neighbour
+    assert part[2] < part[3] < 0  # the cold-noted track, then its neighbour
+    assert note_part(emb, has_vec, None).tolist() == [0, 0, 0, 0]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from musitui.core.model import Analysis
+from musitui.core.model import Analysis, Track
 from musitui.paths import resolve_home
 from musitui.store.catalog import Catalog
 from musitui.tui.search import SearchIndex, row_key
@@ -97,3 +97,16 @@ def test_audio_words_find_what_the_tagger_hears() -> None:
     words = search_words(probabilities, found)
     assert "piano" in words[0].split() and "piano" not in words[1].split()
     assert "female vocals" in words[5] and words[9] == ""
+
+
+def test_audio_words_in_any_language_find_the_same_tracks() -> None:
+    from musitui.tui.library_model import LibraryModel
+    from musitui.words.lexicon import audio_in_english
+
+    assert audio_in_english("钢琴") == "piano" and audio_in_english("Klavier") == "piano"
+    assert audio_in_english("Yesterday") is None
+    tracks = [Track(id=i + 1, path=f"/m/{t}.ogg", title=t, artist="A") for i, t in enumerate(["Uno", "Dos", "钢琴小品"])]
+    model = LibraryModel(tracks, notes={1: "piano"})  # the tagger hears track 1 as piano
+    assert model.matching_ids("piano") == [1]
+    assert sorted(model.matching_ids("钢琴")) == [1, 3]  # the heard one and the title that says it
+    assert model.matching_ids("klavier") == [1]
