@@ -78,6 +78,17 @@ class SoundFileSource:
         self._ended = False
         self._fallback: AudioSource | None = None
 
+    def probe(self) -> None:
+        """Decode the first block and go back to the start: DecodeError (and the file closed)
+        when libsndfile opens a file it cannot decode, so open_audio asks FFmpeg instead of
+        calling a file that FFmpeg decodes unplayable."""
+        try:
+            self._file.read(1024, dtype="float32", always_2d=True)
+            self._file.seek(0)
+        except Exception as exc:
+            self._file.close()
+            raise DecodeError(reason_for(exc, self.path)) from None
+
     def read(self, frames: int) -> np.ndarray:
         if self._fallback is not None:
             return self._fallback.read(frames)
@@ -86,9 +97,12 @@ class SoundFileSource:
         try:
             block = self._file.read(frames, dtype="float32", always_2d=True)
         except Exception as exc:
-            if not self.resilient or self._at == 0:
+            if not self.resilient:
                 raise DecodeError(reason_for(exc, self.path)) from None
-            return self._take_over()
+            block = self._take_over()  # from the start too: FFmpeg may decode what this cannot
+            if self._at == 0 and self._fallback is None:
+                raise DecodeError(reason_for(exc, self.path)) from None
+            return block
         self._at += len(block)
         return block
 
@@ -312,7 +326,9 @@ def open_audio(path: str | os.PathLike[str]) -> AudioSource:
     if suffix in PYAV_ONLY:
         return PyAVSource(path)
     try:
-        return SoundFileSource(path)
+        source = SoundFileSource(path)
+        source.probe()  # libsndfile may open a file whose first block it cannot decode
+        return source
     except DecodeError as first:
         try:
             return PyAVSource(path)

@@ -27,6 +27,9 @@ NO_AUDIO_STREAM = "no audio stream in the file"
 NO_AUDIO_FORMAT = "damaged header: impossible sample rate or channel count"
 BAD_SIZES = "damaged header: sizes out of range"
 UNSUPPORTED_CODEC = "unsupported audio codec (or damaged codec parameters)"
+# Less audio than this is none: the scan, the analysis and `play` agree on it (a 100-byte
+# WAV holds 14 frames, 0.3 ms: nothing anyone hears).
+MIN_AUDIO_SECONDS = 0.01
 NO_DECODABLE_AUDIO = "no decodable audio in the file"
 OUT_OF_MEMORY = "damaged header: claims more audio than fits in memory"
 

@@ -21,7 +21,7 @@ from musitui.decode import (
     open_pyav,
     reason_for,
 )
-from musitui.decode_reasons import NO_DECODABLE_AUDIO, better_reason
+from musitui.decode_reasons import MIN_AUDIO_SECONDS, NO_DECODABLE_AUDIO, better_reason
 
 # libsndfile opens these but decodes them much slower than FFmpeg does.
 PYAV_FIRST = {".opus"}
@@ -118,9 +118,19 @@ def decode_excerpt(path: str, seconds: float = 30.0,
             best = result
         if not result.problem:
             break
+    if (best is None or best.seconds < MIN_AUDIO_SECONDS) and known_duration != seconds:
+        # The windows sat where the header says audio is, and found none (a damaged file
+        # whose header claims more than there is): the player would still play its start,
+        # so read from the start before calling it unplayable.
+        try:
+            return decode_excerpt(path, seconds, known_duration=seconds)
+        except DecodeError as exc:
+            first_error = better_reason(first_error, str(exc)) if first_error else str(exc)
+    if best is None or best.seconds < MIN_AUDIO_SECONDS:
+        best = _as_the_player_reads(path, seconds) or best
     if best is None:
         raise DecodeError(first_error or NO_DECODABLE_AUDIO)
-    if len(best.samples) == 0:
+    if best.seconds < MIN_AUDIO_SECONDS:
         raise DecodeError(best.problem or NO_DECODABLE_AUDIO)
     y = best.samples
     if not np.isfinite(y).all():
@@ -129,6 +139,29 @@ def decode_excerpt(path: str, seconds: float = 30.0,
     if 0 < known_duration < duration:
         duration = known_duration
     return resample(y, best.rate), float(duration)
+
+
+def _as_the_player_reads(path: str, seconds: float) -> _Excerpt | None:
+    """The first ``seconds`` through decode.open_audio, the player's reader (libsndfile, and
+    FFmpeg where it fails): what the player can play is never called unplayable here."""
+    from musitui.decode import open_audio
+
+    try:
+        source = open_audio(path)
+    except DecodeError:
+        return None
+    parts: list[np.ndarray] = []
+    problem = None
+    try:
+        _read_window(source, int(seconds * source.samplerate), parts)
+    except DecodeError as exc:
+        problem = str(exc)
+    finally:
+        source.close()
+    samples = _joined(parts)
+    if len(samples) == 0:
+        return None
+    return _Excerpt(samples, source.samplerate, len(samples) / source.samplerate, problem)
 
 
 def _inside(duration: float, known: float) -> float:

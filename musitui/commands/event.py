@@ -10,9 +10,14 @@ import contextlib
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from musitui.commands import Context
 from musitui.text_safety import printable
+
+if TYPE_CHECKING:
+    from musitui.core.model import Track
+    from musitui.store.catalog import Catalog
 
 HELP = "log a play, finish or skip of a track (for scripts)"
 EXIT_AT_ONCE = True  # see musitui.cli.entry: the event is synced and the history closed by then
@@ -26,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mood", default=None, help="the mood selected at the time")
 
 
-def find_track(catalog, path: str):
+def find_track(catalog: Catalog, path: str) -> Track | None:
     """The catalog track for ``path`` as typed, absolute, or with symlinks resolved."""
     candidates = [path, os.path.abspath(os.path.expanduser(path))]
     with contextlib.suppress(OSError):  # e.g. a symlink loop: the other spellings remain

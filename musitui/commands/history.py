@@ -87,7 +87,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         _tell(history, told)  # what reading the shards found, said after the output
 
 
-def _tell(history, already: int) -> int:
+def _tell(history: History, already: int) -> int:
     """Print the history's messages from ``already`` on; returns how many there are now."""
     for message in history.messages[already:]:
         print(f"musitui: {message}", file=sys.stderr)
@@ -152,7 +152,7 @@ def _export_listens(history: History, path: str, kind: str, ctx: Context) -> int
     return len(played) if kind == "scrobbler" else sum(p.listened for p in played)
 
 
-def _show(history, args: argparse.Namespace) -> int:
+def _show(history: History, args: argparse.Namespace) -> int:
     events = history.events(limit=args.limit or None)
     if args.json:
         for event in events:

@@ -6,9 +6,14 @@ import argparse
 import os
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from musitui.commands import Context
 from musitui.text_safety import printable, terminal_json
+
+if TYPE_CHECKING:
+    from musitui.core.model import Track
+    from musitui.store.catalog import Catalog
 
 HELP = "show everything known about one file (or track id)"
 
@@ -25,7 +30,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     track = _find(catalog, args.path)
     if track is not None:
         data = {"in_catalog": True, **track.public_dict(), "cover": _cover(track.path),
-                **_lyrics_mood(ctx, track.id), "notes": _notes(ctx, track.id)}
+                **_lyrics_mood(ctx, track.id), **_mood_correction(ctx, track.id),
+                "notes": _notes(ctx, track.id)}
         _emit(data, args.json)
         return 0
     path = os.path.abspath(os.path.expanduser(args.path))
@@ -58,7 +64,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _lyrics_mood(ctx, track_id: int) -> dict:
+def _lyrics_mood(ctx: Context, track_id: int) -> dict[str, object]:
     """The stored lyrics sentiment of a catalogued track (written at analysis time)."""
     from musitui.store import sentiment
     from musitui.words.sentiment import describe
@@ -72,6 +78,14 @@ def _lyrics_mood(ctx, track_id: int) -> dict:
             "lyrics_feature_version": rows.feature_version}
 
 
+def _mood_correction(ctx: Context, track_id: int) -> dict[str, object]:
+    """The listener's own word on the track's mood (musitui mood, `M` in the player)."""
+    from musitui.store.mood_corrections import MoodCorrections
+
+    corrected = MoodCorrections.open(ctx.home).moods.get(track_id)
+    return {} if corrected is None else {"mood_corrected_by_you": corrected}
+
+
 def _notes(ctx: Context, track_id: int) -> list[dict]:
     """The listener's notes on the track (musitui note, `c` in the player)."""
     from musitui.store.notes import Notes
@@ -82,7 +96,7 @@ def _notes(ctx: Context, track_id: int) -> list[dict]:
     return [n.public_dict() for n in notes.for_track(track_id)]
 
 
-def find_catalogued(catalog, text: str):
+def find_catalogued(catalog: Catalog, text: str) -> Track | None:
     """The catalog track for a path (as typed, absolute, resolved) or a track id."""
     return _find(catalog, text)
 
@@ -94,7 +108,7 @@ def _cover(path: str) -> str | None:
     return cover_kind(path)
 
 
-def _find(catalog, text: str):
+def _find(catalog: Catalog, text: str) -> Track | None:
     candidates = [os.path.abspath(os.path.expanduser(text))]
     candidates.append(os.path.realpath(candidates[0]))
     for candidate in candidates:

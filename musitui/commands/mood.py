@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from musitui.commands import Context
 from musitui.text_safety import printable
+
+if TYPE_CHECKING:
+    from musitui.store.catalog import Catalog
 
 HELP = "correct a track's mood, or show it (auto: let the analysis decide again)"
 
@@ -59,7 +63,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def refresh(ctx: Context, catalog, corrections: dict[int, str]) -> int:
+def refresh(ctx: Context, catalog: Catalog, corrections: dict[int, str]) -> int:
     """Recompute the library's moods with the corrections and save the catalog; how many
     other tracks changed their mood label."""
     from musitui.background_job import refresh_moods

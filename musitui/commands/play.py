@@ -7,6 +7,7 @@ import sys
 import threading
 
 from musitui.commands import Context
+from musitui.decode_reasons import MIN_AUDIO_SECONDS
 from musitui.text_safety import terminal_json
 
 HELP = "play files in order through the audio output, printing one JSON line per event"
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         print("musitui: interrupted", file=sys.stderr)
         return 130
     player.close()
-    return 0 if runner.played or not runner.files else 1
+    return 0 if runner.heard or not runner.files else 1
 
 
 class HeadlessRun:
@@ -72,8 +73,7 @@ class HeadlessRun:
         self.files = files
         self.every_position = every_position
         self.index = -1  # the file started (or failed) last
-        self.played = 0  # files that started and played something (not failed at 0)
-        self._started: set[int] = set()
+        self.heard: set[str] = set()  # files of which some audio was played (position > 0)
         self.done = threading.Event()
         self._last_printed = -1.0
         player.subscribe(self._on_event)
@@ -95,14 +95,12 @@ class HeadlessRun:
                 return
             self._last_printed = event.position
         self._print(event)
+        if kind in ("position", "end", "stopped", "error") and event.path \
+                and event.position >= MIN_AUDIO_SECONDS:
+            self.heard.add(event.path)  # a start alone is not: an "end" at 0 played nothing
         if kind in ("start", "error") and event.path in self.files[max(self.index, 0):]:
             self.index = self.files.index(event.path, max(self.index, 0))
-            if kind == "error" and self.index in self._started and event.position <= 0:
-                self._started.discard(self.index)  # it opened, but nothing of it played
-                self.played -= 1
             if kind == "start":
-                self._started.add(self.index)
-                self.played += 1
                 self._last_printed = event.position
                 following = self.index + 1
                 self.player.set_next(self.files[following] if following < len(self.files)

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import argparse
 import shutil
+from typing import TYPE_CHECKING
 
 from musitui.commands import Context
 from musitui.text_safety import printable, terminal_json
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from musitui.core.model import Track
+    from musitui.paths import Home
+    from musitui.store.catalog import Catalog
 
 HELP = "list the tracks in the catalog"
 
@@ -18,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              'field filters ("mood:calm genre:jazz artist:\"x y\"")')
 
 
-def _searched(catalog, query: str, home) -> list:
+def _searched(catalog: Catalog, query: str, home: Home) -> list[Track]:
     """The present tracks ``query`` finds, through the player's own matcher."""
     from musitui.store.notes import Notes
     from musitui.tui.library_model import LibraryModel
@@ -63,7 +71,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _order(track) -> tuple:
+def _order(track: Track) -> tuple[str, str, int, int, str, int]:
     return (track.artist.casefold(), track.album.casefold(), track.disc_no or 0,
             track.track_no or 0, track.title.casefold(), track.id)
 
@@ -75,13 +83,13 @@ def format_duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def _status(track) -> str:
+def _status(track: Track) -> str:
     if track.missing:
         return "missing"
     return "✓" if track.analyzed else "·"
 
 
-def print_table(tracks) -> None:
+def print_table(tracks: Sequence[Track]) -> None:
     width = shutil.get_terminal_size((120, 24)).columns
     rows = [(str(t.id), printable(t.artist), printable(t.album), printable(t.title),
              format_duration(t.duration), _status(t))

@@ -65,14 +65,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.folder and not Path(args.folder).expanduser().is_dir():
         print(f"musitui: {Path(args.folder).expanduser()} is not a folder", file=sys.stderr)
         return 2
-    if not args.no_analyze:
-        # Analysis workers use the "spawn" context, whose resource tracker passes
-        # sys.stderr.fileno() to its child; under Textual sys.stderr is a capture object
-        # without a usable descriptor ("bad value(s) in fds_to_keep"). Start it now.
-        from multiprocessing import resource_tracker
-
-        resource_tracker.ensure_running()
-
     opener = LibraryOpener(home, config, args)
     opener.prefetch()  # the catalog loads while Textual is imported and paints
 

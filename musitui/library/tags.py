@@ -8,10 +8,12 @@ track with a ``warning`` field, and its ``duration`` is the length that decodes.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Any
 
 from musitui.core.model import UNKNOWN_ARTIST
+from musitui.decode_reasons import MIN_AUDIO_SECONDS
 from musitui.library import integrity
 from musitui.library.riff import read_riff_info
 from musitui.library.tags_error import TagError
@@ -65,6 +67,53 @@ def _mutagen_class(kind: str) -> Any:
 
 
 def read_tags(path: str, kind: str, lyrics_file: str | None = None) -> dict[str, Any]:
+    """The file's tags and stream facts; TagError when it is not a track. A file whose tags
+    cannot be read (a damaged header, a length of 0) but whose audio the player decodes is a
+    track all the same: its length is what decodes, and its warning says so."""
+    try:
+        return _read_tags(path, kind, lyrics_file)
+    except TagError as refused:
+        decoded = decodable_seconds(path)
+        if decoded < MIN_AUDIO_SECONDS:
+            raise
+        fields: dict[str, Any] = {"duration": decoded, "codec": "", "sample_rate": None,
+                                  "channels": None, "replaygain": {},
+                                  "warning": f"damaged: {refused}; it plays {decoded:.1f} s"}
+        _apply_fallbacks(fields, path)
+        if lyrics_file:
+            fields["lyrics"] = _read_lyrics_file(lyrics_file)
+        return _capped(fields)
+
+
+MAX_DECODE_CHECK_SECONDS = 3600.0
+
+
+def decodable_seconds(path: str) -> float:
+    """How many seconds of audio the player's decoder (decode.open_audio, with its fallback
+    between libsndfile and FFmpeg) gets from ``path``; 0 when none."""
+    from musitui.decode import DecodeError, open_audio
+
+    try:
+        source = open_audio(path)
+    except (DecodeError, OSError):
+        return 0.0
+    frames = 0
+    try:
+        limit = int(MAX_DECODE_CHECK_SECONDS * source.samplerate)
+        while frames < limit:
+            block = source.read(65536)
+            if len(block) == 0:
+                break
+            frames += len(block)
+    except Exception:  # noqa: BLE001 - a decoder failing midway: what came before counts
+        pass
+    finally:
+        with contextlib.suppress(Exception):
+            source.close()
+    return frames / source.samplerate if source.samplerate else 0.0
+
+
+def _read_tags(path: str, kind: str, lyrics_file: str | None = None) -> dict[str, Any]:
     try:
         # O_NONBLOCK: a FIFO that slipped past the walk must not hang the scan.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
@@ -78,13 +127,13 @@ def read_tags(path: str, kind: str, lyrics_file: str | None = None) -> dict[str,
             audio = _parse(handle, kind)
             info = audio.info
             duration = float(getattr(info, "length", 0.0) or 0.0)
-            if not duration > 0:
+            if not duration >= MIN_AUDIO_SECONDS:
                 raise TagError(f"no audio in this {_LABELS[kind]} file (duration is 0)")
             finding = _check_integrity(handle, audio, duration)
         except OSError as exc:
             raise TagError(_os_reason(exc)) from None
         if finding is not None and finding.duration is not None:
-            if not finding.duration > 0:
+            if not finding.duration >= MIN_AUDIO_SECONDS:
                 raise TagError(f"no audio in this {_LABELS[kind]} file ({finding.warning})")
             duration = finding.duration
         fields = _stream_fields(audio, kind, duration)

@@ -62,7 +62,7 @@ class Decoder:
         self._thread.start()
 
     # -- commands (any thread) -----------------------------------------------------------
-    def send(self, *command) -> None:
+    def send(self, *command: object) -> None:
         self.commands.put(command)
 
     def close(self) -> None:

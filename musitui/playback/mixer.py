@@ -9,6 +9,7 @@ so no change ever makes a step in the waveform (a click).
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import numpy as np
 
@@ -45,7 +46,8 @@ class Mixer:
         """Start at the target without a ramp (playback starting from silence)."""
         self.gain = self.target
 
-    def __call__(self, outdata: np.ndarray, frames: int, time_info=None, status=None) -> int:
+    def __call__(self, outdata: np.ndarray, frames: int, time_info: Any = None,
+                 status: Any = None) -> int:  # PortAudio's time and status (sounddevice)
         """Fill ``outdata``; returns how many frames came from the ring (PortAudio ignores it)."""
         if self.thread_id is None:
             self.thread_id = threading.get_native_id()

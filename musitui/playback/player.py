@@ -49,7 +49,7 @@ class Player:
         self._blocksize = blocksize
         self._record = record
         self._samplerate = samplerate
-        self._output = None
+        self._output: PortAudioOutput | NullOutput | None = None
         self._device_lost = False
         self._lost_was_playing = False
         self._next_retry = 0.0
@@ -73,7 +73,7 @@ class Player:
         self._thread.start()
 
     # -- outputs ---------------------------------------------------------------------------
-    def _open_output(self):
+    def _open_output(self) -> PortAudioOutput | NullOutput:
         # The mixer needs the rate before the ring exists; it gets its ring right after.
         device = self.device
         if device in ("null", "null-fast"):
@@ -103,7 +103,7 @@ class Player:
         return end is not None and ring.r < end
 
     @property
-    def output(self):
+    def output(self) -> PortAudioOutput | NullOutput | None:
         """The output in use (a NullOutput offers ``recorded()`` when made with record=True)."""
         return self._output
 
@@ -127,7 +127,8 @@ class Player:
             self.duration if duration is None else duration, message))
 
     # -- controls --------------------------------------------------------------------------
-    def play(self, path, start: float = 0.0, paused: bool = False, gain_db: float = 0.0) -> None:
+    def play(self, path: str | os.PathLike[str], start: float = 0.0, paused: bool = False,
+             gain_db: float = 0.0) -> None:
         path = str(path)
         if not self.available:
             self._post_unavailable(path)
@@ -146,7 +147,7 @@ class Player:
         self._ring.hold = True
         self._decoder.send("play", self._item, self.position, self._gen)
 
-    def set_next(self, path, gain_db: float = 0.0) -> None:
+    def set_next(self, path: str | os.PathLike[str] | None, gain_db: float = 0.0) -> None:
         if not self.available:
             return
         item = TrackItem(str(path), float(gain_db)) if path is not None else None
@@ -229,7 +230,7 @@ class Player:
     def __enter__(self) -> Player:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -- internals -------------------------------------------------------------------------
@@ -358,8 +359,8 @@ class Player:
             self._apply_gain()
             self._retries = 0
             self._next_retry = time.monotonic() + RETRY_DELAYS[0]
-            self._post("device_lost", message=f"audio device {getattr(output, 'name', '')!r} "
-                                              "stopped working; retrying")
+            name = output.name if output is not None else ""
+            self._post("device_lost", message=f"audio device {name!r} stopped working; retrying")
             return
         if time.monotonic() < self._next_retry:
             return

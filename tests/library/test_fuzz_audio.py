@@ -14,7 +14,7 @@ import pytest
 from cli_helpers import child_env
 from fuzz_mutants import write_mutants
 
-from musitui.decode_reasons import REASONS, is_readable
+from musitui.decode_reasons import MIN_AUDIO_SECONDS, REASONS, is_readable
 
 HERE = Path(__file__).resolve().parent
 ENV = child_env()
@@ -28,13 +28,24 @@ def mutant_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def test_scan_analyze_and_info_on_mutants(mutant_folder: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def catalog_said(mutant_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """What scan, the analysis and `info` said of every mutant (one child process)."""
+    home = tmp_path_factory.mktemp("fuzz-home")
     done = subprocess.run([sys.executable, str(HERE / "fuzz_audio_child.py"), str(mutant_folder),
-                           str(tmp_path / "home")], capture_output=True, text=True, env=ENV,
-                          timeout=1200)
+                           str(home)], capture_output=True, text=True, env=ENV, timeout=1200)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr
-    result = json.loads(done.stdout)
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="module")
+def player_said(mutant_folder: Path) -> tuple[int, list[dict], str]:
+    return _play(sorted(mutant_folder.iterdir()))
+
+
+def test_scan_analyze_and_info_on_mutants(mutant_folder: Path, catalog_said: dict) -> None:
+    result = catalog_said
     assert result["problems"] == []
     files = {str(p) for p in mutant_folder.iterdir()}
     reported = {e["path"] for e in result["scan_errors"]}
@@ -57,9 +68,16 @@ def _play(paths: list[Path]) -> tuple[int, list[dict], str]:
     return done.returncode, [json.loads(line) for line in done.stdout.splitlines()], done.stderr
 
 
-def test_play_on_mutants(mutant_folder: Path) -> None:
+def heard(events: list[dict]) -> set[str]:
+    """The files of which the player played some audio (10 ms or more)."""
+    return {e["path"] for e in events
+            if e["event"] in ("position", "end", "stopped", "error")
+            and e["position"] >= MIN_AUDIO_SECONDS}
+
+
+def test_play_on_mutants(mutant_folder: Path, player_said: tuple[int, list[dict], str]) -> None:
     paths = sorted(mutant_folder.iterdir())
-    code, events, stderr = _play(paths)
+    code, events, stderr = player_said
     assert stderr == ""  # no traceback, no decoder library noise
     started = {e["path"] for e in events if e["event"] == "start"}
     errors = [e for e in events if e["event"] == "error"]
@@ -69,7 +87,18 @@ def test_play_on_mutants(mutant_folder: Path) -> None:
     # Every file was either played or reported, in order, and the run ended.
     assert started | failed_at_once == {str(p) for p in paths}
     assert events[-1]["event"] == "state" and events[-1]["message"] == "stopped"
-    assert code == (0 if started else 1)
+    assert code == (0 if heard(events) else 1)
+
+
+def test_catalog_and_player_agree_on_which_mutants_play(catalog_said: dict,
+                                                        player_said: tuple[int, list[dict], str]) -> None:
+    """A file is in the library, analysed, exactly when the player plays some of it: decoders
+    are tried in turn before a file is called unplayable, on both sides."""
+    in_library = {path for path in catalog_said["tracks"] if catalog_said["analyze"].get(path) == "ok"}
+    played = heard(player_said[1])
+    said = {path: (path in catalog_said["tracks"], catalog_said["analyze"].get(path))
+            for path in played ^ in_library}
+    assert said == {}
 
 
 def test_play_exits_1_when_no_mutant_plays(mutant_folder: Path) -> None:

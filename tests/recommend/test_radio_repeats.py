@@ -122,3 +122,22 @@ def test_a_co_play_reason_needs_two_co_plays() -> None:
                         coplay=lambda tid, pairs=pairs: pairs if tid == 1 else {})
         pick = next(p for p in rank(lib, ctx, Weights(), 4) if p.track_id == 2)
         assert ("you often play it after t1" in pick.reason) is expected, pick.reason
+
+
+def test_no_repeat_while_a_liked_track_is_unplayed_when_one_genre_tags_everything(tmp_path: Path) -> None:
+    home, catalog, features = build_world(tmp_path, per_style=5)
+    for track in catalog.present():  # a library whose every file says "Game"
+        track.genre = "Game"
+    catalog.save()
+    clock = Clock()
+    session = make_session(home, catalog, features, clock=clock)
+    liked = {t.id for t in catalog.present() if style_of(t) == "pop"}
+    heard: list[int] = []
+    for _ in range(30):
+        track = session.up_next[0].track
+        if heard:
+            assert track.id != heard[-1]
+            assert track.id not in heard or not (liked - set(heard)), "a repeat while a liked track waits"
+        heard.append(track.id)
+        listen(session, clock, track, finish=track.id in liked)
+    assert liked <= set(heard)
