@@ -5,7 +5,7 @@
 Writes the demo library, scans and analyses it with the real CLI (first run: about a minute,
 librosa warms up), then drives the app headless (Textual's Pilot, the "null" audio output):
 library view (a track with its cover), Up next with reasons after a skip, a mood change, the artist browser, help,
-the playlists view,
+the playlists view, the lyrics pane,
 and the 80x24 layout. PNGs come from cairosvg when installed, else ImageMagick's convert.
 """
 
@@ -112,6 +112,17 @@ async def shoot(home_dir: Path, out: Path) -> list[Path]:
         app.clear_notifications()
         save(app, "playlists")
         await pilot.press("escape")
+        # The lyrics pane beside the lists, Now playing in sight: a track with synced lyrics.
+        sung = next((t for t in app.catalog.present() if Path(t.path).with_suffix(".lrc").exists()),
+                    None)
+        if sung is not None:
+            await app.in_session(app.session.play_track, sung.id)
+        await pilot.press("L")
+        await settle(pilot, 2.5)
+        await pilot.press("space")
+        await settle(pilot)
+        app.clear_notifications()
+        save(app, "lyrics-pane")
 
     async def small_flow(app, pilot) -> None:
         await pilot.press("down", "enter")

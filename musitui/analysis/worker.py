@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.util
 import os
 import signal
 import threading
@@ -96,9 +97,42 @@ def _watch(pid: int) -> None:
 
 
 def mark_server() -> None:
-    """Called in the forkserver: its workers watch the process that started it."""
+    """Called in the forkserver: its workers watch the process that started it, and the
+    server removes that process's multiprocessing folder (``/tmp/pymp-*``, the server's
+    socket) once it has ended: a ``kill -9`` skips the finalizer that would have."""
     global _main_pid
     _main_pid = os.getppid()
+    folder = os.environ.get(TEMP_DIR_ENV, "")
+    if os.path.basename(folder).startswith("pymp-"):
+        # Not a daemon: the server's own exit (its parent gone) waits for the removal.
+        threading.Thread(target=_remove_when_gone, args=(_main_pid, folder),
+                         name="musitui-tidy-tempdir").start()
+
+
+TEMP_DIR_ENV = "MUSITUI_MP_TEMP_DIR"
+
+
+def _remove_when_gone(pid: int, folder: str) -> None:
+    import select
+    import shutil
+    import time
+
+    try:
+        fd: int | None = os.pidfd_open(pid)
+    except (OSError, AttributeError):
+        fd = None
+    if fd is not None:
+        select.select([fd], [], [])
+    else:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            except PermissionError:
+                pass
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def warm_up() -> None:
@@ -146,6 +180,8 @@ def server_starting(context: multiprocessing.context.BaseContext) -> Iterator[No
         if _server_started or context.get_start_method() != "forkserver":
             yield
             return
+        # The server learns the folder its socket is in (see mark_server).
+        os.environ[TEMP_DIR_ENV] = multiprocessing.util.get_temp_dir()
         with single_threaded_children(), _standard_streams_closed():
             yield
         _server_started = True

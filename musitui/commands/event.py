@@ -64,6 +64,12 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     except HistoryError as exc:
         print(f"musitui: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # e.g. a full disk: say what was not saved, and where
+        where = exc.filename or ctx.home.history_dir
+        print(printable(f"musitui: the {args.kind} of {track.artist} – {track.title or Path(track.path).name} "
+                        f"was not saved: {exc.strerror or exc}: {where}; the history is unchanged"),
+              file=sys.stderr)
+        return 1
     finally:
         history.close()
     print(printable(f"logged {event['kind']} of {track.artist} – "

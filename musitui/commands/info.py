@@ -30,7 +30,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     track = _find(catalog, args.path)
     if track is not None:
         data = {"in_catalog": True, **track.public_dict(), "cover": _cover(track.path),
-                **_lyrics_mood(ctx, track.id), "notes": _notes(ctx, track.id)}
+                **_lyrics_mood(ctx, track.id), **_mood_correction(ctx, track.id),
+                "notes": _notes(ctx, track.id)}
         _emit(data, args.json)
         return 0
     path = os.path.abspath(os.path.expanduser(args.path))
@@ -75,6 +76,14 @@ def _lyrics_mood(ctx: Context, track_id: int) -> dict[str, object]:
     return {"lyrics_sentiment": None if score is None else round(score, 3),
             "lyrics_valence_shift": shift, "lyrics_mood": describe(shift) or "neutral lyrics",
             "lyrics_feature_version": rows.feature_version}
+
+
+def _mood_correction(ctx: Context, track_id: int) -> dict[str, object]:
+    """The listener's own word on the track's mood (musitui mood, `M` in the player)."""
+    from musitui.store.mood_corrections import MoodCorrections
+
+    corrected = MoodCorrections.open(ctx.home).moods.get(track_id)
+    return {} if corrected is None else {"mood_corrected_by_you": corrected}
 
 
 def _notes(ctx: Context, track_id: int) -> list[dict]:

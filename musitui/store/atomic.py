@@ -45,11 +45,23 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise naming(exc, path) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         raise
     fsync_dir(path.parent)
+
+
+def naming(exc: OSError, path: Path) -> OSError:
+    """``exc`` naming the file that was not written (a write on a full disk says only "No
+    space left on device", or names a temporary file nobody knows)."""
+    if exc.filename is not None and Path(exc.filename) == Path(path):
+        return exc
+    return type(exc)(exc.errno, exc.strerror or str(exc), str(path))
 
 
 def atomic_write_json(path: Path, value: Any, *, indent: int | None = None) -> None:
@@ -83,6 +95,9 @@ def atomic_write_with(path: Path, write: Callable[[Path], None]) -> None:
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise naming(exc, path) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -11,13 +11,14 @@ lock (``History._writer_lock``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 from pathlib import Path
 from typing import Any
 
-from musitui.store.atomic import atomic_write_bytes, fsync_dir
+from musitui.store.atomic import atomic_write_bytes, fsync_dir, naming
 from musitui.store.history_events import event_problem
 from musitui.untrusted import load_json
 
@@ -119,10 +120,19 @@ class Journal:
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             if new:
                 fsync_dir(self.folder)
-        view = memoryview(line)
-        while view:
-            view = view[os.write(self._fd, view):]
-        os.fsync(self._fd)
+        before = os.fstat(self._fd).st_size
+        try:
+            view = memoryview(line)
+            while view:
+                view = view[os.write(self._fd, view):]
+            os.fsync(self._fd)
+        except OSError as exc:
+            # A full disk took part of the line: cut it off again (a truncate needs no room),
+            # so a failed event leaves no torn line for the next read to call damage.
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, before)
+                os.fsync(self._fd)
+            raise naming(exc, self.path) from None
         st = os.fstat(self._fd)
         self._ident, self._size = (st.st_dev, st.st_ino), st.st_size
 

@@ -66,6 +66,15 @@ def _lyrics(app: MusituiApp) -> None:
     app.push_screen(LyricsScreen(app.attached))
 
 
+def _lyrics_pane(app: MusituiApp) -> None:
+    from musitui.tui.lyrics_screen import LyricsPanel
+
+    pane = app.query_one("#lyrics-pane", LyricsPanel)
+    pane.display = not pane.display
+    if pane.display:
+        pane.follow()
+
+
 def _prompt(app: MusituiApp) -> None:
     from musitui.tui.prompt_box import open_prompt_box
 
@@ -185,6 +194,8 @@ ACTIONS: tuple[Action, ...] = (
            palette="Write a note on a track", palette_help="what you think of it: warm notes lift it"),
     Action("lyrics", "l", "Lyrics of the playing track", _lyrics,
            palette="Lyrics of the playing track"),
+    Action("lyrics_pane", "L", "Lyrics in a pane beside the lists (show / hide)", _lyrics_pane,
+           palette="Lyrics pane: show / hide", palette_help="Now playing and the progress stay"),
     Action("save_playlist", "ctrl+s", "Save queue as M3U8", dialogs.save_playlist, group=FILES,
            palette="Save the queue as M3U8"),
     Action("open_playlist", "o", "Open an M3U/M3U8 into the queue", dialogs.open_playlist,

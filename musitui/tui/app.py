@@ -42,6 +42,7 @@ from musitui.tui.keys import key_display
 from musitui.tui.library_model import LibraryModel, build_shelf, library_source
 from musitui.tui.library_view import LibraryHeader, LibraryView
 from musitui.tui.loader import EMPTY_LIBRARY, LibraryLoader, Loaded, Loader
+from musitui.tui.lyrics_screen import LyricsPanel
 from musitui.tui.mpris_link import MprisLink
 from musitui.tui.palette import MusituiCommands
 from musitui.tui.playlists_view import PlaylistsScreen
@@ -160,6 +161,9 @@ class MusituiApp(App[int]):
                 up_next.marks = self.marks
                 up_next.cursor_moved = partial(marks.cursor_moved, self, marks.UP_NEXT)
                 yield up_next
+            lyrics = LyricsPanel(lambda: self.session, "L hides · l full screen", id="lyrics-pane")
+            lyrics.display = False
+            yield lyrics
         with NowPlayingArea(id="now-playing-area"):
             yield NowPlaying(id="now-playing")
             yield CoverArt(renderer_choice(self.config),

@@ -11,6 +11,7 @@ line, and the title, goes through ``printable`` (a lyric may hold escape sequenc
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -106,18 +107,22 @@ class LyricsLines(ScrollView, can_focus=True):
         return strip.crop_extend(self.scroll_offset.x, self.scroll_offset.x + width, self.rich_style)
 
 
-class LyricsScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,l,q", "close", "Close")]
+class LyricsPanel(Vertical):
+    """The lyrics of the playing track: a title, the lines, a hint. It follows playback
+    while it is shown: in the full-screen view (``LyricsScreen``) or as a pane beside the
+    lists (key `L`), where Now playing and the progress stay in sight."""
+
     DEFAULT_CSS = """
-    LyricsScreen { align: center middle; }
-    #lyrics-box { width: 80%; height: 80%; border: round $accent; background: $surface; padding: 0 1; }
-    #lyrics-title { text-style: bold; width: 100%; }
-    #lyrics-hint { color: $text-muted; }
+    LyricsPanel { height: 1fr; }
+    LyricsPanel .lyrics-title { text-style: bold; width: 100%; }
+    LyricsPanel .lyrics-hint { color: $text-muted; }
     """
 
-    def __init__(self, session: SessionControl) -> None:
-        super().__init__()
-        self.session = session
+    def __init__(self, session_of: Callable[[], SessionControl | None], hint: str, *,
+                 id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.session_of = session_of
+        self.hint = hint
         self.track_id: int | None = None
         self.lyrics: Lyrics | None = None
         self.current: int | None = None
@@ -127,20 +132,19 @@ class LyricsScreen(ModalScreen[None]):
         self._title = "Lyrics"
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="lyrics-box"):
-            yield Label("", id="lyrics-title")
-            yield LyricsLines(id="lyrics-text")
-            yield Label("↑ ↓ pgup pgdn scroll · esc / l to close", id="lyrics-hint")
+        yield Label("", classes="lyrics-title")
+        yield LyricsLines()
+        yield Label(self.hint, classes="lyrics-hint")
 
     def on_mount(self) -> None:
-        self.query_one(LyricsLines).focus()
         self.follow()
         self.set_interval(FOLLOW_SECONDS, self.follow)
 
     def on_resize(self) -> None:
         lines = self.query_one(LyricsLines)
-        if self.lyrics is not None and lines.size.width != self._width:
-            self._start_load(self.track_id, self.lyrics, None)  # re-wrap to the new width
+        # Once loaded (``_width`` set; a load in flight is not replaced), re-wrap to the new width.
+        if self._width and lines.size.width and lines.size.width != self._width:
+            self._start_load(self.track_id, self.lyrics, None)
 
     def _start_load(self, track_id: int | None, lyrics: Lyrics | None, track: Track | None) -> None:
         """Read (when ``track`` is given), parse and wrap on a thread; ``_loaded`` swaps in."""
@@ -164,15 +168,16 @@ class LyricsScreen(ModalScreen[None]):
                 rows: list[tuple[int, str]], first: list[int], width: int) -> None:
         if number != self._loading or not self.is_mounted:
             return
+        title = self.query_one(".lyrics-title", Label)
         self.track_id, self.lyrics, self.current, self._width = track_id, lyrics, None, width
         self.shown = NO_LYRICS if lyrics is None else "\n".join(printable(line) for line in lyrics.lrc.lines)
         synced = lyrics is not None and lyrics.synced
-        self.query_one("#lyrics-title", Label).update(self._title + (" · synced" if synced else ""))
+        title.update(self._title + (" · synced" if synced else ""))
         self.query_one(LyricsLines).show(rows, first, synced)
         self.follow()
 
     def _load(self, track: Track | None) -> None:
-        title = self.query_one("#lyrics-title", Label)
+        title = self.query_one(".lyrics-title", Label)
         if track is None:
             self._loading += 1
             self.track_id, self.lyrics, self.current = None, None, None
@@ -181,21 +186,25 @@ class LyricsScreen(ModalScreen[None]):
             self.query_one(LyricsLines).show([(0, self.shown)], [0], False)
             return
         self.track_id = track.id  # asked for: not reloaded on every tick while it loads
-        self.lyrics = None
+        self.lyrics, self._width = None, 0
         self._title = printable(f"{track.artist} – {track.title}")
         title.update(self._title)
         self._start_load(track.id, None, track)
 
     def follow(self) -> None:
-        """Reload on a track change; move the highlight to the line at the play position."""
-        track = self.session.now_playing
+        """Reload on a track change; move the highlight to the line at the play position
+        (nothing while hidden)."""
+        session = self.session_of()
+        if session is None or not self.display:
+            return
+        track = session.now_playing
         track_id = None if track is None else track.id
         if track_id != self.track_id or (track is None and self.shown != "nothing is playing"):
             self._load(track)
             return
         if self.lyrics is None or not self.lyrics.synced:
             return
-        line = self.lyrics.lrc.index_at(float(self.session.position))
+        line = self.lyrics.lrc.index_at(float(session.position))
         if line != self.current:
             self.current = line
             self.query_one(LyricsLines).highlight(line)
@@ -205,6 +214,48 @@ class LyricsScreen(ModalScreen[None]):
         if self.lyrics is None or self.current is None:
             return None
         return printable(self.lyrics.lrc.lines[self.current])
+
+
+
+class LyricsScreen(ModalScreen[None]):
+    """The full-screen lyrics view (key `l`)."""
+
+    BINDINGS = [Binding("escape,l,q", "close", "Close")]
+    DEFAULT_CSS = """
+    LyricsScreen { align: center middle; }
+    #lyrics-box { width: 80%; height: 80%; border: round $accent; background: $surface; padding: 0 1; }
+    """
+
+    def __init__(self, session: SessionControl) -> None:
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="lyrics-box"):
+            yield LyricsPanel(lambda: self.session, "↑ ↓ pgup pgdn scroll · esc / l to close")
+
+    def on_mount(self) -> None:
+        self.query_one(LyricsLines).focus()
+
+    @property
+    def panel(self) -> LyricsPanel:
+        return self.query_one(LyricsPanel)
+
+    @property
+    def shown(self) -> str:
+        return self.panel.shown
+
+    @property
+    def lyrics(self) -> Lyrics | None:
+        return self.panel.lyrics
+
+    @property
+    def current(self) -> int | None:
+        return self.panel.current
+
+    @property
+    def current_line(self) -> str | None:
+        return self.panel.current_line
 
     def action_close(self) -> None:
         self.dismiss(None)

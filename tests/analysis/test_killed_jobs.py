@@ -61,7 +61,9 @@ def test_workers_die_with_a_killed_analyze(tmp_path: Path, signum: int) -> None:
     for n in range(24):
         make_track(music, f"t{n:02d}.wav", "wav", seconds=8.0, freq=200.0 + 20 * n)
     home = tmp_path / "home"
-    env = child_env()
+    temp = tmp_path / "tmp"  # the job's own: other processes' /tmp/pymp-* do not count
+    temp.mkdir()
+    env = child_env({**os.environ, "TMPDIR": str(temp)})
     scan = subprocess.run([sys.executable, "-m", "musitui", "--home", str(home), "scan",
                            "--no-analyze", str(music)], capture_output=True, env=env, timeout=300)
     assert scan.returncode == 0, scan.stderr
@@ -90,6 +92,8 @@ def test_workers_die_with_a_killed_analyze(tmp_path: Path, signum: int) -> None:
     for pid in survivors:  # leave nothing behind even when failing
         os.kill(pid, signal.SIGKILL)
     assert not described, "\n".join(described)
+    # ... and no multiprocessing folder (the forkserver's socket) is left in the temp dir
+    assert [p.name for p in temp.iterdir() if p.name.startswith("pymp-")] == []
 
 
 def test_tag_readers_die_with_a_killed_scan(tmp_path: Path) -> None:

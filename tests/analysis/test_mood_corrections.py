@@ -41,6 +41,7 @@ def test_a_correction_survives_a_rescan_and_a_reanalysis(tmp_path: Path) -> None
     assert target in run("mood", loud, target)
     assert moods_of(home)["loud-0.wav"] == target
     assert f"{target} (corrected by you)" in run("mood", loud)
+    assert f'"mood_corrected_by_you": "{target}"' in run("info", loud, "--json")
     # A rescan that finds a new file, then a forced re-analysis: still the listener's word.
     (music / "extra.wav").write_bytes((music / "soft-0.wav").read_bytes())
     run("scan", str(music), "--no-tagger", "--jobs", "1")

@@ -63,3 +63,33 @@ def test_reads_work_and_a_failed_write_says_what_and_where(tmp_path: Path, small
         assert not crash.exists() or crash.stat().st_size > 0
     else:
         assert crash.stat().st_size > 0
+
+
+def test_events_on_a_full_disk_say_what_was_not_saved_and_leave_no_torn_line(
+        tmp_path: Path, small_home: Path) -> None:
+    music = tmp_path / "music"
+    song = make_track(music, "a.wav", "wav", title="A", artist="B")
+    assert musitui("scan", "--no-analyze", str(music), home=small_home).returncode == 0
+    assert musitui("event", "play", str(song), home=small_home).returncode == 0
+    journal = small_home / "history" / "journal.jsonl"
+    fill(small_home)
+    saved = failures = 0
+    for _ in range(80):  # the journal's last page may still hold a few lines
+        size = journal.stat().st_size
+        done = musitui("event", "finish", str(song), home=small_home)
+        assert "Traceback" not in done.stderr, done.stderr
+        if done.returncode == 0:
+            saved += 1
+            continue
+        failures += 1
+        line = done.stderr.strip().splitlines()[-1]
+        assert "was not saved" in line and "No space left on device" in line, line
+        assert str(journal) in line
+        assert journal.stat().st_size == size  # nothing torn left behind
+        if failures == 10:
+            break
+    assert failures == 10
+    (small_home / "filler").unlink()
+    shown = musitui("history", "--json", home=small_home)
+    assert shown.returncode == 0 and shown.stderr == "", shown.stderr
+    assert len(shown.stdout.splitlines()) == 1 + saved

@@ -47,6 +47,31 @@ async def test_lyrics_view_follows_playback_and_says_when_there_are_none(world: 
 
 
 @run_async
+async def test_the_lyrics_pane_follows_playback_beside_the_lists(world: World, tui: Opener) -> None:
+    from musitui.tui.bars import NowPlaying
+    from musitui.tui.lyrics_screen import LyricsPanel
+
+    session, app = tui(world)
+    async with app.run_test(size=SIZE) as pilot:
+        first = app.query_one(LibraryView).selected_track()
+        Path(first.path).with_suffix(".lrc").write_text(LRC, encoding="utf-8")
+        pane = app.query_one("#lyrics-pane", LyricsPanel)
+        assert not pane.display
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: session.player.state == "playing")
+        await pilot.press("L")
+        await wait_for(pilot, lambda: pane.current_line == "second line" and session.position >= 1.2)
+        assert pane.display and app.screen is app.screen_stack[0]  # no screen on top
+        assert pane.region.width > 10 and app.query_one(NowPlaying).region.height > 0
+        assert app.query_one(LibraryView).region.width > 10
+        session.seek_to(21.0)
+        await wait_for(pilot, lambda: pane.current_line == "far line")
+        await pilot.press("L")
+        await pilot.pause()
+        assert not pane.display
+
+
+@run_async
 async def test_prompt_box_reranks_up_next_and_quotes_the_prompt(world: World, tui: Opener) -> None:
     session, app = tui(world, device=None)
     async with app.run_test(size=SIZE) as pilot:

@@ -106,7 +106,7 @@ async def test_lyrics_view_shows_printable_text_and_repaints_two_lines(world: Wo
         await wait_for(pilot, lambda: screen.lyrics is not None and screen.lyrics.synced)
         assert screen.shown.splitlines()[:2] == ["first", "second line"]
         assert all(ch.isprintable() for ch in screen.shown.replace("\n", ""))
-        title = str(screen.query_one("#lyrics-title").render())
+        title = str(screen.query_one(".lyrics-title").render())
         assert "\x1b" not in title and "\x9b" not in title and "owned" not in title
         await wait_for(pilot, lambda: screen.current == screen.lyrics.lrc.index_at(session.position))
         lines = screen.query_one(LyricsLines)
