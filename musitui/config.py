@@ -188,11 +188,19 @@ class Config:
         return out
 
 
-# The tables, in file order ("keys" is free-form and handled on its own).
-SECTIONS: list[tuple[str, type]] = [
-    (f.name, f.default_factory) for f in fields(Config)  # type: ignore[misc]
-    if f.name not in ("keys", "path", "problems")
-]
+def _sections() -> list[tuple[str, type]]:
+    """The tables, in file order ("keys" is free-form and handled on its own)."""
+    found: list[tuple[str, type]] = []
+    for f in fields(Config):
+        if f.name in ("keys", "path", "problems"):
+            continue
+        section = f.default_factory
+        assert isinstance(section, type), f"Config.{f.name} is not a table"
+        found.append((f.name, section))
+    return found
+
+
+SECTIONS = _sections()
 
 
 def parse_config(data: dict[str, Any], where: str = CONFIG_NAME) -> Config:

@@ -61,12 +61,12 @@ def shorten(text: object, limit: int = 80) -> str:
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
-def terminal_json(value: object, **options: object) -> str:
-    """``json.dumps(value, ensure_ascii=False, **options)`` with every character a terminal
+def terminal_json(value: object, *, indent: int | None = None) -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=indent)`` with every character a terminal
     would act on written as a ``\\uXXXX`` escape: the same JSON to a parser, inert on screen."""
     import json
 
-    text = json.dumps(value, ensure_ascii=False, **options)  # type: ignore[arg-type]
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
