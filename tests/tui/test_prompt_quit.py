@@ -35,6 +35,9 @@ async def test_the_app_quits_while_the_model_is_still_answering(world: World, tu
         await pilot.press("enter")
         await wait_for(pilot, asked.is_set)
         prompt = threads[0]
+        # A daemon: the interpreter's exit does not join it (the loop's executor threads,
+        # where Textual's thread workers run, are joined: quitting waited 80 s for one).
+        assert prompt.daemon
         app.exit(0)
     # The app has finished; the model has not answered yet.
     assert not answer.is_set() and prompt.is_alive()
