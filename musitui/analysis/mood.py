@@ -65,10 +65,12 @@ def centred_ranks(values: np.ndarray) -> np.ndarray:
     sorted_values = values[order]
     ranks = np.empty(n)
     # Ties share their average rank.
-    starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
+    new_group = np.r_[True, sorted_values[1:] != sorted_values[:-1]]
+    starts = np.flatnonzero(new_group)
     ends = np.r_[starts[1:], n]
-    for start, end in zip(starts, ends, strict=True):
-        ranks[order[start:end]] = (start + end - 1) / 2.0
+    # Each sorted position takes its group's average rank (one array step, not a loop over
+    # groups: at 100k distinct values the loop cost ~0.5 s per call).
+    ranks[order] = ((starts + ends - 1) / 2.0)[np.cumsum(new_group) - 1]
     return ranks / (n - 1) * 2.0 - 1.0
 
 
@@ -148,8 +150,12 @@ def library_moods(matrix: np.ndarray, names: list[str], genres: list[str],
     ``corrected`` (row -> mood name, the listener's corrections) is applied last."""
     valence = axis_score(matrix, names, VALENCE_CUES)
     arousal = axis_score(matrix, names, AROUSAL_CUES)
+    deltas: dict[str, tuple[float, float]] = {}  # a library has few distinct genres
     for row, genre in enumerate(genres):
-        dv, da = genre_delta(genre or "")
+        key = genre or ""
+        if key not in deltas:
+            deltas[key] = genre_delta(key)
+        dv, da = deltas[key]
         valence[row] += dv
         arousal[row] += da
         if lyrics_deltas is not None or lyrics is not None:

@@ -98,6 +98,8 @@ class Ranking:
         # A listener's prompt (musitui.words.prompt.Vibe): replaces the mood term while set.
         self.vibe: Vibe | None = None
         self._prompt_target: tuple[Library, PromptTarget] | None = None
+        self.intent_since = 0.0  # when the listener last chose a mood or a prompt
+        self._intent_changed = False
         self._notes_while_building: list[tuple[int, str, str, float]] | None = None
         self.track_notes: dict[int, list[Note]] = {}  # track id -> the listener's notes on it
         self.lib: Library = self.build()
@@ -181,8 +183,10 @@ class Ranking:
 
     # -- the prompt ---------------------------------------------------------------------------
     def set_vibe(self, vibe: Vibe | None) -> None:
+        """A prompt, or None when a mood replaces it: either way the listener's new intent."""
         self.vibe = vibe if vibe is not None and not vibe.empty else None
         self._prompt_target = None
+        self._intent_changed = True
 
     def _target(self) -> PromptTarget | None:
         if self.vibe is None:
@@ -211,7 +215,9 @@ class Ranking:
             exclude.add(current)
         finished = self._timed_rows(ledger.finished) + [(r, now) for r in rows(after)]
         aggregates = self.history.aggregates
-        return Listening(now=now, finished=finished, skipped=self._timed_rows(ledger.skipped),
+        if self._intent_changed:  # the first ranking after a mood or prompt was chosen
+            self._intent_changed, self.intent_since = False, now
+        return Listening(now=now, intent_since=self.intent_since, finished=finished, skipped=self._timed_rows(ledger.skipped),
                          rejected=self._timed_rows(ledger.rejected), current=current, mood=mood,
                          exclude=exclude, coplay=lambda tid: aggregates.coplay_row(tid, now),
                          prompt=self._target())

@@ -104,6 +104,9 @@ class Listening:
     coplay: Callable[[int], dict[int, float]] | None = None
     # A listener's prompt: replaces the mood term (recommend --prompt, the TUI's prompt box).
     prompt: PromptTarget | None = None
+    # When the listener last chose a mood or a prompt: a skip before it told what they did not
+    # want then, so it no longer rules tracks out (repeats.acceptable); it still lowers them.
+    intent_since: float = 0.0
 
 
 @dataclass

@@ -10,7 +10,7 @@ within the last ``repeat_plays`` plays or the last ``recent_hours`` hours is *he
    hold-back and its "favourites come back when you keep skipping" yield order them), then
    the unacceptable rest, then the held songs that were skipped;
 3. a candidate is *acceptable* unless it resembles what was skipped in this listening
-   session more than what was finished (``likeness`` below, not faded with time), with
+   session (since the listener last picked a mood or a prompt) more than what was finished (``likeness`` below, not faded with time), with
    the skip side at least ``UNACCEPTABLE``: so in a small library, once everything unheard
    sounds like what the listener keeps skipping, their favourites come back rather than more
    skips; in a large one the window holds.
@@ -114,7 +114,8 @@ def likeness(lib: Library, rows: np.ndarray, others: np.ndarray) -> np.ndarray:
 def acceptable(lib: Library, ctx: Listening, rows: np.ndarray) -> np.ndarray:
     """Which of ``rows`` the session's skips do not rule out (see the module doc)."""
     rejected = {r for r, _ in ctx.rejected}
-    skipped = np.asarray([r for r, _ in (ctx.skipped + ctx.rejected)[-MAX_EVENTS:]], dtype=np.int64)
+    since_intent = [r for r, ts in ctx.skipped + ctx.rejected if ts >= ctx.intent_since]
+    skipped = np.asarray(since_intent[-MAX_EVENTS:], dtype=np.int64)
     if skipped.size == 0:
         return np.ones(rows.size, dtype=bool)
     liked = np.asarray([r for r, _ in ctx.finished[-MAX_EVENTS:] if r not in rejected], dtype=np.int64)

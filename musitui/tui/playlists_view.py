@@ -25,6 +25,7 @@ from musitui.playlist_folder import Entry, PlaylistInfo
 from musitui.text_safety import printable
 from musitui.tui.library_model import format_duration
 from musitui.tui.screens import PromptScreen
+from musitui.tui.text import shown_path
 
 if TYPE_CHECKING:
     from musitui.tui.app import MusituiApp
@@ -101,7 +102,7 @@ class PlaylistsScreen(Screen[None]):
         folder = self.folder()
         for info in self.infos:
             where = ("playlists folder" if info.path.parent == folder
-                     else str(info.path.parent))
+                     else shown_path(info.path.parent))
             if info.query is not None:
                 where = f"smart · {info.query}"
             count = f"{info.tracks}" + (f" ({info.missing} missing)" if info.missing else "")
@@ -109,9 +110,9 @@ class PlaylistsScreen(Screen[None]):
                           printable(where))
         title = self.query_one("#playlists-title", Label)
         if not self.infos:
-            title.update(f"Playlists · none yet: ctrl+s saves the queue into {folder}")
+            title.update(f"Playlists · none yet: ctrl+s saves the queue into {shown_path(folder)}")
         else:
-            title.update(f"Playlists · {len(self.infos)} · saved into {folder}")
+            title.update(f"Playlists · {len(self.infos)} · saved into {shown_path(folder)}")
         if keep is not None:
             at = next((i for i, info in enumerate(self.infos) if info.path == keep), 0)
             table.move_cursor(row=at)

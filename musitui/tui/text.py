@@ -40,3 +40,14 @@ def wrap_lines(text: str, width: int) -> list[str]:
     import textwrap
 
     return textwrap.wrap(text, max(10, width)) if text else []
+
+
+def shown_path(path: object) -> str:
+    """A path as the screen shows it: the home folder as ``~``, escapes removed."""
+    import os
+
+    text = str(path)
+    home = os.path.expanduser("~")
+    if home not in ("", "/") and (text == home or text.startswith(home + os.sep)):
+        text = "~" + text[len(home):]
+    return printable(text)

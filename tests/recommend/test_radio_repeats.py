@@ -141,3 +141,19 @@ def test_no_repeat_while_a_liked_track_is_unplayed_when_one_genre_tags_everythin
         heard.append(track.id)
         listen(session, clock, track, finish=track.id in liked)
     assert liked <= set(heard)
+
+
+def test_a_mood_chosen_after_a_skip_brings_that_mood_back_first(tmp_path: Path) -> None:
+    """One early skip of a metal track rules its near copies out of the top, until the
+    listener picks a mood: a skip told what they did not want then, the mood what they want now."""
+    home, catalog, features = build_world(tmp_path, per_style=4)
+    clock = Clock()
+    session = make_session(home, catalog, features, clock=clock)
+    metal = [t for t in catalog.present() if style_of(t) == "metal"]
+    calm = [t for t in catalog.present() if style_of(t) == "ambient"]
+    listen(session, clock, calm[0], finish=True)
+    listen(session, clock, metal[0], finish=False)  # an early skip
+    session.set_mood("calm")
+    session.set_mood("intense")
+    head = session.up_next[0].track
+    assert style_of(head) == "metal" and head.id != metal[0].id

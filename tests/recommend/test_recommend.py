@@ -184,3 +184,21 @@ def test_a_song_kept_in_two_files_is_offered_once_and_never_right_after_itself()
     lib.note(1, "Ryan Reilly", "finish", 1e9 - 60)  # finished a minute ago, in the .ogg
     held_back = _recent(lib, Listening(now=1e9), weights)
     assert held_back[lib.row(2)] > 1.0 and held_back[lib.row(3)] == 0.0  # the .mp3 was played too
+
+
+def test_standardise_embed_is_the_column_z_score_in_unit_rows_and_leaves_its_input() -> None:
+    from musitui.recommend.embedding import standardise_embed
+
+    rng = np.random.default_rng(3)
+    matrix = (rng.normal(size=(300, 20)) * 5 + 2).astype(np.float16)
+    matrix[4, 2] = np.nan
+    matrix[:, 7] = 1.5  # a constant column: no spread, all zeros after centring
+    kept = matrix.copy()
+    out = standardise_embed(matrix)
+    data = np.nan_to_num(matrix.astype(np.float64))
+    z = (data - data.mean(axis=0)) / np.where(data.std(axis=0) > 1e-9, data.std(axis=0), 1.0)
+    expected = z / np.linalg.norm(z, axis=1, keepdims=True)
+    assert out.dtype == np.float32 and out.shape == (300, 20)
+    np.testing.assert_allclose(out, expected, atol=1e-5)
+    np.testing.assert_array_equal(np.isnan(matrix), np.isnan(kept))
+    np.testing.assert_array_equal(np.nan_to_num(matrix), np.nan_to_num(kept))
