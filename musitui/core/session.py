@@ -310,27 +310,18 @@ class Session:
     def add_note(self, track_id: int, text: str) -> str:
         """Write a note on a track (its feel is read here, with the multilingual encoder: call
         it off the UI thread) and rerank with it; returns one line saying what was noted."""
-        from musitui.store.notes import NoteError, Notes
-        from musitui.words.encoder import shared
-        from musitui.words.notes import note_feel
+        from musitui.core.noting import write_note
 
         track = self.catalog.get(track_id)
         if track is None:
             return "That track is no longer in the library"
-        feel = note_feel(text, shared()) if text.strip() else None
-        try:
-            Notes.open(self.home).add(track, text, feel)
-        except NoteError as exc:
-            return str(exc)
-        with self._lock:
-            self.ranking.refresh_notes()
-        self.rerank()
-        self.notices.notify("now_playing")
-        name = track.title or track.path
-        if not text.strip():
-            return f"Notes cleared: {name}"
-        kind = "a warm note" if (feel or 0) > 0 else "a cold note" if (feel or 0) < 0 else "a note"
-        return f"Noted ({kind}): {name}"
+        written, said = write_note(self.home, track, text)
+        if written:
+            with self._lock:
+                self.ranking.refresh_notes()
+            self.rerank()
+            self.notices.notify("now_playing")
+        return said
 
     @property
     def play_mode(self) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from analysis_helpers import calm_piece, energetic_piece, write
-from tui_helpers import build_world, make_app, open_session, run_async, wait_for
+from tui_helpers import Opener, build_world, make_app, run_async, wait_for
 
 from musitui.analysis.version import FEATURE_VERSION
 from musitui.library.watch import FolderWatch
@@ -178,11 +178,11 @@ def test_watched_changes_reach_the_catalog_analysed_moved_with_history_and_remov
 
 @run_async
 async def test_the_player_scans_and_analyses_a_file_copied_into_its_folder_with_no_key_pressed(
-        tmp_path: Path) -> None:
+        tmp_path: Path, tui: Opener) -> None:
     from musitui.tui.jobs import BackgroundJobs
 
     world = build_world(tmp_path, per_artist=1, seconds=6.0)
-    session, config = open_session(world, device=None)
+    session, config = tui.session(world, device=None)
     jobs = BackgroundJobs(world.home, world.catalog, session, folders=[], analyze=True,
                           watch_folders=[str(world.music)])
     app = make_app(world, session, config, jobs=jobs)
@@ -197,4 +197,3 @@ async def test_the_player_scans_and_analyses_a_file_copied_into_its_folder_with_
         arrived = world.catalog.by_path(str(world.music / "arrived.flac"))
         assert arrived is not None and arrived.analysis is not None
         assert arrived.analysis.feature_version == FEATURE_VERSION
-    session.close()

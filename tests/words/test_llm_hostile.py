@@ -202,11 +202,19 @@ def run_cli(home: Path, *args: str, url: str) -> subprocess.CompletedProcess[str
 
 
 def test_vibe_and_recommend_fall_back_and_exit_0(hostile: Hostile, tmp_path: Path) -> None:
-    hostile.reply = raw_number(400)
-    done = run_cli(tmp_path, "vibe", "calm piano", url=hostile.url)
-    assert done.returncode == 0, done.stderr
-    assert "local model not used" in done.stderr and "Traceback" not in done.stderr
-    assert "rules" in done.stdout
+    from library_helpers import make_track
+
+    song = make_track(tmp_path / "music", "a.wav", "wav", title="A", artist="B")
+    assert run_cli(tmp_path, "scan", "--no-analyze", str(song.parent), url="").returncode == 0
+    for reply in (raw_number(400), raw_number(5000), chat("[" * 30000), b"SSH-2.0-x\r\n\r\n"):
+        hostile.reply = reply
+        done = run_cli(tmp_path, "vibe", "calm piano", url=hostile.url)
+        assert done.returncode == 0, done.stderr
+        assert "local model not used" in done.stderr and "Traceback" not in done.stderr
+        assert "rules" in done.stdout
+        ranked = run_cli(tmp_path, "recommend", "--prompt", "calm piano", url=hostile.url)
+        assert ranked.returncode == 0, ranked.stderr
+        assert "local model not used" in ranked.stderr and "Traceback" not in ranked.stderr
 
 
 def test_vibe_output_is_printable_and_json_is_escaped(hostile: Hostile, tmp_path: Path) -> None:
