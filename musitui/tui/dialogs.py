@@ -9,7 +9,7 @@ import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from musitui.tui.screens import PromptScreen
+from musitui.tui.screens import PathPromptScreen
 
 if TYPE_CHECKING:
     from musitui.tui.app import MusituiApp
@@ -47,7 +47,8 @@ def save_playlist(app: MusituiApp) -> None:
     question = (f"Save the {len(marked)} marked tracks as M3U8 — file path" if marked else
                 "Save the queue as M3U8 — file path, optionally followed by N to save the next N "
                 "of Up next")
-    app.push_screen(PromptScreen(question, value=str(playlist_dir(app) / "queue.m3u8")), answered)
+    app.push_screen(PathPromptScreen(question, value=str(playlist_dir(app) / "queue.m3u8")),
+                    answered)
 
 
 def open_playlist(app: MusituiApp) -> None:
@@ -68,8 +69,8 @@ def open_playlist(app: MusituiApp) -> None:
             with contextlib.suppress(OSError):  # listed in the playlists view from now on
                 remember_opened(app.home, path)
 
-    app.push_screen(PromptScreen("Open an M3U/M3U8 playlist into the queue — file path",
-                                 value=str(playlist_dir(app)) + "/"), answered)
+    app.push_screen(PathPromptScreen("Open an M3U/M3U8 playlist into the queue — file path",
+                                     value=str(playlist_dir(app)) + "/"), answered)
 
 
 def scan(app: MusituiApp) -> None:
@@ -82,8 +83,17 @@ def scan(app: MusituiApp) -> None:
         if answer:
             jobs.scan_folder(app, answer)
 
-    app.push_screen(PromptScreen("Scan a folder (it will be remembered)",
-                                 value=str(Path.home() / "Music")), answered)
+    app.push_screen(PathPromptScreen("Scan a folder (it will be remembered)",
+                                     value=scan_start(app)), answered)
+
+
+def scan_start(app: MusituiApp) -> str:
+    """Where the scan prompt starts: the folder scanned last (remembered in the catalog),
+    else ~/Music; with a ``/`` so that tab lists what is inside."""
+    catalog = app.catalog
+    folders = catalog.folders if catalog is not None else []
+    start = next((Path(f) for f in reversed(folders) if Path(f).is_dir()), Path.home() / "Music")
+    return str(start).rstrip("/") + "/"
 
 
 def demo(app: MusituiApp) -> None:

@@ -91,3 +91,29 @@ class PromptScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class PathPromptScreen(PromptScreen):
+    """A prompt for a file or folder path: `tab` completes it (``musitui.path_complete``);
+    when several names match, the hint lists them."""
+
+    BINDINGS = [Binding("tab", "complete", "Complete the path", show=False, priority=True)]
+    HINT = "tab completes the path · enter to confirm · esc to cancel"
+
+    def on_mount(self) -> None:
+        self.query_one("#prompt-hint", Label).update(self.HINT)
+
+    def action_complete(self) -> None:
+        from musitui.path_complete import complete_path
+
+        field = self.query_one("#prompt-input", Input)
+        done = complete_path(field.value)
+        field.value = done.text
+        field.cursor_position = len(done.text)
+        hint = self.query_one("#prompt-hint", Label)
+        if len(done.matches) > 1:
+            hint.update(Text(printable("  ".join(done.matches)), overflow="ellipsis"))
+        elif not done.matches:
+            hint.update(Text("no match · " + self.HINT))
+        else:
+            hint.update(self.HINT)
