@@ -176,6 +176,8 @@ ACTIONS: tuple[Action, ...] = (
            marks.visual, group=LIBRARY, palette="Mark a range of rows"),
     Action("add_to_playlist", "A", "Add the marked (or selected) tracks to a playlist",
            marks.add_to_playlist, group=LIBRARY, palette="Add to a playlist"),
+    Action("queue_results", "ctrl+a", "Add all results: queue every track the search shows",
+           marks.queue_results, group=LIBRARY, palette="Add all search results to the queue"),
     Action("jump_to_playing", "i", "Jump to the playing track in the library",
            marks.jump_to_playing, group=LIBRARY, palette="Jump to the playing track"),
     Action("switch_pane", "tab", "Library ↔ Up next", browsing.switch_pane, group=LIBRARY,

@@ -1,7 +1,8 @@
 """Multi-select, in the spirit of vim's visual mode: `t` marks or unmarks the row (and moves
 on), `V` starts a range at the cursor that follows it until `V` again; the marked tracks are
 then what `a` queues, `ctrl+s` saves and `A` adds to a playlist; `esc` clears the marks.
-`i` jumps to the playing track. Handlers of the registry in ``musitui/tui/actions.py``.
+`ctrl+a` queues every result of the search; `i` jumps to the playing track. Handlers of the
+registry in ``musitui/tui/actions.py``.
 
 Marks are track ids (they survive a re-sort, a search or a rerank), kept in the order they
 were marked; the library and Up next views show them with ``●``.
@@ -219,3 +220,21 @@ def jump_to_playing(app: MusituiApp) -> None:
         app.notify("Nothing is playing", timeout=2)
         return
     jump_to_track(app, track.id)
+
+
+async def queue_results(app: MusituiApp) -> None:
+    """`ctrl+a`: queue every track the search shows, in the order shown (a grouped row, all
+    its tracks); without a search it says how to make one."""
+    from musitui.tui.playlist_io import queued_message
+
+    model = app.model
+    if not model.filtered:
+        app.notify("Search first (/), then ctrl+a queues every result", timeout=3)
+        return
+    ids = list(dict.fromkeys(library_ids(app)(0, len(model) - 1)))
+    if not ids:
+        app.notify(f"No track matches “{model.query}”: nothing to queue", timeout=3)
+        return
+    result = await app.in_session(app.attached.enqueue_many, ids)
+    if result is not None:
+        app.notify(queued_message(result, f" (all that match “{model.query}”)"), timeout=3)

@@ -95,3 +95,27 @@ async def test_i_jumps_to_the_playing_track(world: World, tui: Opener) -> None:
         await pilot.press("i")
         await pilot.pause()
         assert view.selected_track().id == playing
+
+
+@run_async
+async def test_add_all_results_queues_every_track_the_search_shows(
+        world: World, tui: Opener) -> None:
+    session, app = tui(world, device=None)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(LibraryView)
+        await pilot.press("ctrl+a")  # no search: nothing is queued, a hint says why
+        await pilot.pause()
+        assert not any(i.user_queued for i in session.up_next)
+        assert any("Search first" in n.message for n in app._notifications)
+        await pilot.press("slash", *"harbour")
+        await wait_for(pilot, lambda: len(view.model) == 4)
+        await pilot.press("enter", "ctrl+a")
+        await pilot.pause()
+        shown = shown_ids(app, range(4))
+        assert all("Harbour" in app.model.row(i).label for i in range(4))
+        assert [i.track.id for i in session.up_next if i.user_queued] == shown
+        assert any("Queued 4 tracks (all that match “harbour”)" in n.message
+                   for n in app._notifications)
+        await pilot.press("ctrl+a")  # again: all are queued already, nothing doubles
+        await pilot.pause()
+        assert [i.track.id for i in session.up_next if i.user_queued] == shown
