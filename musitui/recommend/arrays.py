@@ -50,7 +50,7 @@ class Library:
     note_feel: np.ndarray | None = None  # float32 (n,): the listener's notes, warm > 0, cold < 0
     # Bumped by note(); derived arrays (preference, popularity) are cached per version.
     version: int = 0
-    cache: dict[Any, np.ndarray] = field(default_factory=dict, repr=False)
+    cache: dict[Hashable, np.ndarray] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
