@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -53,16 +56,24 @@ def alive(pid: int) -> bool:
         return False
 
 
+@pytest.fixture
+def short_tmp() -> Iterator[Path]:
+    """A temp folder with a short path: the forkserver's socket in it must fit in AF_UNIX's
+    108 bytes (under xdist tmp_path is one folder deeper, and analyze could not start)."""
+    folder = Path(tempfile.mkdtemp(prefix="mt-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM])
-def test_workers_die_with_a_killed_analyze(tmp_path: Path, signum: int) -> None:
+def test_workers_die_with_a_killed_analyze(tmp_path: Path, short_tmp: Path, signum: int) -> None:
     if not os.path.isdir("/proc"):
         pytest.skip("needs /proc to follow the processes")
     music = tmp_path / "music"
     for n in range(24):
         make_track(music, f"t{n:02d}.wav", "wav", seconds=8.0, freq=200.0 + 20 * n)
     home = tmp_path / "home"
-    temp = tmp_path / "tmp"  # the job's own: other processes' /tmp/pymp-* do not count
-    temp.mkdir()
+    temp = short_tmp  # the job's own: other processes' /tmp/pymp-* do not count
     env = child_env({**os.environ, "TMPDIR": str(temp)})
     scan = subprocess.run([sys.executable, "-m", "musitui", "--home", str(home), "scan",
                            "--no-analyze", str(music)], capture_output=True, env=env, timeout=300)
