@@ -11,7 +11,11 @@ words). The two passes are also timed apart on another fresh home (`scan --no-an
 `analyze --no-tagger`, then `analyze`, which then runs only the tagger).
 
 Rounds alternate bliss-rs and musitui so that a change in the machine's load falls on both;
-each figure is printed with the load average beside it. Target: musitui whole >= 2x bliss-rs.
+each figure is printed with the load average beside it, and with the CPU seconds per track of
+the whole process tree (bliss-rs's pool; musitui and its workers, counted through a child
+subreaper): on a shared machine the CPU figures are the steadier comparison. The passes apart
+also show the workers' own CPU split (decoding / features, decoding / network) and peak RSS
+from `analyze --json`. Target: musitui whole >= 2x bliss-rs.
 """
 
 from __future__ import annotations

@@ -180,10 +180,19 @@ def server_starting(context: multiprocessing.context.BaseContext) -> Iterator[No
         if _server_started or context.get_start_method() != "forkserver":
             yield
             return
-        # The server learns the folder its socket is in (see mark_server).
+        # The server learns the folder its socket is in (see mark_server); only the server:
+        # left in this process's environment, every later child (a test's probe importing
+        # worker_preload, say) would wait for this process to end before it could exit.
+        previous = os.environ.get(TEMP_DIR_ENV)
         os.environ[TEMP_DIR_ENV] = multiprocessing.util.get_temp_dir()
-        with single_threaded_children(), _standard_streams_closed():
-            yield
+        try:
+            with single_threaded_children(), _standard_streams_closed():
+                yield
+        finally:
+            if previous is None:
+                os.environ.pop(TEMP_DIR_ENV, None)
+            else:
+                os.environ[TEMP_DIR_ENV] = previous
         _server_started = True
 
 

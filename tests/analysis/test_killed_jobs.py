@@ -130,3 +130,19 @@ def test_tag_readers_die_with_a_killed_scan(tmp_path: Path) -> None:
     for pid in survivors:
         os.kill(pid, signal.SIGKILL)
     assert not described, "\n".join(described)
+
+
+def test_only_the_forkserver_is_told_where_its_socket_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The folder goes to the server through the environment while it starts, and only then:
+    left behind, every later child of this process that imports the server's preload module
+    (the layer test's probes) waited for this process to end, and this process for it."""
+    import multiprocessing
+
+    from musitui.analysis import worker
+
+    monkeypatch.delenv(worker.TEMP_DIR_ENV, raising=False)
+    monkeypatch.setattr(worker, "_server_started", False)
+    context = multiprocessing.get_context("forkserver")
+    with worker.server_starting(context):
+        assert os.environ[worker.TEMP_DIR_ENV]  # what a server started now inherits
+    assert worker.TEMP_DIR_ENV not in os.environ

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sys
 import time
 import uuid
@@ -27,7 +28,8 @@ def alive(pid: int) -> bool:
         return False
 
 
-@pytest.mark.parametrize("screen", ["library", "help", "prompt", "lyrics"])
+@pytest.mark.parametrize("screen", ["library", "help", "prompt", "lyrics", "lyrics-pane",
+                                    "help+sigterm"])
 def test_the_player_exits_when_its_terminal_goes_away(tmp_path: Path, screen: str) -> None:
     demo, home, _ = prepare(tmp_path)
     name = f"musitui-hup-{uuid.uuid4().hex[:8]}"
@@ -43,7 +45,7 @@ def test_the_player_exits_when_its_terminal_goes_away(tmp_path: Path, screen: st
         tmux.wait(lambda ls: "● calm" in ls[0])
         tmux.keys("Enter")
         tmux.wait(lambda ls: any(line.startswith(" ▶ ") for line in ls))
-        if screen == "help":
+        if screen.startswith("help"):
             tmux.keys("?")
             tmux.wait(lambda ls: any("musitui keys" in line for line in ls))
         elif screen == "prompt":
@@ -53,6 +55,15 @@ def test_the_player_exits_when_its_terminal_goes_away(tmp_path: Path, screen: st
         elif screen == "lyrics":
             tmux.keys("l")
             tmux.wait(lambda ls: any("esc / l to close" in line for line in ls))
+        elif screen == "lyrics-pane":
+            before = tmux.capture()
+            tmux.keys("L")
+            tmux.wait(lambda ls: ls[2] != before[2])  # the lists make room for the pane
+        if screen.endswith("+sigterm"):  # a signal with the terminal still there
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 60
+            while alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.2)
     finally:
         tmux.kill()  # the terminal goes away: the pty closes under the player
     deadline = time.monotonic() + 60
