@@ -8,6 +8,7 @@ cost is paid once per process instead of once per worker.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import multiprocessing
 import multiprocessing.util
@@ -104,12 +105,28 @@ def mark_server() -> None:
     _main_pid = os.getppid()
     folder = os.environ.get(TEMP_DIR_ENV, "")
     if os.path.basename(folder).startswith("pymp-"):
-        # Not a daemon: the server's own exit (its parent gone) waits for the removal.
-        threading.Thread(target=_remove_when_gone, args=(_main_pid, folder),
-                         name="musitui-tidy-tempdir").start()
+        # A daemon, so that a process which imported this by mistake (a child that inherited
+        # the variable) never waits for its still-living parent; the server's own exit comes
+        # when its parent is gone, and then waits a moment for the removal (at exit).
+        tidy = threading.Thread(target=_remove_when_gone, args=(_main_pid, folder),
+                                name="musitui-tidy-tempdir", daemon=True)
+        tidy.start()
+        atexit.register(_finish_tidying, tidy, _main_pid)
 
 
 TEMP_DIR_ENV = "MUSITUI_MP_TEMP_DIR"
+
+
+def _finish_tidying(tidy: threading.Thread, pid: int) -> None:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        tidy.join(timeout=TIDY_SECONDS)  # the parent is gone: the folder is being removed
+    except PermissionError:
+        pass
+
+
+TIDY_SECONDS = 5.0
 
 
 def _remove_when_gone(pid: int, folder: str) -> None:

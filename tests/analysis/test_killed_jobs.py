@@ -157,3 +157,17 @@ def test_only_the_forkserver_is_told_where_its_socket_is(monkeypatch: pytest.Mon
     with worker.server_starting(context):
         assert os.environ[worker.TEMP_DIR_ENV]  # what a server started now inherits
     assert worker.TEMP_DIR_ENV not in os.environ
+
+
+def test_a_child_that_inherited_the_servers_folder_variable_still_exits(tmp_path: Path) -> None:
+    """Only the analysis forkserver tidies its parent's folder; any other process importing
+    the preload (a probe that inherited the variable) must not wait for its parent to end."""
+    from musitui.analysis.worker import TEMP_DIR_ENV
+
+    folder = tmp_path / "pymp-inherited"
+    folder.mkdir()
+    env = {**os.environ, TEMP_DIR_ENV: str(folder)}
+    done = subprocess.run([sys.executable, "-c", "import musitui.analysis.worker_preload"],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert folder.is_dir()  # its parent (this test) is alive: nothing was removed

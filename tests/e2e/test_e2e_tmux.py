@@ -194,9 +194,10 @@ def test_a_signal_saves_the_resume_state_in_a_real_terminal(tmp_path: Path, sign
         tmux.kill()
 
 
-def library_titles(lines: list[str]) -> list[str]:
-    """The library pane's rows (left of ``││``), as shown."""
-    return [line.split("││", 1)[0] for line in lines if "││" in line]
+def marked(lines: list[str]) -> list[str]:
+    """The library pane's rows (left of ``││``) marked with ``●``, as shown."""
+    return [row for row in (line.split("││", 1)[0] for line in lines if "││" in line)
+            if "●" in row]
 
 
 def test_marks_saved_as_a_playlist_play_after_a_restart(tmp_path: Path) -> None:
@@ -207,34 +208,32 @@ def test_marks_saved_as_a_playlist_play_after_a_restart(tmp_path: Path) -> None:
                   and len(up_next_rows(ls)) >= 5, 60)
         tmux.keys("j")  # from the second row: the playlist's first track is not the first row
         tmux.keys("t")  # mark one row (the cursor moves on)
-        tmux.wait(lambda ls: any("1 marked" in line for line in ls), 30)
+        tmux.wait(lambda ls: len(marked(ls)) == 1, 60)
         tmux.keys("V")  # and a range of three from there
         tmux.keys("j")
         tmux.keys("j")
         tmux.keys("V")
-        tmux.wait(lambda ls: any("4 marked" in line for line in ls), 30)
-        marked_rows = [row for row in library_titles(tmux.capture()) if "●" in row]
-        assert len(marked_rows) == 4
+        marked_rows = marked(tmux.wait(lambda ls: len(marked(ls)) == 4, 60))
         first = marked_rows[0].split("●", 1)[1].strip(" │").split("  ")[0].strip()
         assert first, marked_rows
 
         tmux.keys("C-s")
-        tmux.wait(lambda ls: any("Save the 4 marked tracks" in line for line in ls), 30)
+        tmux.wait(lambda ls: any("Save the 4 marked tracks" in line for line in ls), 60)
         default = home / "playlists" / "queue.m3u8"
+        tmux.wait(lambda ls: any("playlists/queue.m3u8" in line for line in ls), 60)
         tmux.keys("C-u")  # the prompt's default path, replaced by a name of ours
-        tmux.keys("-l", str(home / "playlists" / "e2e picks.m3u8"))
-        tmux.keys("Enter")
         saved = home / "playlists" / "e2e picks.m3u8"
-        deadline = time.monotonic() + 30
-        while not saved.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        tmux.keys("-l", str(saved))
+        tmux.wait(lambda ls: any("playlists/e2e picks.m3u8" in line for line in ls), 60)
+        tmux.keys("Enter")
+        tmux.wait(lambda ls: saved.exists(), 60)
         assert not default.exists()
         entries = [line for line in saved.read_text(encoding="utf-8").splitlines()
                    if line and not line.startswith("#")]
         assert len(entries) == 4
 
         tmux.keys("q")
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while not status.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
         assert status.read_text().strip() == "0"
@@ -248,13 +247,13 @@ def test_marks_saved_as_a_playlist_play_after_a_restart(tmp_path: Path) -> None:
                   and len(up_next_rows(ls)) >= 5, 60)
         tmux.keys("P")
         tmux.wait(lambda ls: any("e2e picks" in line for line in ls)
-                  and any("Playlists ·" in line for line in ls), 30)
+                  and any("Playlists ·" in line for line in ls), 60)
         tmux.keys("Enter")  # the highlighted (only) playlist plays from its first track
         lines = tmux.wait(lambda ls: now_playing(ls).startswith(" ▶") and first in now_playing(ls),
-                          30)
+                          60)
         assert first in now_playing(lines)
         tmux.keys("q")
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while not status.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
         assert status.read_text().strip() == "0"
