@@ -6,9 +6,11 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
@@ -88,6 +90,27 @@ class PromptScreen(ModalScreen[str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip() or None)
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed before the input has the focus (a fast typist right after the key that
+        opened the prompt, a loaded machine) go into it, never to the player's keys behind."""
+        try:
+            field = self.query_one("#prompt-input", Input)
+        except NoMatches:
+            return
+        if self.focused is field or event.key in ("escape", "tab"):
+            return
+        field.focus()
+        if event.key == "enter":
+            self.dismiss(field.value.strip() or None)
+        elif event.key == "backspace":
+            field.action_delete_left()
+        elif event.key == "ctrl+u":
+            field.action_delete_left_all()
+        elif event.is_printable and event.character:
+            field.insert_text_at_cursor(event.character)
+        event.stop()
+        event.prevent_default()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

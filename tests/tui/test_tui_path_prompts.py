@@ -76,3 +76,29 @@ async def test_the_scan_prompt_starts_at_the_remembered_folder(world: World, tui
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, PathPromptScreen)
+
+
+@run_async
+async def test_keys_typed_before_the_prompt_has_the_focus_go_into_it(world: World, tui: Opener) -> None:
+    """A fast typist right after ctrl+s (or a loaded machine): keys that reach the prompt
+    before its input has the focus are typed into it, never taken as the player's keys."""
+    session, app = tui(world, device=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "a")
+        await pilot.pause()
+        queued = len(session.up_next)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, PathPromptScreen))
+        field = app.screen.query_one(Input)
+        app.screen.set_focus(None)  # as between the prompt's arrival and its input's focus
+        await pilot.press("ctrl+u", "a", "n", "x", "backspace", "d")
+        await pilot.pause()
+        assert field.value == "and" and app.screen.focused is field
+        assert isinstance(app.screen, PathPromptScreen)  # "a", "n", "d" played nothing, queued nothing
+        assert len(session.up_next) == queued
+        app.screen.set_focus(None)
+        target = world.music / "fast.m3u8"
+        field.value = str(target)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, PathPromptScreen))
+        assert target.is_file()
