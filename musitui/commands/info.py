@@ -9,11 +9,11 @@ import time
 from typing import TYPE_CHECKING
 
 from musitui.commands import Context
+from musitui.commands.lookup import find_catalogued
 from musitui.text_safety import printable, terminal_json
 
 if TYPE_CHECKING:
-    from musitui.core.model import Track
-    from musitui.store.catalog import Catalog
+    pass
 
 HELP = "show everything known about one file (or track id)"
 
@@ -27,7 +27,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from musitui.commands import warn
 
     catalog = ctx.open_catalog()
-    track = _find(catalog, args.path)
+    track = find_catalogued(catalog, args.path)
     if track is not None:
         data = {"in_catalog": True, **track.public_dict(), "cover": _cover(track.path),
                 **_lyrics_mood(ctx, track.id), **_mood_correction(ctx, track.id),
@@ -96,28 +96,11 @@ def _notes(ctx: Context, track_id: int) -> list[dict]:
     return [n.public_dict() for n in notes.for_track(track_id)]
 
 
-def find_catalogued(catalog: Catalog, text: str) -> Track | None:
-    """The catalog track for a path (as typed, absolute, resolved) or a track id."""
-    return _find(catalog, text)
-
-
 def _cover(path: str) -> str | None:
     """Where the cover comes from: "embedded", "folder" or None."""
     from musitui.library.cover import cover_kind
 
     return cover_kind(path)
-
-
-def _find(catalog: Catalog, text: str) -> Track | None:
-    candidates = [os.path.abspath(os.path.expanduser(text))]
-    candidates.append(os.path.realpath(candidates[0]))
-    for candidate in candidates:
-        track = catalog.by_path(candidate)
-        if track is not None:
-            return track
-    if text.isdigit() and not os.path.exists(text):
-        return catalog.get(int(text))
-    return None
 
 
 def _emit(data: dict, as_json: bool) -> None:

@@ -29,7 +29,7 @@ def describe_feel(feel: float | None) -> str:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from musitui.commands.info import find_catalogued
+    from musitui.commands.lookup import find_catalogued
     from musitui.store.notes import NoteError, Notes
 
     catalog = ctx.open_catalog()
