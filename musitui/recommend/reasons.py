@@ -14,7 +14,7 @@ from musitui.core.moods import MOODS, nearest_mood
 from musitui.recommend.arrays import Library
 
 if TYPE_CHECKING:  # the engine imports this module
-    from musitui.recommend.engine import Listening, Weights
+    from musitui.recommend.context import Listening, Weights
     from musitui.recommend.prompt_target import PromptTarget
 
 

@@ -27,7 +27,7 @@ import numpy as np
 from musitui.recommend.arrays import Library
 
 if TYPE_CHECKING:
-    from musitui.recommend.engine import Listening
+    from musitui.recommend.context import Listening
 
 # A candidate at least this like one skip (a close copy, cosine^2; or same album/artist/genre
 # as it, 0.5) and more like the skips than the finishes is not acceptable.
