@@ -120,6 +120,14 @@ def now_playing(lines: list[str]) -> str:
     return next((line for line in lines if line.startswith((" ▶", " ‖", " ■"))), "")
 
 
+def exit_status(status: Path, seconds: float) -> str:
+    """The player's exit code, once the shell has written it (waiting up to ``seconds``)."""
+    deadline = time.monotonic() + seconds
+    while not status.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return status.read_text().strip()
+
+
 def start_in_tmux(tmp_path: Path, demo: Path, home: Path) -> tuple[Tmux, Path]:
     """musitui on ``demo`` in a private tmux server; ``status`` gets its exit code."""
     status = tmp_path / "status"
@@ -160,10 +168,7 @@ def test_play_skip_mood_quit_in_tmux(tmp_path: Path) -> None:
         assert up_next_rows(lines) != calm
 
         tmux.keys("q")
-        deadline = time.monotonic() + 15
-        while not status.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert status.read_text().strip() == "0"
+        assert exit_status(status, 15) == "0"
     finally:
         tmux.kill()
 
@@ -184,10 +189,7 @@ def test_a_signal_saves_the_resume_state_in_a_real_terminal(tmp_path: Path, sign
                                   text=True).stdout.split()
         assert len(children) == 1
         os.kill(int(children[0]), signum)
-        deadline = time.monotonic() + 20
-        while not status.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert status.read_text().strip() == str(128 + signum)
+        assert exit_status(status, 20) == str(128 + signum)
         state = json.loads((home / "state.json").read_text())
         assert state["mood"] == "calm"
     finally:
@@ -233,10 +235,7 @@ def test_marks_saved_as_a_playlist_play_after_a_restart(tmp_path: Path) -> None:
         assert len(entries) == 4
 
         tmux.keys("q")
-        deadline = time.monotonic() + 60
-        while not status.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert status.read_text().strip() == "0"
+        assert exit_status(status, 60) == "0"
     finally:
         tmux.kill()
 
@@ -253,9 +252,6 @@ def test_marks_saved_as_a_playlist_play_after_a_restart(tmp_path: Path) -> None:
                           60)
         assert first in now_playing(lines)
         tmux.keys("q")
-        deadline = time.monotonic() + 60
-        while not status.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert status.read_text().strip() == "0"
+        assert exit_status(status, 60) == "0"
     finally:
         tmux.kill()
